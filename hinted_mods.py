@@ -1,0 +1,805 @@
+"""Record every module a Python program really imports, for hinted Nuitka builds.
+
+    python hinted_mods.py [options] script.py [args...]
+    python hinted_mods.py [options] -m package.module [args...]
+
+runs the program exactly as ``python`` would and writes ``<script stem>-<tag>.json``
+next to the script (see ``platform_tag``).  A second run merges into the same file.
+
+How it works: the program runs in a child process (forked on POSIX, so it starts
+with nothing but the interpreter's own modules).  A finder at the front of
+``sys.meta_path`` appends one line per module to a per-process file the moment the
+module is found, so a crash, ``os._exit`` or SIGKILL loses nothing.  When the
+program ends, the parent combines the per-process files into the hints file.
+
+This module also owns the hints file format: ``load_hints`` and ``HintsError`` are
+what the invoker and the Nuitka plugin use to read it.
+
+Only ``sys`` and ``os`` are imported at module level: whatever this module imports
+before the program starts would hide that module from the record.
+"""
+
+import os
+import sys
+
+SCHEMA = 1
+SUPPORTED_SCHEMAS = (1,)
+
+# Top-level packages of test runners and tools that a traced test suite loads but
+# the program itself never needs.  Extend with --exclude; disable with --exclude=-.
+DEFAULT_EXCLUDES = (
+    "pytest",
+    "_pytest",
+    "pluggy",
+    "iniconfig",
+    "py",
+    "unittest",
+    "coverage",
+    "hypothesis",
+    "nose",
+    "nose2",
+)
+
+USAGE = """\
+usage: hinted_mods.py [options] script.py [args...]
+       hinted_mods.py [options] -m module [args...]
+       hinted_mods.py --summary HINTS.json
+       hinted_mods.py --combine -o OUT.json HINTS.json [HINTS.json...]
+
+Runs the program as python would and records every module it imports into
+<script stem>-<tag>.json next to the script (tag of this Python: %s).
+
+options:
+  -o FILE, --output FILE  write the hints to FILE instead
+  --fresh                 replace the hints file instead of merging into it
+  --exclude PKG           do not record top-level package PKG (repeatable);
+                          default excludes: %s; --exclude=- clears them
+  -h, --help              show this help
+"""
+
+
+def main(argv=None):
+    """Command-line entry point (``hinted-mods``); returns the exit status."""
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        options, target, program_args = _split_command_line(argv)
+    except HintsError as exc:
+        return _fail(exc)
+    if options.get("help"):
+        sys.stdout.write(USAGE % (platform_tag(), ", ".join(DEFAULT_EXCLUDES)))
+        return 0
+    if "summary" in options:
+        return _run_tool(_print_summary, options["summary"])
+    if "combine" in options:
+        return _run_tool(_combine_files, options.get("output"), options["combine"])
+    return Tracer(options, target, program_args).run()
+
+
+class HintsError(Exception):
+    """A problem with a hints file or the command line; its text is one line."""
+
+
+# -- reading hints: the API for the invoker and the plugin ---------------------
+
+
+def platform_tag():
+    """The tag that hints files carry, e.g. ``311-linux-64``.
+
+    Python minor version, OS and bitness: what decides which modules exist.
+    """
+    system = {"win32": "windows", "darwin": "macos"}.get(sys.platform, sys.platform)
+    bits = 64 if sys.maxsize > 2**32 else 32
+    return "%d%d-%s-%d" % (sys.version_info[0], sys.version_info[1], system, bits)
+
+
+def hints_path(script, tag=None):
+    """Where the hints for ``script`` live by default: next to it, tagged."""
+    directory, name = os.path.split(os.path.abspath(script))
+    stem = os.path.splitext(name)[0]
+    return os.path.join(directory, "%s-%s.json" % (stem, tag or platform_tag()))
+
+
+def trace_command(script):
+    """The command a user runs to make the hints for ``script``."""
+    return "python %s %s" % (os.path.basename(__file__), _quote(script))
+
+
+def load_hints(filename, tag=None, script=None):
+    """Read and check a hints file; raise HintsError with a one-line reason.
+
+    ``tag`` (default: this Python's) must match the file's tag.  ``script`` only
+    improves the message when the file is missing.
+    """
+    import json
+
+    tag = tag or platform_tag()
+    try:
+        with open(filename, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except FileNotFoundError:
+        how = trace_command(script) if script else "the tracer (hinted_mods.py)"
+        raise HintsError(
+            "hints file %s not found: run %s first" % (filename, how)
+        ) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise HintsError(
+            "hints file %s is not valid JSON (%s): trace again with --fresh"
+            % (filename, exc)
+        ) from None
+    except OSError as exc:
+        raise HintsError("cannot read hints file %s: %s" % (filename, exc.strerror))
+    _check_hints(filename, data, tag)
+    return Hints(data)
+
+
+class Hints:
+    """The content of a hints file, with the questions the plugin asks of it."""
+
+    def __init__(self, data):
+        self.data = data
+
+    @property
+    def tag(self):
+        return self.data["tag"]
+
+    @property
+    def modules(self):
+        """Module name -> {"kind", "file", "where", "runs", ["startup"]}."""
+        return self.data["modules"]
+
+    @property
+    def runs(self):
+        return self.data["runs"]
+
+    def program_modules(self):
+        """Names the program itself imported (not the interpreter's start-up set)."""
+        return sorted(n for n, m in self.modules.items() if not m.get("startup"))
+
+    def top_level_packages(self):
+        return self.data["packages"]
+
+    def __contains__(self, module_name):
+        return module_name in self.modules
+
+
+def _check_hints(filename, data, tag):
+    if not isinstance(data, dict) or "schema" not in data:
+        raise HintsError(
+            "%s is not a nuitka-hints file (no \"schema\"): trace again with --fresh"
+            % filename
+        )
+    if data["schema"] not in SUPPORTED_SCHEMAS:
+        raise HintsError(
+            "%s has schema %r, this nuitka-hints reads schema %s: "
+            "upgrade nuitka-hints or trace again with --fresh"
+            % (filename, data["schema"], ", ".join(map(str, SUPPORTED_SCHEMAS)))
+        )
+    missing = [k for k in ("tag", "modules", "packages", "runs") if k not in data]
+    if missing:
+        raise HintsError(
+            "%s lacks %s: trace again with --fresh" % (filename, ", ".join(missing))
+        )
+    if data["tag"] != tag:
+        raise HintsError(
+            "%s was recorded for %s but this Python is %s: trace the program "
+            "with this Python" % (filename, data["tag"], tag)
+        )
+
+
+# -- tracing --------------------------------------------------------------------
+
+
+class Tracer:
+    """Runs one program under the recorder and merges what it saw into the hints."""
+
+    def __init__(self, options, target, program_args):
+        self.options = options
+        self.target = target  # ("script", path) or ("module", name)
+        self.program_args = program_args
+
+    def run(self):
+        import time
+
+        kind, name = self.target
+        if kind == "script" and not os.path.isfile(name):
+            return _fail(HintsError("script %s not found" % name))
+        output = self.options.get("output") or self._default_output()
+        parts_dir = _make_parts_dir(output)
+        started = time.time()
+        status = _run_child(parts_dir, self.target, self.program_args)
+        duration = time.time() - started
+        run = {
+            "argv": [name] + self.program_args,
+            "module": kind == "module",
+            "cwd": os.getcwd(),
+            "exit_status": status,
+            "duration": round(duration, 3),
+            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        }
+        excludes = self.options.get("exclude", DEFAULT_EXCLUDES)
+        try:
+            new = _hints_from_parts(parts_dir, run, self._roots(), excludes)
+            _merge_into(output, new, fresh=self.options.get("fresh", False))
+        except HintsError as exc:
+            _fail(exc)
+            return status or 2
+        _remove_parts_dir(parts_dir)
+        return status
+
+    def _default_output(self):
+        kind, name = self.target
+        if kind == "script":
+            return hints_path(name)
+        return os.path.abspath("%s-%s.json" % (name.rpartition(".")[2], platform_tag()))
+
+    def _roots(self):
+        """Labels for sys.path entries, so recorded files are portable."""
+        import sysconfig
+
+        roots = {}
+        paths = sysconfig.get_paths()
+        for key in ("purelib", "platlib"):
+            roots[os.path.normcase(paths[key])] = "site-packages"
+        for key in ("stdlib", "platstdlib"):
+            roots[os.path.normcase(paths[key])] = "stdlib"
+        lib_dynload = os.path.join(paths["platstdlib"], "lib-dynload")
+        roots[os.path.normcase(lib_dynload)] = "stdlib"
+        kind, name = self.target
+        program_dir = os.path.dirname(os.path.abspath(name)) if kind == "script" else os.getcwd()
+        roots[os.path.normcase(program_dir)] = "program"
+        return roots
+
+
+def _run_child(parts_dir, target, program_args):
+    """Run the program in a child process; return its exit status the shell's way."""
+    if hasattr(os, "fork"):
+        pid = os.fork()
+        if pid == 0:  # the child becomes the program and never returns here
+            _run_program(parts_dir, target, program_args)
+        return _wait_for(pid)
+    import subprocess
+
+    code = _bootstrap_code() + "; hinted_mods._run_program(%r, %r, %r)" % (
+        parts_dir,
+        target,
+        program_args,
+    )
+    return subprocess.call([sys.executable] + _interpreter_flags() + ["-c", code])
+
+
+def _wait_for(pid):
+    """Wait like a shell does: Ctrl-C goes to the program, not to us."""
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        _, status = os.waitpid(pid, 0)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if os.WIFSIGNALED(status):
+        return 128 + os.WTERMSIG(status)
+    return os.WEXITSTATUS(status)
+
+
+def _run_program(parts_dir, target, program_args):
+    """In the child: start recording, then run the program as python would."""
+    kind, name = target
+    sys.argv[:] = [name] + list(program_args)
+    _Recorder(parts_dir).install()
+    if kind == "module":
+        import runpy
+
+        sys.path[0] = os.getcwd()
+        _run_guarded(runpy._run_module_as_main, name)  # what python -m calls
+    else:
+        path = os.path.abspath(name)
+        if not sys.flags.safe_path:
+            sys.path[0] = os.path.dirname(path)
+        _run_guarded(_exec_script, path)
+    raise SystemExit(0)
+
+
+def _exec_script(path):
+    """Execute ``path`` as the ``__main__`` module, like ``python path`` does."""
+    main = type(sys)("__main__")
+    main.__file__ = path
+    main.__cached__ = None
+    main.__builtins__ = __builtins__
+    sys.modules["__main__"] = main
+    with open(path, "rb") as handle:
+        source = handle.read()
+    code = compile(source, path, "exec", dont_inherit=True)
+    exec(code, main.__dict__)
+
+
+def _run_guarded(function, argument):
+    """Call ``function``; report an uncaught exception as python would."""
+    try:
+        function(argument)
+    except SystemExit:
+        raise
+    except BaseException as exc:  # noqa: B902 - the program's, reported below
+        traceback = exc.__traceback__
+        while traceback and traceback.tb_frame.f_code.co_filename == __file__:
+            traceback = traceback.tb_next  # the tracer's frames are not the program's
+        sys.excepthook(type(exc), exc.with_traceback(traceback), traceback)
+        if isinstance(exc, KeyboardInterrupt):
+            _die_by_sigint()
+        raise SystemExit(1) from None
+
+
+def _die_by_sigint():
+    """Python ends on an uncaught KeyboardInterrupt by SIGINT; so do we."""
+    import signal
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+def _interpreter_flags():
+    import subprocess
+
+    return subprocess._args_from_interpreter_flags()
+
+
+def _bootstrap_code():
+    """Python code that makes a fresh interpreter import this module."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    return "import sys; sys.path.insert(0, %r); import hinted_mods; del sys.path[0]" % here
+
+
+# -- recording, in every process of the program ---------------------------------
+
+_KIND_BY_LOADER = {
+    "SourceFileLoader": "source",
+    "SourcelessFileLoader": "bytecode",
+    "ExtensionFileLoader": "extension",
+    "BuiltinImporter": "builtin",
+    "FrozenImporter": "frozen",
+    "NamespaceLoader": "namespace",
+    "_NamespaceLoader": "namespace",
+}
+
+
+class _Recorder:
+    """A meta path finder that writes down every module the moment it is found.
+
+    It asks the other finders itself, in their order, and returns their answer,
+    so imports behave exactly as without it.  Each record is one ``os.write`` of
+    one line to this process's own file: nothing is buffered, nothing is lost.
+    """
+
+    def __init__(self, parts_dir):
+        self.parts_dir = parts_dir
+        self.fd = None
+        self.seen = set()
+
+    def install(self):
+        import atexit  # before the snapshot: it is ours, not the program's
+
+        self._open_part_file()
+        for name, module in list(sys.modules.items()):
+            if name not in ("__main__", "hinted_mods"):
+                self._write("S", name, getattr(module, "__spec__", None))
+        sys.meta_path.insert(0, self)
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._open_part_file)
+        atexit.register(self._record_unseen_modules)
+
+    def find_spec(self, name, path=None, target=None):
+        for finder in sys.meta_path:
+            if finder is self:
+                continue
+            find_spec = getattr(finder, "find_spec", None)
+            spec = find_spec(name, path, target) if find_spec else None
+            if spec is not None:
+                if name not in self.seen:
+                    self._write("M", name, spec)
+                if name == "multiprocessing.util":
+                    spec.loader = _PatchingLoader(spec.loader, self)
+                return spec
+        return None
+
+    def child_code(self):
+        """Code a new interpreter of the program runs first to record itself."""
+        return "%s; hinted_mods._Recorder(%r).install(); " % (
+            _bootstrap_code(),
+            self.parts_dir,
+        )
+
+    def _open_part_file(self):
+        self.seen = set(self.seen)
+        name = os.path.join(self.parts_dir, "process-%d.tsv" % os.getpid())
+        self.fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+
+    def _write(self, mark, name, spec):
+        self.seen.add(name)
+        kind, location = _describe_spec(spec)
+        line = "%s\t%s\t%s\t%s\n" % (mark, name, kind, _escape(location))
+        os.write(self.fd, line.encode("utf-8", "surrogateescape"))
+
+    def _record_unseen_modules(self):
+        """Modules put into sys.modules without the import system (C code, aliases)."""
+        for name, module in list(sys.modules.items()):
+            if name not in self.seen and name != "__main__":
+                spec = getattr(module, "__spec__", None)
+                if spec is not None and getattr(spec, "name", name) == name:
+                    self._write("M", name, spec)
+
+
+class _PatchingLoader:
+    """Loads multiprocessing.util, then teaches it to record spawned interpreters."""
+
+    def __init__(self, loader, recorder):
+        self.loader = loader
+        self.recorder = recorder
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        self.loader.exec_module(module)
+        _record_spawned_interpreters(module, self.recorder)
+
+    def __getattr__(self, name):
+        return getattr(self.loader, name)
+
+
+def _record_spawned_interpreters(util_module, recorder):
+    """Make multiprocessing's spawn and forkserver interpreters record themselves.
+
+    Both start ``python ... -c CODE`` through ``util.spawnv_passfds`` (POSIX
+    only; spawned children on Windows are not recorded); we put the recorder's
+    start in front of CODE.  Depends on multiprocessing internals, so
+    kept to this one function; tests/test_tracer.py covers spawn and forkserver.
+    """
+
+    def with_recorder(args):
+        args = list(args)
+        if "-c" in args:
+            index = args.index("-c") + 1
+            args[index] = recorder.child_code() + args[index]
+        return args
+
+    original_spawnv = util_module.spawnv_passfds
+
+    def spawnv_passfds(path, args, passfds):
+        return original_spawnv(path, with_recorder(args), passfds)
+
+    util_module.spawnv_passfds = spawnv_passfds
+
+
+def _describe_spec(spec):
+    """(kind, file) of a module spec; file is absolute, or "" when there is none."""
+    if spec is None:
+        return "unknown", ""
+    loader_name = type(spec.loader).__name__ if spec.loader is not None else ""
+    kind = _KIND_BY_LOADER.get(loader_name)
+    if kind is None:
+        if spec.origin is None and spec.submodule_search_locations is not None:
+            kind = "namespace"
+        elif spec.origin in ("built-in", "frozen"):
+            kind = "builtin" if spec.origin == "built-in" else "frozen"
+        else:
+            kind = "other"
+    if kind == "namespace":
+        locations = list(spec.submodule_search_locations or ())
+        return kind, locations[0] if locations else ""
+    if kind in ("builtin", "frozen"):
+        return kind, ""
+    return kind, spec.origin or ""
+
+
+def _escape(text):
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+
+def _unescape(text):
+    out, chars = [], iter(text)
+    for char in chars:
+        if char == "\\":
+            char = {"t": "\t", "n": "\n"}.get(next(chars, ""), "\\")
+        out.append(char)
+    return "".join(out)
+
+
+# -- combining the per-process records --------------------------------------------
+
+
+def _make_parts_dir(output):
+    import tempfile
+
+    directory = os.path.dirname(os.path.abspath(output))
+    os.makedirs(directory, exist_ok=True)
+    return tempfile.mkdtemp(prefix=".%s.parts-" % os.path.basename(output), dir=directory)
+
+
+def _remove_parts_dir(parts_dir):
+    import shutil
+
+    shutil.rmtree(parts_dir, ignore_errors=True)
+
+
+def _hints_from_parts(parts_dir, run, roots, excludes):
+    """Build the hints of one run from the per-process files in ``parts_dir``."""
+    modules = {}
+    part_files = [n for n in sorted(os.listdir(parts_dir)) if n.endswith(".tsv")]
+    for part in part_files:
+        with open(os.path.join(parts_dir, part), encoding="utf-8", errors="surrogateescape") as handle:
+            for line in handle:
+                if not line.endswith("\n"):
+                    continue  # cut short by a kill
+                mark, name, kind, location = line.rstrip("\n").split("\t")
+                if name.partition(".")[0] in excludes or name == "hinted_mods":
+                    continue
+                entry = _module_entry(kind, _unescape(location), roots)
+                entry["startup"] = mark == "S"
+                known = modules.get(name)
+                if known is None or (known["startup"] and not entry["startup"]):
+                    modules[name] = entry
+    for entry in modules.values():
+        entry["runs"] = 1
+        if not entry["startup"]:
+            del entry["startup"]
+    run["processes"] = len(part_files)
+    return _new_hints(modules, [run])
+
+
+def _module_entry(kind, location, roots):
+    """{"kind", "file", "where"}: file relative to the sys.path root it came from."""
+    entry = {"kind": kind}
+    if not location:
+        return entry
+    path = os.path.normcase(location)
+    best = ""
+    for root in roots:
+        if path.startswith(root + os.sep) and len(root) > len(best):
+            best = root
+    if best:
+        entry["file"] = location[len(best) + 1 :].replace(os.sep, "/")
+        entry["where"] = roots[best]
+    else:
+        entry["file"] = location
+        entry["where"] = "absolute"
+    return entry
+
+
+def _new_hints(modules, runs):
+    import platform
+
+    return {
+        "schema": SCHEMA,
+        "tag": platform_tag(),
+        "python": {
+            "version": platform.python_version(),
+            "implementation": sys.implementation.name,
+            "platform": sys.platform,
+            "machine": platform.machine(),
+            "bits": 64 if sys.maxsize > 2**32 else 32,
+        },
+        "modules": dict(sorted(modules.items())),
+        "packages": _top_level_packages(modules),
+        "runs": runs,
+    }
+
+
+def _top_level_packages(modules):
+    return sorted({n.partition(".")[0] for n, m in modules.items() if not m.get("startup")})
+
+
+def _merge(old, new):
+    """The union of two hints: module run counts add up, runs are appended."""
+    modules = {name: dict(entry) for name, entry in old["modules"].items()}
+    for name, entry in new["modules"].items():
+        known = modules.get(name)
+        if known is None:
+            modules[name] = dict(entry)
+            continue
+        known["runs"] = known.get("runs", 0) + entry.get("runs", 0)
+        if not entry.get("startup"):
+            known.pop("startup", None)
+    merged = _new_hints(modules, old["runs"] + new["runs"])
+    return merged
+
+
+def _merge_into(output, new, fresh):
+    """Merge ``new`` into the hints file ``output``, atomically and under a lock.
+
+    If the existing file cannot be read, it is left untouched and the new hints
+    are saved beside it: recorded data is never lost.
+    """
+    with _FileLock(output):
+        if not fresh and os.path.exists(output):
+            try:
+                new = _merge(load_hints(output, tag=new["tag"]).data, new)
+            except HintsError as exc:
+                rescue = "%s.%d.json" % (os.path.splitext(output)[0], os.getpid())
+                _write_json_atomically(rescue, new)
+                raise HintsError(
+                    "%s; this run was saved to %s, combine it with --combine once "
+                    "fixed" % (exc, rescue)
+                ) from None
+        _write_json_atomically(output, new)
+
+
+def _write_json_atomically(filename, data):
+    import json
+    import tempfile
+
+    directory = os.path.dirname(os.path.abspath(filename))
+    fd, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=1, ensure_ascii=False)
+            handle.write("\n")
+        os.replace(temporary, filename)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+class _FileLock:
+    """An exclusive lock on a hidden side file, held while a hints file is rewritten.
+
+    The hints file itself is replaced on every write, so it cannot carry the lock.
+    """
+
+    def __init__(self, hints_filename):
+        directory, name = os.path.split(os.path.abspath(hints_filename))
+        self.filename = os.path.join(directory, ".%s.lock" % name)
+        self.handle = None
+
+    def __enter__(self):
+        self.handle = open(self.filename, "a+b")
+        if sys.platform == "win32":
+            import msvcrt
+
+            self.handle.seek(0)
+            msvcrt.locking(self.handle.fileno(), msvcrt.LK_LOCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc_info):
+        self.handle.close()  # closing releases the lock
+
+
+# -- the other commands ----------------------------------------------------------
+
+
+def _run_tool(function, *args):
+    try:
+        function(*args)
+    except HintsError as exc:
+        return _fail(exc)
+    return 0
+
+
+def _print_summary(filename):
+    """What a hints file holds: runs, and modules per top-level package."""
+    data = _load_any_tag(filename)
+    modules = data["modules"]
+    print("%s: tag %s, schema %s" % (filename, data["tag"], data["schema"]))
+    print("%d recorded run(s):" % len(data["runs"]))
+    for run in data["runs"]:
+        print(
+            "  %s  exit %s  %.2fs  %s"
+            % (run.get("started", "?"), run["exit_status"], run["duration"], " ".join(run["argv"]))
+        )
+    program = [n for n, m in modules.items() if not m.get("startup")]
+    print(
+        "%d modules imported by the program, %d at interpreter start-up"
+        % (len(program), len(modules) - len(program))
+    )
+    counts = {}
+    for name in program:
+        top = name.partition(".")[0]
+        counts[top] = counts.get(top, 0) + 1
+    for top, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        where = modules.get(top, {}).get("where", "")
+        print("  %-30s %5d  %s" % (top, count, where))
+
+
+def _combine_files(output, inputs):
+    """Merge several hints files of one tag (e.g. from several machines) into one."""
+    if not output:
+        raise HintsError("--combine needs -o OUT.json naming the combined file")
+    if not inputs:
+        raise HintsError("--combine needs at least one hints file to read")
+    loaded = [_load_any_tag(name) for name in inputs]
+    tags = sorted({data["tag"] for data in loaded})
+    if len(tags) > 1:
+        raise HintsError(
+            "cannot combine hints of different tags (%s): combine each tag apart"
+            % ", ".join(tags)
+        )
+    combined = loaded[0]
+    for data in loaded[1:]:
+        combined = _merge(combined, data)
+    combined["tag"] = tags[0]
+    with _FileLock(output):
+        if os.path.exists(output) and os.path.abspath(output) not in map(os.path.abspath, inputs):
+            combined = _merge(_load_any_tag(output), combined)
+        _write_json_atomically(output, combined)
+    print("combined %d file(s) into %s" % (len(inputs), output))
+
+
+def _load_any_tag(filename):
+    """Load a hints file whatever its tag (for tools that only read or merge)."""
+    import json
+
+    try:
+        with open(filename, encoding="utf-8") as handle:
+            tag = json.load(handle).get("tag")
+    except (OSError, ValueError, AttributeError):
+        tag = None
+    return load_hints(filename, tag=tag or platform_tag()).data
+
+
+# -- command line -----------------------------------------------------------------
+
+
+def _split_command_line(argv):
+    """Split ``argv`` into our options, the target and the program's arguments.
+
+    Everything after the script (or after ``-m module``) belongs to the program,
+    even when it looks like one of our options.
+    """
+    options = {}
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        name, has_value, value = arg.partition("=")
+        if arg in ("-h", "--help"):
+            options["help"] = True
+            return options, None, []
+        if arg == "--fresh":
+            options["fresh"] = True
+        elif name in ("-o", "--output", "--exclude", "--summary"):
+            if not has_value:
+                if not args:
+                    raise HintsError("option %s needs a value" % name)
+                value = args.pop(0)
+            if name == "--exclude":
+                excludes = options.setdefault("exclude", list(DEFAULT_EXCLUDES))
+                if value == "-":
+                    excludes.clear()
+                else:
+                    excludes.extend(v for v in value.split(",") if v)
+            elif name == "--summary":
+                options["summary"] = value
+                return options, None, []
+            else:
+                options["output"] = os.path.abspath(value)
+        elif arg == "--combine":
+            options["combine"] = []
+        elif arg == "-m":
+            if not args:
+                raise HintsError("-m needs a module name, e.g. -m pytest")
+            return options, ("module", args[0]), args[1:]
+        elif arg.startswith("-") and arg != "-":
+            raise HintsError("unknown option %s: see hinted_mods.py --help" % arg)
+        elif "combine" in options:
+            options["combine"].append(arg)
+        else:
+            return options, ("script", arg), args
+    if "combine" in options:
+        return options, None, []
+    raise HintsError("no script given: python hinted_mods.py script.py [args...]")
+
+
+def _fail(exc):
+    sys.stderr.write("hinted_mods: error: %s\n" % exc)
+    return 2
+
+
+def _quote(text):
+    return '"%s"' % text if (" " in text or not text) else text
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""Shared helpers: run the tracer on small programs written into tmp_path."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+import hinted_mods  # noqa: E402
+
+TAG = hinted_mods.platform_tag()
+
+
+class Traced:
+    """The outcome of one tracer run: process result and the hints it wrote."""
+
+    def __init__(self, result, hints_file):
+        self.result = result
+        self.hints_file = hints_file
+
+    @property
+    def hints(self):
+        with open(self.hints_file, encoding="utf-8") as handle:
+            return json.load(handle)
+
+    @property
+    def modules(self):
+        return self.hints["modules"]
+
+    def program_modules(self):
+        return {n for n, m in self.modules.items() if not m.get("startup")}
+
+
+@pytest.fixture
+def trace(tmp_path):
+    """trace(source, *args, name="prog.py", tracer_args=(), **run_kwargs) -> Traced."""
+
+    def run(source, *args, name="prog.py", tracer_args=(), **kwargs):
+        script = tmp_path / name
+        script.write_text(textwrap.dedent(source), encoding="utf-8")
+        command = [sys.executable, os.path.join(ROOT, "hinted_mods.py"), *tracer_args]
+        command += [str(script), *args]
+        kwargs.setdefault("capture_output", True)
+        kwargs.setdefault("text", True)
+        kwargs.setdefault("timeout", 120)
+        result = subprocess.run(command, cwd=str(tmp_path), **kwargs)
+        return Traced(result, hinted_mods.hints_path(str(script)))
+
+    return run

@@ -1,0 +1,326 @@
+"""The tracer records every module a program imports and behaves like python."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from conftest import ROOT, TAG
+
+import hinted_mods
+
+
+# -- capture paths ---------------------------------------------------------------
+
+CAPTURE_CASES = {
+    "statement": ("import fractions", "fractions"),
+    "computed importlib": (
+        "import importlib\nimportlib.import_module('email.' + 'mime' + '.text')",
+        "email.mime.text",
+    ),
+    "dunder import": ("__import__('colorsys')", "colorsys"),
+    "from C code": ("import time\ntime.strptime('2020', '%Y')", "_strptime"),
+    "thread": (
+        "import threading\n"
+        "t = threading.Thread(target=lambda: __import__('difflib'))\n"
+        "t.start(); t.join()",
+        "difflib",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CAPTURE_CASES))
+def test_records_module_whatever_imported_it(trace, case):
+    source, module = CAPTURE_CASES[case]
+    traced = trace(source)
+    assert traced.result.returncode == 0, traced.result.stderr
+    assert module in traced.program_modules()
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver", "fork"])
+def test_records_imports_of_multiprocessing_children(trace, method):
+    traced = trace(
+        """
+        import multiprocessing, sys
+
+        def work(x):
+            import fractions
+            return str(fractions.Fraction(x, 2))
+
+        if __name__ == "__main__":
+            with multiprocessing.get_context(sys.argv[1]).Pool(1) as pool:
+                print(pool.map(work, [1]))
+        """,
+        method,
+    )
+    assert traced.result.returncode == 0, traced.result.stderr
+    assert traced.result.stdout == "['1/2']\n"
+    assert "fractions" in traced.program_modules()
+    assert traced.hints["runs"][0]["processes"] >= 2
+
+
+def test_records_namespace_package(trace, tmp_path):
+    package = tmp_path / "nspkg" / "inner"
+    package.mkdir(parents=True)
+    (package / "leaf.py").write_text("VALUE = 42\n")
+    traced = trace("import nspkg.inner.leaf\nprint(nspkg.inner.leaf.VALUE)")
+    assert traced.result.stdout == "42\n"
+    modules = traced.modules
+    assert modules["nspkg"]["kind"] == "namespace"
+    assert modules["nspkg"]["file"] == "nspkg"
+    assert modules["nspkg.inner.leaf"] == {
+        "kind": "source",
+        "file": "nspkg/inner/leaf.py",
+        "where": "program",
+        "runs": 1,
+    }
+
+
+def test_module_kinds_and_files_are_relative(trace):
+    traced = trace("import json, _json, math, sys")
+    modules = traced.modules
+    assert modules["json"]["file"] == "json/__init__.py"
+    assert modules["json"]["where"] == "stdlib"
+    assert modules["_json"]["kind"] in ("extension", "builtin")
+    assert modules["sys"] == {"kind": "builtin", "startup": True, "runs": 1}
+
+
+def test_own_modules_are_not_reported(trace):
+    traced = trace("import sys; print(sorted(sys.modules)[:1])")
+    assert "hinted_mods" not in traced.modules
+    assert "json" not in traced.modules  # the tracer's JSON writing is not the program's
+
+
+def test_modules_loaded_before_a_crash_are_kept(trace):
+    traced = trace("import fractions\nimport os\nos.kill(os.getpid(), 9)")
+    assert traced.result.returncode == 128 + signal.SIGKILL
+    assert "fractions" in traced.program_modules()
+    assert traced.hints["runs"][0]["exit_status"] == 137
+
+
+# -- running like python -----------------------------------------------------------
+
+EXIT_CASES = {
+    "end of script": ("print('done')", 0),
+    "sys.exit(3)": ("import sys\nsys.exit(3)", 3),
+    "exception": ("raise ValueError('boom')", 1),
+    "os._exit(4)": ("import os\nos._exit(4)", 4),
+    "SIGKILL": ("import os\nos.kill(os.getpid(), 9)", 128 + 9),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EXIT_CASES))
+def test_exit_status_is_the_programs(trace, case):
+    source, status = EXIT_CASES[case]
+    traced = trace(source)
+    assert traced.result.returncode == status
+    assert traced.hints["runs"][-1]["exit_status"] == status
+
+
+def test_exception_prints_the_normal_traceback(trace, tmp_path):
+    traced = trace("def f():\n    raise ValueError('boom')\nf()")
+    plain = subprocess.run(
+        [sys.executable, str(tmp_path / "prog.py")], capture_output=True, text=True
+    )
+    assert traced.result.stderr == plain.stderr
+    assert "hinted_mods" not in traced.result.stderr
+
+
+def test_argv_path_and_main_are_as_python_sets_them(trace, tmp_path):
+    source = "import sys\nprint(sys.argv, sys.path[0], __name__, __file__)"
+    traced = trace(source, "a b", "--fresh")
+    plain = subprocess.run(
+        [sys.executable, str(tmp_path / "prog.py"), "a b", "--fresh"],
+        capture_output=True,
+        text=True,
+    )
+    assert traced.result.stdout == plain.stdout
+    assert traced.hints["runs"][0]["argv"] == [str(tmp_path / "prog.py"), "a b", "--fresh"]
+
+
+def test_stdin_is_passed_through(trace):
+    traced = trace("import sys\nprint(sys.stdin.read().upper())", input="hello\n")
+    assert traced.result.stdout == "HELLO\n\n"
+
+
+def test_module_mode(tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "tool.py").write_text(
+        "import sys, fractions\nprint(__name__, sys.argv[1:])\nsys.exit(5)\n"
+    )
+    output = tmp_path / "out.json"
+    result = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "hinted_mods.py"), "-o", str(output),
+         "-m", "pkg.tool", "-x", "y"],
+        cwd=str(tmp_path), capture_output=True, text=True,
+    )
+    assert result.returncode == 5
+    assert result.stdout == "__main__ ['-x', 'y']\n"
+    modules = json.loads(output.read_text())["modules"]
+    assert {"pkg", "fractions"} <= set(modules)
+
+
+def test_script_path_with_spaces_and_non_ascii(trace):
+    traced = trace("import fractions\nprint('ok')", name="mein Skript ü.py")
+    assert traced.result.stdout == "ok\n"
+    assert os.path.basename(traced.hints_file) == "mein Skript ü-%s.json" % TAG
+    assert "fractions" in traced.program_modules()
+
+
+def test_missing_script_is_a_clear_error(tmp_path):
+    result = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "hinted_mods.py"), str(tmp_path / "nope.py")],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith("nope.py not found")
+    assert result.stderr.count("\n") == 1
+
+
+# -- the hints file ------------------------------------------------------------------
+
+
+def test_second_run_merges_and_fresh_replaces(trace):
+    source = "import sys\nif sys.argv[1] == 'a': import fractions\nelse: import colorsys"
+    trace(source, "a")
+    traced = trace(source, "b")
+    hints = traced.hints
+    assert {"fractions", "colorsys"} <= traced.program_modules()
+    assert [run["argv"][1:] for run in hints["runs"]] == [["a"], ["b"]]
+    assert hints["modules"]["sys"]["runs"] == 2
+    assert "fractions" in hints["packages"] and "colorsys" in hints["packages"]
+    fresh = trace(source, "b", tracer_args=["--fresh"])
+    assert "fractions" not in fresh.program_modules()
+    assert len(fresh.hints["runs"]) == 1
+
+
+def test_two_tracers_finishing_together_lose_nothing(tmp_path):
+    script = tmp_path / "prog.py"
+    script.write_text("import sys, time\n__import__(sys.argv[1])\ntime.sleep(0.5)\n")
+    tracer = os.path.join(ROOT, "hinted_mods.py")
+    processes = [
+        subprocess.Popen([sys.executable, tracer, str(script), module])
+        for module in ("fractions", "colorsys", "difflib", "shlex")
+    ]
+    assert [p.wait(timeout=60) for p in processes] == [0, 0, 0, 0]
+    hints = hinted_mods.load_hints(hinted_mods.hints_path(str(script))).data
+    assert len(hints["runs"]) == 4
+    assert {"fractions", "colorsys", "difflib", "shlex"} <= set(hints["modules"])
+    assert [n for n in os.listdir(tmp_path) if "parts" in n or n.startswith(".tmp")] == []
+
+
+def test_unreadable_hints_file_is_kept_and_the_run_saved_beside(trace):
+    first = trace("import fractions")
+    with open(first.hints_file, "w") as handle:
+        handle.write("{broken")
+    traced = trace("import colorsys")
+    assert traced.result.returncode == 2
+    assert "not valid JSON" in traced.result.stderr
+    assert open(first.hints_file).read() == "{broken"
+    rescued = traced.result.stderr.split("saved to ")[1].split(",")[0]
+    assert "colorsys" in json.load(open(rescued))["modules"]
+
+
+def test_file_carries_schema_tag_python_and_runs(trace):
+    hints = trace("pass").hints
+    assert hints["schema"] == hinted_mods.SCHEMA
+    assert hints["tag"] == TAG
+    assert hints["python"]["version"].startswith("%d.%d" % sys.version_info[:2])
+    (run,) = hints["runs"]
+    assert run["exit_status"] == 0 and run["duration"] >= 0
+
+
+def test_tag_names_python_os_and_bitness():
+    tag = hinted_mods.platform_tag()
+    version, system, bits = tag.split("-")
+    assert version == "%d%d" % sys.version_info[:2]
+    assert system in ("linux", "windows", "macos", sys.platform)
+    assert bits in ("32", "64")
+
+
+# -- the reader API ------------------------------------------------------------------
+
+
+def write_hints(path, **changes):
+    data = {"schema": 1, "tag": TAG, "modules": {}, "packages": [], "runs": []}
+    data.update(changes)
+    path.write_text(json.dumps(data))
+    return str(path)
+
+
+def test_reader_accepts_a_good_file(tmp_path):
+    name = write_hints(tmp_path / "h.json", modules={"a": {"kind": "source"}})
+    hints = hinted_mods.load_hints(name)
+    assert "a" in hints and hints.program_modules() == ["a"]
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "not found: run python hinted_mods.py"),
+        ("{not json", "is not valid JSON"),
+        (dict(tag="27-amiga-16"), "was recorded for 27-amiga-16 but this Python is"),
+        (dict(schema=99), "has schema 99, this nuitka-hints reads schema 1"),
+        ([1, 2], "is not a nuitka-hints file"),
+    ],
+    ids=["missing", "corrupt", "other tag", "unknown schema", "not hints"],
+)
+def test_reader_errors_are_one_clear_line(tmp_path, content, message):
+    path = tmp_path / ("prog-%s.json" % TAG)
+    if isinstance(content, dict):
+        write_hints(path, **content)
+    elif content is not None:
+        path.write_text(content if isinstance(content, str) else json.dumps(content))
+    with pytest.raises(hinted_mods.HintsError) as error:
+        hinted_mods.load_hints(str(path), script="prog.py")
+    text = str(error.value)
+    assert message in text and str(path) in text and "\n" not in text
+
+
+# -- summary, combine, excludes --------------------------------------------------------
+
+
+def test_summary_lists_runs_and_packages(trace):
+    traced = trace("import email.mime.text")
+    result = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "hinted_mods.py"), "--summary", traced.hints_file],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0
+    assert "1 recorded run(s)" in result.stdout
+    assert any(line.split()[:1] == ["email"] for line in result.stdout.splitlines())
+
+
+def test_combine_loses_nothing(trace, tmp_path):
+    a = trace("import fractions", name="a.py")
+    b = trace("import colorsys", name="b.py")
+    out = tmp_path / "all.json"
+    result = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "hinted_mods.py"), "--combine", "-o", str(out),
+         a.hints_file, b.hints_file],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    combined = json.loads(out.read_text())
+    assert set(a.modules) | set(b.modules) == set(combined["modules"])
+    assert len(combined["runs"]) == 2
+
+
+def test_test_runner_is_excluded_from_a_test_suite_trace(tmp_path):
+    (tmp_path / "test_it.py").write_text("import fractions\ndef test_it():\n    pass\n")
+    output = tmp_path / "suite.json"
+    result = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "hinted_mods.py"), "-o", str(output),
+         "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_it.py"],
+        cwd=str(tmp_path), capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    modules = json.loads(output.read_text())["modules"]
+    assert "fractions" in modules
+    assert not [n for n in modules if n.partition(".")[0] in ("pytest", "_pytest", "pluggy")]
