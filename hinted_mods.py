@@ -293,7 +293,7 @@ def _run_program(parts_dir, target, program_args):
         _run_guarded(runpy._run_module_as_main, name)  # what python -m calls
     else:
         path = os.path.abspath(name)
-        if not sys.flags.safe_path:
+        if not getattr(sys.flags, "safe_path", False):
             sys.path[0] = os.path.dirname(path)
         _run_guarded(_exec_script, path)
     raise SystemExit(0)

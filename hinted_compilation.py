@@ -1,0 +1,262 @@
+"""Nuitka user plugin: build only the modules that recorded runs really imported.
+
+    python -m nuitka --standalone --user-plugin=hinted_compilation.py \\
+        --hinted-json-file=script-<tag>.json script.py
+
+(``nuitka_hints.py`` writes that command for you.)  The hints come from
+``hinted_mods.py``.  For every module Nuitka meets, the plugin answers:
+
+- recorded module, or a package containing one: no opinion (``None``), so Nuitka
+  follows it as usual and never conflicts with anti-bloat's own exclusions;
+- required by Nuitka's package configuration for a kept module, or matching
+  ``--hinted-keep``: no opinion either;
+- anything else: dropped, with the evidence as the reason (``--report`` XML shows it),
+  or, with ``--hinted-unrecorded=bytecode``, kept as bytecode instead of compiled.
+
+Recorded modules that static analysis cannot see (``importlib.import_module`` with
+a computed name) are added as implicit imports of the main module.
+"""
+
+import fnmatch
+import os
+import sys
+
+from nuitka.plugins.PluginBase import NuitkaPluginBase
+
+try:
+    import hinted_mods
+except ImportError:  # the three files copied side by side rather than installed
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import hinted_mods
+
+# Top-level package -> the standard Nuitka plugin it needs.  Only plugins that the
+# installed Nuitka offers are used (see available_plugin_names).
+PLUGINS_FOR_PACKAGES = {
+    "tkinter": "tk-inter",
+    "_tkinter": "tk-inter",
+    "PyQt5": "pyqt5",
+    "PyQt6": "pyqt6",
+    "PySide2": "pyside2",
+    "PySide6": "pyside6",
+    "matplotlib": "matplotlib",
+    "kivy": "kivy",
+    "gevent": "gevent",
+    "glfw": "glfw",
+    "OpenGL": "glfw",
+    "webview": "pywebview",
+    "playwright": "playwright",
+    "spacy": "spacy",
+    "dill": "dill-compat",
+    "cloudpickle": "dill-compat",
+    "Pmw": "pmw-freezer",
+    "pbr": "pbr-compat",
+    "gi": "gi",
+    "torch": "torch-jit",
+    "transformers": "transformers",
+}
+
+BUILTIN_KINDS = ("builtin", "frozen")
+
+
+class HintedCompilationPlugin(NuitkaPluginBase):
+    """Keep what the recorded runs imported, drop the rest, say why."""
+
+    plugin_name = "hinted-compilation"
+    plugin_desc = "Include only the modules that recorded runs imported (nuitka-hints)."
+
+    @classmethod
+    def addPluginCommandLineOptions(cls, group):
+        group.add_option(
+            "--hinted-json-file",
+            dest="hinted_json_file",
+            default=None,
+            help="[REQUIRED] Hints file written by hinted_mods.py for the program.",
+        )
+        group.add_option(
+            "--hinted-keep",
+            dest="hinted_keep",
+            action="append",
+            default=[],
+            help="Keep modules matching this shell pattern even if no recorded run "
+            "imported them; a package keeps its submodules. Repeatable.",
+        )
+        group.add_option(
+            "--hinted-unrecorded",
+            dest="hinted_unrecorded",
+            choices=("drop", "bytecode"),
+            default="drop",
+            help="What to do with modules no recorded run imported: 'drop' them "
+            "(default) or include them as 'bytecode' (not compiled).",
+        )
+
+    def __init__(self, hinted_json_file, hinted_keep, hinted_unrecorded):
+        try:
+            self.hints = hinted_mods.load_hints(hinted_json_file)
+        except hinted_mods.HintsError as exc:
+            self.sysexit(str(exc))
+        self.hints_file = hinted_json_file
+        self.keep_patterns = list(hinted_keep)
+        self.unrecorded_policy = hinted_unrecorded
+        self.kept = _with_parent_packages(self.hints.modules)
+        self.kept |= _with_parent_packages(p for p in self.keep_patterns if not _is_pattern(p))
+        self.dropped = set()
+        self.as_bytecode = set()
+        runs = len(self.hints.runs)
+        self.drop_reason = "nuitka-hints: not imported in any of %d recorded run%s (%s)" % (
+            runs,
+            "" if runs == 1 else "s",
+            os.path.basename(hinted_json_file),
+        )
+        self.info(
+            "Hints %s: %d modules from %d run(s); unrecorded modules: %s."
+            % (hinted_json_file, len(self.hints.modules), runs, self.unrecorded_policy)
+        )
+        self._check_plugins()
+
+    def _check_plugins(self):
+        """Say which standard plugins the program needs; stop if one is missing."""
+        needed = required_plugins(self.hints.top_level_packages())
+        if not needed:
+            return
+        from nuitka.plugins.Plugins import hasActivePlugin
+
+        missing = [name for name in needed if not hasActivePlugin(name)]
+        if missing:
+            self.sysexit(
+                "The program needs Nuitka plugin(s) %s: add --enable-plugins=%s "
+                "(nuitka_hints.py does this for you)." % (", ".join(missing), ",".join(missing))
+            )
+        self.info("Standard plugins the program needs, enabled: %s." % ", ".join(needed))
+
+    def onModuleEncounter(self, using_module_name, module_name, module_filename, module_kind):
+        name = module_name.asString()
+        if name in self.kept or self._keep_requested(name):
+            return None
+        if using_module_name is not None and _required_by_package_configuration(
+            using_module_name.asString(), name
+        ):
+            self.kept.add(name)
+            return None
+        if self.unrecorded_policy == "bytecode":
+            self.as_bytecode.add(name)
+            return None
+        self.dropped.add(name)
+        return False, self.drop_reason
+
+    def getImplicitImports(self, module):
+        """Make Nuitka include recorded modules it cannot see being imported."""
+        if module.isMainModule():
+            for name in self.hints.program_modules():
+                if self.hints.modules[name]["kind"] not in BUILTIN_KINDS:
+                    yield name, "imported in a recorded run (nuitka-hints)"
+            for pattern in self.keep_patterns:
+                if not _is_pattern(pattern):
+                    yield pattern, "--hinted-keep (nuitka-hints)"
+
+    def decideCompilation(self, module_name):
+        if module_name.asString() in self.as_bytecode:
+            return "bytecode"
+        return None
+
+    def onStandaloneDistributionFinished(self, dist_dir):
+        self._report()
+
+    def _report(self):
+        self.info("Kept %d recorded modules and packages." % len(self.kept))
+        if self.as_bytecode:
+            self.info("Included %d unrecorded modules as bytecode." % len(self.as_bytecode))
+        if not self.dropped:
+            return
+        by_package = {}
+        for name in self.dropped:
+            top = name.partition(".")[0]
+            by_package[top] = by_package.get(top, 0) + 1
+        largest = sorted(by_package.items(), key=lambda item: (-item[1], item[0]))[:10]
+        self.info(
+            "Dropped %d modules never imported in recorded runs; most from: %s."
+            % (len(self.dropped), ", ".join("%s (%d)" % item for item in largest))
+        )
+
+    def _keep_requested(self, name):
+        return any(
+            fnmatch.fnmatchcase(candidate, pattern)
+            for pattern in self.keep_patterns
+            for candidate in _name_and_parents(name)
+        )
+
+
+def required_plugins(packages, available=None):
+    """The standard Nuitka plugins that programs using ``packages`` need."""
+    available = available_plugin_names() if available is None else available
+    needed = {PLUGINS_FOR_PACKAGES[p] for p in packages if p in PLUGINS_FOR_PACKAGES}
+    return sorted(needed & set(available))
+
+
+def available_plugin_names():
+    """Names of the standard plugins of the installed Nuitka.
+
+    Nuitka has no public API for this; ``plugin_name2plugin_classes`` is what
+    ``--plugin-list`` prints.  tests/test_plugin.py fails loudly if it changes.
+    """
+    from nuitka.plugins import Plugins
+
+    Plugins.loadPlugins()
+    return sorted(Plugins.plugin_name2plugin_classes)
+
+
+def _required_by_package_configuration(using_module_name, module_name):
+    """Does Nuitka's package configuration (implicit-imports) ask for this module?
+
+    The implicit-imports plugin's answers for the using module are in
+    ``Plugins.implicit_imports_cache`` by the time it asks other plugins about
+    each of them; no public API exposes them.  tests/test_plugin.py checks this.
+    """
+    from nuitka.plugins.Plugins import Plugins
+
+    for (using, plugin), imports in list(Plugins.implicit_imports_cache.items()):
+        if plugin.plugin_name == "implicit-imports" and using == using_module_name:
+            if any(entry[0] == module_name for entry in imports):
+                return True
+    return False
+
+
+def _with_parent_packages(names):
+    result = set()
+    for name in names:
+        result.update(_name_and_parents(name))
+    return result
+
+
+def _name_and_parents(name):
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+
+def _is_pattern(text):
+    return any(char in text for char in "*?[")
+
+
+def unused_stdlib_modules(hints):
+    """Standard-library modules no recorded run imported, as few names as possible.
+
+    Nuitka's standalone mode includes most of the standard library before asking
+    any plugin; only ``--nofollow-import-to`` overrides that.  Whole top-level
+    names where possible, else the unrecorded submodules of recorded packages.
+    """
+    import pkgutil
+    import sysconfig
+
+    stdlib = sysconfig.get_paths()["stdlib"]
+    recorded = set(hints.modules)
+    recorded_tops = {name.partition(".")[0] for name in recorded}
+    candidates = set(sys.stdlib_module_names) - set(sys.builtin_module_names)
+    unused = sorted(name for name in candidates if name not in recorded_tops)
+    for name in sorted(recorded):
+        entry = hints.modules[name]
+        if entry.get("where") != "stdlib" or not entry.get("file", "").endswith("__init__.py"):
+            continue
+        package_dir = os.path.dirname(os.path.join(stdlib, entry["file"]))
+        for info in pkgutil.iter_modules([package_dir], name + "."):
+            if info.name not in recorded:
+                unused.append(info.name)
+    return unused
