@@ -249,7 +249,9 @@ def unused_stdlib_modules(hints):
     stdlib = sysconfig.get_paths()["stdlib"]
     recorded = set(hints.modules)
     recorded_tops = {name.partition(".")[0] for name in recorded}
-    candidates = set(sys.stdlib_module_names) - set(sys.builtin_module_names)
+    in_stdlib_dirs = pkgutil.iter_modules([stdlib, os.path.join(stdlib, "lib-dynload")])
+    candidates = set(sys.stdlib_module_names) | {info.name for info in in_stdlib_dirs}
+    candidates -= set(sys.builtin_module_names) | {"site-packages", "test"}
     unused = sorted(name for name in candidates if name not in recorded_tops)
     for name in sorted(recorded):
         entry = hints.modules[name]

@@ -198,12 +198,13 @@ class Tracer:
         self.program_args = program_args
 
     def run(self):
-        import time
+        import time  # built in: loading it does not hide a module from the record
 
         kind, name = self.target
         if kind == "script" and not os.path.isfile(name):
             return _fail(HintsError("script %s not found" % name))
         output = self.options.get("output") or self._default_output()
+        # Nothing may be imported before the fork: the program would inherit it.
         parts_dir = _make_parts_dir(output)
         started = time.time()
         status = _run_child(parts_dir, self.target, self.program_args)
@@ -509,11 +510,17 @@ def _unescape(text):
 
 
 def _make_parts_dir(output):
-    import tempfile
-
-    directory = os.path.dirname(os.path.abspath(output))
+    """A fresh folder beside the output for the per-process files (os only)."""
+    directory, name = os.path.split(output)
     os.makedirs(directory, exist_ok=True)
-    return tempfile.mkdtemp(prefix=".%s.parts-" % os.path.basename(output), dir=directory)
+    for attempt in range(1000):
+        parts_dir = os.path.join(directory, ".%s.parts-%d-%d" % (name, os.getpid(), attempt))
+        try:
+            os.mkdir(parts_dir)
+            return parts_dir
+        except FileExistsError:
+            continue
+    raise HintsError("cannot make a folder for the records beside %s" % output)
 
 
 def _remove_parts_dir(parts_dir):

@@ -46,7 +46,7 @@ def main(argv=None):
     except hinted_mods.HintsError as exc:
         sys.stderr.write("nuitka-hints: error: %s\n" % exc)
         return 2
-    print("nuitka-hints: running %s" % " ".join(_quote(arg) for arg in command), flush=True)
+    print("nuitka-hints: running %s" % _describe(command), flush=True)
     return subprocess.call(command, env=_environment())
 
 
@@ -125,6 +125,15 @@ def _environment():
     scripts = sysconfig.get_path("scripts")
     env["PATH"] = os.pathsep.join([scripts, env.get("PATH", "")])
     return env
+
+
+def _describe(command):
+    """The command as printed: the many --nofollow-import-to options summed up."""
+    left_out = [arg for arg in command if arg.startswith("--nofollow-import-to=")]
+    shown = [_quote(arg) for arg in command if arg not in left_out]
+    if left_out:
+        shown.insert(-1, "[--nofollow-import-to for %d unused standard-library modules]" % len(left_out))
+    return " ".join(shown)
 
 
 def _quote(text):

@@ -95,6 +95,18 @@ def test_own_modules_are_not_reported(trace):
     assert "json" not in traced.modules  # the tracer's JSON writing is not the program's
 
 
+def test_startup_set_is_only_what_python_itself_loads(trace, tmp_path):
+    """The tracer loads nothing before the program: else the program's own imports
+    of those modules would be invisible."""
+    traced = trace("pass")
+    plain = subprocess.run(
+        [sys.executable, "-c", "import sys; print(' '.join(sys.modules))"],
+        capture_output=True, text=True, cwd=str(tmp_path),
+    )
+    startup = {n for n, m in traced.modules.items() if m.get("startup")}
+    assert startup - set(plain.stdout.split()) <= {"atexit"}
+
+
 def test_modules_loaded_before_a_crash_are_kept(trace):
     traced = trace("import fractions\nimport os\nos.kill(os.getpid(), 9)")
     assert traced.result.returncode == 128 + signal.SIGKILL
