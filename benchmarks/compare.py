@@ -1,0 +1,147 @@
+"""Plain Nuitka standalone vs hinted, side by side in one run, with ratios.
+
+    python benchmarks/compare.py [pil] [numpy] [stdlib]   (default: all three)
+    python benchmarks/compare.py --demo                    (PIL, hinted build only)
+
+For each example: trace it, build it plain (``--standalone`` alone) and hinted
+(``nuitka_hints.py``), run both binaries and compare their output with the
+interpreted run.  A throw-away build first warms Nuitka's caches; ccache is
+disabled for the timed builds, so neither build profits from the other's
+compiled C files and a second benchmark run measures the same work.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+import nuitka_hints  # noqa: E402
+
+EXAMPLES = {
+    "pil": ("pil_demo.py", []),
+    "numpy": ("numpy_demo.py", ["5"]),
+    "stdlib": ("stdlib_demo.py", ["--format=csv", "stdlib_demo.py"]),
+}
+TIMED_OPTIONS = ["--disable-cache=ccache"]
+
+
+def main(argv):
+    demo = "--demo" in argv
+    names = [a for a in argv if a != "--demo"] or (["pil"] if demo else list(EXAMPLES))
+    unknown = [n for n in names if n not in EXAMPLES]
+    if unknown:
+        sys.exit("compare.py: error: unknown example %s: choose from %s" % (
+            ", ".join(unknown), ", ".join(EXAMPLES)))
+    work = tempfile.mkdtemp(prefix="nuitka-hints-bench-")
+    try:
+        warm_up(work)
+        rows = []
+        for name in names:
+            rows += measure(name, work, plain=not demo)
+        print_table(rows)
+        return 0 if all(row["identical"] for row in rows) else 1
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def warm_up(work):
+    """One throw-away build, so that the first timed build is not the cold one."""
+    script = os.path.join(work, "warm_up.py")
+    with open(script, "w") as handle:
+        handle.write("print('warm')\n")
+    print("benchmark: warming Nuitka's caches with a throw-away build ...", flush=True)
+    build([sys.executable, "-m", "nuitka", "--standalone", script], work, "warm-up")
+
+
+def measure(name, work, plain):
+    """Trace, build plain and hinted, run; one table row per build method."""
+    script_name, args = EXAMPLES[name]
+    folder = os.path.join(work, name)
+    shutil.copytree(os.path.join(ROOT, "examples"), folder)
+    script = os.path.join(folder, script_name)
+    traced = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "hinted_mods.py"), script] + args,
+        cwd=folder, capture_output=True, text=True,
+    )
+    if traced.returncode != 0:
+        sys.exit("compare.py: error: tracing %s failed:\n%s" % (script_name, traced.stderr))
+    expected = traced.stdout
+    commands = {"hinted": nuitka_hints.build_command(TIMED_OPTIONS + [script])}
+    if plain:
+        commands = {
+            "plain": [sys.executable, "-m", "nuitka", "--standalone"] + TIMED_OPTIONS + [script],
+            **commands,
+        }
+    rows = []
+    for method, command in commands.items():
+        out = os.path.join(folder, method)
+        seconds = build(command + ["--output-dir=%s" % out], folder, "%s %s" % (method, name))
+        dist = os.path.join(out, os.path.splitext(script_name)[0] + ".dist")
+        size, files = folder_size(dist)
+        output = run_binary(dist, script_name, args, folder)
+        rows.append(dict(example=name, method=method, size=size, files=files,
+                         seconds=seconds, identical=output == expected))
+        print_table(rows[-1:], header=False)
+    return rows
+
+
+def build(command, cwd, label):
+    """Run a build with its output in a log file; return its wall time."""
+    log = os.path.join(cwd, "build-%s.log" % label.replace(" ", "-"))
+    print("benchmark: building %s ..." % label, flush=True)
+    started = time.perf_counter()
+    with open(log, "w") as handle:
+        status = subprocess.call(command, cwd=cwd, stdout=handle, stderr=subprocess.STDOUT,
+                                 env=nuitka_hints.nuitka_environment())
+    seconds = time.perf_counter() - started
+    if status != 0:
+        with open(log) as handle:
+            sys.stderr.write(handle.read()[-4000:])
+        sys.exit("compare.py: error: build %s failed (exit %d)" % (label, status))
+    return seconds
+
+
+def run_binary(dist, script_name, args, cwd):
+    stem = os.path.splitext(script_name)[0]
+    binary = os.path.join(dist, stem + (".exe" if sys.platform == "win32" else ".bin"))
+    result = subprocess.run([binary] + args, cwd=cwd, capture_output=True, text=True)
+    return result.stdout if result.returncode == 0 else "exit %d: %s" % (
+        result.returncode, result.stderr)
+
+
+def folder_size(folder):
+    size = files = 0
+    for directory, _, names in os.walk(folder):
+        for name in names:
+            size += os.path.getsize(os.path.join(directory, name))
+            files += 1
+    return size, files
+
+
+def print_table(rows, header=True):
+    line = "%-8s %-7s %10s %7s %11s  %s"
+    if header:
+        print()
+        print(line % ("example", "method", "dist size", "files", "build time", "output identical"))
+    for row in rows:
+        print(line % (row["example"], row["method"], "%.1f MB" % (row["size"] / 1e6),
+                      row["files"], "%.0f s" % row["seconds"],
+                      "yes" if row["identical"] else "NO"), flush=True)
+    by_example = {}
+    for row in rows:
+        by_example.setdefault(row["example"], {})[row["method"]] = row
+    for example, methods in by_example.items():
+        if header and "plain" in methods and "hinted" in methods:
+            plain, hinted = methods["plain"], methods["hinted"]
+            print("%-8s hinted/plain: size %.2f, files %.2f, build time %.2f" % (
+                example, hinted["size"] / plain["size"], hinted["files"] / plain["files"],
+                hinted["seconds"] / plain["seconds"]))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,107 @@
+"""nuitka_hints.py: the Nuitka command it makes, and its one-line errors."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, TAG
+
+import hinted_mods
+import nuitka_hints
+
+
+@pytest.fixture
+def traced_script(tmp_path):
+    script = tmp_path / "app.py"
+    script.write_text("import json\nprint(json.dumps([1]))\n")
+    subprocess.run([sys.executable, os.path.join(ROOT, "hinted_mods.py"), str(script)],
+                   check=True, capture_output=True)
+    return script
+
+
+def invoke(*args, python=sys.executable, flags=()):
+    return subprocess.run([python, *flags, os.path.join(ROOT, "nuitka_hints.py"), *args],
+                          capture_output=True, text=True)
+
+
+def test_command_has_standalone_my_opts_user_options_plugin_and_hints(traced_script):
+    command = nuitka_hints.build_command(["--output-dir=x", str(traced_script)])
+    assert command[:4] == [sys.executable, "-m", "nuitka", "--standalone"]
+    assert command[4:4 + len(nuitka_hints.my_opts)] == nuitka_hints.my_opts
+    assert command.index("--output-dir=x") > 3 + len(nuitka_hints.my_opts)
+    assert "--user-plugin=%s" % nuitka_hints.PLUGIN_FILE in command
+    assert "--hinted-json-file=%s" % hinted_mods.hints_path(str(traced_script)) in command
+    assert command[-1] == str(traced_script)
+    left_out = {a.partition("=")[2] for a in command if a.startswith("--nofollow-import-to=")}
+    assert "xml" in left_out and "json" not in left_out
+
+
+def test_my_opts_is_the_place_for_standard_options(traced_script, monkeypatch):
+    monkeypatch.setattr(nuitka_hints, "my_opts", ["--lto=no"])
+    assert "--lto=no" in nuitka_hints.build_command([str(traced_script)])
+
+
+def test_pyw_script_gets_no_console(tmp_path):
+    script = tmp_path / "gui.pyw"
+    script.write_text("pass\n")
+    subprocess.run([sys.executable, os.path.join(ROOT, "hinted_mods.py"), str(script)],
+                   check=True)
+    assert "--windows-console-mode=disable" in nuitka_hints.build_command([str(script)])
+
+
+def test_explicit_hints_file(traced_script, tmp_path):
+    other = tmp_path / "elsewhere.json"
+    os.replace(hinted_mods.hints_path(str(traced_script)), other)
+    command = nuitka_hints.build_command(["--hints=%s" % other, str(traced_script)])
+    assert "--hinted-json-file=%s" % other in command
+
+
+def test_plugins_the_program_needs_are_enabled(traced_script):
+    hints_file = hinted_mods.hints_path(str(traced_script))
+    data = json.load(open(hints_file))
+    data["modules"]["tkinter"] = {"kind": "source", "file": "tkinter/__init__.py",
+                                  "where": "stdlib", "runs": 1}
+    data["packages"].append("tkinter")
+    json.dump(data, open(hints_file, "w"))
+    assert "--enable-plugins=tk-inter" in nuitka_hints.build_command([str(traced_script)])
+
+
+def test_missing_script(tmp_path):
+    result = invoke(str(tmp_path / "nope.py"))
+    assert result.returncode == 2
+    assert result.stderr == "nuitka-hints: error: script %s not found: give the script " \
+        "to build as the last argument\n" % (tmp_path / "nope.py")
+
+
+def test_missing_hints_print_the_tracer_command(tmp_path):
+    script = tmp_path / "app.py"
+    script.write_text("pass\n")
+    result = invoke(str(script))
+    assert result.returncode == 2
+    assert "app-%s.json not found: run python hinted_mods.py %s first" % (TAG, script) \
+        in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_nuitka_not_installed(traced_script):
+    result = invoke(str(traced_script), flags=["-S"])  # no site-packages
+    assert result.returncode == 2
+    assert "Nuitka is not installed for" in result.stderr
+    assert "-m pip install nuitka" in result.stderr
+
+
+def test_nuitka_too_old(traced_script, monkeypatch, capsys):
+    monkeypatch.setattr(nuitka_hints, "MINIMUM_NUITKA", (99, 0))
+    assert nuitka_hints.main([str(traced_script)]) == 2
+    error = capsys.readouterr().err
+    assert "is too old, nuitka-hints needs 99.0 or newer" in error
+
+
+def test_nuitka_exit_status_is_returned(traced_script):
+    result = invoke("--no-such-nuitka-option", str(traced_script))
+    assert result.returncode not in (0, None)
+    assert "no-such-nuitka-option" in result.stderr
+    assert result.stdout.startswith("nuitka-hints: running ")

@@ -1,0 +1,110 @@
+"""The plugin's decisions, checked with Nuitka's real classes (no build here).
+
+Two helpers touch Nuitka internals; their tests fail loudly if Nuitka changes them.
+"""
+
+import json
+
+import pytest
+
+from conftest import TAG
+
+import hinted_compilation
+import hinted_mods
+
+from nuitka.utils.ModuleNames import ModuleName
+
+
+def make_hints(tmp_path, modules, runs=2):
+    data = {"schema": 1, "tag": TAG, "modules": modules,
+            "packages": sorted({n.partition(".")[0] for n in modules}),
+            "runs": [{"argv": ["app.py"], "exit_status": 0, "duration": 0.1}] * runs}
+    path = tmp_path / "app.json"
+    path.write_text(json.dumps(data))
+    return str(path)
+
+
+def source(file, where="program"):
+    return {"kind": "source", "file": file, "where": where, "runs": 1}
+
+
+@pytest.fixture
+def plugin(tmp_path):
+    def make(modules, keep=(), policy="drop"):
+        return hinted_compilation.HintedCompilationPlugin(
+            hinted_json_file=make_hints(tmp_path, modules),
+            hinted_keep=list(keep),
+            hinted_unrecorded=policy,
+        )
+
+    return make
+
+
+def encounter(plugin, name, using="__main__"):
+    return plugin.onModuleEncounter(ModuleName(using), ModuleName(name), None, "py")
+
+
+def test_recorded_modules_and_their_packages_get_no_opinion(plugin):
+    p = plugin({"pkg.sub.leaf": source("pkg/sub/leaf.py")})
+    for name in ("pkg", "pkg.sub", "pkg.sub.leaf"):
+        assert encounter(p, name) is None
+
+
+def test_unrecorded_module_is_dropped_with_the_evidence(plugin):
+    p = plugin({"pkg": source("pkg/__init__.py")})
+    decision, reason = encounter(p, "pkg.other")
+    assert decision is False
+    assert reason == "nuitka-hints: not imported in any of 2 recorded runs (app.json)"
+
+
+def test_keep_patterns_force_modules_in(plugin):
+    p = plugin({}, keep=["extra.*", "single.mod"])
+    assert encounter(p, "extra.thing") is None
+    assert encounter(p, "single") is None  # parent of a kept module
+    assert encounter(p, "single.mod") is None
+    assert encounter(p, "unrelated")[0] is False
+
+
+def test_bytecode_policy_keeps_unrecorded_modules_as_bytecode(plugin):
+    p = plugin({}, policy="bytecode")
+    assert encounter(p, "rare") is None
+    assert p.decideCompilation(ModuleName("rare")) == "bytecode"
+    assert p.decideCompilation(ModuleName("other")) is None
+
+
+def test_bad_hints_file_stops_the_build(tmp_path):
+    with pytest.raises(SystemExit):
+        hinted_compilation.HintedCompilationPlugin(
+            hinted_json_file=str(tmp_path / "missing.json"), hinted_keep=[],
+            hinted_unrecorded="drop")
+
+
+def test_required_plugins_are_checked_against_installed_nuitka():
+    packages = ["tkinter", "PySide6", "numpy", "requests"]
+    assert hinted_compilation.required_plugins(packages) == ["pyside6", "tk-inter"]
+    assert hinted_compilation.required_plugins(packages, available=["tk-inter"]) == ["tk-inter"]
+
+
+def test_nuitka_still_lists_its_plugins_where_we_read_them():
+    names = hinted_compilation.available_plugin_names()
+    assert {"tk-inter", "pyside6", "matplotlib", "implicit-imports", "anti-bloat"} <= set(names)
+    missing = set(hinted_compilation.PLUGINS_FOR_PACKAGES.values()) - set(names)
+    assert not missing, "Nuitka no longer offers plugins %s" % missing
+
+
+def test_nuitka_still_caches_implicit_imports_where_we_read_them():
+    from nuitka.plugins.Plugins import Plugins
+
+    assert isinstance(Plugins.implicit_imports_cache, dict)
+    assert not hinted_compilation._required_by_package_configuration("nothing", "nothing.x")
+
+
+def test_unused_stdlib_left_out_whole_or_by_submodule(tmp_path):
+    hints = hinted_mods.load_hints(make_hints(tmp_path, {
+        "json": source("json/__init__.py", "stdlib"),
+        "json.decoder": source("json/decoder.py", "stdlib"),
+        "os": source("os.py", "stdlib"),
+    }))
+    unused = hinted_compilation.unused_stdlib_modules(hints)
+    assert {"xml", "csv", "email", "json.tool"} <= set(unused)
+    assert not {"json", "json.decoder", "os", "sys"} & set(unused)
