@@ -8,8 +8,10 @@
 
 - recorded module, or a package containing one: no opinion (``None``), so Nuitka
   follows it as usual and never conflicts with anti-bloat's own exclusions;
-- required by Nuitka's package configuration for a kept module, or matching
-  ``--hinted-keep``: no opinion either;
+- matching ``--hinted-keep``, or asked for by Nuitka's package configuration
+  (implicit imports) of such a module: no opinion either.  For a recorded
+  module the record supersedes the configuration: it lists what the module may
+  load (PIL.Image: every image plugin), the record what it did load;
 - anything else: dropped, with the evidence as the reason (``--report`` XML shows it),
   or, with ``--hinted-unrecorded=bytecode``, kept as bytecode instead of compiled.
 
@@ -98,7 +100,9 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         self.keep_patterns = list(hinted_keep)
         self.unrecorded_policy = hinted_unrecorded
         self.kept = _with_parent_packages(self.hints.modules)
-        self.kept |= _with_parent_packages(p for p in self.keep_patterns if not _is_pattern(p))
+        for literal in (p for p in self.keep_patterns if not _is_pattern(p)):
+            self.kept.update(_name_and_parents(literal)[1:])  # its packages
+        self.kept_without_record = set()
         self.dropped = set()
         self.as_bytecode = set()
         runs = len(self.hints.runs)
@@ -130,12 +134,12 @@ class HintedCompilationPlugin(NuitkaPluginBase):
 
     def onModuleEncounter(self, using_module_name, module_name, module_filename, module_kind):
         name = module_name.asString()
-        if name in self.kept or self._keep_requested(name):
+        if name in self.kept:
             return None
-        if using_module_name is not None and _required_by_package_configuration(
-            using_module_name.asString(), name
+        if self._keep_requested(name) or self._required_by_kept_without_record(
+            using_module_name, name
         ):
-            self.kept.add(name)
+            self.kept_without_record.add(name)
             return None
         if self.unrecorded_policy == "bytecode":
             self.as_bytecode.add(name)
@@ -163,6 +167,11 @@ class HintedCompilationPlugin(NuitkaPluginBase):
 
     def _report(self):
         self.info("Kept %d recorded modules and packages." % len(self.kept))
+        if self.kept_without_record:
+            self.info(
+                "Kept %d modules by --hinted-keep and their package configuration."
+                % len(self.kept_without_record)
+            )
         if self.as_bytecode:
             self.info("Included %d unrecorded modules as bytecode." % len(self.as_bytecode))
         if not self.dropped:
@@ -175,6 +184,15 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         self.info(
             "Dropped %d modules never imported in recorded runs; most from: %s."
             % (len(self.dropped), ", ".join("%s (%d)" % item for item in largest))
+        )
+
+    def _required_by_kept_without_record(self, using_module_name, name):
+        """Package configuration needs of a module kept by request, not by record."""
+        if using_module_name is None:
+            return False
+        using = using_module_name.asString()
+        return using in self.kept_without_record and _required_by_package_configuration(
+            using, name
         )
 
     def _keep_requested(self, name):

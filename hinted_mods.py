@@ -25,6 +25,9 @@ import sys
 SCHEMA = 1
 SUPPORTED_SCHEMAS = (1,)
 
+# How much of a run's stdin and stdout is kept for replaying it (bytes each).
+MAX_RECORDED_STREAM = 1 << 20
+
 # Top-level packages of test runners and tools that a traced test suite loads but
 # the program itself never needs.  Extend with --exclude; disable with --exclude=-.
 DEFAULT_EXCLUDES = (
@@ -207,7 +210,7 @@ class Tracer:
         # Nothing may be imported before the fork: the program would inherit it.
         parts_dir = _make_parts_dir(output)
         started = time.time()
-        status = _run_child(parts_dir, self.target, self.program_args)
+        status, streams = _run_child(parts_dir, self.target, self.program_args)
         duration = time.time() - started
         run = {
             "argv": [name] + self.program_args,
@@ -216,6 +219,7 @@ class Tracer:
             "exit_status": status,
             "duration": round(duration, 3),
             "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+            **streams,
         }
         excludes = self.options.get("exclude", DEFAULT_EXCLUDES)
         try:
@@ -252,12 +256,20 @@ class Tracer:
 
 
 def _run_child(parts_dir, target, program_args):
-    """Run the program in a child process; return its exit status the shell's way."""
+    """Run the program in a child process.
+
+    Returns its exit status the shell's way, and what it read from stdin and
+    wrote to stdout (for replaying the run against the binary).
+    """
     if hasattr(os, "fork"):
+        streams = _StreamRecorder()
         pid = os.fork()
         if pid == 0:  # the child becomes the program and never returns here
+            streams.connect_child()
             _run_program(parts_dir, target, program_args)
-        return _wait_for(pid)
+        streams.connect_parent()
+        status = _wait_for(pid)
+        return status, streams.finish()
     import subprocess
 
     code = _bootstrap_code() + "; hinted_mods._run_program(%r, %r, %r)" % (
@@ -265,7 +277,107 @@ def _run_child(parts_dir, target, program_args):
         target,
         program_args,
     )
-    return subprocess.call([sys.executable] + _interpreter_flags() + ["-c", code])
+    command = [sys.executable] + _interpreter_flags() + ["-c", code]
+    return subprocess.call(command), {}
+
+
+class _StreamRecorder:
+    """Passes stdin and stdout through the tracer, keeping a bounded copy of each.
+
+    stdout goes through a pseudo-terminal when ours is a terminal (the program
+    still sees one), else through a pipe.  stdin is relayed only when it is not a
+    terminal: an interactive run cannot be replayed anyway.  stderr is untouched.
+    Made with ``os`` alone: it exists before the fork.
+    """
+
+    def __init__(self):
+        self.stdout_is_tty = os.isatty(1)
+        if self.stdout_is_tty:
+            self.out_read, self.out_write = os.openpty()
+        else:
+            self.out_read, self.out_write = os.pipe()
+        self.relay_stdin = not os.isatty(0)
+        self.in_read, self.in_write = os.pipe() if self.relay_stdin else (None, None)
+        self.recorded = {"stdout": bytearray(), "stdin": bytearray()}
+        self.truncated = set()
+        self.threads = []
+
+    def connect_child(self):
+        os.dup2(self.out_write, 1)
+        if self.relay_stdin:
+            os.dup2(self.in_read, 0)
+        for fd in (self.out_read, self.out_write, self.in_read, self.in_write):
+            if fd is not None:
+                os.close(fd)
+
+    def connect_parent(self):
+        import threading
+
+        os.close(self.out_write)
+        copy_out = threading.Thread(target=self._copy, args=(self.out_read, 1, "stdout"))
+        self.threads.append(copy_out)
+        if self.relay_stdin:
+            os.close(self.in_read)
+            copy_in = threading.Thread(target=self._copy, args=(0, self.in_write, "stdin"))
+            copy_in.daemon = True  # may wait for input the program never wanted
+            copy_in.start()
+        copy_out.daemon = True
+        copy_out.start()
+
+    def finish(self):
+        """After the program ended: the recorded streams, for the run's entry."""
+        self.threads[0].join(timeout=5)  # children it left behind may hold stdout
+        result = {}
+        for name, data in self.recorded.items():
+            if name == "stdin" and not self.relay_stdin:
+                continue
+            if name == "stdout" and self.stdout_is_tty:
+                data = data.replace(b"\r\n", b"\n")  # the terminal's line endings
+            result[name] = _stream_entry(bytes(data), name in self.truncated)
+        return result
+
+    def _copy(self, source, target, name):
+        record = self.recorded[name]
+        while True:
+            try:
+                chunk = os.read(source, 65536)
+            except OSError:  # EIO: the pseudo-terminal's last writer is gone
+                chunk = b""
+            if not chunk:
+                break
+            if len(record) < MAX_RECORDED_STREAM:
+                record += chunk[: MAX_RECORDED_STREAM - len(record)]
+            if len(record) >= MAX_RECORDED_STREAM:
+                self.truncated.add(name)
+            try:
+                while chunk:
+                    chunk = chunk[os.write(target, chunk) :]
+            except OSError:  # the reader went away (e.g. stdin: the program ended)
+                break
+        if name == "stdin":
+            os.close(target)
+
+
+def _stream_entry(data, truncated):
+    """A recorded stream as JSON: text when it is UTF-8, else base64."""
+    try:
+        entry = {"text": data.decode("utf-8")}
+    except UnicodeDecodeError:
+        import base64
+
+        entry = {"base64": base64.b64encode(data).decode("ascii")}
+    if truncated:
+        entry["truncated"] = True
+    return entry
+
+
+def stream_bytes(entry):
+    """The bytes of a recorded stream entry (see ``_stream_entry``)."""
+    if "text" in entry:
+        return entry["text"].encode("utf-8")
+    import base64
+
+    return base64.b64decode(entry["base64"])
 
 
 def _wait_for(pid):

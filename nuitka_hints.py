@@ -1,14 +1,19 @@
 """Build a script with Nuitka in standalone mode, guided by its recorded hints.
 
     python nuitka_hints.py [nuitka options] script.py
+    python nuitka_hints.py --verify [nuitka options] script.py
+    python nuitka_hints.py --verify-only [nuitka options] script.py
 
 calls ``python -m nuitka --standalone`` of this interpreter with the options in
 ``my_opts``, the options given here, and the hinted-compilation user plugin fed
 with ``<script stem>-<tag>.json`` (made by ``hinted_mods.py``).  Nuitka's output is
-streamed and its exit status returned.
+streamed and its exit status returned.  ``--verify`` then replays every recorded
+run against the binary and compares exit status and stdout; ``--verify-only``
+does that for an existing build.
 """
 
 import os
+import re
 import subprocess
 import sys
 import sysconfig
@@ -27,11 +32,15 @@ MINIMUM_NUITKA = (4, 3)
 PLUGIN_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hinted_compilation.py")
 
 USAGE = """\
-usage: nuitka_hints.py [nuitka options] [--hints=FILE] script.py
+usage: nuitka_hints.py [--verify | --verify-only] [--hints=FILE] [nuitka options] script.py
 
 Builds script.py with Nuitka --standalone, keeping only what the recorded runs
 imported.  Record them first with: python hinted_mods.py script.py [args...]
 Standard options come from the my_opts list in %s.
+
+  --hints=FILE    use this hints file instead of <script stem>-<tag>.json
+  --verify        after building, replay the recorded runs against the binary
+  --verify-only   replay the recorded runs against an existing build
 """
 
 
@@ -41,13 +50,23 @@ def main(argv=None):
     if not argv or argv[-1] in ("-h", "--help"):
         sys.stdout.write(USAGE % __file__)
         return 0 if argv else 2
+    mode = argv[0] if argv[0] in ("--verify", "--verify-only") else None
+    argv = argv[1:] if mode else argv
     try:
         command = build_command(argv)
     except hinted_mods.HintsError as exc:
         sys.stderr.write("nuitka-hints: error: %s\n" % exc)
         return 2
-    print("nuitka-hints: running %s" % _describe(command), flush=True)
-    return subprocess.call(command, env=nuitka_environment())
+    if mode != "--verify-only":
+        print("nuitka-hints: running %s" % _describe(command), flush=True)
+        status = subprocess.call(command, env=nuitka_environment())
+        if status != 0 or mode is None:
+            return status
+    try:
+        return verify(command)
+    except hinted_mods.HintsError as exc:
+        sys.stderr.write("nuitka-hints: error: %s\n" % exc)
+        return 2
 
 
 def build_command(argv):
@@ -68,7 +87,8 @@ def build_command(argv):
     hints_file = hints_file or hinted_mods.hints_path(script)
     hints = hinted_mods.load_hints(hints_file, script=script)  # fail early, say how to trace
     command = [sys.executable, "-m", "nuitka", "--standalone"]
-    command += my_opts + nuitka_options + hinted_options(hints)
+    keep_unrecorded = "--hinted-unrecorded=bytecode" in my_opts + nuitka_options
+    command += my_opts + nuitka_options + hinted_options(hints, keep_unrecorded)
     if script.lower().endswith(".pyw"):
         command.append("--windows-console-mode=disable")
     command += [
@@ -79,11 +99,12 @@ def build_command(argv):
     return command
 
 
-def hinted_options(hints):
+def hinted_options(hints, keep_unrecorded=False):
     """Options only the command line can give: plugins to enable, stdlib to leave out.
 
     Nuitka activates standard plugins and includes most of the standard library
     before a user plugin is asked anything, so these cannot come from the plugin.
+    With ``keep_unrecorded`` (the bytecode policy) the standard library stays.
     """
     import hinted_compilation
 
@@ -91,11 +112,97 @@ def hinted_options(hints):
     plugins = hinted_compilation.required_plugins(hints.top_level_packages())
     if plugins:
         options.append("--enable-plugins=%s" % ",".join(plugins))
-    options += [
-        "--nofollow-import-to=%s" % name
-        for name in hinted_compilation.unused_stdlib_modules(hints)
-    ]
+    if not keep_unrecorded:
+        options += [
+            "--nofollow-import-to=%s" % name
+            for name in hinted_compilation.unused_stdlib_modules(hints)
+        ]
     return options
+
+
+def verify(command):
+    """Replay every recorded run against the built binary; 0 if all behave the same."""
+    script = command[-1]
+    hints_file = _option_value(command, "--hinted-json-file")
+    hints = hinted_mods.load_hints(hints_file, script=script)
+    binary = built_binary(command)
+    runs = hints.runs
+    differing = 0
+    for number, run in enumerate(runs, 1):
+        label = "run %d/%d (%s)" % (number, len(runs), " ".join(run["argv"]))
+        verdict, explanation = replay(binary, run, script)
+        differing += verdict == "differs"
+        print("nuitka-hints: verify %s: %s" % (label, verdict))
+        for line in explanation:
+            print("    " + line)
+    same = len(runs) - differing
+    print("nuitka-hints: verify: %d of %d recorded runs behave the same%s" % (
+        same, len(runs), "" if not differing else ", %d differ" % differing))
+    return 1 if differing else 0
+
+
+def built_binary(command):
+    """Where Nuitka puts the binary for this command (``--output-dir`` or here)."""
+    script = command[-1]
+    stem = os.path.splitext(os.path.basename(script))[0]
+    output_dir = _option_value(command, "--output-dir") or "."
+    suffix = ".exe" if sys.platform == "win32" else ".bin"
+    binary = os.path.join(output_dir, stem + ".dist", stem + suffix)
+    if not os.path.isfile(binary):
+        raise hinted_mods.HintsError(
+            "no binary %s to verify: build first (--verify builds and verifies)" % binary
+        )
+    return os.path.abspath(binary)
+
+
+def replay(binary, run, script):
+    """Run the binary as a recorded run ran; return (verdict, explanation lines)."""
+    if run.get("module"):
+        return "skipped", ["recorded with -m, not as this script"]
+    stdin = run.get("stdin")
+    if stdin and stdin.get("truncated"):
+        return "skipped", ["its stdin was larger than the recorded part"]
+    cwd = run.get("cwd") if os.path.isdir(run.get("cwd", "")) else os.path.dirname(script)
+    result = subprocess.run(
+        [binary] + run["argv"][1:],
+        cwd=cwd or None,
+        input=hinted_mods.stream_bytes(stdin) if stdin else b"",
+        capture_output=True,
+        timeout=max(120, 20 * run.get("duration", 0)),
+    )
+    problems = []
+    if result.returncode != run["exit_status"]:
+        problems.append("exit status %d, recorded %d" % (result.returncode, run["exit_status"]))
+    if "stdout" in run:
+        expected = hinted_mods.stream_bytes(run["stdout"])
+        got = result.stdout[: len(expected)] if run["stdout"].get("truncated") else result.stdout
+        if got != expected:
+            problems.append("stdout differs from the recorded run's")
+    if not problems:
+        return "same", [] if "stdout" in run else ["(stdout was not recorded: exit status only)"]
+    missing = missing_module(result.stderr.decode("utf-8", "replace"))
+    if missing:
+        problems += [
+            "the binary lacks module '%s'; either" % missing,
+            "  trace a run that takes this path: python hinted_mods.py %s %s"
+            % (script, " ".join(run["argv"][1:])),
+            "  or keep it: add --hinted-keep=%s to the build" % missing,
+        ]
+    return "differs", problems
+
+
+def missing_module(stderr):
+    """The module an ImportError in the binary's stderr names, if any."""
+    for pattern in (r"Module '([\w.]+)' was actively excluded", r"No module named '([\w.]+)'"):
+        match = re.search(pattern, stderr)
+        if match:
+            return match.group(1)
+    return None
+
+
+def _option_value(command, name):
+    values = [arg.partition("=")[2] for arg in command if arg.startswith(name + "=")]
+    return values[-1] if values else None
 
 
 def check_nuitka():

@@ -1,16 +1,15 @@
 """End to end: trace a program, build it with nuitka_hints.py (a real Nuitka
 standalone build), run the binary.  One build is shared by all tests here."""
 
+import json
 import os
-import shutil
 import subprocess
 import sys
-import textwrap
 import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, TAG
 
 pytestmark = pytest.mark.build
 
@@ -37,8 +36,8 @@ FILES = {
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """Trace app.py once, build it once; yields (workdir, dist dir, report root)."""
+def traced_app(tmp_path_factory):
+    """app.py and its helpers, traced once with the argument 'alpha'."""
     work = tmp_path_factory.mktemp("e2e")
     (work / "app.py").write_text(PROGRAM)
     for name, text in FILES.items():
@@ -48,14 +47,25 @@ def built(tmp_path_factory):
         cwd=str(work), capture_output=True, text=True,
     )
     assert traced.returncode == 0, traced.stderr
-    build = subprocess.run(
-        [sys.executable, os.path.join(ROOT, "nuitka_hints.py"), "--output-dir=out",
-         "--report=report.xml", "app.py"],
-        cwd=str(work), capture_output=True, text=True, timeout=1800,
-    )
+    return work, traced.stdout
+
+
+@pytest.fixture(scope="module")
+def built(traced_app):
+    """The hinted build of app.py: (workdir, dist, report root, traced stdout, build log)."""
+    work, traced_stdout = traced_app
+    build = invoke(work, "--output-dir=out", "--report=report.xml", "app.py")
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     report = ElementTree.parse(str(work / "report.xml")).getroot()
-    yield work, work / "out" / "app.dist", report, traced.stdout, build.stdout + build.stderr
+    return work, work / "out" / "app.dist", report, traced_stdout, build.stdout + build.stderr
+
+
+def invoke(work, *args):
+    """nuitka_hints.py with ``args`` in ``work``; output captured."""
+    return subprocess.run(
+        [sys.executable, os.path.join(ROOT, "nuitka_hints.py"), *args],
+        cwd=str(work), capture_output=True, text=True, timeout=1800,
+    )
 
 
 def run_binary(dist, *args):
@@ -106,3 +116,34 @@ def test_untraced_path_fails_in_the_binary_naming_the_module(built):
     result = run_binary(dist, "alpha", "more")
     assert result.returncode != 0
     assert "bz2" in result.stderr
+
+
+def test_verify_only_replays_the_recorded_runs(built):
+    work = built[0]
+    result = invoke(work, "--verify-only", "--output-dir=out", "app.py")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "verify run 1/1 (app.py alpha): same" in result.stdout
+    assert "1 of 1 recorded runs behave the same" in result.stdout
+
+
+def test_verify_names_the_module_missing_from_edited_hints(traced_app):
+    """Hints edited to lack the computed-name module: the build lacks it too."""
+    work, _ = traced_app
+    hints = json.loads((work / ("app-%s.json" % TAG)).read_text())
+    del hints["modules"]["plugin_alpha"]
+    (work / "lacking.json").write_text(json.dumps(hints))
+    result = invoke(work, "--verify", "--hints=lacking.json", "--output-dir=lacking", "app.py")
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "verify run 1/1 (app.py alpha): differs" in result.stdout
+    assert "the binary lacks module 'plugin_alpha'" in result.stdout
+    assert "python hinted_mods.py app.py alpha" in result.stdout
+    assert "--hinted-keep=plugin_alpha" in result.stdout
+
+
+def test_bytecode_policy_makes_an_unrecorded_path_work(traced_app):
+    work, _ = traced_app
+    build = invoke(work, "--hinted-unrecorded=bytecode", "--output-dir=bytecode", "app.py")
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    result = run_binary(work / "bytecode" / "app.dist", "alpha", "more")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].endswith(" 1")  # rarely_used.VALUE

@@ -108,3 +108,27 @@ def test_unused_stdlib_left_out_whole_or_by_submodule(tmp_path):
     unused = hinted_compilation.unused_stdlib_modules(hints)
     assert {"xml", "csv", "email", "json.tool"} <= set(unused)
     assert not {"json", "json.decoder", "os", "sys"} & set(unused)
+
+
+def test_package_configuration_counts_only_for_modules_kept_without_record(plugin):
+    """PIL.Image's configuration lists every image plugin; the record is what counts
+    for a recorded module, the configuration for one kept by --hinted-keep."""
+    from nuitka.plugins.Plugins import Plugins
+
+    class ImplicitImports:  # the cache is keyed by the plugin object; only its name is read
+        plugin_name = "implicit-imports"
+
+    cache = Plugins.implicit_imports_cache
+    entries = {
+        (ModuleName("recorded"), ImplicitImports()): (("recorded.extra", None, "py", "", ""),),
+        (ModuleName("wanted"), ImplicitImports()): (("wanted_helper", None, "py", "", ""),),
+    }
+    cache.update(entries)
+    try:
+        p = plugin({"recorded": source("recorded.py")}, keep=["wanted"])
+        assert encounter(p, "recorded.extra", using="recorded")[0] is False
+        assert encounter(p, "wanted") is None
+        assert encounter(p, "wanted_helper", using="wanted") is None
+    finally:
+        for key in entries:
+            del cache[key]

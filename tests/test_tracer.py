@@ -154,11 +154,6 @@ def test_argv_path_and_main_are_as_python_sets_them(trace, tmp_path):
     assert traced.hints["runs"][0]["argv"] == [str(tmp_path / "prog.py"), "a b", "--fresh"]
 
 
-def test_stdin_is_passed_through(trace):
-    traced = trace("import sys\nprint(sys.stdin.read().upper())", input="hello\n")
-    assert traced.result.stdout == "HELLO\n\n"
-
-
 def test_module_mode(tmp_path):
     package = tmp_path / "pkg"
     package.mkdir()
@@ -336,3 +331,53 @@ def test_test_runner_is_excluded_from_a_test_suite_trace(tmp_path):
     modules = json.loads(output.read_text())["modules"]
     assert "fractions" in modules
     assert not [n for n in modules if n.partition(".")[0] in ("pytest", "_pytest", "pluggy")]
+
+
+# -- stdin and stdout are recorded for replay ----------------------------------------
+
+
+def test_stdin_and_stdout_are_recorded_as_passed_through(trace):
+    traced = trace("import sys\nprint(sys.stdin.read().upper(), end='')", input="abc\n")
+    assert traced.result.stdout == "ABC\n"
+    (run,) = traced.hints["runs"]
+    assert run["stdin"] == {"text": "abc\n"}
+    assert run["stdout"] == {"text": "ABC\n"}
+
+
+def test_binary_stdout_is_recorded_as_base64(trace):
+    traced = trace("import sys\nsys.stdout.buffer.write(bytes([255, 0, 10]))", text=False)
+    stdout = traced.hints["runs"][0]["stdout"]
+    assert hinted_mods.stream_bytes(stdout) == bytes([255, 0, 10]) and "base64" in stdout
+
+
+def test_recorded_streams_are_bounded(trace):
+    traced = trace("print('x' * (2 << 20))")
+    assert len(traced.result.stdout) == (2 << 20) + 1  # all of it passed through
+    stdout = traced.hints["runs"][0]["stdout"]
+    assert stdout["truncated"] is True
+    assert len(stdout["text"]) == hinted_mods.MAX_RECORDED_STREAM
+
+
+def test_terminal_stdout_stays_a_terminal(tmp_path):
+    script = tmp_path / "prog.py"
+    script.write_text("import sys\nprint('tty', sys.stdout.isatty())\n")
+    primary, secondary = os.openpty()
+    process = subprocess.Popen(
+        [sys.executable, os.path.join(ROOT, "hinted_mods.py"), str(script)],
+        stdout=secondary, stdin=subprocess.DEVNULL,
+    )
+    os.close(secondary)
+    assert process.wait(timeout=60) == 0
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(primary, 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    assert b"tty True" in shown
+    run = hinted_mods.load_hints(hinted_mods.hints_path(str(script))).runs[0]
+    assert run["stdout"] == {"text": "tty True\n"}
+    assert "stdin" in run and run["stdin"] == {"text": ""}
