@@ -196,11 +196,16 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         )
 
     def _keep_requested(self, name):
-        return any(
-            fnmatch.fnmatchcase(candidate, pattern)
-            for pattern in self.keep_patterns
-            for candidate in _name_and_parents(name)
-        )
+        return matches_keep_patterns(name, self.keep_patterns)
+
+
+def matches_keep_patterns(name, patterns):
+    """Does ``name`` or a package containing it match a --hinted-keep pattern?"""
+    return any(
+        fnmatch.fnmatchcase(candidate, pattern)
+        for pattern in patterns
+        for candidate in _name_and_parents(name)
+    )
 
 
 def required_plugins(packages, available=None):

@@ -22,8 +22,9 @@ before the program starts would hide that module from the record.
 import os
 import sys
 
-SCHEMA = 1
-SUPPORTED_SCHEMAS = (1,)
+# 1: modules and runs; 2: adds "libraries" (shared libraries loaded).
+SCHEMA = 2
+SUPPORTED_SCHEMAS = (1, 2)
 
 # How much of a run's stdin and stdout is kept for replaying it (bytes each).
 MAX_RECORDED_STREAM = 1 << 20
@@ -153,6 +154,11 @@ class Hints:
     @property
     def runs(self):
         return self.data["runs"]
+
+    @property
+    def libraries(self):
+        """Shared library file -> {"where"}; empty for schema 1 (none recorded)."""
+        return self.data.get("libraries", {})
 
     def program_modules(self):
         """Names the program itself imported (not the interpreter's start-up set)."""
@@ -465,6 +471,8 @@ def _bootstrap_code():
 
 # -- recording, in every process of the program ---------------------------------
 
+_EXTENSION_SUFFIXES = (".so", ".pyd", ".dylib")
+
 _KIND_BY_LOADER = {
     "SourceFileLoader": "source",
     "SourcelessFileLoader": "bytecode",
@@ -488,6 +496,8 @@ class _Recorder:
         self.parts_dir = parts_dir
         self.fd = None
         self.seen = set()
+        self.libraries = set()
+        self.extension_found = False
 
     def install(self):
         import atexit  # before the snapshot: it is ours, not the program's
@@ -499,9 +509,12 @@ class _Recorder:
         sys.meta_path.insert(0, self)
         if hasattr(os, "register_at_fork"):
             os.register_at_fork(after_in_child=self._open_part_file)
-        atexit.register(self._record_unseen_modules)
+        atexit.register(self._record_at_exit)
+        self._record_before_os_exit()
 
     def find_spec(self, name, path=None, target=None):
+        if self.extension_found:  # it has been loaded by now, and its libraries
+            self._record_shared_libraries()
         for finder in sys.meta_path:
             if finder is self:
                 continue
@@ -510,6 +523,8 @@ class _Recorder:
             if spec is not None:
                 if name not in self.seen:
                     self._write("M", name, spec)
+                    if (spec.origin or "").endswith(_EXTENSION_SUFFIXES):
+                        self.extension_found = True
                 if name == "multiprocessing.util":
                     spec.loader = _PatchingLoader(spec.loader, self)
                 return spec
@@ -532,6 +547,35 @@ class _Recorder:
         kind, location = _describe_spec(spec)
         line = "%s\t%s\t%s\t%s\n" % (mark, name, kind, _escape(location))
         os.write(self.fd, line.encode("utf-8", "surrogateescape"))
+
+    def _record_before_os_exit(self):
+        """``os._exit`` skips atexit (multiprocessing children end with it)."""
+        os_exit = os._exit
+
+        def _exit(status):
+            self._record_shared_libraries()
+            os_exit(status)
+
+        os._exit = _exit
+
+    def _record_at_exit(self):
+        self._record_unseen_modules()
+        self._record_shared_libraries()
+
+    def _record_shared_libraries(self):
+        """Shared libraries mapped into this process (Linux: /proc/self/maps)."""
+        self.extension_found = False
+        try:
+            with open("/proc/self/maps", "rb") as maps:
+                lines = maps.read().decode("utf-8", "surrogateescape").splitlines()
+        except OSError:  # not Linux: no native evidence recorded
+            return
+        for line in lines:
+            fields = line.split(None, 5)  # address perms offset dev inode [path]
+            path = fields[5].strip() if len(fields) == 6 else ""
+            if path.startswith("/") and ".so" in path and path not in self.libraries:
+                self.libraries.add(path)
+                os.write(self.fd, ("L\t%s\n" % _escape(path)).encode("utf-8", "surrogateescape"))
 
     def _record_unseen_modules(self):
         """Modules put into sys.modules without the import system (C code, aliases)."""
@@ -643,14 +687,19 @@ def _remove_parts_dir(parts_dir):
 
 def _hints_from_parts(parts_dir, run, roots, excludes):
     """Build the hints of one run from the per-process files in ``parts_dir``."""
-    modules = {}
+    modules, libraries = {}, {}
     part_files = [n for n in sorted(os.listdir(parts_dir)) if n.endswith(".tsv")]
     for part in part_files:
         with open(os.path.join(parts_dir, part), encoding="utf-8", errors="surrogateescape") as handle:
             for line in handle:
                 if not line.endswith("\n"):
                     continue  # cut short by a kill
-                mark, name, kind, location = line.rstrip("\n").split("\t")
+                fields = line.rstrip("\n").split("\t")
+                if fields[0] == "L":
+                    entry = _module_entry("library", _unescape(fields[1]), roots)
+                    libraries[entry.pop("file")] = {"where": entry["where"]}
+                    continue
+                mark, name, kind, location = fields
                 if name.partition(".")[0] in excludes or name == "hinted_mods":
                     continue
                 entry = _module_entry(kind, _unescape(location), roots)
@@ -663,7 +712,7 @@ def _hints_from_parts(parts_dir, run, roots, excludes):
         if not entry["startup"]:
             del entry["startup"]
     run["processes"] = len(part_files)
-    return _new_hints(modules, [run])
+    return _new_hints(modules, [run], libraries)
 
 
 def _module_entry(kind, location, roots):
@@ -685,7 +734,7 @@ def _module_entry(kind, location, roots):
     return entry
 
 
-def _new_hints(modules, runs):
+def _new_hints(modules, runs, libraries):
     import platform
 
     return {
@@ -700,6 +749,7 @@ def _new_hints(modules, runs):
         },
         "modules": dict(sorted(modules.items())),
         "packages": _top_level_packages(modules),
+        "libraries": dict(sorted(libraries.items())),
         "runs": runs,
     }
 
@@ -719,8 +769,8 @@ def _merge(old, new):
         known["runs"] = known.get("runs", 0) + entry.get("runs", 0)
         if not entry.get("startup"):
             known.pop("startup", None)
-    merged = _new_hints(modules, old["runs"] + new["runs"])
-    return merged
+    libraries = dict(old.get("libraries", {}), **new.get("libraries", {}))
+    return _new_hints(modules, old["runs"] + new["runs"], libraries)
 
 
 def _merge_into(output, new, fresh):

@@ -87,8 +87,10 @@ def build_command(argv):
     hints_file = hints_file or hinted_mods.hints_path(script)
     hints = hinted_mods.load_hints(hints_file, script=script)  # fail early, say how to trace
     command = [sys.executable, "-m", "nuitka", "--standalone"]
-    keep_unrecorded = "--hinted-unrecorded=bytecode" in my_opts + nuitka_options
-    command += my_opts + nuitka_options + hinted_options(hints, keep_unrecorded)
+    all_options = my_opts + nuitka_options
+    keep_unrecorded = "--hinted-unrecorded=bytecode" in all_options
+    keep = [arg.partition("=")[2] for arg in all_options if arg.startswith("--hinted-keep=")]
+    command += all_options + hinted_options(hints, keep_unrecorded, keep)
     if script.lower().endswith(".pyw"):
         command.append("--windows-console-mode=disable")
     command += [
@@ -99,12 +101,13 @@ def build_command(argv):
     return command
 
 
-def hinted_options(hints, keep_unrecorded=False):
+def hinted_options(hints, keep_unrecorded=False, keep=()):
     """Options only the command line can give: plugins to enable, stdlib to leave out.
 
     Nuitka activates standard plugins and includes most of the standard library
     before a user plugin is asked anything, so these cannot come from the plugin.
-    With ``keep_unrecorded`` (the bytecode policy) the standard library stays.
+    With ``keep_unrecorded`` (the bytecode policy) the standard library stays;
+    ``keep`` are the ``--hinted-keep`` patterns, which stdlib names obey too.
     """
     import hinted_compilation
 
@@ -116,6 +119,7 @@ def hinted_options(hints, keep_unrecorded=False):
         options += [
             "--nofollow-import-to=%s" % name
             for name in hinted_compilation.unused_stdlib_modules(hints)
+            if not hinted_compilation.matches_keep_patterns(name, keep)
         ]
     return options
 

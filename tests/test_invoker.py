@@ -52,6 +52,12 @@ def test_pyw_script_gets_no_console(tmp_path):
     assert "--windows-console-mode=disable" in nuitka_hints.build_command([str(script)])
 
 
+def test_keep_patterns_keep_stdlib_modules_too(traced_script):
+    command = nuitka_hints.build_command(["--hinted-keep=xml.dom", str(traced_script)])
+    left_out = {a.partition("=")[2] for a in command if a.startswith("--nofollow-import-to=")}
+    assert "xml.dom" not in left_out and "csv" in left_out
+
+
 def test_explicit_hints_file(traced_script, tmp_path):
     other = tmp_path / "elsewhere.json"
     os.replace(hinted_mods.hints_path(str(traced_script)), other)

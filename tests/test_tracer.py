@@ -261,6 +261,21 @@ def write_hints(path, **changes):
     return str(path)
 
 
+def test_reader_still_loads_schema_1_files(tmp_path):
+    name = write_hints(tmp_path / "old.json", schema=1, modules={"a": {"kind": "source"}})
+    hints = hinted_mods.load_hints(name)
+    assert hints.libraries == {} and "a" in hints
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/self/maps")
+def test_shared_libraries_loaded_are_recorded(trace):
+    traced = trace("import _json, os\nos._exit(0)")  # no atexit: still recorded
+    libraries = traced.hints["libraries"]
+    assert any(name.endswith(".so") and "_json" in name for name in libraries) or \
+        traced.modules["_json"]["kind"] == "builtin"
+    assert any("libc" in name for name in libraries)
+
+
 def test_reader_accepts_a_good_file(tmp_path):
     name = write_hints(tmp_path / "h.json", modules={"a": {"kind": "source"}})
     hints = hinted_mods.load_hints(name)
@@ -273,7 +288,7 @@ def test_reader_accepts_a_good_file(tmp_path):
         (None, "not found: run python hinted_mods.py"),
         ("{not json", "is not valid JSON"),
         (dict(tag="27-amiga-16"), "was recorded for 27-amiga-16 but this Python is"),
-        (dict(schema=99), "has schema 99, this nuitka-hints reads schema 1"),
+        (dict(schema=99), "has schema 99, this nuitka-hints reads schema 1, 2"),
         ([1, 2], "is not a nuitka-hints file"),
     ],
     ids=["missing", "corrupt", "other tag", "unknown schema", "not hints"],
