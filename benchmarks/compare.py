@@ -1,6 +1,6 @@
 """Plain Nuitka standalone vs hinted, side by side in one run, with ratios.
 
-    python benchmarks/compare.py [pil] [numpy] [stdlib]   (default: all three)
+    python benchmarks/compare.py [hello] [pil] [numpy] [stdlib]   (default: all)
     python benchmarks/compare.py --demo                    (PIL, hinted build only)
 
 For each example: trace it, build it plain (``--standalone`` alone) and hinted
@@ -14,15 +14,20 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+import hinted_mods  # noqa: E402
 import nuitka_hints  # noqa: E402
 
+SYSTEM_LIBRARY_DIRS = ("/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/")
+
 EXAMPLES = {
+    "hello": ("hello.py", []),
     "pil": ("pil_demo.py", []),
     "numpy": ("numpy_demo.py", ["5"]),
     "stdlib": ("stdlib_demo.py", ["--format=csv", "stdlib_demo.py"]),
@@ -71,6 +76,7 @@ def measure(name, work, plain):
     if traced.returncode != 0:
         sys.exit("compare.py: error: tracing %s failed:\n%s" % (script_name, traced.stderr))
     expected = traced.stdout
+    floor = floor_size(hinted_mods.load_hints(hinted_mods.hints_path(script)), folder)
     commands = {"hinted": nuitka_hints.build_command(TIMED_OPTIONS + [script])}
     if plain:
         commands = {
@@ -84,7 +90,7 @@ def measure(name, work, plain):
         dist = os.path.join(out, os.path.splitext(script_name)[0] + ".dist")
         size, files = folder_size(dist)
         output = run_binary(dist, script_name, args, folder)
-        rows.append(dict(example=name, method=method, size=size, files=files,
+        rows.append(dict(example=name, method=method, size=size, files=files, floor=floor,
                          seconds=seconds, identical=output == expected))
         print_table(rows[-1:], header=False)
     return rows
@@ -114,6 +120,34 @@ def run_binary(dist, script_name, args, cwd):
         result.returncode, result.stderr)
 
 
+def floor_size(hints, program_dir):
+    """What the interpreted run really loaded: module files and shared libraries.
+
+    Left out: system libraries (libc, libm, the loader), which no standalone dist
+    ships, and the interpreter (libpython), which Nuitka links into the binary in
+    its own form.  So a dist is at least floor + the compiled runtime; the table
+    shows the difference in MB.
+    """
+    paths = sysconfig.get_paths()
+    roots = {
+        "stdlib": [paths["stdlib"], paths["platstdlib"]],
+        "site-packages": [paths["purelib"], paths["platlib"]],
+        "program": [program_dir],
+        "absolute": [""],
+    }
+    entries = [e for e in hints.modules.values() if e.get("file") and e["kind"] != "namespace"]
+    entries += [dict(entry, file=name) for name, entry in hints.libraries.items()]
+    files = set()
+    for entry in entries:
+        for root in roots.get(entry.get("where"), []):
+            path = os.path.join(root, entry["file"])
+            if os.path.isfile(path) and not path.startswith(SYSTEM_LIBRARY_DIRS) and \
+                    not os.path.basename(path).startswith("libpython"):
+                files.add(os.path.realpath(path))
+                break
+    return sum(os.path.getsize(path) for path in files)
+
+
 def folder_size(folder):
     size = files = 0
     for directory, _, names in os.walk(folder):
@@ -124,13 +158,15 @@ def folder_size(folder):
 
 
 def print_table(rows, header=True):
-    line = "%-8s %-7s %10s %7s %11s  %s"
+    line = "%-8s %-7s %10s %7s %11s %9s %11s  %s"
     if header:
         print()
-        print(line % ("example", "method", "dist size", "files", "build time", "output identical"))
+        print(line % ("example", "method", "dist size", "files", "build time", "floor",
+                      "over floor", "output identical"))
     for row in rows:
         print(line % (row["example"], row["method"], "%.1f MB" % (row["size"] / 1e6),
-                      row["files"], "%.0f s" % row["seconds"],
+                      row["files"], "%.0f s" % row["seconds"], "%.1f MB" % (row["floor"] / 1e6),
+                      "%+.1f MB" % ((row["size"] - row["floor"]) / 1e6),
                       "yes" if row["identical"] else "NO"), flush=True)
     by_example = {}
     for row in rows:
