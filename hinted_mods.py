@@ -76,7 +76,12 @@ def main(argv=None):
         return _run_tool(_print_summary, options["summary"])
     if "combine" in options:
         return _run_tool(_combine_files, options.get("output"), options["combine"])
-    return Tracer(options, target, program_args).run()
+    status = Tracer(options, target, program_args).run()
+    # The hints are written and closed; skipping the interpreter's clean-up
+    # saves the program's user several milliseconds a run.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 class HintsError(Exception):
@@ -274,6 +279,7 @@ def _run_child(parts_dir, target, program_args):
             streams.connect_child()
             _run_program(parts_dir, target, program_args)
         streams.connect_parent()
+        _import_what_combining_needs()
         status = _wait_for(pid)
         return status, streams.finish()
     import subprocess
@@ -386,6 +392,20 @@ def stream_bytes(entry):
     return base64.b64decode(entry["base64"])
 
 
+def _import_what_combining_needs():
+    """Import now, while the program runs, what writing the hints needs afterwards.
+
+    The tracer's cost is the time it adds after the program ends; on a machine
+    with a second core these imports then cost nothing.
+    """
+    import json  # noqa: F401
+    import shutil  # noqa: F401
+    import sysconfig  # noqa: F401
+
+    if sys.platform != "win32":
+        import fcntl  # noqa: F401
+
+
 def _wait_for(pid):
     """Wait like a shell does: Ctrl-C goes to the program, not to us."""
     import signal
@@ -471,8 +491,6 @@ def _bootstrap_code():
 
 # -- recording, in every process of the program ---------------------------------
 
-_EXTENSION_SUFFIXES = (".so", ".pyd", ".dylib")
-
 _KIND_BY_LOADER = {
     "SourceFileLoader": "source",
     "SourcelessFileLoader": "bytecode",
@@ -497,7 +515,6 @@ class _Recorder:
         self.fd = None
         self.seen = set()
         self.libraries = set()
-        self.extension_found = False
 
     def install(self):
         import atexit  # before the snapshot: it is ours, not the program's
@@ -513,8 +530,6 @@ class _Recorder:
         self._record_before_os_exit()
 
     def find_spec(self, name, path=None, target=None):
-        if self.extension_found:  # it has been loaded by now, and its libraries
-            self._record_shared_libraries()
         for finder in sys.meta_path:
             if finder is self:
                 continue
@@ -523,8 +538,6 @@ class _Recorder:
             if spec is not None:
                 if name not in self.seen:
                     self._write("M", name, spec)
-                    if (spec.origin or "").endswith(_EXTENSION_SUFFIXES):
-                        self.extension_found = True
                 if name == "multiprocessing.util":
                     spec.loader = _PatchingLoader(spec.loader, self)
                 return spec
@@ -563,8 +576,11 @@ class _Recorder:
         self._record_shared_libraries()
 
     def _record_shared_libraries(self):
-        """Shared libraries mapped into this process (Linux: /proc/self/maps)."""
-        self.extension_found = False
+        """Shared libraries mapped into this process (Linux: /proc/self/maps).
+
+        Read when the process ends (exit, ``os._exit``): libraries stay mapped, and
+        reading after every extension module would cost the program time.
+        """
         try:
             with open("/proc/self/maps", "rb") as maps:
                 lines = maps.read().decode("utf-8", "surrogateescape").splitlines()
@@ -735,16 +751,14 @@ def _module_entry(kind, location, roots):
 
 
 def _new_hints(modules, runs, libraries):
-    import platform
-
     return {
         "schema": SCHEMA,
         "tag": platform_tag(),
         "python": {
-            "version": platform.python_version(),
+            "version": "%d.%d.%d" % sys.version_info[:3],
             "implementation": sys.implementation.name,
             "platform": sys.platform,
-            "machine": platform.machine(),
+            "machine": os.uname().machine if hasattr(os, "uname") else _windows_machine(),
             "bits": 64 if sys.maxsize > 2**32 else 32,
         },
         "modules": dict(sorted(modules.items())),
@@ -752,6 +766,12 @@ def _new_hints(modules, runs, libraries):
         "libraries": dict(sorted(libraries.items())),
         "runs": runs,
     }
+
+
+def _windows_machine():
+    import platform
+
+    return platform.machine()
 
 
 def _top_level_packages(modules):
@@ -795,10 +815,9 @@ def _merge_into(output, new, fresh):
 
 def _write_json_atomically(filename, data):
     import json
-    import tempfile
-
-    directory = os.path.dirname(os.path.abspath(filename))
-    fd, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
+    directory, name = os.path.split(os.path.abspath(filename))
+    temporary = os.path.join(directory, ".%s.%d.tmp" % (name, os.getpid()))
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(data, handle, indent=1, ensure_ascii=False)

@@ -39,7 +39,7 @@ def main(argv):
         for _ in range(rounds):
             plain.append(timed(plain_command))
             traced.append(timed(traced_command))
-    modules = subprocess.run(plain_command, capture_output=True, text=True).stdout.strip()
+        modules = subprocess.run(plain_command, capture_output=True, text=True).stdout.strip()
     p, t = statistics.median(plain), statistics.median(traced)
     print("import-heavy program (%s modules), median of %d runs:" % (modules, rounds))
     print("  plain python  %.1f ms" % (p * 1000))
