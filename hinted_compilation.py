@@ -96,7 +96,6 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             self.hints = hinted_mods.load_hints(hinted_json_file)
         except hinted_mods.HintsError as exc:
             self.sysexit(str(exc))
-        self.hints_file = hinted_json_file
         self.keep_patterns = list(hinted_keep)
         self.unrecorded_policy = hinted_unrecorded
         self.kept = _with_parent_packages(self.hints.modules)

@@ -63,7 +63,11 @@ options:
 
 
 def main(argv=None):
-    """Command-line entry point (``hinted-mods``); returns the exit status."""
+    """Command-line entry point (``hinted-mods``).
+
+    Returns the exit status, except after tracing: then it ends the process
+    itself with the program's status.
+    """
     argv = sys.argv[1:] if argv is None else argv
     try:
         options, target, program_args = _split_command_line(argv)
@@ -256,10 +260,8 @@ class Tracer:
         paths = sysconfig.get_paths()
         for key in ("purelib", "platlib"):
             roots[os.path.normcase(paths[key])] = "site-packages"
-        for key in ("stdlib", "platstdlib"):
+        for key in ("stdlib", "platstdlib"):  # extension modules: lib-dynload/...
             roots[os.path.normcase(paths[key])] = "stdlib"
-        lib_dynload = os.path.join(paths["platstdlib"], "lib-dynload")
-        roots[os.path.normcase(lib_dynload)] = "stdlib"
         kind, name = self.target
         program_dir = os.path.dirname(os.path.abspath(name)) if kind == "script" else os.getcwd()
         roots[os.path.normcase(program_dir)] = "program"
@@ -312,7 +314,7 @@ class _StreamRecorder:
         self.in_read, self.in_write = os.pipe() if self.relay_stdin else (None, None)
         self.recorded = {"stdout": bytearray(), "stdin": bytearray()}
         self.truncated = set()
-        self.threads = []
+        self.stdout_copier = None
 
     def connect_child(self):
         os.dup2(self.out_write, 1)
@@ -326,19 +328,20 @@ class _StreamRecorder:
         import threading
 
         os.close(self.out_write)
-        copy_out = threading.Thread(target=self._copy, args=(self.out_read, 1, "stdout"))
-        self.threads.append(copy_out)
+        self.stdout_copier = threading.Thread(
+            target=self._copy, args=(self.out_read, 1, "stdout"), daemon=True
+        )
+        self.stdout_copier.start()
         if self.relay_stdin:
             os.close(self.in_read)
-            copy_in = threading.Thread(target=self._copy, args=(0, self.in_write, "stdin"))
-            copy_in.daemon = True  # may wait for input the program never wanted
-            copy_in.start()
-        copy_out.daemon = True
-        copy_out.start()
+            # A daemon: it may wait for input the program never wanted.
+            threading.Thread(
+                target=self._copy, args=(0, self.in_write, "stdin"), daemon=True
+            ).start()
 
     def finish(self):
         """After the program ended: the recorded streams, for the run's entry."""
-        self.threads[0].join(timeout=5)  # children it left behind may hold stdout
+        self.stdout_copier.join(timeout=5)  # children it left behind may hold stdout
         result = {}
         for name, data in self.recorded.items():
             if name == "stdin" and not self.relay_stdin:
