@@ -3,9 +3,10 @@
     python benchmarks/compare.py [hello] [pil] [numpy] [stdlib]   (default: all)
     python benchmarks/compare.py --demo                    (PIL, hinted build only)
 
-For each example: trace it, build it plain (``--standalone`` alone) and hinted
-(``nuitka_hints.py``), run both binaries and compare their output with the
-interpreted run.  A throw-away build first warms Nuitka's caches; ccache is
+For each example: trace it, build it plain (``--standalone`` alone), hinted
+(``nuitka_hints.py``) and hinted with the bytecode policy for unrecorded modules
+(``hinted+bc``), run the binaries and compare their output with the interpreted
+run.  A throw-away build first warms Nuitka's caches; ccache is
 disabled for the timed builds, so neither build profits from the other's
 compiled C files and a second benchmark run measures the same work.
 """
@@ -79,9 +80,11 @@ def measure(name, work, plain):
     floor = floor_size(hinted_mods.load_hints(hinted_mods.hints_path(script)), folder)
     commands = {"hinted": nuitka_hints.build_command(TIMED_OPTIONS + [script])}
     if plain:
+        bytecode_policy = ["--hinted-unrecorded=bytecode"] + TIMED_OPTIONS + [script]
         commands = {
             "plain": [sys.executable, "-m", "nuitka", "--standalone"] + TIMED_OPTIONS + [script],
             **commands,
+            "hinted+bc": nuitka_hints.build_command(bytecode_policy),
         }
     rows = []
     for method, command in commands.items():
@@ -158,7 +161,7 @@ def folder_size(folder):
 
 
 def print_table(rows, header=True):
-    line = "%-8s %-7s %10s %7s %11s %9s %11s  %s"
+    line = "%-8s %-9s %10s %7s %11s %9s %11s  %s"
     if header:
         print()
         print(line % ("example", "method", "dist size", "files", "build time", "floor",
@@ -172,11 +175,15 @@ def print_table(rows, header=True):
     for row in rows:
         by_example.setdefault(row["example"], {})[row["method"]] = row
     for example, methods in by_example.items():
-        if header and "plain" in methods and "hinted" in methods:
-            plain, hinted = methods["plain"], methods["hinted"]
-            print("%-8s hinted/plain: size %.2f, files %.2f, build time %.2f" % (
-                example, hinted["size"] / plain["size"], hinted["files"] / plain["files"],
-                hinted["seconds"] / plain["seconds"]))
+        if not header or "plain" not in methods:
+            continue
+        plain = methods["plain"]
+        for method in ("hinted", "hinted+bc"):
+            if method in methods:
+                row = methods[method]
+                print("%-8s %s/plain: size %.2f, files %.2f, build time %.2f" % (
+                    example, method, row["size"] / plain["size"], row["files"] / plain["files"],
+                    row["seconds"] / plain["seconds"]))
 
 
 if __name__ == "__main__":
