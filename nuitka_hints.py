@@ -50,19 +50,15 @@ def main(argv=None):
     if not argv or argv[-1] in ("-h", "--help"):
         sys.stdout.write(USAGE % __file__)
         return 0 if argv else 2
-    mode = argv[0] if argv[0] in ("--verify", "--verify-only") else None
-    argv = argv[1:] if mode else argv
+    modes = {arg for arg in argv[:-1] if arg in ("--verify", "--verify-only")}
+    argv = [arg for arg in argv[:-1] if arg not in modes] + argv[-1:]
     try:
         command = build_command(argv)
-    except hinted_mods.HintsError as exc:
-        sys.stderr.write("nuitka-hints: error: %s\n" % exc)
-        return 2
-    if mode != "--verify-only":
-        print("nuitka-hints: running %s" % _describe(command), flush=True)
-        status = subprocess.call(command, env=nuitka_environment())
-        if status != 0 or mode is None:
-            return status
-    try:
+        if "--verify-only" not in modes:
+            print("nuitka-hints: running %s" % _describe(command), flush=True)
+            status = subprocess.call(command, env=nuitka_environment())
+            if status != 0 or not modes:
+                return status
         return verify(command)
     except hinted_mods.HintsError as exc:
         sys.stderr.write("nuitka-hints: error: %s\n" % exc)
@@ -167,16 +163,21 @@ def replay(binary, run, script):
     if stdin and stdin.get("truncated"):
         return "skipped", ["its stdin was larger than the recorded part"]
     cwd = run.get("cwd") if os.path.isdir(run.get("cwd", "")) else os.path.dirname(script)
-    result = subprocess.run(
-        [binary] + run["argv"][1:],
-        cwd=cwd or None,
-        input=hinted_mods.stream_bytes(stdin) if stdin else b"",
-        capture_output=True,
-        timeout=max(120, 20 * run.get("duration", 0)),
-    )
+    timeout = max(120, 20 * run.get("duration", 0))
+    try:
+        result = subprocess.run(
+            [binary] + run["argv"][1:],
+            cwd=cwd or None,
+            input=hinted_mods.stream_bytes(stdin) if stdin else b"",
+            capture_output=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return "differs", ["still running after %d s" % timeout]
+    status = 128 - result.returncode if result.returncode < 0 else result.returncode
     problems = []
-    if result.returncode != run["exit_status"]:
-        problems.append("exit status %d, recorded %d" % (result.returncode, run["exit_status"]))
+    if status != run["exit_status"]:
+        problems.append("exit status %d, recorded %d" % (status, run["exit_status"]))
     if "stdout" in run:
         expected = hinted_mods.stream_bytes(run["stdout"])
         got = result.stdout[: len(expected)] if run["stdout"].get("truncated") else result.stdout

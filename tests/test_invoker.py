@@ -111,3 +111,34 @@ def test_nuitka_exit_status_is_returned(traced_script):
     assert result.returncode not in (0, None)
     assert "no-such-nuitka-option" in result.stderr
     assert result.stdout.startswith("nuitka-hints: running ")
+
+
+def executable(tmp_path, body):
+    path = tmp_path / "fake.bin"
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(0o755)
+    return str(path)
+
+
+def run_entry(status, stdout="", argv=("app.py",)):
+    return {"argv": list(argv), "exit_status": status, "duration": 0.1, "cwd": "/",
+            "stdout": {"text": stdout}, "stdin": {"text": ""}}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="uses a shell script as the binary")
+def test_replay_compares_exit_status_the_shell_way_and_stdout(tmp_path):
+    killed = executable(tmp_path, "echo partial\nkill -9 $$\n")
+    assert nuitka_hints.replay(killed, run_entry(137, "partial\n"), "app.py") == ("same", [])
+    verdict, problems = nuitka_hints.replay(killed, run_entry(0, "partial\n"), "app.py")
+    assert verdict == "differs" and problems == ["exit status 137, recorded 0"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="uses a shell script as the binary")
+def test_replay_names_the_missing_module_and_both_fixes(tmp_path):
+    failing = executable(tmp_path, "echo \"ModuleNotFoundError: No module named 'yaml.cyaml'\" >&2\n"
+                                   "exit 1\n")
+    verdict, problems = nuitka_hints.replay(failing, run_entry(0, "", ("app.py", "-x")), "app.py")
+    assert verdict == "differs"
+    assert "the binary lacks module 'yaml.cyaml'; either" in problems
+    assert "  trace a run that takes this path: python hinted_mods.py app.py -x" in problems
+    assert "  or keep it: add --hinted-keep=yaml.cyaml to the build" in problems
