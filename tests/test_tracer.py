@@ -122,6 +122,7 @@ EXIT_CASES = {
     "exception": ("raise ValueError('boom')", 1),
     "os._exit(4)": ("import os\nos._exit(4)", 4),
     "SIGKILL": ("import os\nos.kill(os.getpid(), 9)", 128 + 9),
+    "KeyboardInterrupt": ("raise KeyboardInterrupt", 128 + 2),  # python dies by SIGINT
 }
 
 
