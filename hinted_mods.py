@@ -554,7 +554,8 @@ class _Recorder:
         )
 
     def _open_part_file(self):
-        self.seen = set(self.seen)
+        if self.fd is not None:
+            os.close(self.fd)  # the parent's, inherited by a fork
         name = os.path.join(self.parts_dir, "process-%d.tsv" % os.getpid())
         self.fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
 
