@@ -32,7 +32,8 @@ except ImportError:  # the three files copied side by side rather than installed
     import hinted_mods
 
 # Top-level package -> the standard Nuitka plugin it needs.  Only plugins that the
-# installed Nuitka offers are used (see available_plugin_names).
+# installed Nuitka offers and does not enable by itself are enabled (see
+# required_plugins); Nuitka 4.3 enables matplotlib, kivy, gevent, ... by itself.
 PLUGINS_FOR_PACKAGES = {
     "tkinter": "tk-inter",
     "_tkinter": "tk-inter",
@@ -207,15 +208,19 @@ def matches_keep_patterns(name, patterns):
     )
 
 
-def required_plugins(packages, available=None):
-    """The standard Nuitka plugins that programs using ``packages`` need."""
-    available = available_plugin_names() if available is None else available
+def required_plugins(packages, plugins=None):
+    """The standard Nuitka plugins to enable for a program using ``packages``.
+
+    Only plugins the installed Nuitka offers and does not enable by itself
+    (``plugins``: name -> enabled by itself, default ``standard_plugins()``).
+    """
+    plugins = standard_plugins() if plugins is None else plugins
     needed = {PLUGINS_FOR_PACKAGES[p] for p in packages if p in PLUGINS_FOR_PACKAGES}
-    return sorted(needed & set(available))
+    return sorted(name for name in needed if name in plugins and not plugins[name])
 
 
-def available_plugin_names():
-    """Names of the standard plugins of the installed Nuitka.
+def standard_plugins():
+    """The installed Nuitka's standard plugins: name -> whether it enables it itself.
 
     Nuitka has no public API for this; ``plugin_name2plugin_classes`` is what
     ``--plugin-list`` prints.  tests/test_plugin.py fails loudly if it changes.
@@ -223,7 +228,10 @@ def available_plugin_names():
     from nuitka.plugins import Plugins
 
     Plugins.loadPlugins()
-    return sorted(Plugins.plugin_name2plugin_classes)
+    return {
+        name: plugin_class.isAlwaysEnabled()
+        for name, (plugin_class, _detector) in Plugins.plugin_name2plugin_classes.items()
+    }
 
 
 def _required_by_package_configuration(using_module_name, module_name):
