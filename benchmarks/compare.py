@@ -6,7 +6,7 @@
 For each example: trace it, build it plain (``--standalone`` alone), hinted
 (``nuitka_hints.py``) and hinted with the bytecode policy for unrecorded modules
 (``hinted+bc``), run the binaries and compare their output with the interpreted
-run.  A throw-away build first warms Nuitka's caches; ccache is
+run; hinted builds are also verified (every recorded run replayed).  A throw-away build first warms Nuitka's caches; ccache is
 disabled for the timed builds, so neither build profits from the other's
 compiled C files and a second benchmark run measures the same work.
 """
@@ -89,12 +89,15 @@ def measure(name, work, plain):
     rows = []
     for method, command in commands.items():
         out = os.path.join(folder, method)
-        seconds = build(command + ["--output-dir=%s" % out], folder, "%s %s" % (method, name))
+        command = command[:-1] + ["--output-dir=%s" % out, script]
+        seconds = build(command, folder, "%s %s" % (method, name))
         dist = os.path.join(out, os.path.splitext(script_name)[0] + ".dist")
         size, files = folder_size(dist)
-        output = run_binary(dist, script_name, args, folder)
+        identical = run_binary(dist, script_name, args, folder) == expected
+        if method != "plain":  # and every recorded run replays the same
+            identical = nuitka_hints.verify(command) == 0 and identical
         rows.append(dict(example=name, method=method, size=size, files=files, floor=floor,
-                         seconds=seconds, identical=output == expected))
+                         seconds=seconds, identical=identical))
         print_table(rows[-1:], header=False)
     return rows
 
