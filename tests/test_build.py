@@ -147,3 +147,23 @@ def test_bytecode_policy_makes_an_unrecorded_path_work(traced_app):
     result = run_binary(work / "bytecode" / "app.dist", "alpha", "more")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].endswith(" 1")  # rarely_used.VALUE
+
+
+def test_needed_standard_plugin_is_enabled_and_the_binary_works(tmp_path):
+    """tkinter needs Nuitka's tk-inter plugin, which Nuitka does not enable by itself."""
+    pytest.importorskip("_tkinter")
+    (tmp_path / "tkapp.py").write_text("import tkinter\nprint('tk', tkinter.TkVersion)\n")
+    traced = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "hinted_mods.py"), "tkapp.py"],
+        cwd=str(tmp_path), capture_output=True, text=True,
+    )
+    assert traced.returncode == 0, traced.stderr
+    build = invoke(tmp_path, "--output-dir=out", "tkapp.py")
+    log = build.stdout + build.stderr
+    assert build.returncode == 0, log[-3000:]
+    assert "--enable-plugins=tk-inter" in log
+    assert "Standard plugins the program needs, enabled: tk-inter." in log
+    binary = tmp_path / "out" / "tkapp.dist" / ("tkapp.exe" if sys.platform == "win32" else "tkapp.bin")
+    result = subprocess.run([str(binary)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == traced.stdout
