@@ -114,14 +114,17 @@ def hints_path(script, tag=None):
 
 def trace_command(script):
     """The command a user runs to make the hints for ``script``."""
-    return "python %s %s" % (os.path.basename(__file__), _quote(script))
+    import shlex
+
+    return "python %s %s" % (os.path.basename(__file__), shlex.quote(script))
 
 
-def load_hints(filename, tag=None, script=None):
+def load_hints(filename, tag=None, script=None, any_tag=False):
     """Read and check a hints file; raise HintsError with a one-line reason.
 
-    ``tag`` (default: this Python's) must match the file's tag.  ``script`` only
-    improves the message when the file is missing.
+    ``tag`` (default: this Python's) must match the file's tag, unless
+    ``any_tag`` (for tools that only read or merge).  ``script`` only improves
+    the message when the file is missing.
     """
     import json
 
@@ -141,7 +144,7 @@ def load_hints(filename, tag=None, script=None):
         ) from None
     except OSError as exc:
         raise HintsError("cannot read hints file %s: %s" % (filename, exc.strerror))
-    _check_hints(filename, data, tag)
+    _check_hints(filename, data, None if any_tag else tag)
     return Hints(data)
 
 
@@ -197,7 +200,7 @@ def _check_hints(filename, data, tag):
         raise HintsError(
             "%s lacks %s: trace again with --fresh" % (filename, ", ".join(missing))
         )
-    if data["tag"] != tag:
+    if tag is not None and data["tag"] != tag:
         raise HintsError(
             "%s was recorded for %s but this Python is %s: trace the program "
             "with this Python" % (filename, data["tag"], tag)
@@ -754,21 +757,27 @@ def _module_entry(kind, location, roots):
     return entry
 
 
-def _new_hints(modules, runs, libraries):
+def _new_hints(modules, runs, libraries, recorded_by=None):
+    """A hints document; ``recorded_by`` (tag and python facts) defaults to this Python."""
+    recorded_by = recorded_by or {"tag": platform_tag(), "python": _python_facts()}
     return {
         "schema": SCHEMA,
-        "tag": platform_tag(),
-        "python": {
-            "version": "%d.%d.%d" % sys.version_info[:3],
-            "implementation": sys.implementation.name,
-            "platform": sys.platform,
-            "machine": os.uname().machine if hasattr(os, "uname") else _windows_machine(),
-            "bits": 64 if sys.maxsize > 2**32 else 32,
-        },
+        "tag": recorded_by["tag"],
+        "python": recorded_by["python"],
         "modules": dict(sorted(modules.items())),
         "packages": _top_level_packages(modules),
         "libraries": dict(sorted(libraries.items())),
         "runs": runs,
+    }
+
+
+def _python_facts():
+    return {
+        "version": "%d.%d.%d" % sys.version_info[:3],
+        "implementation": sys.implementation.name,
+        "platform": sys.platform,
+        "machine": os.uname().machine if hasattr(os, "uname") else _windows_machine(),
+        "bits": 64 if sys.maxsize > 2**32 else 32,
     }
 
 
@@ -794,7 +803,8 @@ def _merge(old, new):
         if not entry.get("startup"):
             known.pop("startup", None)
     libraries = dict(old.get("libraries", {}), **new.get("libraries", {}))
-    return _new_hints(modules, old["runs"] + new["runs"], libraries)
+    recorded_by = {"tag": old["tag"], "python": old.get("python", {})}
+    return _new_hints(modules, old["runs"] + new["runs"], libraries, recorded_by)
 
 
 def _merge_into(output, new, fresh):
@@ -912,24 +922,13 @@ def _combine_files(output, inputs):
     combined = loaded[0]
     for data in loaded[1:]:
         combined = _merge(combined, data)
-    combined["tag"] = tags[0]
-    with _FileLock(output):
-        if os.path.exists(output) and os.path.abspath(output) not in map(os.path.abspath, inputs):
-            combined = _merge(_load_any_tag(output), combined)
-        _write_json_atomically(output, combined)
+    is_input = os.path.abspath(output) in map(os.path.abspath, inputs)
+    _merge_into(output, combined, fresh=is_input)
     print("combined %d file(s) into %s" % (len(inputs), output))
 
 
 def _load_any_tag(filename):
-    """Load a hints file whatever its tag (for tools that only read or merge)."""
-    import json
-
-    try:
-        with open(filename, encoding="utf-8") as handle:
-            tag = json.load(handle).get("tag")
-    except (OSError, ValueError, AttributeError):
-        tag = None
-    return load_hints(filename, tag=tag or platform_tag()).data
+    return load_hints(filename, any_tag=True).data
 
 
 # -- command line -----------------------------------------------------------------
@@ -987,10 +986,6 @@ def _split_command_line(argv):
 def _fail(exc):
     sys.stderr.write("hinted_mods: error: %s\n" % exc)
     return 2
-
-
-def _quote(text):
-    return '"%s"' % text if (" " in text or not text) else text
 
 
 if __name__ == "__main__":

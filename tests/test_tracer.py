@@ -397,3 +397,25 @@ def test_terminal_stdout_stays_a_terminal(tmp_path):
     run = hinted_mods.load_hints(hinted_mods.hints_path(str(script))).runs[0]
     assert run["stdout"] == {"text": "tty True\n"}
     assert "stdin" in run and run["stdin"] == {"text": ""}
+
+
+def test_combine_keeps_the_files_tag_and_python_facts(tmp_path):
+    """Hints from another machine keep their tag and facts when combined here."""
+    facts = {"version": "3.12.1", "implementation": "cpython", "platform": "win32",
+             "machine": "AMD64", "bits": 64}
+    inputs = []
+    for name, module in (("a.json", "fractions"), ("b.json", "colorsys")):
+        inputs.append(write_hints(tmp_path / name, tag="312-windows-64", python=facts,
+                                  modules={module: {"kind": "source", "runs": 1}},
+                                  runs=[{"argv": [name], "exit_status": 0, "duration": 0.1}]))
+    out = tmp_path / "all.json"
+    result = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "hinted_mods.py"), "--combine", "-o", str(out),
+         *inputs],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    combined = json.loads(out.read_text())
+    assert combined["tag"] == "312-windows-64"
+    assert combined["python"] == facts
+    assert set(combined["modules"]) == {"fractions", "colorsys"}
