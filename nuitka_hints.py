@@ -14,6 +14,7 @@ does that for an existing build.
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 import sysconfig
@@ -85,7 +86,7 @@ def build_command(argv):
     command = [sys.executable, "-m", "nuitka", "--standalone"]
     all_options = my_opts + nuitka_options
     keep_unrecorded = "--hinted-unrecorded=bytecode" in all_options
-    keep = [arg.partition("=")[2] for arg in all_options if arg.startswith("--hinted-keep=")]
+    keep = _option_values(all_options, "--hinted-keep")
     command += all_options + hinted_options(hints, keep_unrecorded, keep)
     if script.lower().endswith(".pyw"):
         command.append("--windows-console-mode=disable")
@@ -206,8 +207,13 @@ def missing_module(stderr):
 
 
 def _option_value(command, name):
-    values = [arg.partition("=")[2] for arg in command if arg.startswith(name + "=")]
+    """The last value given to option ``name`` (``--name=value``), or None."""
+    values = _option_values(command, name)
     return values[-1] if values else None
+
+
+def _option_values(command, name):
+    return [arg.partition("=")[2] for arg in command if arg.startswith(name + "=")]
 
 
 def check_nuitka():
@@ -242,14 +248,10 @@ def nuitka_environment():
 def _describe(command):
     """The command as printed: the many --nofollow-import-to options summed up."""
     left_out = [arg for arg in command if arg.startswith("--nofollow-import-to=")]
-    shown = [_quote(arg) for arg in command if arg not in left_out]
+    shown = [shlex.quote(arg) for arg in command if arg not in left_out]
     if left_out:
         shown.insert(-1, "[--nofollow-import-to for %d unused standard-library modules]" % len(left_out))
     return " ".join(shown)
-
-
-def _quote(text):
-    return "'%s'" % text if (" " in text or not text) else text
 
 
 if __name__ == "__main__":
