@@ -419,3 +419,35 @@ def test_combine_keeps_the_files_tag_and_python_facts(tmp_path):
     assert combined["tag"] == "312-windows-64"
     assert combined["python"] == facts
     assert set(combined["modules"]) == {"fractions", "colorsys"}
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--bogus", "prog.py"], "unknown option --bogus: see hinted_mods.py --help"),
+        (["-m"], "-m needs a module name, e.g. -m pytest"),
+        (["-o"], "option -o needs a value"),
+        ([], "no script given: python hinted_mods.py script.py [args...]"),
+        (["--combine", "a.json"], "--combine needs -o OUT.json naming the combined file"),
+        (["--combine", "-o", "out.json"], "--combine needs at least one hints file to read"),
+    ],
+    ids=["unknown option", "-m alone", "-o alone", "nothing", "combine no -o", "combine no input"],
+)
+def test_command_line_errors_are_one_clear_line(tmp_path, args, message):
+    result = subprocess.run([sys.executable, os.path.join(ROOT, "hinted_mods.py"), *args],
+                            cwd=str(tmp_path), capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr == "hinted_mods: error: %s\n" % message
+
+
+def test_combine_refuses_different_tags(tmp_path):
+    a = write_hints(tmp_path / "a.json", tag="311-linux-64")
+    b = write_hints(tmp_path / "b.json", tag="312-windows-64")
+    result = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "hinted_mods.py"), "--combine", "-o",
+         str(tmp_path / "out.json"), a, b],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 2
+    assert "cannot combine hints of different tags (311-linux-64, 312-windows-64)" in result.stderr
+    assert not (tmp_path / "out.json").exists()
