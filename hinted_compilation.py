@@ -17,6 +17,12 @@
 
 Recorded modules that static analysis cannot see (``importlib.import_module`` with
 a computed name) are added as implicit imports of the main module.
+
+Which kept modules are compiled to C is profile-guided too: the program's own
+modules, and installed packages' modules in which a recorded run spent at least
+``HOT_SHARE`` of its CPU time.  The other modules of installed packages were only
+imported, so they go in as bytecode: the same behaviour, a fraction of the build
+time and size.  ``--hinted-compile=all`` compiles every kept module.
 """
 
 import fnmatch
@@ -60,6 +66,10 @@ PLUGINS_FOR_PACKAGES = {
 
 BUILTIN_KINDS = ("builtin", "frozen")
 
+# A recorded module is "hot", and compiled to C, when some recorded run spent at
+# least this share of its CPU samples in it.
+HOT_SHARE = 0.01
+
 
 class HintedCompilationPlugin(NuitkaPluginBase):
     """Keep what the recorded runs imported, drop the rest, say why."""
@@ -91,8 +101,18 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             help="What to do with modules no recorded run imported: 'drop' them "
             "(default) or include them as 'bytecode' (not compiled).",
         )
+        group.add_option(
+            "--hinted-compile",
+            dest="hinted_compile",
+            choices=("hot", "all"),
+            default="hot",
+            help="Which recorded modules to compile to C: 'hot' (default): the "
+            "program's own and those where a recorded run spent at least %d%% of "
+            "its CPU time, installed packages' other modules as bytecode; 'all' of "
+            "them." % (HOT_SHARE * 100),
+        )
 
-    def __init__(self, hinted_json_file, hinted_keep, hinted_unrecorded):
+    def __init__(self, hinted_json_file, hinted_keep, hinted_unrecorded, hinted_compile):
         try:
             self.hints = hinted_mods.load_hints(hinted_json_file)
         except hinted_mods.HintsError as exc:
@@ -105,6 +125,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         self.kept_without_record = set()
         self.dropped = set()
         self.as_bytecode = set()
+        self.hot = self.hints.hot_modules(HOT_SHARE) if hinted_compile == "hot" else None
+        self.cold = set()
         runs = len(self.hints.runs)
         self.drop_reason = "nuitka-hints: not imported in any of %d recorded run%s (%s)" % (
             runs,
@@ -116,6 +138,11 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             % (hinted_json_file, len(self.hints.modules), runs, self.unrecorded_policy)
         )
         self._check_plugins()
+        if hinted_compile == "hot" and self.hot is None:
+            self.info(
+                "A recorded run has no CPU profile (traced with --no-profile or by "
+                "an older tracer): compiling every recorded module."
+            )
 
     def _check_plugins(self):
         """Say which standard plugins the program needs; stop if one is missing."""
@@ -158,9 +185,28 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                     yield pattern, "--hinted-keep (nuitka-hints)"
 
     def decideCompilation(self, module_name):
-        if module_name.asString() in self.as_bytecode:
+        name = module_name.asString()
+        if name in self.as_bytecode:
+            return "bytecode"
+        if self._is_cold(name) and not _compiled_by_another_plugin(self, module_name):
+            self.cold.add(name)
             return "bytecode"
         return None
+
+    def _is_cold(self, name):
+        """An installed package's module that recorded runs imported but spent no time in.
+
+        The program's own modules stay compiled (their users may count on it), and
+        Nuitka decides the standard library itself (bytecode).
+        """
+        entry = self.hints.modules.get(name)
+        return (
+            self.hot is not None
+            and entry is not None
+            and entry.get("where") == "site-packages"
+            and entry["kind"] in ("source", "bytecode")
+            and name not in self.hot
+        )
 
     def onStandaloneDistributionFinished(self, dist_dir):
         self._report()
@@ -174,6 +220,12 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             )
         if self.as_bytecode:
             self.info("Included %d unrecorded modules as bytecode." % len(self.as_bytecode))
+        if self.cold:
+            self.info(
+                "Included %d recorded modules as bytecode: no recorded run spent %d%% "
+                "of its CPU time in them (--hinted-compile=all compiles them)."
+                % (len(self.cold), HOT_SHARE * 100)
+            )
         if not self.dropped:
             return
         by_package = {}
@@ -232,6 +284,21 @@ def standard_plugins():
         name: plugin_class.isAlwaysEnabled()
         for name, (plugin_class, _detector) in Plugins.plugin_name2plugin_classes.items()
     }
+
+
+def _compiled_by_another_plugin(plugin, module_name):
+    """Does another active plugin insist on compiling this module to C?
+
+    Nuitka stops the build when plugins disagree on a module's compilation, so
+    ask the others first.  ``getActivePlugins`` is not public API;
+    tests/test_plugin.py fails loudly if it changes.
+    """
+    from nuitka.plugins.Plugins import getActivePlugins
+
+    return any(
+        other is not plugin and other.decideCompilation(module_name) == "compiled"
+        for other in getActivePlugins()
+    )
 
 
 def _required_by_package_configuration(using_module_name, module_name):

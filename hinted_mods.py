@@ -11,6 +11,8 @@ with nothing but the interpreter's own modules).  A finder at the front of
 ``sys.meta_path`` appends one line per module to a per-process file the moment the
 module is found, so a crash, ``os._exit`` or SIGKILL loses nothing.  When the
 program ends, the parent combines the per-process files into the hints file.
+On POSIX each process also samples where its CPU time goes, by module, so the
+build can compile to C only the modules worth it (``Hints.hot_modules``).
 
 This module also owns the hints file format: ``load_hints`` and ``HintsError`` are
 what the invoker and the Nuitka plugin use to read it.
@@ -58,6 +60,8 @@ options:
   --fresh                 replace the hints file instead of merging into it
   --exclude PKG           do not record top-level package PKG (repeatable);
                           default excludes: %s; --exclude=- clears them
+  --no-profile            do not sample where the CPU time goes (then the
+                          build compiles every recorded module to C)
   -h, --help              show this help
 """
 
@@ -179,6 +183,21 @@ class Hints:
     def top_level_packages(self):
         return self.data["packages"]
 
+    def hot_modules(self, min_share):
+        """Modules in which some run spent at least ``min_share`` of its CPU samples.
+
+        None when a run has no profile (traced with --no-profile, on Windows, or
+        by an older tracer): then no module is known to be cold.
+        """
+        hot = set()
+        for run in self.runs:
+            profile = run.get("profile")
+            if profile is None:
+                return None
+            threshold = min_share * profile["samples"]
+            hot.update(n for n, count in profile["modules"].items() if count >= threshold)
+        return hot
+
     def __contains__(self, module_name):
         return module_name in self.modules
 
@@ -228,7 +247,8 @@ class Tracer:
         # Nothing may be imported before the fork: the program would inherit it.
         parts_dir = _make_parts_dir(output)
         started = time.time()
-        status, streams = _run_child(parts_dir, self.target, self.program_args)
+        profile = self.options.get("profile", True)
+        status, streams = _run_child(parts_dir, self.target, self.program_args, profile)
         duration = time.time() - started
         run = {
             "argv": [name] + self.program_args,
@@ -271,7 +291,7 @@ class Tracer:
         return roots
 
 
-def _run_child(parts_dir, target, program_args):
+def _run_child(parts_dir, target, program_args, profile):
     """Run the program in a child process.
 
     Returns its exit status the shell's way, and what it read from stdin and
@@ -282,17 +302,18 @@ def _run_child(parts_dir, target, program_args):
         pid = os.fork()
         if pid == 0:  # the child becomes the program and never returns here
             streams.connect_child()
-            _run_program(parts_dir, target, program_args)
+            _run_program(parts_dir, target, program_args, profile)
         streams.connect_parent()
         _import_what_combining_needs()
         status = _wait_for(pid)
         return status, streams.finish()
     import subprocess
 
-    code = _bootstrap_code() + "; hinted_mods._run_program(%r, %r, %r)" % (
+    code = _bootstrap_code() + "; hinted_mods._run_program(%r, %r, %r, %r)" % (
         parts_dir,
         target,
         program_args,
+        profile,
     )
     command = [sys.executable] + _interpreter_flags() + ["-c", code]
     return subprocess.call(command), {}
@@ -426,11 +447,11 @@ def _wait_for(pid):
     return os.WEXITSTATUS(status)
 
 
-def _run_program(parts_dir, target, program_args):
+def _run_program(parts_dir, target, program_args, profile):
     """In the child: start recording, then run the program as python would."""
     kind, name = target
     sys.argv[:] = [name] + list(program_args)
-    _Recorder(parts_dir).install()
+    _Recorder(parts_dir, profile).install()
     if kind == "module":
         import runpy
 
@@ -514,13 +535,17 @@ class _Recorder:
     It asks the other finders itself, in their order, and returns their answer,
     so imports behave exactly as without it.  Each record is one ``os.write`` of
     one line to this process's own file: nothing is buffered, nothing is lost.
+    When the process ends it adds the shared libraries it had loaded and its CPU
+    profile.
     """
 
-    def __init__(self, parts_dir):
+    def __init__(self, parts_dir, profile=True):
         self.parts_dir = parts_dir
+        self.profile = profile
         self.fd = None
         self.seen = set()
         self.libraries = set()
+        self.sampler = _Sampler() if profile else None
 
     def install(self):
         import atexit  # before the snapshot: it is ours, not the program's
@@ -531,9 +556,11 @@ class _Recorder:
                 self._write("S", name, getattr(module, "__spec__", None))
         sys.meta_path.insert(0, self)
         if hasattr(os, "register_at_fork"):
-            os.register_at_fork(after_in_child=self._open_part_file)
-        atexit.register(self._record_at_exit)
-        self._record_before_os_exit()
+            os.register_at_fork(after_in_child=self._after_fork)
+        atexit.register(self._record_process_end)
+        self._record_before_exit_and_exec()
+        if self.sampler:
+            self.sampler.start()
 
     def find_spec(self, name, path=None, target=None):
         for finder in sys.meta_path:
@@ -551,10 +578,16 @@ class _Recorder:
 
     def child_code(self):
         """Code a new interpreter of the program runs first to record itself."""
-        return "%s; hinted_mods._Recorder(%r).install(); " % (
+        return "%s; hinted_mods._Recorder(%r, %r).install(); " % (
             _bootstrap_code(),
             self.parts_dir,
+            self.profile,
         )
+
+    def _after_fork(self):
+        self._open_part_file()
+        if self.sampler:
+            self.sampler.restart_in_child()
 
     def _open_part_file(self):
         if self.fd is not None:
@@ -565,20 +598,44 @@ class _Recorder:
     def _write(self, mark, name, spec):
         self.seen.add(name)
         kind, location = _describe_spec(spec)
-        line = "%s\t%s\t%s\t%s\n" % (mark, name, kind, _escape(location))
+        self._write_line(mark, name, kind, _escape(location))
+
+    def _write_line(self, *fields):
+        line = "\t".join(map(str, fields)) + "\n"
         os.write(self.fd, line.encode("utf-8", "surrogateescape"))
 
-    def _record_before_os_exit(self):
-        """``os._exit`` skips atexit (multiprocessing children end with it)."""
-        os_exit = os._exit
+    def _record_before_exit_and_exec(self):
+        """``os._exit`` skips atexit (multiprocessing children end with it), and
+        ``os.execv``/``os.execve`` (all ``os.exec*`` end there) replace the process:
+        the process ends there too.  A failed exec carries on as before."""
+        original_exit = os._exit
 
         def _exit(status):
-            self._record_shared_libraries()
-            os_exit(status)
+            self._record_process_end()
+            original_exit(status)
 
         os._exit = _exit
+        for name in ("execv", "execve"):
+            if hasattr(os, name):
+                setattr(os, name, self._recording_exec(getattr(os, name)))
 
-    def _record_at_exit(self):
+    def _recording_exec(self, original_exec):
+        def exec_function(*args):
+            self._record_process_end()
+            try:
+                return original_exec(*args)
+            except BaseException:
+                if self.sampler:
+                    self.sampler.start()
+                raise
+
+        exec_function.__name__ = original_exec.__name__
+        return exec_function
+
+    def _record_process_end(self):
+        if self.sampler and self.sampler.running:
+            for module_name, count in self.sampler.stop().items():
+                self._write_line("P", _escape(module_name), count)
         self._record_unseen_modules()
         self._record_shared_libraries()
 
@@ -598,7 +655,7 @@ class _Recorder:
             path = fields[5].strip() if len(fields) == 6 else ""
             if path.startswith("/") and ".so" in path and path not in self.libraries:
                 self.libraries.add(path)
-                os.write(self.fd, ("L\t%s\n" % _escape(path)).encode("utf-8", "surrogateescape"))
+                self._write_line("L", _escape(path))
 
     def _record_unseen_modules(self):
         """Modules put into sys.modules without the import system (C code, aliases)."""
@@ -607,6 +664,65 @@ class _Recorder:
                 spec = getattr(module, "__spec__", None)
                 if spec is not None and getattr(spec, "name", name) == name:
                     self._write("M", name, spec)
+
+
+class _Sampler:
+    """Where a process spends its CPU time, by module: a statistical profile.
+
+    Every millisecond of CPU time (ITIMER_PROF, POSIX only) each thread's current
+    frame counts for its module.  It tells the build which recorded modules are
+    worth compiling to C; time spent in C code counts for the Python code that
+    called it.  Interrupted system calls are restarted.  A program that handles
+    SIGPROF itself is left alone (no profile for that process).
+    """
+
+    INTERVAL = 0.001  # seconds of CPU time between samples
+
+    def __init__(self):
+        self.counts = {}
+        self.running = False
+        self.main_thread = None
+
+    def start(self):
+        import _signal  # built in and loaded at start-up: hides nothing
+        import _thread
+
+        if not hasattr(_signal, "setitimer"):
+            return
+        if _signal.getsignal(_signal.SIGPROF) not in (_signal.SIG_DFL, self._sample):
+            return
+        self.main_thread = _thread.get_ident()
+        _signal.signal(_signal.SIGPROF, self._sample)
+        _signal.siginterrupt(_signal.SIGPROF, False)
+        _signal.setitimer(_signal.ITIMER_PROF, self.INTERVAL, self.INTERVAL)
+        self.running = True
+
+    def restart_in_child(self):
+        """A forked child inherits the counts but not the timer."""
+        self.counts = {}
+        self.running = False
+        self.start()
+
+    def stop(self):
+        """Stop sampling; return the counts (module name -> samples) and forget them."""
+        import _signal
+
+        _signal.setitimer(_signal.ITIMER_PROF, 0, 0)
+        self.running = False
+        counts, self.counts = self.counts, {}
+        counts.setdefault("", 0)  # so that a process too short for a sample has a profile
+        return counts
+
+    def _sample(self, signum, frame):
+        counts = self.counts
+        frames = [frame]
+        threads = sys._current_frames()
+        if len(threads) > 1:
+            frames += [f for ident, f in threads.items() if ident != self.main_thread]
+        for current in frames:
+            name = current.f_globals.get("__name__") if current is not None else None
+            name = name if isinstance(name, str) else ""
+            counts[name] = counts.get(name, 0) + 1
 
 
 class _PatchingLoader:
@@ -710,7 +826,7 @@ def _remove_parts_dir(parts_dir):
 
 def _hints_from_parts(parts_dir, run, roots, excludes):
     """Build the hints of one run from the per-process files in ``parts_dir``."""
-    modules, libraries = {}, {}
+    modules, libraries, samples = {}, {}, None
     part_files = [n for n in sorted(os.listdir(parts_dir)) if n.endswith(".tsv")]
     for part in part_files:
         with open(os.path.join(parts_dir, part), encoding="utf-8", errors="surrogateescape") as handle:
@@ -718,6 +834,11 @@ def _hints_from_parts(parts_dir, run, roots, excludes):
                 if not line.endswith("\n"):
                     continue  # cut short by a kill
                 fields = line.rstrip("\n").split("\t")
+                if fields[0] == "P":
+                    samples = samples if samples is not None else {}
+                    name = _unescape(fields[1])
+                    samples[name] = samples.get(name, 0) + int(fields[2])
+                    continue
                 if fields[0] == "L":
                     entry = _module_entry("library", _unescape(fields[1]), roots)
                     libraries[entry.pop("file")] = {"where": entry["where"]}
@@ -735,7 +856,17 @@ def _hints_from_parts(parts_dir, run, roots, excludes):
         if not entry["startup"]:
             del entry["startup"]
     run["processes"] = len(part_files)
+    if samples is not None:
+        run["profile"] = _profile_entry(samples, modules)
     return _new_hints(modules, [run], libraries)
+
+
+def _profile_entry(samples, modules):
+    """A run's CPU profile: samples in all, and per recorded module that had any."""
+    return {
+        "samples": sum(samples.values()),
+        "modules": {n: c for n, c in sorted(samples.items()) if n in modules},
+    }
 
 
 def _module_entry(kind, location, roots):
@@ -904,6 +1035,23 @@ def _print_summary(filename):
     for top, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         where = modules.get(top, {}).get("where", "")
         print("  %-30s %5d  %s" % (top, count, where))
+    _print_cpu_profile(data["runs"])
+
+
+def _print_cpu_profile(runs):
+    """Where the sampled CPU time went, over all runs with a profile."""
+    profiled = [run["profile"] for run in runs if "profile" in run]
+    samples = sum(profile["samples"] for profile in profiled)
+    if not samples:
+        print("no CPU profile recorded")
+        return
+    totals = {}
+    for profile in profiled:
+        for name, count in profile["modules"].items():
+            totals[name] = totals.get(name, 0) + count
+    print("CPU samples: %d in %d of %d run(s); most in:" % (samples, len(profiled), len(runs)))
+    for name, count in sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:10]:
+        print("  %-30s %5.1f%%" % (name, 100.0 * count / samples))
 
 
 def _combine_files(output, inputs):
@@ -950,6 +1098,8 @@ def _split_command_line(argv):
             return options, None, []
         if arg == "--fresh":
             options["fresh"] = True
+        elif arg == "--no-profile":
+            options["profile"] = False
         elif name in ("-o", "--output", "--exclude", "--summary"):
             if not has_value:
                 if not args:

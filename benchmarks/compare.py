@@ -4,11 +4,14 @@
     python benchmarks/compare.py --demo                    (PIL, hinted build only)
 
 For each example: trace it, build it plain (``--standalone`` alone), hinted
-(``nuitka_hints.py``) and hinted with the bytecode policy for unrecorded modules
-(``hinted+bc``), run the binaries and compare their output with the interpreted
-run; hinted builds are also verified (every recorded run replayed).  A throw-away build first warms Nuitka's caches; ccache is
-disabled for the timed builds, so neither build profits from the other's
-compiled C files and a second benchmark run measures the same work.
+(``nuitka_hints.py``: cold recorded modules as bytecode), hinted with every
+recorded module compiled (``hinted-all``, ``--hinted-compile=all``) and hinted
+with unrecorded modules kept as bytecode (``hinted+bc``); run the binaries (best
+of three wall times) and compare their output with the interpreted run; hinted
+builds are also verified (every recorded run replayed).  A throw-away build
+first warms Nuitka's caches; ccache is disabled for the timed builds, so neither
+build profits from the other's compiled C files and a second benchmark run
+measures the same work.
 """
 
 import os
@@ -34,6 +37,10 @@ EXAMPLES = {
     "stdlib": ("stdlib_demo.py", ["--format=csv", "stdlib_demo.py"]),
 }
 TIMED_OPTIONS = ["--disable-cache=ccache"]
+HINTED_VARIANTS = {
+    "hinted-all": "--hinted-compile=all",
+    "hinted+bc": "--hinted-unrecorded=bytecode",
+}
 
 
 def main(argv):
@@ -80,12 +87,12 @@ def measure(name, work, plain):
     floor = floor_size(hinted_mods.load_hints(hinted_mods.hints_path(script)), folder)
     commands = {"hinted": nuitka_hints.build_command(TIMED_OPTIONS + [script])}
     if plain:
-        bytecode_policy = ["--hinted-unrecorded=bytecode"] + TIMED_OPTIONS + [script]
         commands = {
             "plain": [sys.executable, "-m", "nuitka", "--standalone"] + TIMED_OPTIONS + [script],
             **commands,
-            "hinted+bc": nuitka_hints.build_command(bytecode_policy),
         }
+        for method, option in HINTED_VARIANTS.items():
+            commands[method] = nuitka_hints.build_command([option] + TIMED_OPTIONS + [script])
     rows = []
     for method, command in commands.items():
         out = os.path.join(folder, method)
@@ -93,11 +100,12 @@ def measure(name, work, plain):
         seconds = build(command, folder, "%s %s" % (method, name))
         dist = os.path.join(out, os.path.splitext(script_name)[0] + ".dist")
         size, files = folder_size(dist)
-        identical = run_binary(dist, script_name, args, folder) == expected
+        output, run_seconds = run_binary(dist, script_name, args, folder)
+        identical = output == expected
         if method != "plain":  # and every recorded run replays the same
             identical = nuitka_hints.verify(command) == 0 and identical
         rows.append(dict(example=name, method=method, size=size, files=files, floor=floor,
-                         seconds=seconds, identical=identical))
+                         seconds=seconds, run_seconds=run_seconds, identical=identical))
         print_table(rows[-1:], header=False)
     return rows
 
@@ -118,12 +126,19 @@ def build(command, cwd, label):
     return seconds
 
 
-def run_binary(dist, script_name, args, cwd):
+def run_binary(dist, script_name, args, cwd, times=3):
+    """The binary's output, and its best wall time of ``times`` runs."""
     stem = os.path.splitext(script_name)[0]
     binary = os.path.join(dist, stem + (".exe" if sys.platform == "win32" else ".bin"))
-    result = subprocess.run([binary] + args, cwd=cwd, capture_output=True, text=True)
-    return result.stdout if result.returncode == 0 else "exit %d: %s" % (
+    best = None
+    for _ in range(times):
+        started = time.perf_counter()
+        result = subprocess.run([binary] + args, cwd=cwd, capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+        best = seconds if best is None else min(best, seconds)
+    output = result.stdout if result.returncode == 0 else "exit %d: %s" % (
         result.returncode, result.stderr)
+    return output, best
 
 
 def floor_size(hints, program_dir):
@@ -164,15 +179,16 @@ def folder_size(folder):
 
 
 def print_table(rows, header=True):
-    line = "%-8s %-9s %10s %7s %11s %9s %11s  %s"
+    line = "%-8s %-10s %10s %7s %11s %9s %11s %9s  %s"
     if header:
         print()
         print(line % ("example", "method", "dist size", "files", "build time", "floor",
-                      "over floor", "output identical"))
+                      "over floor", "run time", "output identical"))
     for row in rows:
         print(line % (row["example"], row["method"], "%.1f MB" % (row["size"] / 1e6),
                       row["files"], "%.0f s" % row["seconds"], "%.1f MB" % (row["floor"] / 1e6),
                       "%+.1f MB" % ((row["size"] - row["floor"]) / 1e6),
+                      "%.0f ms" % (row["run_seconds"] * 1000),
                       "yes" if row["identical"] else "NO"), flush=True)
     by_example = {}
     for row in rows:
@@ -181,12 +197,12 @@ def print_table(rows, header=True):
         if not header or "plain" not in methods:
             continue
         plain = methods["plain"]
-        for method in ("hinted", "hinted+bc"):
+        for method in ["hinted"] + list(HINTED_VARIANTS):
             if method in methods:
                 row = methods[method]
-                print("%-8s %s/plain: size %.2f, files %.2f, build time %.2f" % (
+                print("%-8s %s/plain: size %.2f, files %.2f, build time %.2f, run time %.2f" % (
                     example, method, row["size"] / plain["size"], row["files"] / plain["files"],
-                    row["seconds"] / plain["seconds"]))
+                    row["seconds"] / plain["seconds"], row["run_seconds"] / plain["run_seconds"]))
 
 
 if __name__ == "__main__":

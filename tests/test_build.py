@@ -11,13 +11,23 @@ import pytest
 
 from conftest import ROOT, TAG
 
+import hinted_compilation
+import hinted_mods
+
 pytestmark = pytest.mark.build
 
 PROGRAM = """\
 import importlib
 import sys
+import time
 
 import helper
+import pygments.token                   # installed, only imported
+import pygments.util                    # installed; the run spends its time here
+
+end = time.process_time() + 0.3
+while time.process_time() < end:
+    pygments.util.get_int_opt({"size": "3"}, "size")
 
 name = "plugin_" + sys.argv[1]          # computed: invisible to static analysis
 plugin = importlib.import_module(name)
@@ -84,6 +94,18 @@ def test_module_loaded_by_computed_name_is_in_the_build(built):
     _, _, report, _, _ = built
     included = {m.get("name") for m in report.iter("module")}
     assert {"plugin_alpha", "helper"} <= included
+
+
+def test_compiled_to_c_are_the_programs_modules_and_the_hot_ones(built):
+    work, _, report, _, _ = built
+    hints = hinted_mods.load_hints(str(work / ("app-%s.json" % TAG)))
+    hot = hints.hot_modules(hinted_compilation.HOT_SHARE)
+    assert "pygments.util" in hot
+    compiled = {m.get("name"): m.get("kind").startswith("Compiled") for m in report.iter("module")}
+    installed = [n for n in hints.program_modules() if hints.modules[n].get("where") == "site-packages"]
+    assert {name: compiled[name] for name in installed} == {name: name in hot for name in installed}
+    assert not all(compiled[name] for name in installed)  # pygments, pygments.token
+    assert compiled["helper"] and "helper" not in hot  # the program's own: always compiled
 
 
 def test_never_taken_imports_are_not_in_the_build(built):

@@ -15,10 +15,13 @@ import hinted_mods
 from nuitka.utils.ModuleNames import ModuleName
 
 
-def make_hints(tmp_path, modules, runs=2):
-    data = {"schema": 1, "tag": TAG, "modules": modules,
+def make_hints(tmp_path, modules, runs=2, profile=None):
+    run = {"argv": ["app.py"], "exit_status": 0, "duration": 0.1}
+    if profile is not None:
+        run["profile"] = profile
+    data = {"schema": 2, "tag": TAG, "modules": modules,
             "packages": sorted({n.partition(".")[0] for n in modules}),
-            "runs": [{"argv": ["app.py"], "exit_status": 0, "duration": 0.1}] * runs}
+            "runs": [run] * runs}
     path = tmp_path / "app.json"
     path.write_text(json.dumps(data))
     return str(path)
@@ -30,11 +33,12 @@ def source(file, where="program"):
 
 @pytest.fixture
 def plugin(tmp_path):
-    def make(modules, keep=(), policy="drop"):
+    def make(modules, keep=(), policy="drop", compile="hot", profile=None):
         return hinted_compilation.HintedCompilationPlugin(
-            hinted_json_file=make_hints(tmp_path, modules),
+            hinted_json_file=make_hints(tmp_path, modules, profile=profile),
             hinted_keep=list(keep),
             hinted_unrecorded=policy,
+            hinted_compile=compile,
         )
 
     return make
@@ -76,7 +80,7 @@ def test_bad_hints_file_stops_the_build(tmp_path):
     with pytest.raises(SystemExit):
         hinted_compilation.HintedCompilationPlugin(
             hinted_json_file=str(tmp_path / "missing.json"), hinted_keep=[],
-            hinted_unrecorded="drop")
+            hinted_unrecorded="drop", hinted_compile="hot")
 
 
 def test_required_plugins_are_checked_against_installed_nuitka():
@@ -133,3 +137,49 @@ def test_package_configuration_counts_only_for_modules_kept_without_record(plugi
     finally:
         for key in entries:
             del cache[key]
+
+
+PROFILED = {
+    "lib": source("lib/__init__.py", "site-packages"),
+    "lib.hot": source("lib/hot.py", "site-packages"),
+    "lib.cold": source("lib/cold.py", "site-packages"),
+    "lib._speedups": {"kind": "extension", "file": "lib/_speedups.so",
+                      "where": "site-packages", "runs": 1},
+    "mine": source("mine.py"),
+    "json": source("json/__init__.py", "stdlib"),
+}
+PROFILE = {"samples": 200, "modules": {"lib.hot": 150, "lib.cold": 1}}
+
+
+def compilation(plugin, name):
+    return plugin.decideCompilation(ModuleName(name))
+
+
+def test_only_cold_modules_of_installed_packages_become_bytecode(plugin):
+    p = plugin(PROFILED, profile=PROFILE)
+    assert [n for n in sorted(PROFILED) if compilation(p, n) == "bytecode"] == ["lib", "lib.cold"]
+    assert p.cold == {"lib", "lib.cold"}
+
+
+@pytest.mark.parametrize("compile, profile", [("all", PROFILE), ("hot", None)])
+def test_every_recorded_module_compiled_when_asked_or_without_profile(plugin, compile, profile):
+    p = plugin(PROFILED, compile=compile, profile=profile)
+    assert all(compilation(p, name) is None for name in PROFILED)
+
+
+def test_another_plugin_insisting_on_compilation_wins(plugin, monkeypatch):
+    """Nuitka stops on conflicting compilation decisions: we give way."""
+    from nuitka.plugins import Plugins
+    from nuitka.plugins.PluginBase import NuitkaPluginBase
+
+    class Insisting(NuitkaPluginBase):
+        plugin_name = "insisting"
+
+        def decideCompilation(self, module_name):
+            return "compiled" if module_name == "lib.cold" else None
+
+    p = plugin(PROFILED, profile=PROFILE)
+    monkeypatch.setitem(Plugins.active_plugins, "insisting", Insisting())
+    monkeypatch.setitem(Plugins.active_plugins, p.plugin_name, p)
+    assert compilation(p, "lib.cold") is None
+    assert compilation(p, "lib") == "bytecode"

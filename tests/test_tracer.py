@@ -451,3 +451,100 @@ def test_combine_refuses_different_tags(tmp_path):
     assert result.returncode == 2
     assert "cannot combine hints of different tags (311-linux-64, 312-windows-64)" in result.stderr
     assert not (tmp_path / "out.json").exists()
+
+
+# -- CPU profile -------------------------------------------------------------------
+
+SPIN = "def spin(seconds):\n    import time\n    end = time.process_time() + seconds\n" \
+       "    while time.process_time() < end:\n        pass\n"
+
+
+def profile_of(traced, run=0):
+    assert traced.result.returncode == 0, traced.result.stderr
+    return traced.hints["runs"][run]["profile"]
+
+
+def test_profile_counts_cpu_time_by_module(trace, tmp_path):
+    (tmp_path / "busy.py").write_text(SPIN)
+    (tmp_path / "idle.py").write_text("VALUE = 1\n")
+    profile = profile_of(trace("import busy, idle\nbusy.spin(0.3)\n"))
+    assert profile["samples"] >= 20  # ITIMER_PROF ticks with the kernel's clock
+    assert profile["modules"]["busy"] >= 0.8 * profile["samples"]
+    assert "idle" not in profile["modules"]
+
+
+def test_summary_shows_where_the_cpu_time_went(trace, tmp_path):
+    (tmp_path / "busy.py").write_text(SPIN)
+    traced = trace("import busy\nbusy.spin(0.2)\n")
+    result = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "hinted_mods.py"), "--summary", traced.hints_file],
+        capture_output=True, text=True,
+    )
+    assert "CPU samples:" in result.stdout and "in 1 of 1 run(s)" in result.stdout
+    profile_part = result.stdout.split("CPU samples:")[1]
+    busy_line = [line.split() for line in profile_part.splitlines() if "busy" in line]
+    assert busy_line and float(busy_line[0][1].rstrip("%")) >= 80
+
+
+def test_profile_covers_forked_children_ending_with_os_exit(trace, tmp_path):
+    (tmp_path / "busy.py").write_text(SPIN)
+    profile = profile_of(trace(
+        """
+        import os, busy
+        pid = os.fork()
+        if pid == 0:
+            busy.spin(0.3)
+            os._exit(0)
+        os.waitpid(pid, 0)
+        """
+    ))
+    assert profile["modules"]["busy"] >= 0.5 * profile["samples"]
+
+
+def test_program_that_execs_is_not_killed_by_the_sampling_timer(trace):
+    """Interval timers survive exec, the signal handler does not."""
+    traced = trace(
+        """
+        import os, sys
+        busy = "import time; end = time.process_time() + 0.2\\n" \\
+               "while time.process_time() < end: pass\\nraise SystemExit(7)"
+        os.execv(sys.executable, [sys.executable, "-c", busy])
+        """
+    )
+    assert traced.result.returncode == 7, traced.result.stderr
+    assert "profile" in traced.hints["runs"][0]
+
+
+def test_no_profile_option_records_none(trace):
+    traced = trace("import colorsys\n", tracer_args=["--no-profile"])
+    assert traced.result.returncode == 0, traced.result.stderr
+    assert "profile" not in traced.hints["runs"][0]
+    assert hinted_mods.load_hints(traced.hints_file).hot_modules(0.01) is None
+
+
+def test_program_started_with_sigprof_ignored_is_not_sampled(trace):
+    traced = trace(
+        "import signal\nprint(signal.getsignal(signal.SIGPROF) == signal.SIG_IGN)\n",
+        preexec_fn=lambda: signal.signal(signal.SIGPROF, signal.SIG_IGN),
+    )
+    assert traced.result.stdout == "True\n", traced.result.stderr
+    assert "profile" not in traced.hints["runs"][0]
+
+
+def test_program_too_short_to_sample_still_has_a_profile(trace):
+    profile = profile_of(trace("pass\n"))
+    assert profile["modules"] == {} and profile["samples"] >= 0
+
+
+def test_hot_modules_are_those_above_the_share_in_some_run(tmp_path):
+    def run(samples, modules):
+        return {"argv": ["a.py"], "exit_status": 0, "duration": 0.1,
+                "profile": {"samples": samples, "modules": modules}}
+
+    data = {"schema": 2, "tag": TAG, "modules": {}, "packages": [],
+            "runs": [run(100, {"a": 50, "b": 1}), run(1000, {"b": 5, "c": 10})]}
+    hints = hinted_mods.Hints(data)
+    assert hints.hot_modules(0.01) == {"a", "b", "c"}
+    assert hints.hot_modules(0.02) == {"a"}
+    data["runs"].append({"argv": ["a.py"], "exit_status": 0, "duration": 0.1})
+    assert hints.hot_modules(0.01) is None  # a run without a profile: nothing is known cold
