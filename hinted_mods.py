@@ -669,14 +669,15 @@ class _Recorder:
 class _Sampler:
     """Where a process spends its CPU time, by module: a statistical profile.
 
-    Every millisecond of CPU time (ITIMER_PROF, POSIX only) each thread's current
-    frame counts for its module.  It tells the build which recorded modules are
-    worth compiling to C; time spent in C code counts for the Python code that
-    called it.  Interrupted system calls are restarted.  A program that handles
-    SIGPROF itself is left alone (no profile for that process).
+    At every tick of a CPU-time timer (ITIMER_PROF, POSIX only) each thread's
+    current frame counts for its module.  It tells the build which recorded
+    modules are worth compiling to C; time spent in C code counts for the Python
+    code that called it.  Interrupted system calls are restarted.  A process
+    started with SIGPROF ignored or handled is not sampled; one killed by a
+    signal loses its samples (not its modules).
     """
 
-    INTERVAL = 0.001  # seconds of CPU time between samples
+    INTERVAL = 0.001  # asked for; the kernel ticks less often (Linux: 4 ms)
 
     def __init__(self):
         self.counts = {}

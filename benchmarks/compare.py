@@ -28,7 +28,11 @@ sys.path.insert(0, ROOT)
 import hinted_mods  # noqa: E402
 import nuitka_hints  # noqa: E402
 
-SYSTEM_LIBRARY_DIRS = ("/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/")
+# Libraries of the C library and the loader: the run loads them, no standalone
+# dist ships them (each machine's own must be used).  Other system libraries
+# (libcrypto, libffi, ...) are shipped, so they count.
+NEVER_SHIPPED = ("ld-linux", "linux-vdso", "libc.", "libm.", "libpthread.", "libdl.",
+                 "librt.", "libutil.", "libresolv.", "libnss", "libz.", "libstdc++.")
 
 EXAMPLES = {
     "hello": ("hello.py", []),
@@ -144,10 +148,10 @@ def run_binary(dist, script_name, args, cwd, times=3):
 def floor_size(hints, program_dir):
     """What the interpreted run really loaded: module files and shared libraries.
 
-    Left out: system libraries (libc, libm, the loader), which no standalone dist
-    ships, and the interpreter (libpython), which Nuitka links into the binary in
-    its own form.  So a dist is at least floor + the compiled runtime; the table
-    shows the difference in MB.
+    Left out: the C library and the loader (libc, libm, ld-linux, ...), which no
+    standalone dist ships, and the interpreter (libpython), which Nuitka links
+    into the binary in its own form.  So a dist is at least floor + the Python
+    runtime; the table shows the difference in MB.
     """
     paths = sysconfig.get_paths()
     roots = {
@@ -162,8 +166,8 @@ def floor_size(hints, program_dir):
     for entry in entries:
         for root in roots.get(entry.get("where"), []):
             path = os.path.join(root, entry["file"])
-            if os.path.isfile(path) and not path.startswith(SYSTEM_LIBRARY_DIRS) and \
-                    not os.path.basename(path).startswith("libpython"):
+            if os.path.isfile(path) and \
+                    not os.path.basename(path).startswith(NEVER_SHIPPED + ("libpython",)):
                 files.add(os.path.realpath(path))
                 break
     return sum(os.path.getsize(path) for path in files)
