@@ -279,10 +279,13 @@ class Tracer:
         """Labels for sys.path entries, so recorded files are portable."""
         import sysconfig
 
+        import site
+
         roots = {}
         paths = sysconfig.get_paths()
-        for key in ("purelib", "platlib"):
-            roots[os.path.normcase(paths[key])] = "site-packages"
+        installed = [paths["purelib"], paths["platlib"], site.getusersitepackages()]
+        for path in installed + site.getsitepackages():  # user's, and a venv's base
+            roots[os.path.normcase(path)] = "site-packages"
         for key in ("stdlib", "platstdlib"):  # extension modules: lib-dynload/...
             roots[os.path.normcase(paths[key])] = "stdlib"
         kind, name = self.target

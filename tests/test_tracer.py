@@ -244,6 +244,14 @@ def test_file_carries_schema_tag_python_and_runs(trace):
     assert run["exit_status"] == 0 and run["duration"] >= 0
 
 
+def test_every_site_packages_folder_counts_as_installed():
+    import site
+
+    roots = hinted_mods.Tracer({}, ("script", "prog.py"), [])._roots()
+    for path in [site.getusersitepackages()] + site.getsitepackages():
+        assert roots[os.path.normcase(path)] == "site-packages"
+
+
 def test_tag_names_python_os_and_bitness():
     tag = hinted_mods.platform_tag()
     version, system, bits = tag.split("-")
