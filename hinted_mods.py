@@ -833,7 +833,8 @@ def _hints_from_parts(parts_dir, run, roots, excludes):
     modules, libraries, samples = {}, {}, None
     part_files = [n for n in sorted(os.listdir(parts_dir)) if n.endswith(".tsv")]
     for part in part_files:
-        with open(os.path.join(parts_dir, part), encoding="utf-8", errors="surrogateescape") as handle:
+        path = os.path.join(parts_dir, part)
+        with open(path, encoding="utf-8", errors="surrogateescape") as handle:
             for line in handle:
                 if not line.endswith("\n"):
                     continue  # cut short by a kill

@@ -250,7 +250,9 @@ def _describe(command):
     left_out = [arg for arg in command if arg.startswith("--nofollow-import-to=")]
     shown = [shlex.quote(arg) for arg in command if arg not in left_out]
     if left_out:
-        shown.insert(-1, "[--nofollow-import-to for %d unused standard-library modules]" % len(left_out))
+        shown.insert(
+            -1, "[--nofollow-import-to for %d unused standard-library modules]" % len(left_out)
+        )
     return " ".join(shown)
 
 

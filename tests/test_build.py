@@ -102,7 +102,8 @@ def test_compiled_to_c_are_the_programs_modules_and_the_hot_ones(built):
     hot = hints.hot_modules(hinted_compilation.HOT_SHARE)
     assert "pygments.util" in hot
     compiled = {m.get("name"): m.get("kind").startswith("Compiled") for m in report.iter("module")}
-    installed = [n for n in hints.program_modules() if hints.modules[n].get("where") == "site-packages"]
+    installed = [n for n in hints.program_modules()
+                 if hints.modules[n].get("where") == "site-packages"]
     assert {name: compiled[name] for name in installed} == {name: name in hot for name in installed}
     assert not all(compiled[name] for name in installed)  # pygments, pygments.token
     assert compiled["helper"] and "helper" not in hot  # the program's own: always compiled
@@ -185,7 +186,8 @@ def test_needed_standard_plugin_is_enabled_and_the_binary_works(tmp_path):
     assert build.returncode == 0, log[-3000:]
     assert "--enable-plugins=tk-inter" in log
     assert "Standard plugins the program needs, enabled: tk-inter." in log
-    binary = tmp_path / "out" / "tkapp.dist" / ("tkapp.exe" if sys.platform == "win32" else "tkapp.bin")
+    name = "tkapp.exe" if sys.platform == "win32" else "tkapp.bin"
+    binary = tmp_path / "out" / "tkapp.dist" / name
     result = subprocess.run([str(binary)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout == traced.stdout

@@ -135,8 +135,8 @@ def test_replay_compares_exit_status_the_shell_way_and_stdout(tmp_path):
 
 @pytest.mark.skipif(sys.platform == "win32", reason="uses a shell script as the binary")
 def test_replay_names_the_missing_module_and_both_fixes(tmp_path):
-    failing = executable(tmp_path, "echo \"ModuleNotFoundError: No module named 'yaml.cyaml'\" >&2\n"
-                                   "exit 1\n")
+    failing = executable(
+        tmp_path, "echo \"ModuleNotFoundError: No module named 'yaml.cyaml'\" >&2\nexit 1\n")
     verdict, problems = nuitka_hints.replay(failing, run_entry(0, "", ("app.py", "-x")), "app.py")
     assert verdict == "differs"
     assert "the binary lacks module 'yaml.cyaml'; either" in problems
