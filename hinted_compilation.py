@@ -194,7 +194,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         return None
 
     def _is_cold(self, name):
-        """An installed package's module that recorded runs imported but spent no time in.
+        """An installed package's module the runs imported but spent under HOT_SHARE in.
 
         The program's own modules stay compiled (their users may count on it), and
         Nuitka decides the standard library itself (bytecode).
