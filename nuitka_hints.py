@@ -85,7 +85,7 @@ def build_command(argv):
     hints = hinted_mods.load_hints(hints_file, script=script)  # fail early, say how to trace
     command = [sys.executable, "-m", "nuitka", "--standalone"]
     all_options = my_opts + nuitka_options
-    keep_unrecorded = "--hinted-unrecorded=bytecode" in all_options
+    keep_unrecorded = _option_value(all_options, "--hinted-unrecorded") == "bytecode"
     keep = _option_values(all_options, "--hinted-keep")
     command += all_options + hinted_options(hints, keep_unrecorded, keep)
     if script.lower().endswith(".pyw"):

@@ -102,9 +102,9 @@ def measure(name, work, plain):
         out = os.path.join(folder, method)
         command = command[:-1] + ["--output-dir=%s" % out, script]
         seconds = build(command, folder, "%s %s" % (method, name))
-        dist = os.path.join(out, os.path.splitext(script_name)[0] + ".dist")
-        size, files = folder_size(dist)
-        output, run_seconds = run_binary(dist, script_name, args, folder)
+        binary = nuitka_hints.built_binary(command)
+        size, files = folder_size(os.path.dirname(binary))
+        output, run_seconds = run_binary(binary, args, folder)
         identical = output == expected
         if method != "plain":  # and every recorded run replays the same
             identical = nuitka_hints.verify(command) == 0 and identical
@@ -130,10 +130,8 @@ def build(command, cwd, label):
     return seconds
 
 
-def run_binary(dist, script_name, args, cwd, times=3):
+def run_binary(binary, args, cwd, times=3):
     """The binary's output, and its best wall time of ``times`` runs."""
-    stem = os.path.splitext(script_name)[0]
-    binary = os.path.join(dist, stem + (".exe" if sys.platform == "win32" else ".bin"))
     best = None
     for _ in range(times):
         started = time.perf_counter()

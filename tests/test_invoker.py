@@ -58,6 +58,15 @@ def test_keep_patterns_keep_stdlib_modules_too(traced_script):
     assert "xml.dom" not in left_out and "csv" in left_out
 
 
+def test_bytecode_policy_keeps_the_stdlib_and_the_last_value_wins(traced_script):
+    def left_out(*options):
+        command = nuitka_hints.build_command([*options, str(traced_script)])
+        return [a for a in command if a.startswith("--nofollow-import-to=")]
+
+    assert not left_out("--hinted-unrecorded=bytecode")
+    assert left_out("--hinted-unrecorded=bytecode", "--hinted-unrecorded=drop")
+
+
 def test_explicit_hints_file(traced_script, tmp_path):
     other = tmp_path / "elsewhere.json"
     os.replace(hinted_mods.hints_path(str(traced_script)), other)
