@@ -24,27 +24,25 @@ before the program starts would hide that module from the record.
 import os
 import sys
 
-# 1: modules and runs; 2: adds "libraries" (shared libraries loaded).
-SCHEMA = 2
-SUPPORTED_SCHEMAS = (1, 2)
+# 1: modules and runs; 2: adds "libraries" (shared libraries loaded); 3: a module
+# is recorded when it is loaded, not when it is looked up, and lookups that loaded
+# nothing are in "looked_up" (in files of schema 1 and 2 "modules" holds both).
+SCHEMA = 3
+SUPPORTED_SCHEMAS = (1, 2, 3)
 
 # How much of a run's stdin and stdout is kept for replaying it (bytes each).
 MAX_RECORDED_STREAM = 1 << 20
 
-# Top-level packages of test runners and tools that a traced test suite loads but
-# the program itself never needs.  Extend with --exclude; disable with --exclude=-.
-DEFAULT_EXCLUDES = (
-    "pytest",
-    "_pytest",
-    "pluggy",
-    "iniconfig",
-    "py",
-    "unittest",
-    "coverage",
-    "hypothesis",
-    "nose",
-    "nose2",
+# When the traced entry point is a test runner (``-m pytest``), the runner's own
+# packages are not recorded: they run the tests, the program never needs them.
+# Any other program records them like everything else: a program may use
+# ``unittest.mock`` at run time, and PyTorch imports ``unittest``.
+TEST_RUNNERS = ("pytest", "py.test", "unittest", "nose2", "coverage")
+TEST_RUNNER_MODULES = (
+    "pytest", "_pytest", "pluggy", "iniconfig", "py", "_hypothesis_pytestplugin",
+    "unittest.__main__", "nose2", "coverage",
 )
+
 
 USAGE = """\
 usage: hinted_mods.py [options] script.py [args...]
@@ -59,7 +57,8 @@ options:
   -o FILE, --output FILE  write the hints to FILE instead
   --fresh                 replace the hints file instead of merging into it
   --exclude PKG           do not record top-level package PKG (repeatable);
-                          default excludes: %s; --exclude=- clears them
+                          tracing a test runner (-m %s) also leaves
+                          out the runner's own packages; --exclude=- keeps them
   --no-profile            do not sample where the CPU time goes (then the
                           build compiles every recorded module to C)
   -h, --help              show this help
@@ -78,7 +77,7 @@ def main(argv=None):
     except HintsError as exc:
         return _fail(exc)
     if options.get("help"):
-        sys.stdout.write(USAGE % (platform_tag(), ", ".join(DEFAULT_EXCLUDES)))
+        sys.stdout.write(USAGE % (platform_tag(), "|".join(TEST_RUNNERS)))
         return 0
     if "summary" in options:
         return _run_tool(_print_summary, options["summary"])
@@ -176,6 +175,12 @@ class Hints:
         """Shared library file -> {"where"}; empty for schema 1 (none recorded)."""
         return self.data.get("libraries", {})
 
+    @property
+    def looked_up(self):
+        """Module name -> in how many runs it was looked up but never loaded
+        (schema 3; older files recorded lookups as modules)."""
+        return self.data.get("looked_up", {})
+
     def program_modules(self):
         """Names the program itself imported (not the interpreter's start-up set)."""
         return sorted(n for n, m in self.modules.items() if not m.get("startup"))
@@ -259,7 +264,9 @@ class Tracer:
             "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
             **streams,
         }
-        excludes = self.options.get("exclude", DEFAULT_EXCLUDES)
+        excludes = list(self.options.get("exclude", ()))
+        if kind == "module" and name in TEST_RUNNERS and self.options.get("runner_excluded", True):
+            excludes += TEST_RUNNER_MODULES
         try:
             new = _hints_from_parts(parts_dir, run, self._roots(), excludes)
             _merge_into(output, new, fresh=self.options.get("fresh", False))
@@ -521,6 +528,16 @@ def _bootstrap_code():
 
 # -- recording, in every process of the program ---------------------------------
 
+# The per-process record file: one tab-separated line per event, each written with
+# one os.write, so that a process killed at any point loses nothing it recorded:
+#   S  name kind file   in sys.modules when recording started (interpreter start-up)
+#   M  name kind file   loaded: the import system created the module
+#   F  name             found by a finder (a lookup); an M for it means it loaded too
+#   P  name samples     CPU samples counted in module ``name`` (at process end)
+#   L  path             a shared library mapped into the process (at process end)
+# ``kind`` and ``file`` are those of ``_describe_spec``; text fields are ``_escape``d.
+STARTUP, LOADED, LOOKED_UP, PROFILE_SAMPLES, LIBRARY = "S", "M", "F", "P", "L"
+
 _KIND_BY_LOADER = {
     "SourceFileLoader": "source",
     "SourcelessFileLoader": "bytecode",
@@ -546,7 +563,8 @@ class _Recorder:
         self.parts_dir = parts_dir
         self.profile = profile
         self.fd = None
-        self.seen = set()
+        self.seen = set()  # names recorded as loaded
+        self.looked_up = set()  # names found but not (yet) loaded
         self.libraries = set()
         self.sampler = _Sampler() if profile else None
 
@@ -556,7 +574,7 @@ class _Recorder:
         self._open_part_file()
         for name, module in list(sys.modules.items()):
             if name not in ("__main__", "hinted_mods"):
-                self._write("S", name, getattr(module, "__spec__", None))
+                self._write(STARTUP, name, getattr(module, "__spec__", None))
         sys.meta_path.insert(0, self)
         if hasattr(os, "register_at_fork"):
             os.register_at_fork(after_in_child=self._after_fork)
@@ -572,12 +590,31 @@ class _Recorder:
             find_spec = getattr(finder, "find_spec", None)
             spec = find_spec(name, path, target) if find_spec else None
             if spec is not None:
-                if name not in self.seen:
-                    self._write("M", name, spec)
-                if name == "multiprocessing.util":
-                    spec.loader = _PatchingLoader(spec.loader, self)
+                self._found(name, spec)
                 return spec
         return None
+
+    def loaded(self, spec):
+        """The import system is creating (or executing) the module of ``spec``."""
+        if spec.name not in self.seen:
+            self._write(LOADED, spec.name, spec)
+
+    def _found(self, name, spec):
+        """A lookup is not a load: note it, and stand in for the loader until the load.
+
+        A loader without ``exec_module`` (legacy ``load_module``) cannot be stood
+        in for without changing how the import system treats it: recorded now.
+        """
+        if name in self.seen:
+            return
+        if spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            self._write(LOADED, name, spec)
+            return
+        if name not in self.looked_up:
+            self.looked_up.add(name)
+            self._write_line(LOOKED_UP, name)
+        if not isinstance(spec.loader, _RecordingLoader):
+            spec.loader = _RecordingLoader(spec.loader, self)
 
     def child_code(self):
         """Code a new interpreter of the program runs first to record itself."""
@@ -638,7 +675,7 @@ class _Recorder:
     def _record_process_end(self):
         if self.sampler and self.sampler.running:
             for module_name, count in self.sampler.stop().items():
-                self._write_line("P", _escape(module_name), count)
+                self._write_line(PROFILE_SAMPLES, _escape(module_name), count)
         self._record_unseen_modules()
         self._record_shared_libraries()
 
@@ -658,7 +695,7 @@ class _Recorder:
             path = fields[5].strip() if len(fields) == 6 else ""
             if path.startswith("/") and ".so" in path and path not in self.libraries:
                 self.libraries.add(path)
-                self._write_line("L", _escape(path))
+                self._write_line(LIBRARY, _escape(path))
 
     def _record_unseen_modules(self):
         """Modules put into sys.modules without the import system (C code, aliases)."""
@@ -666,7 +703,7 @@ class _Recorder:
             if name not in self.seen and name != "__main__":
                 spec = getattr(module, "__spec__", None)
                 if spec is not None and getattr(spec, "name", name) == name:
-                    self._write("M", name, spec)
+                    self._write(LOADED, name, spec)
 
 
 class _Sampler:
@@ -729,19 +766,39 @@ class _Sampler:
             counts[name] = counts.get(name, 0) + 1
 
 
-class _PatchingLoader:
-    """Loads multiprocessing.util, then teaches it to record spawned interpreters."""
+class _RecordingLoader:
+    """Stands in for a found module's loader until the import system loads it.
+
+    ``importlib`` calls ``create_module`` (or, through ``LazyLoader``, only
+    ``exec_module``) when it really loads the module: that is when the module is
+    recorded, and the real loader is put back in the spec, so the module's
+    ``__loader__`` and ``__spec__.loader`` are the real one.  A spec that is only
+    looked up (``importlib.util.find_spec``) keeps the stand-in.
+    ``multiprocessing.util`` keeps it through ``exec_module`` to be patched after.
+    """
 
     def __init__(self, loader, recorder):
         self.loader = loader
         self.recorder = recorder
 
     def create_module(self, spec):
-        return self.loader.create_module(spec)
+        self._load(spec)
+        create_module = getattr(self.loader, "create_module", None)
+        return create_module(spec) if create_module else None
 
     def exec_module(self, module):
+        spec = module.__spec__
+        self._load(spec)
+        if getattr(module, "__loader__", None) is self:  # importlib.reload sets it
+            module.__loader__ = self.loader
         self.loader.exec_module(module)
-        _record_spawned_interpreters(module, self.recorder)
+        if spec.name == "multiprocessing.util":
+            _record_spawned_interpreters(module, self.recorder)
+
+    def _load(self, spec):
+        self.recorder.loaded(spec)
+        if spec.loader is self and spec.name != "multiprocessing.util":
+            spec.loader = self.loader
 
     def __getattr__(self, name):
         return getattr(self.loader, name)
@@ -775,8 +832,12 @@ def _describe_spec(spec):
     """(kind, file) of a module spec; file is absolute, or "" when there is none."""
     if spec is None:
         return "unknown", ""
-    loader_name = type(spec.loader).__name__ if spec.loader is not None else ""
-    kind = _KIND_BY_LOADER.get(loader_name)
+    loader = spec.loader
+    if isinstance(loader, _RecordingLoader):
+        loader = loader.loader
+    # BuiltinImporter and FrozenImporter are their own loaders: classes.
+    loader_class = loader if isinstance(loader, type) else type(loader)
+    kind = _KIND_BY_LOADER.get(loader_class.__name__) if loader is not None else None
     if kind is None:
         if spec.origin is None and spec.submodule_search_locations is not None:
             kind = "namespace"
@@ -830,7 +891,7 @@ def _remove_parts_dir(parts_dir):
 
 def _hints_from_parts(parts_dir, run, roots, excludes):
     """Build the hints of one run from the per-process files in ``parts_dir``."""
-    modules, libraries, samples = {}, {}, None
+    modules, libraries, samples, looked_up = {}, {}, None, set()
     part_files = [n for n in sorted(os.listdir(parts_dir)) if n.endswith(".tsv")]
     for part in part_files:
         path = os.path.join(parts_dir, part)
@@ -838,21 +899,25 @@ def _hints_from_parts(parts_dir, run, roots, excludes):
             for line in handle:
                 if not line.endswith("\n"):
                     continue  # cut short by a kill
-                fields = line.rstrip("\n").split("\t")
-                if fields[0] == "P":
+                mark, *fields = line.rstrip("\n").split("\t")
+                if mark == PROFILE_SAMPLES:
                     samples = samples if samples is not None else {}
-                    name = _unescape(fields[1])
-                    samples[name] = samples.get(name, 0) + int(fields[2])
+                    name = _unescape(fields[0])
+                    samples[name] = samples.get(name, 0) + int(fields[1])
                     continue
-                if fields[0] == "L":
-                    entry = _module_entry("library", _unescape(fields[1]), roots)
+                if mark == LIBRARY:
+                    entry = _module_entry("library", _unescape(fields[0]), roots)
                     libraries[entry.pop("file")] = {"where": entry["where"]}
                     continue
-                mark, name, kind, location = fields
-                if name.partition(".")[0] in excludes or name == "hinted_mods":
+                name = fields[0]
+                if name == "hinted_mods" or _is_excluded(name, excludes):
                     continue
+                if mark == LOOKED_UP:
+                    looked_up.add(name)
+                    continue
+                kind, location = fields[1:]
                 entry = _module_entry(kind, _unescape(location), roots)
-                entry["startup"] = mark == "S"
+                entry["startup"] = mark == STARTUP
                 known = modules.get(name)
                 if known is None or (known["startup"] and not entry["startup"]):
                     modules[name] = entry
@@ -863,7 +928,13 @@ def _hints_from_parts(parts_dir, run, roots, excludes):
     run["processes"] = len(part_files)
     if samples is not None:
         run["profile"] = _profile_entry(samples, modules)
-    return _new_hints(modules, [run], libraries)
+    looked_up = {name: 1 for name in looked_up if name not in modules}
+    return _new_hints(modules, [run], libraries, looked_up)
+
+
+def _is_excluded(name, excludes):
+    """Is ``name`` one of ``excludes``, or in a package that is?"""
+    return any(name == excluded or name.startswith(excluded + ".") for excluded in excludes)
 
 
 def _profile_entry(samples, modules):
@@ -893,7 +964,7 @@ def _module_entry(kind, location, roots):
     return entry
 
 
-def _new_hints(modules, runs, libraries, recorded_by=None):
+def _new_hints(modules, runs, libraries, looked_up, recorded_by=None):
     """A hints document; ``recorded_by`` (tag and python facts) defaults to this Python."""
     recorded_by = recorded_by or {"tag": platform_tag(), "python": _python_facts()}
     return {
@@ -903,6 +974,7 @@ def _new_hints(modules, runs, libraries, recorded_by=None):
         "modules": dict(sorted(modules.items())),
         "packages": _top_level_packages(modules),
         "libraries": dict(sorted(libraries.items())),
+        "looked_up": {n: c for n, c in sorted(looked_up.items()) if n not in modules},
         "runs": runs,
     }
 
@@ -928,7 +1000,7 @@ def _top_level_packages(modules):
 
 
 def _merge(old, new):
-    """The union of two hints: module run counts add up, runs are appended."""
+    """The union of two hints: run counts add up, runs are appended."""
     modules = {name: dict(entry) for name, entry in old["modules"].items()}
     for name, entry in new["modules"].items():
         known = modules.get(name)
@@ -938,9 +1010,12 @@ def _merge(old, new):
         known["runs"] = known.get("runs", 0) + entry.get("runs", 0)
         if not entry.get("startup"):
             known.pop("startup", None)
+    looked_up = dict(old.get("looked_up", {}))
+    for name, count in new.get("looked_up", {}).items():
+        looked_up[name] = looked_up.get(name, 0) + count
     libraries = dict(old.get("libraries", {}), **new.get("libraries", {}))
     recorded_by = {"tag": old["tag"], "python": old.get("python", {})}
-    return _new_hints(modules, old["runs"] + new["runs"], libraries, recorded_by)
+    return _new_hints(modules, old["runs"] + new["runs"], libraries, looked_up, recorded_by)
 
 
 def _merge_into(output, new, fresh):
@@ -1033,6 +1108,10 @@ def _print_summary(filename):
         "%d modules imported by the program, %d at interpreter start-up"
         % (len(program), len(modules) - len(program))
     )
+    looked_up = sorted(data.get("looked_up", {}))
+    if looked_up:
+        print("%d modules looked up but never loaded (left out of the build): %s" % (
+            len(looked_up), ", ".join(looked_up)))
     counts = {}
     for name in program:
         top = name.partition(".")[0]
@@ -1111,10 +1190,10 @@ def _split_command_line(argv):
                     raise HintsError("option %s needs a value" % name)
                 value = args.pop(0)
             if name == "--exclude":
-                excludes = options.setdefault("exclude", list(DEFAULT_EXCLUDES))
                 if value == "-":
-                    excludes.clear()
+                    options["runner_excluded"] = False
                 else:
+                    excludes = options.setdefault("exclude", [])
                     excludes.extend(v for v in value.split(",") if v)
             elif name == "--summary":
                 options["summary"] = value

@@ -62,6 +62,60 @@ def test_records_imports_of_multiprocessing_children(trace, method):
     assert traced.hints["runs"][0]["processes"] >= 2
 
 
+def test_a_lookup_is_recorded_apart_from_the_loads(trace):
+    traced = trace(
+        "import importlib.util, sys\n"
+        "print(importlib.util.find_spec('sqlite3') is not None, 'sqlite3' in sys.modules)\n"
+        "importlib.util.find_spec('colorsys')\n"
+        "import colorsys\n"
+    )
+    assert traced.result.stdout == "True False\n", traced.result.stderr
+    assert "sqlite3" not in traced.modules
+    assert traced.hints["looked_up"] == {"sqlite3": 1}
+    assert "colorsys" in traced.program_modules()  # looked up first, then loaded
+    summary = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "hinted_mods.py"), "--summary", traced.hints_file],
+        capture_output=True, text=True)
+    assert "1 modules looked up but never loaded (left out of the build): sqlite3" \
+        in summary.stdout
+
+
+def test_loaded_modules_keep_their_real_loader(trace):
+    traced = trace(
+        "import importlib, importlib.util, json\n"
+        "importlib.reload(json)\n"
+        "spec = importlib.util.find_spec('colorsys')\n"
+        "module = importlib.util.module_from_spec(spec)\n"
+        "spec.loader.exec_module(module)\n"
+        "for m in (json, module):\n"
+        "    print(type(m.__loader__).__name__, type(m.__spec__.loader).__name__)\n"
+    )
+    assert traced.result.stdout == "SourceFileLoader SourceFileLoader\n" * 2, \
+        traced.result.stderr
+    assert "colorsys" in traced.program_modules()
+
+
+def test_a_lazily_loaded_module_is_recorded_when_used(trace):
+    traced = trace(
+        "import importlib.util, sys\n"
+        "spec = importlib.util.find_spec('fractions')\n"
+        "spec.loader = importlib.util.LazyLoader(spec.loader)\n"
+        "module = importlib.util.module_from_spec(spec)\n"
+        "sys.modules['fractions'] = module\n"
+        "spec.loader.exec_module(module)\n"
+        "print(module.Fraction(1, 2))\n"
+    )
+    assert traced.result.stdout == "1/2\n", traced.result.stderr
+    assert "fractions" in traced.program_modules()
+
+
+def test_a_test_runners_packages_are_recorded_in_a_program(trace):
+    """Only a traced test runner leaves the runner out: a program may use them."""
+    traced = trace("import unittest.mock\nprint(unittest.mock.sentinel.x)\n")
+    assert traced.result.stdout == "sentinel.x\n"
+    assert {"unittest", "unittest.mock"} <= traced.program_modules()
+
+
 def test_records_namespace_package(trace, tmp_path):
     package = tmp_path / "nspkg" / "inner"
     package.mkdir(parents=True)
@@ -296,7 +350,7 @@ def test_reader_accepts_a_good_file(tmp_path):
         (None, "not found: run python hinted_mods.py"),
         ("{not json", "is not valid JSON"),
         (dict(tag="27-amiga-16"), "was recorded for 27-amiga-16 but this Python is"),
-        (dict(schema=99), "has schema 99, this nuitka-hints reads schema 1, 2"),
+        (dict(schema=99), "has schema 99, this nuitka-hints reads schema 1, 2, 3"),
         ([1, 2], "is not a nuitka-hints file"),
     ],
     ids=["missing", "corrupt", "other tag", "unknown schema", "not hints"],
@@ -352,7 +406,7 @@ def test_test_runner_is_excluded_from_a_test_suite_trace(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     modules = json.loads(output.read_text())["modules"]
-    assert "fractions" in modules
+    assert "fractions" in modules and "test_it" in modules  # the code under test
     assert not [n for n in modules if n.partition(".")[0] in ("pytest", "_pytest", "pluggy")]
 
 
