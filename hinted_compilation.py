@@ -1,6 +1,6 @@
 """Nuitka user plugin: build only the modules that recorded runs really imported.
 
-    python -m nuitka --standalone --user-plugin=hinted_compilation.py \\
+    python -m nuitka --mode=standalone --user-plugin=hinted_compilation.py \\
         --hinted-json-file=script-<tag>.json script.py
 
 (``nuitka_hints.py`` writes that command for you.)  The hints come from
@@ -8,15 +8,24 @@
 
 - recorded module, or a package containing one: no opinion (``None``), so Nuitka
   follows it as usual and never conflicts with anti-bloat's own exclusions;
-- matching ``--hinted-keep``, or asked for by Nuitka's package configuration
-  (implicit imports) of such a module: no opinion either.  For a recorded
-  module the record supersedes the configuration: it lists what the module may
+- not recorded, but needed all the same: no opinion either.  That is a module
+  matching ``--hinted-keep`` and what such a module imports; what Nuitka's
+  package configuration asks for a module Nuitka includes for the interpreter's
+  start-up (``opcode`` needs ``_opcode`` on 3.13); an import that Nuitka's
+  package configuration wrote into a kept module's source; and a module that
+  another active plugin wants included (the plugin gives way rather than have
+  Nuitka stop on the disagreement).  For a recorded module the record
+  supersedes the configuration's implicit imports: it lists what the module may
   load (PIL.Image: every image plugin), the record what it did load;
 - anything else: dropped, with the evidence as the reason (``--report`` XML shows it),
   or, with ``--hinted-unrecorded=bytecode``, kept as bytecode instead of compiled.
 
-Recorded modules that static analysis cannot see (``importlib.import_module`` with
-a computed name) are added as implicit imports of the main module.
+Standalone mode includes every standard-library module before asking plugins; the
+plugin turns that off (``_leave_standard_library_to_plugins``), so the standard
+library is decided like any other module.  Recorded modules that static analysis
+cannot see (``importlib.import_module`` with a computed name), and the modules
+Nuitka's compiled runtime imports itself (``runtime_hard_imports``: ``typing`` on
+3.12), are added as implicit imports of the main module.
 
 Which kept modules are compiled to C is profile-guided too: the program's own
 modules, and installed packages' modules in which a recorded run spent at least
@@ -25,8 +34,11 @@ imported, so they go in as bytecode: the same behaviour, a fraction of the build
 time and size.  ``--hinted-compile=all`` compiles every kept module.
 """
 
+import ast
 import fnmatch
+import importlib.util
 import os
+import re
 import sys
 
 from nuitka.plugins.PluginBase import NuitkaPluginBase
@@ -65,6 +77,13 @@ PLUGINS_FOR_PACKAGES = {
 }
 
 BUILTIN_KINDS = ("builtin", "frozen")
+
+# Why a module that no recorded run imported is in the build all the same.
+KEPT_BY_OPTION = "--hinted-keep"
+KEPT_FOR_KEPT = "imported by a --hinted-keep module"
+KEPT_FOR_STARTUP = "package configuration of a module the interpreter's start-up needs"
+KEPT_FOR_REWRITE = "imported by code Nuitka's package configuration added"
+KEPT_FOR_RUNTIME = "imported by Nuitka's compiled runtime"
 
 # A recorded module is "hot", and compiled to C, when some recorded run spent at
 # least this share of its CPU samples in it.
@@ -122,22 +141,25 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         self.kept = _with_parent_packages(self.hints.modules)
         for literal in (p for p in self.keep_patterns if not _is_pattern(p)):
             self.kept.update(_name_and_parents(literal)[1:])  # its packages
-        self.kept_without_record = set()
+        self.kept_without_record = {}  # module name -> why (a KEPT_* text)
+        self.given_way = {}  # module name -> the other plugins that include it
         self.dropped = set()
         self.as_bytecode = set()
+        self.imports_added_by_nuitka = {}  # module name -> names its rewritten source adds
         self.hot = self.hints.hot_modules(HOT_SHARE) if hinted_compile == "hot" else None
         self.cold = set()
-        runs = len(self.hints.runs)
-        self.drop_reason = "nuitka-hints: not imported in any of %d recorded run%s (%s)" % (
-            runs,
-            "" if runs == 1 else "s",
-            os.path.basename(hinted_json_file),
-        )
+        self.hints_name = os.path.basename(hinted_json_file)
         self.info(
             "Hints %s: %d modules from %d run(s); unrecorded modules: %s."
-            % (hinted_json_file, len(self.hints.modules), runs, self.unrecorded_policy)
+            % (hinted_json_file, len(self.hints.modules), len(self.hints.runs),
+               self.unrecorded_policy)
         )
         self._check_plugins()
+        if self.unrecorded_policy == "drop":
+            _leave_standard_library_to_plugins()
+            for name in runtime_hard_imports():
+                if name not in self.kept:
+                    self.kept_without_record[name] = KEPT_FOR_RUNTIME
         if hinted_compile == "hot" and self.hot is None:
             self.info(
                 "A recorded run has no CPU profile (traced with --no-profile or by "
@@ -161,21 +183,74 @@ class HintedCompilationPlugin(NuitkaPluginBase):
 
     def onModuleEncounter(self, using_module_name, module_name, module_filename, module_kind):
         name = module_name.asString()
-        if name in self.kept:
+        if name in self.kept or name in self.kept_without_record:
             return None
-        if self._keep_requested(name) or self._required_by_kept_without_record(
-            using_module_name, name
-        ):
-            self.kept_without_record.add(name)
+        reason = self._needed_without_record(using_module_name, module_name)
+        if reason:
+            self.kept_without_record.setdefault(name, reason)
+            return None
+        including = _plugins_including(
+            self, using_module_name, module_name, module_filename, module_kind
+        )
+        if including:
+            self.given_way[name] = including
             return None
         if self.unrecorded_policy == "bytecode":
             self.as_bytecode.add(name)
             return None
         self.dropped.add(name)
-        return False, self.drop_reason
+        return False, self._drop_reason(name)
+
+    def _needed_without_record(self, using_module_name, module_name):
+        """Why a module no run imported must be in the build all the same, or None."""
+        name = module_name.asString()
+        if matches_keep_patterns(name, self.keep_patterns):
+            return KEPT_BY_OPTION
+        if using_module_name is None:
+            return None
+        using = using_module_name.asString()
+        if self.kept_without_record.get(using) in (KEPT_BY_OPTION, KEPT_FOR_KEPT):
+            return KEPT_FOR_KEPT  # what a kept module imports, or its configuration asks for
+        if using in _interpreter_startup_modules() and _required_by_package_configuration(
+            using, name
+        ):
+            return KEPT_FOR_STARTUP  # opcode -> _opcode on 3.13
+        if any(n in self.imports_added_by_nuitka.get(using, ()) for n in _name_and_parents(name)):
+            return KEPT_FOR_REWRITE
+        return None
+
+    def _drop_reason(self, name):
+        runs = len(self.hints.runs)
+        what = "looked up but not loaded" if name in self.hints.looked_up else "not imported"
+        return "nuitka-hints: %s in any of %d recorded run%s (%s)" % (
+            what, runs, "" if runs == 1 else "s", self.hints_name)
+
+    def onModuleSourceCode(self, module_name, source_filename, source_code):
+        """Note the imports that Nuitka's package configuration wrote into a kept module.
+
+        Anti-bloat replacements can import what the original never did (OpenCV's
+        ``cv2`` gets ``import imp`` on Python < 3.12).  User plugins come after
+        Nuitka's own, so ``source_code`` is the rewritten source here.
+        """
+        name = module_name.asString()
+        if name not in self.kept or not source_filename:
+            return None
+        try:
+            with open(source_filename, "rb") as handle:
+                original = importlib.util.decode_source(handle.read())
+        except (OSError, SyntaxError, UnicodeDecodeError):
+            return None
+        if original != source_code:
+            is_package = os.path.basename(source_filename).startswith("__init__.")
+            added = _imported_names(source_code, name, is_package) - _imported_names(
+                original, name, is_package)
+            if added:
+                self.imports_added_by_nuitka[name] = added
+        return None
 
     def getImplicitImports(self, module):
-        """Make Nuitka include recorded modules it cannot see being imported."""
+        """Make Nuitka include recorded modules it cannot see being imported, and
+        the modules its compiled runtime imports itself."""
         if module.isMainModule():
             for name in self.hints.program_modules():
                 if self.hints.modules[name]["kind"] not in BUILTIN_KINDS:
@@ -183,13 +258,16 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             for pattern in self.keep_patterns:
                 if not _is_pattern(pattern):
                     yield pattern, "--hinted-keep (nuitka-hints)"
+            for name, reason in self.kept_without_record.items():
+                if reason == KEPT_FOR_RUNTIME and self.locateModule(name) is not None:
+                    yield name, "%s (nuitka-hints)" % reason
 
     def decideCompilation(self, module_name):
         name = module_name.asString()
-        if name in self.as_bytecode:
-            return "bytecode"
-        if self._is_cold(name) and not _compiled_by_another_plugin(self, module_name):
-            self.cold.add(name)
+        wanted = name in self.as_bytecode or self._is_cold(name)
+        if wanted and not _compiled_by_another_plugin(self, module_name):
+            if name not in self.as_bytecode:
+                self.cold.add(name)
             return "bytecode"
         return None
 
@@ -214,10 +292,15 @@ class HintedCompilationPlugin(NuitkaPluginBase):
     def _report(self):
         self.info("Kept %d recorded modules and packages." % len(self.kept))
         if self.kept_without_record:
-            self.info(
-                "Kept %d modules by --hinted-keep and their package configuration."
-                % len(self.kept_without_record)
-            )
+            reasons = _count_by(self.kept_without_record.values(), lambda reason: reason)
+            self.info("Kept %d modules no run imported: %s." % (
+                len(self.kept_without_record), _most_common(reasons, 10)))
+        if self.given_way:
+            plugins = _count_by(
+                (p for names in self.given_way.values() for p in names), lambda p: p)
+            self.info("Kept %d modules other plugins require: %s." % (
+                len(self.given_way), ", ".join(
+                    "the %s plugin (%d)" % item for item in sorted(plugins.items()))))
         if self.as_bytecode:
             self.info("Included %d unrecorded modules as bytecode." % len(self.as_bytecode))
         if self.cold:
@@ -226,29 +309,20 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                 "of its CPU time in them (--hinted-compile=all compiles them)."
                 % (len(self.cold), HOT_SHARE * 100)
             )
+        looked_up = sorted(n for n in self.hints.looked_up if n not in self.kept_without_record)
+        if looked_up:
+            self.info(
+                "Left out %d modules the runs looked up but never loaded (keep one with "
+                "--hinted-keep=NAME): %s." % (len(looked_up), ", ".join(looked_up[:10])))
         if not self.dropped:
             return
-        by_package = {}
-        for name in self.dropped:
-            top = name.partition(".")[0]
-            by_package[top] = by_package.get(top, 0) + 1
-        largest = sorted(by_package.items(), key=lambda item: (-item[1], item[0]))[:10]
+        stdlib = [n for n in self.dropped if n.partition(".")[0] in sys.stdlib_module_names]
+        by_package = _count_by(self.dropped, lambda name: name.partition(".")[0])
         self.info(
-            "Dropped %d modules never imported in recorded runs; most from: %s."
-            % (len(self.dropped), ", ".join("%s (%d)" % item for item in largest))
+            "Dropped %d modules never imported in recorded runs (%d of the standard "
+            "library); most from: %s."
+            % (len(self.dropped), len(stdlib), _most_common(by_package, 10))
         )
-
-    def _required_by_kept_without_record(self, using_module_name, name):
-        """Package configuration needs of a module kept by request, not by record."""
-        if using_module_name is None:
-            return False
-        using = using_module_name.asString()
-        return using in self.kept_without_record and _required_by_package_configuration(
-            using, name
-        )
-
-    def _keep_requested(self, name):
-        return matches_keep_patterns(name, self.keep_patterns)
 
 
 def matches_keep_patterns(name, patterns):
@@ -286,18 +360,111 @@ def standard_plugins():
     }
 
 
+def _plugins_including(plugin, using_module_name, module_name, module_filename, module_kind):
+    """The other active plugins that want this module included (names).
+
+    Nuitka stops the build when plugins disagree on following a module, and its
+    own plugins answer True for whole packages (multiprocessing does), so ask
+    them first and give way.  ``getActivePlugins`` is not public API;
+    tests/test_plugin.py fails loudly if it changes.
+    """
+    from nuitka.plugins.Plugins import getActivePlugins
+
+    including = []
+    for other in getActivePlugins():
+        if other is plugin:
+            continue
+        decision = other.onModuleEncounter(
+            using_module_name=using_module_name,
+            module_name=module_name,
+            module_filename=module_filename,
+            module_kind=module_kind,
+        )
+        if decision is True or (isinstance(decision, tuple) and decision[0] is True):
+            including.append(other.plugin_name)
+    return including
+
+
 def _compiled_by_another_plugin(plugin, module_name):
     """Does another active plugin insist on compiling this module to C?
 
     Nuitka stops the build when plugins disagree on a module's compilation, so
-    ask the others first.  ``getActivePlugins`` is not public API;
-    tests/test_plugin.py fails loudly if it changes.
+    ask the others first (``getActivePlugins``, as in ``_plugins_including``).
     """
     from nuitka.plugins.Plugins import getActivePlugins
 
     return any(
         other is not plugin and other.decideCompilation(module_name) == "compiled"
         for other in getActivePlugins()
+    )
+
+
+def _leave_standard_library_to_plugins():
+    """Stop standalone mode from including the whole standard library up front.
+
+    Nuitka includes every standard-library module it can import
+    (``detectStdlibAutoInclusionModules``) before any plugin is asked; the only
+    documented way around it, one ``--nofollow-import-to`` per module, also
+    overrides every plugin (one that wants such a module stops the build).
+    Setting the cached set to empty before Nuitka computes it lets each module be
+    decided like any other: by the record and by the other plugins.  Not public
+    API; tests/test_plugin.py fails loudly if it changes.
+    """
+    from nuitka.freezer import ImportDetection
+
+    if getattr(ImportDetection, "_stdlib_modules_names", "missing") not in (None, ()):
+        raise RuntimeError(
+            "this Nuitka no longer computes the standard library it includes in "
+            "nuitka.freezer.ImportDetection._stdlib_modules_names: nuitka-hints "
+            "cannot leave out the unused standard library"
+        )
+    ImportDetection._stdlib_modules_names = ()
+
+
+def _interpreter_startup_modules():
+    """The modules Nuitka includes because the interpreter's start-up needs them.
+
+    Nuitka computes them for this Python (``detectEarlyImports``: encodings,
+    locale, inspect and what they import) and includes them whatever plugins say;
+    what their package configuration asks for it leaves to plugins.  Not
+    public API; tests/test_plugin.py fails loudly if it changes.
+    """
+    from nuitka.freezer.ImportDetection import detectEarlyImports
+
+    return {name.asString() for name in detectEarlyImports()}
+
+
+def runtime_hard_imports():
+    """Standard-library modules that Nuitka's compiled runtime imports itself.
+
+    The C runtime linked into every binary imports some modules "the hard way",
+    e.g. ``typing`` on Python 3.12 at start-up, to patch it.  No interpreted run
+    imports them, so they are read from Nuitka's runtime sources: its registry of
+    hard-import getters (``HelpersImportHard.c``, generated from
+    ``nuitka.HardImportRegistry``) and the runtime sources that call a getter.
+    Not public API; tests/test_plugin.py fails loudly if it changes.
+    """
+    import nuitka
+
+    runtime_dir = os.path.join(os.path.dirname(nuitka.__file__), "build", "static_src")
+    with open(os.path.join(runtime_dir, "HelpersImportHard.c"), encoding="utf-8") as handle:
+        getters = dict(
+            (getter, module)
+            for module, getter in re.findall(
+                r'hard import of module "([\w.]+)" import\. \*/\s*(?:#[^\n]*\n\s*)*'
+                r"PyObject \*(IMPORT_HARD_\w+)\(void\)",
+                handle.read(),
+            )
+        )
+    called = set()
+    for name in os.listdir(runtime_dir):
+        if name.endswith(".c") and name != "HelpersImportHard.c":
+            with open(os.path.join(runtime_dir, name), encoding="utf-8") as handle:
+                called.update(re.findall(r"\b(IMPORT_HARD_\w+)\(\)", handle.read()))
+    return sorted(
+        module
+        for getter, module in getters.items()
+        if getter in called and module.partition(".")[0] in sys.stdlib_module_names
     )
 
 
@@ -333,29 +500,38 @@ def _is_pattern(text):
     return any(char in text for char in "*?[")
 
 
-def unused_stdlib_modules(hints):
-    """Standard-library modules no recorded run imported, as few names as possible.
+def _imported_names(source, module_name, is_package):
+    """Absolute names of the modules ``source`` imports, and of their packages."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return set()
+    package = module_name if is_package else module_name.rpartition(".")[0]
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                names.update(_name_and_parents(alias.name))
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                parent = ".".join(parts[: len(parts) - node.level + 1])
+                base = parent + ("." + base if base else "")
+            if base:
+                names.update(_name_and_parents(base))
+                names.update(base + "." + alias.name for alias in node.names)
+    return names
 
-    Nuitka's standalone mode includes most of the standard library before asking
-    any plugin; only ``--nofollow-import-to`` overrides that.  Whole top-level
-    names where possible, else the unrecorded submodules of recorded packages.
-    """
-    import pkgutil
-    import sysconfig
 
-    stdlib = sysconfig.get_paths()["stdlib"]
-    recorded = set(hints.modules)
-    recorded_tops = {name.partition(".")[0] for name in recorded}
-    in_stdlib_dirs = pkgutil.iter_modules([stdlib, os.path.join(stdlib, "lib-dynload")])
-    candidates = set(sys.stdlib_module_names) | {info.name for info in in_stdlib_dirs}
-    candidates -= set(sys.builtin_module_names) | {"site-packages", "test"}
-    unused = sorted(name for name in candidates if name not in recorded_tops)
-    for name in sorted(recorded):
-        entry = hints.modules[name]
-        if entry.get("where") != "stdlib" or not entry.get("file", "").endswith("__init__.py"):
-            continue
-        package_dir = os.path.dirname(os.path.join(stdlib, entry["file"]))
-        for info in pkgutil.iter_modules([package_dir], name + "."):
-            if info.name not in recorded:
-                unused.append(info.name)
-    return unused
+def _count_by(items, key):
+    counts = {}
+    for item in items:
+        counts[key(item)] = counts.get(key(item), 0) + 1
+    return counts
+
+
+def _most_common(counts, limit):
+    """'name (count), ...' for the ``limit`` largest counts."""
+    largest = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return ", ".join("%s (%d)" % item for item in largest)

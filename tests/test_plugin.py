@@ -1,16 +1,17 @@
 """The plugin's decisions, checked with Nuitka's real classes (no build here).
 
-Two helpers touch Nuitka internals; their tests fail loudly if Nuitka changes them.
+The helpers that touch Nuitka internals have tests that fail loudly if Nuitka
+changes them.
 """
 
 import json
+import sys
 
 import pytest
 
 from conftest import TAG
 
 import hinted_compilation
-import hinted_mods
 
 from nuitka.utils.ModuleNames import ModuleName
 
@@ -19,9 +20,9 @@ def make_hints(tmp_path, modules, runs=2, profile=None):
     run = {"argv": ["app.py"], "exit_status": 0, "duration": 0.1}
     if profile is not None:
         run["profile"] = profile
-    data = {"schema": 2, "tag": TAG, "modules": modules,
+    data = {"schema": 3, "tag": TAG, "modules": modules,
             "packages": sorted({n.partition(".")[0] for n in modules}),
-            "runs": [run] * runs}
+            "looked_up": {"looked.up": 1}, "runs": [run] * runs}
     path = tmp_path / "app.json"
     path.write_text(json.dumps(data))
     return str(path)
@@ -31,8 +32,28 @@ def source(file, where="program"):
     return {"kind": "source", "file": file, "where": where, "runs": 1}
 
 
+@pytest.fixture(scope="session")
+def startup_modules():
+    """Nuitka's real detection of the interpreter's start-up modules, as a build has it."""
+    from nuitka.freezer import ImportDetection
+
+    original = ImportDetection.isStandaloneMode
+    ImportDetection.isStandaloneMode = lambda: True
+    try:
+        return tuple(sorted(ImportDetection._detectEarlyImports()))
+    finally:
+        ImportDetection.isStandaloneMode = original
+
+
 @pytest.fixture
-def plugin(tmp_path):
+def plugin(tmp_path, monkeypatch, startup_modules):
+    """A plugin made from hints with these modules, in a Nuitka set up as for a build."""
+    from nuitka.freezer import ImportDetection
+
+    monkeypatch.setattr(ImportDetection, "isStandaloneMode", lambda: True)
+    monkeypatch.setattr(ImportDetection, "_early_modules_names", startup_modules)
+    monkeypatch.setattr(ImportDetection, "_stdlib_modules_names", None)
+
     def make(modules, keep=(), policy="drop", compile="hot", profile=None):
         return hinted_compilation.HintedCompilationPlugin(
             hinted_json_file=make_hints(tmp_path, modules, profile=profile),
@@ -104,39 +125,103 @@ def test_nuitka_still_caches_implicit_imports_where_we_read_them():
     assert not hinted_compilation._required_by_package_configuration("nothing", "nothing.x")
 
 
-def test_unused_stdlib_left_out_whole_or_by_submodule(tmp_path):
-    hints = hinted_mods.load_hints(make_hints(tmp_path, {
-        "json": source("json/__init__.py", "stdlib"),
-        "json.decoder": source("json/decoder.py", "stdlib"),
-        "os": source("os.py", "stdlib"),
-    }))
-    unused = hinted_compilation.unused_stdlib_modules(hints)
-    assert {"xml", "csv", "email", "json.tool"} <= set(unused)
-    assert not {"json", "json.decoder", "os", "sys"} & set(unused)
+def test_a_module_only_looked_up_is_dropped_saying_so(plugin):
+    p = plugin({})
+    decision, reason = encounter(p, "looked.up")
+    assert decision is False
+    assert reason == "nuitka-hints: looked up but not loaded in any of 2 recorded runs (app.json)"
 
 
-def test_package_configuration_counts_only_for_modules_kept_without_record(plugin):
-    """PIL.Image's configuration lists every image plugin; the record is what counts
-    for a recorded module, the configuration for one kept by --hinted-keep."""
+def test_keep_patterns_keep_standard_library_modules_too(plugin):
+    p = plugin({"json": source("json/__init__.py", "stdlib")}, keep=["xml.dom"])
+    assert encounter(p, "xml.dom.minidom") is None
+    assert encounter(p, "csv")[0] is False
+
+
+def test_nuitka_still_caches_the_standard_library_it_includes_where_we_empty_it(plugin):
+    """The plugin empties the set before Nuitka computes it (plugins load first)."""
+    import inspect
+
+    from nuitka.freezer import ImportDetection
+
+    assert ImportDetection._stdlib_modules_names is None  # not computed before a build
+    source = inspect.getsource(ImportDetection.detectStdlibAutoInclusionModules)
+    assert "if _stdlib_modules_names is None:" in source
+    assert ImportDetection.detectStdlibAutoInclusionModules.__module__ == ImportDetection.__name__
+
+
+def test_nuitka_still_detects_the_interpreter_start_up_modules_where_we_ask(plugin):
+    plugin({})
+    startup = hinted_compilation._interpreter_startup_modules()
+    assert {"encodings", "inspect", "locale"} <= startup
+    assert "json" not in startup
+
+
+def test_package_configuration_of_start_up_modules_is_kept(plugin, implicit_imports):
+    """On 3.13 inspect -> dis -> opcode needs _opcode, which Nuitka asks for by its
+    package configuration, not by the start-up set; a function-level import of a
+    start-up module (re._parser -> unicodedata) is not kept."""
+    p = plugin({})
+    implicit_imports("opcode", "_opcode")
+    assert encounter(p, "_opcode", using="opcode") is None
+    assert p.kept_without_record["_opcode"] == hinted_compilation.KEPT_FOR_STARTUP
+    assert encounter(p, "unicodedata", using="re._parser")[0] is False
+
+
+def test_the_standard_library_is_left_to_plugins(plugin):
+    from nuitka.freezer import ImportDetection
+
+    plugin({})
+    assert ImportDetection._stdlib_modules_names == ()
+    plugin({}, policy="bytecode")  # keeps Nuitka's own inclusion of the whole stdlib
+    assert ImportDetection._stdlib_modules_names == ()  # (set by the first plugin)
+
+
+def test_runtime_hard_imports_are_read_from_nuitkas_runtime():
+    """Nuitka's C runtime patches typing's types on 3.12+: typing is among them."""
+    needed = hinted_compilation.runtime_hard_imports()
+    assert "typing" in needed and "os" in needed
+    assert all(name.partition(".")[0] in sys.stdlib_module_names for name in needed)
+    assert "unittest" not in needed  # a hard module, but not one the runtime imports
+
+
+def test_runtime_hard_imports_are_kept_and_forced_in(plugin):
+    p = plugin({})
+    assert encounter(p, "typing") is None
+    assert p.kept_without_record["typing"] == hinted_compilation.KEPT_FOR_RUNTIME
+
+
+@pytest.fixture
+def implicit_imports():
+    """implicit_imports(using, name): Nuitka's implicit-imports plugin asks for it."""
     from nuitka.plugins.Plugins import Plugins
 
     class ImplicitImports:  # the cache is keyed by the plugin object; only its name is read
         plugin_name = "implicit-imports"
 
     cache = Plugins.implicit_imports_cache
-    entries = {
-        (ModuleName("recorded"), ImplicitImports()): (("recorded.extra", None, "py", "", ""),),
-        (ModuleName("wanted"), ImplicitImports()): (("wanted_helper", None, "py", "", ""),),
-    }
-    cache.update(entries)
-    try:
-        p = plugin({"recorded": source("recorded.py")}, keep=["wanted"])
-        assert encounter(p, "recorded.extra", using="recorded")[0] is False
-        assert encounter(p, "wanted") is None
-        assert encounter(p, "wanted_helper", using="wanted") is None
-    finally:
-        for key in entries:
-            del cache[key]
+    added = []
+
+    def add(using, name):
+        key = (ModuleName(using), ImplicitImports())
+        cache[key] = ((name, None, "py", "", ""),)
+        added.append(key)
+
+    yield add
+    for key in added:
+        del cache[key]
+
+
+def test_package_configuration_counts_only_for_modules_kept_without_record(
+        plugin, implicit_imports):
+    """PIL.Image's configuration lists every image plugin; the record is what counts
+    for a recorded module, the configuration for one kept by --hinted-keep."""
+    implicit_imports("recorded", "recorded.extra")
+    implicit_imports("wanted", "wanted_helper")
+    p = plugin({"recorded": source("recorded.py")}, keep=["wanted"])
+    assert encounter(p, "recorded.extra", using="recorded")[0] is False
+    assert encounter(p, "wanted") is None
+    assert encounter(p, "wanted_helper", using="wanted") is None
 
 
 PROFILED = {
@@ -183,3 +268,50 @@ def test_another_plugin_insisting_on_compilation_wins(plugin, monkeypatch):
     monkeypatch.setitem(Plugins.active_plugins, p.plugin_name, p)
     assert compilation(p, "lib.cold") is None
     assert compilation(p, "lib") == "bytecode"
+
+
+def test_another_plugin_including_a_module_wins(plugin, monkeypatch):
+    """Nuitka's multiprocessing plugin wants all of multiprocessing: we give way."""
+    from nuitka.plugins import Plugins
+    from nuitka.plugins.standard.MultiprocessingPlugin import (
+        NuitkaPluginMultiprocessingWorkarounds,
+    )
+
+    p = plugin({"multiprocessing": source("multiprocessing/__init__.py", "stdlib")})
+    monkeypatch.setitem(Plugins.active_plugins, "multiprocessing",
+                        NuitkaPluginMultiprocessingWorkarounds())
+    monkeypatch.setitem(Plugins.active_plugins, p.plugin_name, p)
+    assert encounter(p, "multiprocessing.forkserver") is None
+    assert p.given_way == {"multiprocessing.forkserver": ["multiprocessing"]}
+    assert encounter(p, "colorsys")[0] is False
+    assert compilation(p, "multiprocessing.forkserver") is None  # theirs: bytecode
+
+
+def test_unrecorded_bytecode_gives_way_to_a_plugin_compiling_it(plugin, monkeypatch):
+    from nuitka.plugins import Plugins
+    from nuitka.plugins.PluginBase import NuitkaPluginBase
+
+    class Insisting(NuitkaPluginBase):
+        plugin_name = "insisting"
+
+        def decideCompilation(self, module_name):
+            return "compiled" if module_name == "rare" else None
+
+    p = plugin({}, policy="bytecode")
+    monkeypatch.setitem(Plugins.active_plugins, "insisting", Insisting())
+    monkeypatch.setitem(Plugins.active_plugins, p.plugin_name, p)
+    assert encounter(p, "rare") is None
+    assert compilation(p, "rare") is None
+    assert encounter(p, "other") is None and compilation(p, "other") == "bytecode"
+
+
+def test_imports_nuitkas_package_configuration_adds_are_kept(plugin, tmp_path):
+    """OpenCV's cv2 gets 'import imp' written into it by anti-bloat (Python < 3.12)."""
+    original = tmp_path / "cv2.py"
+    original.write_text("import importlib\nnative = importlib.import_module('cv2')\n")
+    p = plugin({"cv2": source("cv2.py", "site-packages")})
+    rewritten = "import importlib\nimport imp; native = imp.load_dynamic('cv2', 'x.so')\n"
+    assert p.onModuleSourceCode(ModuleName("cv2"), str(original), rewritten) is None
+    assert encounter(p, "imp", using="cv2") is None
+    assert p.kept_without_record["imp"] == hinted_compilation.KEPT_FOR_REWRITE
+    assert encounter(p, "zipfile", using="cv2")[0] is False
