@@ -4,12 +4,14 @@
     python nuitka_hints.py --verify [nuitka options] script.py
     python nuitka_hints.py --verify-only [nuitka options] script.py
 
-calls ``python -m nuitka --standalone`` of this interpreter with the options in
-``my_opts``, the options given here, and the hinted-compilation user plugin fed
-with ``<script stem>-<tag>.json`` (made by ``hinted_mods.py``).  Nuitka's output is
-streamed and its exit status returned.  ``--verify`` then replays every recorded
-run against the binary and compares exit status and stdout; ``--verify-only``
-does that for an existing build.
+calls ``python -m nuitka`` of this interpreter with ``--mode=standalone`` (unless
+a mode is chosen already: ``onefile``, ``app`` and ``app-dist`` build hinted too),
+the options in ``my_opts``, the options given here, and the hinted-compilation
+user plugin fed with ``<script stem>-<tag>.json`` (made by ``hinted_mods.py``).
+Nuitka's output is streamed and its exit status returned.  ``--verify`` then
+replays every recorded run against the result (the onefile binary, or the one in
+the dist folder) and compares exit status and stdout; ``--verify-only`` does
+that for an existing build.
 """
 
 import os
@@ -33,10 +35,12 @@ MINIMUM_NUITKA = (4, 3)
 PLUGIN_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hinted_compilation.py")
 
 USAGE = """\
-usage: nuitka_hints.py [--verify | --verify-only] [--hints=FILE] [nuitka options] script.py
+usage: nuitka_hints.py [--verify | --verify-only] [--hints=FILE]
+                       [nuitka options] script.py
 
-Builds script.py with Nuitka --standalone, keeping only what the recorded runs
-imported.  Record them first with: python hinted_mods.py script.py [args...]
+Builds script.py with Nuitka (--mode=standalone unless you choose onefile, app
+or app-dist), keeping only what the recorded runs imported.  Record them first with:
+python hinted_mods.py script.py [args...]
 Standard options come from the my_opts list in %s.
 
   --hints=FILE    use this hints file instead of <script stem>-<tag>.json
@@ -56,7 +60,7 @@ def main(argv=None):
     try:
         command = build_command(argv)
         if "--verify-only" not in modes:
-            print("nuitka-hints: running %s" % _describe(command), flush=True)
+            print("nuitka-hints: running %s" % shlex.join(command), flush=True)
             status = subprocess.call(command, env=nuitka_environment())
             if status != 0 or not modes:
                 return status
@@ -83,11 +87,11 @@ def build_command(argv):
     check_nuitka()
     hints_file = hints_file or hinted_mods.hints_path(script)
     hints = hinted_mods.load_hints(hints_file, script=script)  # fail early, say how to trace
-    command = [sys.executable, "-m", "nuitka", "--standalone"]
     all_options = my_opts + nuitka_options
-    keep_unrecorded = _option_value(all_options, "--hinted-unrecorded") == "bytecode"
-    keep = _option_values(all_options, "--hinted-keep")
-    command += all_options + hinted_options(hints, keep_unrecorded, keep)
+    command = [sys.executable, "-m", "nuitka"]
+    if nuitka_settings(all_options, script).mode is None:
+        command.append("--mode=standalone")
+    command += all_options + hinted_options(hints)
     if script.lower().endswith(".pyw"):
         command.append("--windows-console-mode=disable")
     command += [
@@ -98,27 +102,70 @@ def build_command(argv):
     return command
 
 
-def hinted_options(hints, keep_unrecorded=False, keep=()):
-    """Options only the command line can give: plugins to enable, stdlib to leave out.
+def hinted_options(hints):
+    """Options only the command line can give: the standard plugins to enable.
 
-    Nuitka activates standard plugins and includes most of the standard library
-    before a user plugin is asked anything, so these cannot come from the plugin.
-    With ``keep_unrecorded`` (the bytecode policy) the standard library stays;
-    ``keep`` are the ``--hinted-keep`` patterns, which stdlib names obey too.
+    Nuitka activates its plugins before a user plugin is asked anything.
     """
     import hinted_compilation
 
-    options = []
     plugins = hinted_compilation.required_plugins(hints.top_level_packages())
-    if plugins:
-        options.append("--enable-plugins=%s" % ",".join(plugins))
-    if not keep_unrecorded:
-        options += [
-            "--nofollow-import-to=%s" % name
-            for name in hinted_compilation.unused_stdlib_modules(hints)
-            if not hinted_compilation.matches_keep_patterns(name, keep)
-        ]
-    return options
+    return ["--enable-plugins=%s" % ",".join(plugins)] if plugins else []
+
+
+class NuitkaSettings:
+    """What Nuitka will build for a command: its mode and where the result goes.
+
+    Read with Nuitka's own option parser, from the script's ``# nuitka-project:``
+    comments and then ``options`` (``my_opts`` and the command line), in the order
+    Nuitka reads them, so the last value wins as it does there.
+    """
+
+    BUILDS = ("standalone", "onefile", "app", "app-dist")
+
+    def __init__(self, parsed, script):
+        self.mode = parsed.compilation_mode or (
+            "onefile" if parsed.is_onefile else "standalone" if parsed.is_standalone
+            else "module" if parsed.module_mode else None
+        )
+        self.output_dir = parsed.output_dir or ""
+        self.output_filename = parsed.output_filename
+        self.output_folder_name = parsed.output_folder_name
+        self.stem = os.path.splitext(os.path.basename(script))[0]
+
+    @property
+    def onefile(self):
+        """``app`` is onefile except on macOS (an app bundle there)."""
+        return self.mode == "onefile" or (self.mode == "app" and sys.platform != "darwin")
+
+    def result(self):
+        """The file that ships: the onefile binary, or the binary in the dist folder."""
+        suffix = ".exe" if sys.platform == "win32" else ".bin"
+        if self.onefile:
+            return os.path.join(self.output_dir, self.output_filename or self.stem + suffix)
+        folder = self.output_folder_name or self.stem + ".dist"
+        name = os.path.basename(self.output_filename or self.stem + suffix)
+        return os.path.join(self.output_dir, folder, name)
+
+
+def nuitka_settings(options, script):
+    """``NuitkaSettings`` of ``options`` for ``script``; refuses modes that are not builds."""
+    from nuitka.options import OptionParsing
+    from nuitka.Tracing import options_logger
+
+    project = OptionParsing.getNuitkaProjectOptions(options_logger, script, False)
+    known = [
+        option for option in project + list(options)
+        if OptionParsing.parser.has_option(option.partition("=")[0])
+    ]
+    parsed, _ = OptionParsing.parser.parse_args(known + [script])
+    settings = NuitkaSettings(parsed, script)
+    if settings.mode is not None and settings.mode not in NuitkaSettings.BUILDS:
+        raise hinted_mods.HintsError(
+            "--mode=%s is not for hinted compilation, which builds programs standalone: "
+            "use --mode=standalone, onefile, app or app-dist" % settings.mode
+        )
+    return settings
 
 
 def verify(command):
@@ -131,7 +178,7 @@ def verify(command):
     differing = 0
     for number, run in enumerate(runs, 1):
         label = "run %d/%d (%s)" % (number, len(runs), " ".join(run["argv"]))
-        verdict, explanation = replay(binary, run, script)
+        verdict, explanation = replay(binary, run, script, hints.looked_up)
         differing += verdict == "differs"
         print("nuitka-hints: verify %s: %s" % (label, verdict))
         for line in explanation:
@@ -143,12 +190,9 @@ def verify(command):
 
 
 def built_binary(command):
-    """Where Nuitka puts the binary for this command (``--output-dir`` or here)."""
+    """Where Nuitka puts the result of this command (see ``NuitkaSettings.result``)."""
     script = command[-1]
-    stem = os.path.splitext(os.path.basename(script))[0]
-    output_dir = _option_value(command, "--output-dir") or "."
-    suffix = ".exe" if sys.platform == "win32" else ".bin"
-    binary = os.path.join(output_dir, stem + ".dist", stem + suffix)
+    binary = nuitka_settings(command[3:-1], script).result()
     if not os.path.isfile(binary):
         raise hinted_mods.HintsError(
             "no binary %s to verify: build first (--verify builds and verifies)" % binary
@@ -156,8 +200,12 @@ def built_binary(command):
     return os.path.abspath(binary)
 
 
-def replay(binary, run, script):
-    """Run the binary as a recorded run ran; return (verdict, explanation lines)."""
+def replay(binary, run, script, looked_up=()):
+    """Run the binary as a recorded run ran; return (verdict, explanation lines).
+
+    ``looked_up``: modules the runs looked up but never loaded, left out of the
+    binary, where ``importlib.util.find_spec`` then answers None.
+    """
     if run.get("module"):
         return "skipped", ["recorded with -m, not as this script"]
     stdin = run.get("stdin")
@@ -193,6 +241,13 @@ def replay(binary, run, script):
             "  trace a run that takes this path: python hinted_mods.py %s %s"
             % (script, " ".join(run["argv"][1:])),
             "  or keep it: add --hinted-keep=%s to the build" % missing,
+        ]
+    elif looked_up:
+        names = sorted(looked_up)
+        problems += [
+            "the runs looked up modules they never loaded, which the binary lacks: %s;"
+            % ", ".join(names),
+            "  if the output depends on their being there, add --hinted-keep=%s" % names[0],
         ]
     return "differs", problems
 
@@ -243,17 +298,6 @@ def nuitka_environment():
     scripts = sysconfig.get_path("scripts")
     env["PATH"] = os.pathsep.join([scripts, env.get("PATH", "")])
     return env
-
-
-def _describe(command):
-    """The command as printed: the many --nofollow-import-to options summed up."""
-    left_out = [arg for arg in command if arg.startswith("--nofollow-import-to=")]
-    shown = [shlex.quote(arg) for arg in command if arg not in left_out]
-    if left_out:
-        shown.insert(
-            -1, "[--nofollow-import-to for %d unused standard-library modules]" % len(left_out)
-        )
-    return " ".join(shown)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
     python benchmarks/compare.py [hello] [pil] [numpy] [stdlib]   (default: all)
     python benchmarks/compare.py --demo                    (PIL, hinted build only)
 
-For each example: trace it, build it plain (``--standalone`` alone), hinted
+For each example: trace it, build it plain (``--mode=standalone`` alone), hinted
 (``nuitka_hints.py``: cold recorded modules as bytecode), hinted with every
 recorded module compiled (``hinted-all``, ``--hinted-compile=all``) and hinted
 with unrecorded modules kept as bytecode (``hinted+bc``); run the binaries (best
@@ -72,7 +72,7 @@ def warm_up(work):
     with open(script, "w") as handle:
         handle.write("print('warm')\n")
     print("benchmark: warming Nuitka's caches with a throw-away build ...", flush=True)
-    build([sys.executable, "-m", "nuitka", "--standalone", script], work, "warm-up")
+    build([sys.executable, "-m", "nuitka", "--mode=standalone", script], work, "warm-up")
 
 
 def measure(name, work, plain):
@@ -92,7 +92,8 @@ def measure(name, work, plain):
     commands = {"hinted": nuitka_hints.build_command(TIMED_OPTIONS + [script])}
     if plain:
         commands = {
-            "plain": [sys.executable, "-m", "nuitka", "--standalone"] + TIMED_OPTIONS + [script],
+            "plain": [sys.executable, "-m", "nuitka", "--mode=standalone", *TIMED_OPTIONS,
+                      script],
             **commands,
         }
         for method, option in HINTED_VARIANTS.items():

@@ -27,16 +27,15 @@ def invoke(*args, python=sys.executable, flags=()):
                           capture_output=True, text=True)
 
 
-def test_command_has_standalone_my_opts_user_options_plugin_and_hints(traced_script):
+def test_command_has_mode_my_opts_user_options_plugin_and_hints(traced_script):
     command = nuitka_hints.build_command(["--output-dir=x", str(traced_script)])
-    assert command[:4] == [sys.executable, "-m", "nuitka", "--standalone"]
+    assert command[:4] == [sys.executable, "-m", "nuitka", "--mode=standalone"]
     assert command[4:4 + len(nuitka_hints.my_opts)] == nuitka_hints.my_opts
     assert command.index("--output-dir=x") > 3 + len(nuitka_hints.my_opts)
     assert "--user-plugin=%s" % nuitka_hints.PLUGIN_FILE in command
     assert "--hinted-json-file=%s" % hinted_mods.hints_path(str(traced_script)) in command
     assert command[-1] == str(traced_script)
-    left_out = {a.partition("=")[2] for a in command if a.startswith("--nofollow-import-to=")}
-    assert "xml" in left_out and "json" not in left_out
+    assert not [a for a in command if a.startswith("--nofollow-import-to")]  # the plugin's job
 
 
 def test_my_opts_is_the_place_for_standard_options(traced_script, monkeypatch):
@@ -52,19 +51,45 @@ def test_pyw_script_gets_no_console(tmp_path):
     assert "--windows-console-mode=disable" in nuitka_hints.build_command([str(script)])
 
 
-def test_keep_patterns_keep_stdlib_modules_too(traced_script):
-    command = nuitka_hints.build_command(["--hinted-keep=xml.dom", str(traced_script)])
-    left_out = {a.partition("=")[2] for a in command if a.startswith("--nofollow-import-to=")}
-    assert "xml.dom" not in left_out and "csv" in left_out
+@pytest.mark.parametrize("where", ["command line", "my_opts", "project comment"])
+@pytest.mark.parametrize("mode", ["--mode=onefile", "--mode=app", "--mode=app-dist", "--onefile"])
+def test_a_chosen_build_mode_is_kept(traced_script, monkeypatch, where, mode):
+    options = []
+    if where == "command line":
+        options = [mode]
+    elif where == "my_opts":
+        monkeypatch.setattr(nuitka_hints, "my_opts", [mode])
+    else:
+        traced_script.write_text("# nuitka-project: %s\n" % mode + traced_script.read_text())
+    command = nuitka_hints.build_command(options + [str(traced_script)])
+    assert "--mode=standalone" not in command
 
 
-def test_bytecode_policy_keeps_the_stdlib_and_the_last_value_wins(traced_script):
-    def left_out(*options):
-        command = nuitka_hints.build_command([*options, str(traced_script)])
-        return [a for a in command if a.startswith("--nofollow-import-to=")]
+@pytest.mark.parametrize("mode", ["accelerated", "module", "package"])
+def test_modes_that_are_not_programs_built_standalone_are_refused(traced_script, mode):
+    result = invoke("--mode=%s" % mode, str(traced_script))
+    assert result.returncode == 2
+    assert result.stderr == (
+        "nuitka-hints: error: --mode=%s is not for hinted compilation, which builds programs "
+        "standalone: use --mode=standalone, onefile, app or app-dist\n" % mode)
 
-    assert not left_out("--hinted-unrecorded=bytecode")
-    assert left_out("--hinted-unrecorded=bytecode", "--hinted-unrecorded=drop")
+
+@pytest.mark.parametrize("options, project, result", [
+    ([], "", "app.dist/app.bin"),
+    (["--output-dir=out"], "", "out/app.dist/app.bin"),
+    (["--mode=onefile"], "", "app.bin"),
+    (["--mode=app", "--output-dir=o", "--output-filename=x.bin"], "", "o/x.bin"),
+    (["--output-filename=x.bin"], "", "app.dist/x.bin"),
+    ([], "# nuitka-project: --mode=onefile\n# nuitka-project: --output-dir=p\n", "p/app.bin"),
+    (["--output-dir=cli"], "# nuitka-project: --output-dir=p\n", "cli/app.dist/app.bin"),
+], ids=["default", "output dir", "onefile", "app named", "standalone named", "project",
+        "command line wins"])
+def test_the_result_of_each_mode_is_found_as_nuitka_reads_the_options(
+        tmp_path, options, project, result):
+    script = tmp_path / "app.py"
+    script.write_text(project + "pass\n")
+    settings = nuitka_hints.nuitka_settings(options, str(script))
+    assert settings.result() == os.path.join(*result.split("/"))
 
 
 def test_explicit_hints_file(traced_script, tmp_path):
@@ -151,3 +176,15 @@ def test_replay_names_the_missing_module_and_both_fixes(tmp_path):
     assert "the binary lacks module 'yaml.cyaml'; either" in problems
     assert "  trace a run that takes this path: python hinted_mods.py app.py -x" in problems
     assert "  or keep it: add --hinted-keep=yaml.cyaml to the build" in problems
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="uses a shell script as the binary")
+def test_replay_names_looked_up_modules_as_a_likely_cause(tmp_path):
+    answers = executable(tmp_path, "echo 'sqlite3 available: False'\n")
+    run = run_entry(0, "sqlite3 available: True\n")
+    verdict, problems = nuitka_hints.replay(answers, run, "app.py", {"sqlite3": 1})
+    assert verdict == "differs"
+    assert problems[1:] == [
+        "the runs looked up modules they never loaded, which the binary lacks: sqlite3;",
+        "  if the output depends on their being there, add --hinted-keep=sqlite3",
+    ]
