@@ -130,7 +130,8 @@ def test_drop_reason_names_the_evidence_in_the_report(built):
 def test_plugin_reports_what_it_kept_and_dropped(built):
     *_, build_output = built
     assert "hinted-compilation: Kept" in build_output
-    assert "modules never imported in recorded runs; most from:" in build_output
+    assert "modules never imported in recorded runs (" in build_output
+    assert "; most from:" in build_output
     assert "Standard plugins" not in build_output  # this program needs none
 
 
@@ -191,3 +192,94 @@ def test_needed_standard_plugin_is_enabled_and_the_binary_works(tmp_path):
     result = subprocess.run([str(binary)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout == traced.stdout
+
+
+def trace_and_build(work, name, source, *build_args, trace_args=(), input=None):
+    """Write ``name``.py, trace it with ``trace_args``, build it; (traced, build)."""
+    (work / (name + ".py")).write_text(source)
+    traced = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "hinted_mods.py"), name + ".py", *trace_args],
+        cwd=str(work), capture_output=True, text=True, input=input,
+    )
+    assert traced.returncode == 0, traced.stderr
+    build = invoke(work, *build_args, name + ".py")
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    return traced, build
+
+
+POOLS = """\
+import concurrent.futures
+import multiprocessing
+
+
+def square(x):
+    return x * x
+
+
+if __name__ == "__main__":
+    multiprocessing.freeze_support()
+    for method in ("fork", "spawn"):
+        with multiprocessing.get_context(method).Pool(2) as pool:
+            print(method, pool.map(square, range(4)))
+    with concurrent.futures.ProcessPoolExecutor(2) as executor:
+        print("executor", list(executor.map(square, range(3))))
+"""
+
+
+def test_multiprocessing_pools_build_and_behave_the_same(tmp_path):
+    """Nuitka's multiprocessing plugin wants all of multiprocessing: the plugin gives
+    way instead of stopping the build on the disagreement."""
+    traced, build = trace_and_build(tmp_path, "pools", POOLS, "--verify", "--output-dir=out")
+    log = build.stdout + build.stderr
+    assert "FATAL" not in log
+    assert "1 of 1 recorded runs behave the same" in log
+    assert "other plugins require: the multiprocessing plugin" in log
+    result = subprocess.run([str(tmp_path / "out" / "pools.dist" / "pools.bin")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.stdout == traced.stdout == (
+        "fork [0, 1, 4, 9]\nspawn [0, 1, 4, 9]\nexecutor [0, 1, 4]\n")
+
+
+LOOKUP = """\
+import importlib.util
+print("sqlite3 looked up:", importlib.util.find_spec("sqlite3") is not None)
+"""
+
+
+def test_a_module_only_looked_up_is_left_out_unless_kept(tmp_path):
+    traced, build = trace_and_build(tmp_path, "lookup", LOOKUP, "--output-dir=out")
+    hints = hinted_mods.load_hints(str(tmp_path / ("lookup-%s.json" % TAG)))
+    assert "sqlite3" not in hints.modules and hints.looked_up == {"sqlite3": 1}
+    assert "Left out 1 modules the runs looked up but never loaded (keep one with " \
+        "--hinted-keep=NAME): sqlite3." in build.stdout + build.stderr
+
+    def sqlite_files(out):
+        dist = tmp_path / out / "lookup.dist"
+        return [f for f in os.listdir(dist) if f.startswith("_sqlite3")]
+
+    assert not sqlite_files("out")
+    kept = invoke(tmp_path, "--hinted-keep=sqlite3", "--output-dir=kept", "lookup.py")
+    assert kept.returncode == 0, kept.stdout[-3000:] + kept.stderr[-3000:]
+    assert sqlite_files("kept")
+
+
+ECHO = """\
+# nuitka-project: --mode=onefile
+import sys
+print(sys.argv[1:], sys.stdin.read().upper())
+"""
+
+
+def test_onefile_from_a_project_comment_is_built_and_verified(tmp_path):
+    """The single file that ships is what verify replays, with arguments and stdin."""
+    traced, build = trace_and_build(
+        tmp_path, "echo", ECHO, "--verify", "--output-filename=echo-one.bin",
+        trace_args=("x", "y z"), input="some input\n")
+    log = build.stdout + build.stderr
+    assert "--mode=standalone" not in log
+    assert "1 of 1 recorded runs behave the same" in log
+    binary = tmp_path / "echo-one.bin"
+    assert binary.is_file()
+    result = subprocess.run([str(binary), "x", "y z"], input="some input\n",
+                            capture_output=True, text=True, timeout=60)
+    assert result.stdout == traced.stdout == "['x', 'y z'] SOME INPUT\n\n"
