@@ -9,9 +9,9 @@
 - recorded module, or a package containing one: no opinion (``None``), so Nuitka
   follows it as usual and never conflicts with anti-bloat's own exclusions;
 - not recorded, but needed all the same: no opinion either.  That is a module
-  matching ``--hinted-keep`` and what such a module imports; what Nuitka's
-  package configuration asks for a module Nuitka includes for the interpreter's
-  start-up (``opcode`` needs ``_opcode`` on 3.13); an import that Nuitka's
+  matching ``--hinted-keep`` and what such a module imports; what a module that
+  Nuitka includes for the interpreter's start-up loads when it is imported
+  (``opcode`` loads ``_opcode`` on 3.13); an import that Nuitka's
   package configuration wrote into a kept module's source; and a module that
   another active plugin wants included (the plugin gives way rather than have
   Nuitka stop on the disagreement).  For a recorded module the record
@@ -81,7 +81,7 @@ BUILTIN_KINDS = ("builtin", "frozen")
 # Why a module that no recorded run imported is in the build all the same.
 KEPT_BY_OPTION = "--hinted-keep"
 KEPT_FOR_KEPT = "imported by a --hinted-keep module"
-KEPT_FOR_STARTUP = "package configuration of a module the interpreter's start-up needs"
+KEPT_FOR_STARTUP = "loaded with the modules the interpreter's start-up needs"
 KEPT_FOR_REWRITE = "imported by code Nuitka's package configuration added"
 KEPT_FOR_RUNTIME = "imported by Nuitka's compiled runtime"
 
@@ -211,9 +211,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         using = using_module_name.asString()
         if self.kept_without_record.get(using) in (KEPT_BY_OPTION, KEPT_FOR_KEPT):
             return KEPT_FOR_KEPT  # what a kept module imports, or its configuration asks for
-        if using in _interpreter_startup_modules() and _required_by_package_configuration(
-            using, name
-        ):
+        if using in _interpreter_startup_modules() and name in _loaded_by_startup_modules():
             return KEPT_FOR_STARTUP  # opcode -> _opcode on 3.13
         if any(n in self.imports_added_by_nuitka.get(using, ()) for n in _name_and_parents(name)):
             return KEPT_FOR_REWRITE
@@ -426,12 +424,35 @@ def _interpreter_startup_modules():
 
     Nuitka computes them for this Python (``detectEarlyImports``: encodings,
     locale, inspect and what they import) and includes them whatever plugins say;
-    what their package configuration asks for it leaves to plugins.  Not
+    a few that they load it leaves to plugins (``_opcode``).  Not
     public API; tests/test_plugin.py fails loudly if it changes.
     """
     from nuitka.freezer.ImportDetection import detectEarlyImports
 
     return {name.asString() for name in detectEarlyImports()}
+
+
+_startup_loads = None
+
+
+def _loaded_by_startup_modules():
+    """What importing the start-up modules loads, in a fresh interpreter of this Python.
+
+    Nuitka leaves a few of those to plugins (``_opcode``, which ``opcode`` imports
+    on 3.13); imports inside their functions (``re._parser`` -> ``unicodedata``)
+    are not loaded, so they are not kept.
+    """
+    global _startup_loads
+    if _startup_loads is None:
+        import subprocess
+
+        code = "import sys\nfor name in sys.argv[1:]:\n    __import__(name)\nprint(*sys.modules)"
+        result = subprocess.run(
+            [sys.executable, "-s", "-S", "-c", code, *sorted(_interpreter_startup_modules())],
+            capture_output=True, text=True, check=True,
+        )
+        _startup_loads = frozenset(result.stdout.split())
+    return _startup_loads
 
 
 def runtime_hard_imports():
