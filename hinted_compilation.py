@@ -446,7 +446,10 @@ def _loaded_by_startup_modules():
     if _startup_loads is None:
         import subprocess
 
-        code = "import sys\nfor name in sys.argv[1:]:\n    __import__(name)\nprint(*sys.modules)"
+        code = (  # some are for other platforms or need what -S leaves out: as Nuitka does
+            "import sys\nfor name in sys.argv[1:]:\n    try:\n        __import__(name)\n"
+            "    except Exception:\n        pass\nprint(*sys.modules)"
+        )
         result = subprocess.run(
             [sys.executable, "-s", "-S", "-c", code, *sorted(_interpreter_startup_modules())],
             capture_output=True, text=True, check=True,
