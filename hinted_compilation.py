@@ -35,10 +35,13 @@ time and size.  ``--hinted-compile=all`` compiles every kept module.
 """
 
 import ast
+import collections
 import fnmatch
+import functools
 import importlib.util
 import os
 import re
+import subprocess
 import sys
 
 from nuitka.plugins.PluginBase import NuitkaPluginBase
@@ -210,7 +213,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             return None
         using = using_module_name.asString()
         if self.kept_without_record.get(using) in (KEPT_BY_OPTION, KEPT_FOR_KEPT):
-            return KEPT_FOR_KEPT  # what a kept module imports, or its configuration asks for
+            return KEPT_FOR_KEPT  # its imports, and its package configuration's implicit ones
         if using in _interpreter_startup_modules() and name in _loaded_by_startup_modules():
             return KEPT_FOR_STARTUP  # opcode -> _opcode on 3.13
         if any(n in self.imports_added_by_nuitka.get(using, ()) for n in _name_and_parents(name)):
@@ -290,12 +293,12 @@ class HintedCompilationPlugin(NuitkaPluginBase):
     def _report(self):
         self.info("Kept %d recorded modules and packages." % len(self.kept))
         if self.kept_without_record:
-            reasons = _count_by(self.kept_without_record.values(), lambda reason: reason)
+            reasons = collections.Counter(self.kept_without_record.values())
             self.info("Kept %d modules no run imported: %s." % (
                 len(self.kept_without_record), _most_common(reasons, 10)))
         if self.given_way:
-            plugins = _count_by(
-                (p for names in self.given_way.values() for p in names), lambda p: p)
+            plugins = collections.Counter(
+                p for names in self.given_way.values() for p in names)
             self.info("Kept %d modules other plugins require: %s." % (
                 len(self.given_way), ", ".join(
                     "the %s plugin (%d)" % item for item in sorted(plugins.items()))))
@@ -315,7 +318,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         if not self.dropped:
             return
         stdlib = [n for n in self.dropped if n.partition(".")[0] in sys.stdlib_module_names]
-        by_package = _count_by(self.dropped, lambda name: name.partition(".")[0])
+        by_package = collections.Counter(name.partition(".")[0] for name in self.dropped)
         self.info(
             "Dropped %d modules never imported in recorded runs (%d of the standard "
             "library); most from: %s."
@@ -419,6 +422,7 @@ def _leave_standard_library_to_plugins():
     ImportDetection._stdlib_modules_names = ()
 
 
+@functools.lru_cache(maxsize=None)
 def _interpreter_startup_modules():
     """The modules Nuitka includes because the interpreter's start-up needs them.
 
@@ -429,12 +433,10 @@ def _interpreter_startup_modules():
     """
     from nuitka.freezer.ImportDetection import detectEarlyImports
 
-    return {name.asString() for name in detectEarlyImports()}
+    return frozenset(name.asString() for name in detectEarlyImports())
 
 
-_startup_loads = None
-
-
+@functools.lru_cache(maxsize=None)
 def _loaded_by_startup_modules():
     """What importing the start-up modules loads, in a fresh interpreter of this Python.
 
@@ -442,20 +444,15 @@ def _loaded_by_startup_modules():
     on 3.13); imports inside their functions (``re._parser`` -> ``unicodedata``)
     are not loaded, so they are not kept.
     """
-    global _startup_loads
-    if _startup_loads is None:
-        import subprocess
-
-        code = (  # some are for other platforms or need what -S leaves out: as Nuitka does
-            "import sys\nfor name in sys.argv[1:]:\n    try:\n        __import__(name)\n"
-            "    except Exception:\n        pass\nprint(*sys.modules)"
-        )
-        result = subprocess.run(
-            [sys.executable, "-s", "-S", "-c", code, *sorted(_interpreter_startup_modules())],
-            capture_output=True, text=True, check=True,
-        )
-        _startup_loads = frozenset(result.stdout.split())
-    return _startup_loads
+    code = (  # some are for other platforms or need what -S leaves out: as Nuitka does
+        "import sys\nfor name in sys.argv[1:]:\n    try:\n        __import__(name)\n"
+        "    except Exception:\n        pass\nprint(*sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-s", "-S", "-c", code, *sorted(_interpreter_startup_modules())],
+        capture_output=True, text=True, check=True,
+    )
+    return frozenset(result.stdout.split())
 
 
 def runtime_hard_imports():
@@ -490,22 +487,6 @@ def runtime_hard_imports():
         for getter, module in getters.items()
         if getter in called and module.partition(".")[0] in sys.stdlib_module_names
     )
-
-
-def _required_by_package_configuration(using_module_name, module_name):
-    """Does Nuitka's package configuration (implicit-imports) ask for this module?
-
-    The implicit-imports plugin's answers for the using module are in
-    ``Plugins.implicit_imports_cache`` by the time it asks other plugins about
-    each of them; no public API exposes them.  tests/test_plugin.py checks this.
-    """
-    from nuitka.plugins.Plugins import Plugins
-
-    for (using, plugin), imports in list(Plugins.implicit_imports_cache.items()):
-        if plugin.plugin_name == "implicit-imports" and using == using_module_name:
-            if any(entry[0] == module_name for entry in imports):
-                return True
-    return False
 
 
 def _with_parent_packages(names):
@@ -546,13 +527,6 @@ def _imported_names(source, module_name, is_package):
                 names.update(_name_and_parents(base))
                 names.update(base + "." + alias.name for alias in node.names)
     return names
-
-
-def _count_by(items, key):
-    counts = {}
-    for item in items:
-        counts[key(item)] = counts.get(key(item), 0) + 1
-    return counts
 
 
 def _most_common(counts, limit):

@@ -928,8 +928,7 @@ def _hints_from_parts(parts_dir, run, roots, excludes):
     run["processes"] = len(part_files)
     if samples is not None:
         run["profile"] = _profile_entry(samples, modules)
-    looked_up = {name: 1 for name in looked_up if name not in modules}
-    return _new_hints(modules, [run], libraries, looked_up)
+    return _new_hints(modules, [run], libraries, dict.fromkeys(looked_up, 1))
 
 
 def _is_excluded(name, excludes):

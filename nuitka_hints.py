@@ -263,12 +263,8 @@ def missing_module(stderr):
 
 def _option_value(command, name):
     """The last value given to option ``name`` (``--name=value``), or None."""
-    values = _option_values(command, name)
+    values = [arg.partition("=")[2] for arg in command if arg.startswith(name + "=")]
     return values[-1] if values else None
-
-
-def _option_values(command, name):
-    return [arg.partition("=")[2] for arg in command if arg.startswith(name + "=")]
 
 
 def check_nuitka():

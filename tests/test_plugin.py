@@ -118,13 +118,6 @@ def test_nuitka_still_lists_its_plugins_where_we_read_them():
     assert not missing, "Nuitka no longer offers plugins %s" % missing
 
 
-def test_nuitka_still_caches_implicit_imports_where_we_read_them():
-    from nuitka.plugins.Plugins import Plugins
-
-    assert isinstance(Plugins.implicit_imports_cache, dict)
-    assert not hinted_compilation._required_by_package_configuration("nothing", "nothing.x")
-
-
 def test_a_module_only_looked_up_is_dropped_saying_so(plugin):
     p = plugin({})
     decision, reason = encounter(p, "looked.up")
@@ -191,37 +184,16 @@ def test_runtime_hard_imports_are_kept_and_forced_in(plugin):
     assert p.kept_without_record["typing"] == hinted_compilation.KEPT_FOR_RUNTIME
 
 
-@pytest.fixture
-def implicit_imports():
-    """implicit_imports(using, name): Nuitka's implicit-imports plugin asks for it."""
-    from nuitka.plugins.Plugins import Plugins
-
-    class ImplicitImports:  # the cache is keyed by the plugin object; only its name is read
-        plugin_name = "implicit-imports"
-
-    cache = Plugins.implicit_imports_cache
-    added = []
-
-    def add(using, name):
-        key = (ModuleName(using), ImplicitImports())
-        cache[key] = ((name, None, "py", "", ""),)
-        added.append(key)
-
-    yield add
-    for key in added:
-        del cache[key]
-
-
-def test_package_configuration_counts_only_for_modules_kept_without_record(
-        plugin, implicit_imports):
+def test_the_record_counts_for_a_recorded_module_a_kept_modules_imports_for_a_kept_one(plugin):
     """PIL.Image's configuration lists every image plugin; the record is what counts
-    for a recorded module, the configuration for one kept by --hinted-keep."""
-    implicit_imports("recorded", "recorded.extra")
-    implicit_imports("wanted", "wanted_helper")
+    for a recorded module. For a module kept by --hinted-keep, what it imports (its
+    package configuration's implicit imports among them) is kept too."""
     p = plugin({"recorded": source("recorded.py")}, keep=["wanted"])
     assert encounter(p, "recorded.extra", using="recorded")[0] is False
     assert encounter(p, "wanted") is None
     assert encounter(p, "wanted_helper", using="wanted") is None
+    assert p.kept_without_record["wanted_helper"] == hinted_compilation.KEPT_FOR_KEPT
+    assert encounter(p, "wanted_helper_helper", using="wanted_helper") is None
 
 
 PROFILED = {
