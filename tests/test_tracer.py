@@ -80,6 +80,27 @@ def test_a_lookup_is_recorded_apart_from_the_loads(trace):
         in summary.stdout
 
 
+def test_an_optional_dependency_checked_but_unused_is_only_looked_up(trace, tmp_path):
+    """A library that tests for an optional dependency with find_spec and imports
+    it only when used (polars and torch, transformers and torch)."""
+    package = tmp_path / "mylib"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "import importlib.util\n"
+        "HAS_EXTRA = importlib.util.find_spec('extra_dep') is not None\n"
+        "def fast_sum(values):\n"
+        "    if HAS_EXTRA and len(values) > 1000:\n"
+        "        import extra_dep\n"
+        "        return extra_dep.total(values)\n"
+        "    return sum(values)\n")
+    (tmp_path / "extra_dep.py").write_text("def total(values):\n    return sum(values)\n")
+    traced = trace("import mylib\nprint(mylib.HAS_EXTRA, mylib.fast_sum([1, 2, 3]))\n")
+    assert traced.result.stdout == "True 6\n", traced.result.stderr
+    assert "mylib" in traced.program_modules()
+    assert "extra_dep" not in traced.modules
+    assert traced.hints["looked_up"] == {"extra_dep": 1}
+
+
 def test_loaded_modules_keep_their_real_loader(trace):
     traced = trace(
         "import importlib, importlib.util, json\n"
