@@ -250,7 +250,12 @@ class Tracer:
             return _fail(HintsError("script %s not found" % name))
         output = self.options.get("output") or self._default_output()
         # Nothing may be imported before the fork: the program would inherit it.
-        parts_dir = _make_parts_dir(output)
+        try:
+            parts_dir = _make_parts_dir(output)
+        except OSError as exc:  # before the program runs: nothing recorded is lost
+            return _fail(HintsError(
+                "cannot write beside %s (%s): give -o FILE in a folder you can write to"
+                % (output, exc.strerror or exc)))
         started = time.time()
         profile = self.options.get("profile", True)
         status, streams = _run_child(parts_dir, self.target, self.program_args, profile)
@@ -270,10 +275,14 @@ class Tracer:
         try:
             new = _hints_from_parts(parts_dir, run, self._roots(), excludes)
             _merge_into(output, new, fresh=self.options.get("fresh", False))
-        except HintsError as exc:
+        except HintsError as exc:  # the run was saved beside the hints file
             _fail(exc)
             return status or 2
-        _remove_parts_dir(parts_dir)
+        except OSError as exc:
+            _fail(HintsError("cannot write hints file %s: %s" % (output, exc.strerror or exc)))
+            return status or 2
+        finally:
+            _remove_parts_dir(parts_dir)
         return status
 
     def _default_output(self):

@@ -306,7 +306,21 @@ def test_unreadable_hints_file_is_kept_and_the_run_saved_beside(trace):
     assert "not valid JSON" in traced.result.stderr
     assert open(first.hints_file).read() == "{broken"
     rescued = traced.result.stderr.split("saved to ")[1].split(",")[0]
-    assert "colorsys" in json.load(open(rescued))["modules"]
+    with open(rescued) as handle:
+        assert "colorsys" in json.load(handle)["modules"]
+    assert not [n for n in os.listdir(os.path.dirname(rescued)) if ".parts-" in n]
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_clear_line(trace, tmp_path):
+    (tmp_path / "taken").write_text("a file, not a folder")
+    output = tmp_path / "taken" / "hints.json"
+    traced = trace("print('ran')", tracer_args=["-o", str(output)])
+    assert traced.result.returncode == 2
+    assert traced.result.stdout == ""  # stopped before the program ran
+    assert traced.result.stderr.startswith("hinted_mods: error: cannot write beside %s (" % output)
+    assert traced.result.stderr.endswith(
+        "): give -o FILE in a folder you can write to\n")
+    assert traced.result.stderr.count("\n") == 1
 
 
 def test_file_carries_schema_tag_python_and_runs(trace):
