@@ -724,9 +724,15 @@ class _Sampler:
     code that called it.  Interrupted system calls are restarted.  A process
     started with SIGPROF ignored or handled is not sampled; one killed by a
     signal loses its samples (not its modules).
+
+    On Python 3.12 only the main thread is sampled: reading another thread's
+    frame from the handler there crashes the process now and then (measured on
+    3.12.1: 3 to 9 segfaults in 120 runs of a multiprocessing pool, none on
+    3.10, 3.11 or 3.13).
     """
 
     INTERVAL = 0.001  # asked for; the kernel ticks less often (Linux: 4 ms)
+    SAMPLES_OTHER_THREADS = sys.version_info[:2] != (3, 12)
 
     def __init__(self):
         self.counts = {}
@@ -766,9 +772,10 @@ class _Sampler:
     def _sample(self, signum, frame):
         counts = self.counts
         frames = [frame]
-        threads = sys._current_frames()
-        if len(threads) > 1:
-            frames += [f for ident, f in threads.items() if ident != self.main_thread]
+        if self.SAMPLES_OTHER_THREADS:
+            threads = sys._current_frames()
+            if len(threads) > 1:
+                frames += [f for ident, f in threads.items() if ident != self.main_thread]
         for current in frames:
             name = current.f_globals.get("__name__") if current is not None else None
             name = name if isinstance(name, str) else ""
