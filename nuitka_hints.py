@@ -103,14 +103,22 @@ def build_command(argv):
 
 
 def hinted_options(hints):
-    """Options only the command line can give: the standard plugins to enable.
+    """Options only the command line can give.
 
-    Nuitka activates its plugins before a user plugin is asked anything.
+    The standard plugins to enable: Nuitka activates its plugins before a user
+    plugin is asked anything.  And where the runs looked up modules they never
+    loaded, which the build leaves out: the binary's ``find_spec`` must answer
+    None for them, as the interpreter does for a module that is not there, so
+    Nuitka's helper that makes every left-out module raise "actively excluded",
+    even on a lookup, is turned off (its documented deployment flag).
     """
     import hinted_compilation
 
     plugins = hinted_compilation.required_plugins(hints.top_level_packages())
-    return ["--enable-plugins=%s" % ",".join(plugins)] if plugins else []
+    options = ["--enable-plugins=%s" % ",".join(plugins)] if plugins else []
+    if hints.looked_up:
+        options.append("--no-deployment-flag=excluded-module-usage")
+    return options
 
 
 class NuitkaSettings:

@@ -242,25 +242,33 @@ def test_multiprocessing_pools_build_and_behave_the_same(tmp_path):
 
 LOOKUP = """\
 import importlib.util
-print("sqlite3 looked up:", importlib.util.find_spec("sqlite3") is not None)
+print("sqlite3 found:", importlib.util.find_spec("sqlite3") is not None)
 """
 
 
 def test_a_module_only_looked_up_is_left_out_unless_kept(tmp_path):
+    """Left out, the binary answers the lookup as Python does for a missing module."""
     traced, build = trace_and_build(tmp_path, "lookup", LOOKUP, "--output-dir=out")
     hints = hinted_mods.load_hints(str(tmp_path / ("lookup-%s.json" % TAG)))
     assert "sqlite3" not in hints.modules and hints.looked_up == {"sqlite3": 1}
     assert "Left out 1 modules the runs looked up but never loaded (keep one with " \
         "--hinted-keep=NAME): sqlite3." in build.stdout + build.stderr
+    verify = invoke(tmp_path, "--verify-only", "--output-dir=out", "lookup.py")
+    assert verify.returncode == 1
+    assert "0 of 1 recorded runs behave the same, 1 differ" in verify.stdout
+    assert "which the binary lacks: sqlite3" in verify.stdout
 
-    def sqlite_files(out):
+    def run(out):
         dist = tmp_path / out / "lookup.dist"
-        return [f for f in os.listdir(dist) if f.startswith("_sqlite3")]
+        result = subprocess.run([str(dist / "lookup.bin")], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        return result.stdout, [f for f in os.listdir(dist) if f.startswith("_sqlite3")]
 
-    assert not sqlite_files("out")
-    kept = invoke(tmp_path, "--hinted-keep=sqlite3", "--output-dir=kept", "lookup.py")
+    assert run("out") == ("sqlite3 found: False\n", [])
+    kept = invoke(tmp_path, "--hinted-keep=sqlite3", "--verify", "--output-dir=kept", "lookup.py")
     assert kept.returncode == 0, kept.stdout[-3000:] + kept.stderr[-3000:]
-    assert sqlite_files("kept")
+    output, shipped = run("kept")
+    assert output == traced.stdout == "sqlite3 found: True\n" and shipped
 
 
 ECHO = """\

@@ -109,6 +109,20 @@ def test_plugins_the_program_needs_are_enabled(traced_script):
     assert "--enable-plugins=tk-inter" in nuitka_hints.build_command([str(traced_script)])
 
 
+def test_a_lookup_left_out_is_not_found_in_the_binary_as_in_python(tmp_path):
+    """Nuitka's "actively excluded" helper raises on a lookup; Python answers None."""
+    flag = "--no-deployment-flag=excluded-module-usage"
+    script = tmp_path / "probe.py"
+    script.write_text("import importlib.util\nimportlib.util.find_spec('sqlite3')\n")
+    subprocess.run([sys.executable, os.path.join(ROOT, "hinted_mods.py"), str(script)],
+                   check=True, capture_output=True)
+    assert flag in nuitka_hints.build_command([str(script)])
+    script.write_text("import json\n")
+    subprocess.run([sys.executable, os.path.join(ROOT, "hinted_mods.py"), "--fresh",
+                    str(script)], check=True, capture_output=True)
+    assert flag not in nuitka_hints.build_command([str(script)])
+
+
 def test_missing_script(tmp_path):
     result = invoke(str(tmp_path / "nope.py"))
     assert result.returncode == 2
