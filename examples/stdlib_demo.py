@@ -14,7 +14,10 @@ def main(argv):
     fmt = "json"
     if argv and argv[0].startswith("--format="):
         fmt = argv.pop(0).partition("=")[2]
-    text = "".join(open(name, encoding="utf-8").read() for name in argv) if argv else sys.stdin.read()
+    if argv:
+        text = "".join(open(name, encoding="utf-8").read() for name in argv)
+    else:
+        text = sys.stdin.read()
     counts = collections.Counter(re.findall(r"[a-z']+", text.lower())).most_common(5)
     if fmt == "csv":
         import csv
