@@ -34,9 +34,11 @@ PROGRAMS = {
     "web_prep": [["GET"], ["POST"]],
     "async_db": [["5"], ["12"]],
     "pools": [[]],
+    "polars_lazy": [["by-city"], ["running"]],
+    "torch_step": [["1"], ["3"]],
 }
 LIBRARIES = ["pandas", "scipy", "scikit-learn", "matplotlib", "rich", "pygments", "jinja2",
-             "pyyaml", "requests", "certifi"]
+             "pyyaml", "requests", "certifi", "polars", "torch==2.13.0"]
 TOOLS = ["pyinstaller"]
 METHODS = ("hinted", "pyinstaller", "plain")
 
@@ -160,7 +162,7 @@ def print_table(rows):
     compare.print_table(built)
     for row in rows:
         if row.get("failed"):
-            print("%-14s %-11s BUILD FAILED" % (row["example"], row["method"]))
+            print("%-6s %-8s %-10s BUILD FAILED" % ("", row["example"], row["method"]))
     by_program = {}
     for row in built:
         by_program.setdefault(row["example"], {})[row["method"]] = row
@@ -175,7 +177,8 @@ def print_table(rows):
 def library_versions():
     from importlib.metadata import version
 
-    return {name: version(name) for name in ["nuitka", *LIBRARIES, *TOOLS]}
+    names = [requirement.partition("==")[0] for requirement in ["nuitka", *LIBRARIES, *TOOLS]]
+    return {name: version(name) for name in names}
 
 
 if __name__ == "__main__":
