@@ -26,9 +26,11 @@ import sys
 
 # 1: modules and runs; 2: adds "libraries" (shared libraries loaded); 3: a module
 # is recorded when it is loaded, not when it is looked up, and lookups that loaded
-# nothing are in "looked_up" (in files of schema 1 and 2 "modules" holds both).
-SCHEMA = 3
-SUPPORTED_SCHEMAS = (1, 2, 3)
+# nothing are in "looked_up" (in files of schema 1 and 2 "modules" holds both);
+# 4: adds "data_files" (files read) and "listed_directories" (older files: none
+# recorded, and a build then leaves the data files to Nuitka's configuration).
+SCHEMA = 4
+SUPPORTED_SCHEMAS = (1, 2, 3, 4)
 
 # How much of a run's stdin and stdout is kept for replaying it (bytes each).
 MAX_RECORDED_STREAM = 1 << 20
@@ -148,14 +150,15 @@ def load_hints(filename, tag=None, script=None, any_tag=False):
     except OSError as exc:
         raise HintsError("cannot read hints file %s: %s" % (filename, exc.strerror))
     _check_hints(filename, data, None if any_tag else tag)
-    return Hints(data)
+    return Hints(data, filename)
 
 
 class Hints:
     """The content of a hints file, with the questions the plugin asks of it."""
 
-    def __init__(self, data):
+    def __init__(self, data, filename="hints"):
         self.data = data
+        self.filename = filename
 
     @property
     def tag(self):
@@ -181,6 +184,43 @@ class Hints:
         (schema 3; older files recorded lookups as modules)."""
         return self.data.get("looked_up", {})
 
+    @property
+    def data_files(self):
+        """Root label -> {file relative to it: in how many runs it was read}
+        (schema 4; None for older files, which did not record files)."""
+        return self.data.get("data_files") if self.data["schema"] >= 4 else None
+
+    @property
+    def listed_directories(self):
+        """Root label -> {directory relative to it: in how many runs it was listed}."""
+        return self.data.get("listed_directories", {})
+
+    def distributions_read(self):
+        """Installed distributions whose metadata (``*.dist-info``) a run read."""
+        folders = {f.partition("/")[0] for f in (self.data_files or {}).get("site-packages", {})}
+        return sorted({folder.partition("-")[0] for folder in folders
+                       if folder.endswith((".dist-info", ".egg-info"))})
+
+    def locate(self, where, relative, program_dir):
+        """The path on this machine of a file recorded below root ``where``, or None
+        if it is not there.  A hints file is input: an entry leading out of its
+        root (``..``, an absolute path, a symbolic link) is an error."""
+        if where == "program" and program_dir is None:
+            return None
+        for root, label in sys_path_roots(program_dir).items():
+            if label != where:
+                continue
+            path = os.path.join(root, relative)
+            real_root = os.path.realpath(root)
+            if os.path.isabs(relative) or not os.path.realpath(path).startswith(
+                    real_root + os.sep):
+                raise HintsError(
+                    "%s: recorded file %r leads out of its folder %s: trace again with "
+                    "--fresh, or remove the entry" % (self.filename, relative, where))
+            if os.path.exists(path):
+                return path
+        return None
+
     def program_modules(self):
         """Names the program itself imported (not the interpreter's start-up set)."""
         return sorted(n for n, m in self.modules.items() if not m.get("startup"))
@@ -205,6 +245,25 @@ class Hints:
 
     def __contains__(self, module_name):
         return module_name in self.modules
+
+
+def sys_path_roots(program_dir=None):
+    """Folder -> label ("stdlib", "site-packages", "program"): recorded files are
+    relative to these, so that a hints file is portable between machines."""
+    import sysconfig
+
+    import site
+
+    roots = {}
+    paths = sysconfig.get_paths()
+    installed = [paths["purelib"], paths["platlib"], site.getusersitepackages()]
+    for path in installed + site.getsitepackages():  # user's, and a venv's base
+        roots[os.path.normcase(path)] = "site-packages"
+    for key in ("stdlib", "platstdlib"):  # extension modules: lib-dynload/...
+        roots[os.path.normcase(paths[key])] = "stdlib"
+    if program_dir is not None:
+        roots[os.path.normcase(program_dir)] = "program"
+    return roots
 
 
 def _check_hints(filename, data, tag):
@@ -292,22 +351,9 @@ class Tracer:
         return os.path.abspath("%s-%s.json" % (name.rpartition(".")[2], platform_tag()))
 
     def _roots(self):
-        """Labels for sys.path entries, so recorded files are portable."""
-        import sysconfig
-
-        import site
-
-        roots = {}
-        paths = sysconfig.get_paths()
-        installed = [paths["purelib"], paths["platlib"], site.getusersitepackages()]
-        for path in installed + site.getsitepackages():  # user's, and a venv's base
-            roots[os.path.normcase(path)] = "site-packages"
-        for key in ("stdlib", "platstdlib"):  # extension modules: lib-dynload/...
-            roots[os.path.normcase(paths[key])] = "stdlib"
         kind, name = self.target
         program_dir = os.path.dirname(os.path.abspath(name)) if kind == "script" else os.getcwd()
-        roots[os.path.normcase(program_dir)] = "program"
-        return roots
+        return sys_path_roots(program_dir)
 
 
 def _run_child(parts_dir, target, program_args, profile):
@@ -544,8 +590,21 @@ def _bootstrap_code():
 #   F  name             found by a finder (a lookup); an M for it means it loaded too
 #   P  name samples     CPU samples counted in module ``name`` (at process end)
 #   L  path             a shared library mapped into the process (at process end)
+#   D  path             a file opened for reading (not a module's own file)
+#   T  path             a directory listed (os.listdir, os.scandir: glob, os.walk)
 # ``kind`` and ``file`` are those of ``_describe_spec``; text fields are ``_escape``d.
 STARTUP, LOADED, LOOKED_UP, PROFILE_SAMPLES, LIBRARY = "S", "M", "F", "P", "L"
+DATA_FILE, LISTED_DIRECTORY = "D", "T"
+
+
+def _listed_by_importlib():
+    """Is the directory being listed for the import system's finder cache?"""
+    caller = sys._getframe(2).f_code.co_filename  # 0: this, 1: the audit hook
+    return caller.endswith(("_bootstrap_external>", "_bootstrap_external.py"))
+
+
+# Files the import system reads for modules: recorded as modules, not as data.
+MODULE_SUFFIXES = (".py", ".pyc", ".so", ".pyd")
 
 _KIND_BY_LOADER = {
     "SourceFileLoader": "source",
@@ -575,6 +634,7 @@ class _Recorder:
         self.seen = set()  # names recorded as loaded
         self.looked_up = set()  # names found but not (yet) loaded
         self.libraries = set()
+        self.files = set()  # paths as the program gave them, opened or listed
         self.sampler = _Sampler() if profile else None
 
     def install(self):
@@ -585,6 +645,7 @@ class _Recorder:
             if name not in ("__main__", "hinted_mods"):
                 self._write(STARTUP, name, getattr(module, "__spec__", None))
         sys.meta_path.insert(0, self)
+        sys.addaudithook(self._audit)
         if hasattr(os, "register_at_fork"):
             os.register_at_fork(after_in_child=self._after_fork)
         atexit.register(self._record_process_end)
@@ -624,6 +685,35 @@ class _Recorder:
             self._write_line(LOOKED_UP, name)
         if not isinstance(spec.loader, _RecordingLoader):
             spec.loader = _RecordingLoader(spec.loader, self)
+
+    def _audit(self, event, args):
+        """Files read and directories listed, whoever asked: ``open`` is raised by
+        ``open``, ``io.open``, ``os.open``, ``pathlib`` and C code using Python's io.
+        An audit hook's exception would fail the program's call: none leaves here."""
+        if event == "open":
+            path, mode, flags = args
+            if mode is None:  # os.open: flags only
+                writing = flags is not None and flags & 3 == os.O_WRONLY
+            else:
+                writing = "r" not in mode and "+" not in mode
+            if writing or isinstance(path, int) or path in self.files:
+                return
+            mark = DATA_FILE
+        elif event == "os.listdir" or event == "os.scandir":
+            path = args[0]
+            if isinstance(path, int) or path in self.files or _listed_by_importlib():
+                return
+            mark = LISTED_DIRECTORY
+        else:
+            return
+        try:
+            self.files.add(path)
+            name = os.path.abspath(os.fsdecode(path if path is not None else "."))
+            if mark == DATA_FILE and name.endswith(MODULE_SUFFIXES):
+                return
+            self._write_line(mark, _escape(name))
+        except Exception:
+            pass
 
     def child_code(self):
         """Code a new interpreter of the program runs first to record itself."""
@@ -908,6 +998,7 @@ def _remove_parts_dir(parts_dir):
 def _hints_from_parts(parts_dir, run, roots, excludes):
     """Build the hints of one run from the per-process files in ``parts_dir``."""
     modules, libraries, samples, looked_up = {}, {}, None, set()
+    data_files, listed = {}, {}
     part_files = [n for n in sorted(os.listdir(parts_dir)) if n.endswith(".tsv")]
     for part in part_files:
         path = os.path.join(parts_dir, part)
@@ -924,6 +1015,12 @@ def _hints_from_parts(parts_dir, run, roots, excludes):
                 if mark == LIBRARY:
                     entry = _module_entry("library", _unescape(fields[0]), roots)
                     libraries[entry.pop("file")] = {"where": entry["where"]}
+                    continue
+                if mark in (DATA_FILE, LISTED_DIRECTORY):
+                    entry = _module_entry("data", _unescape(fields[0]), roots)
+                    if entry["where"] != "absolute":  # only what a build could ship
+                        found = data_files if mark == DATA_FILE else listed
+                        found.setdefault(entry["where"], {})[entry["file"]] = 1
                     continue
                 name = fields[0]
                 if name == "hinted_mods" or _is_excluded(name, excludes):
@@ -944,7 +1041,7 @@ def _hints_from_parts(parts_dir, run, roots, excludes):
     run["processes"] = len(part_files)
     if samples is not None:
         run["profile"] = _profile_entry(samples, modules)
-    return _new_hints(modules, [run], libraries, dict.fromkeys(looked_up, 1))
+    return _new_hints(modules, [run], libraries, dict.fromkeys(looked_up, 1), data_files, listed)
 
 
 def _is_excluded(name, excludes):
@@ -979,7 +1076,7 @@ def _module_entry(kind, location, roots):
     return entry
 
 
-def _new_hints(modules, runs, libraries, looked_up, recorded_by=None):
+def _new_hints(modules, runs, libraries, looked_up, data_files, listed, recorded_by=None):
     """A hints document; ``recorded_by`` (tag and python facts) defaults to this Python."""
     recorded_by = recorded_by or {"tag": platform_tag(), "python": _python_facts()}
     return {
@@ -990,8 +1087,22 @@ def _new_hints(modules, runs, libraries, looked_up, recorded_by=None):
         "packages": _top_level_packages(modules),
         "libraries": dict(sorted(libraries.items())),
         "looked_up": {n: c for n, c in sorted(looked_up.items()) if n not in modules},
+        "data_files": _sorted_by_root(data_files),
+        "listed_directories": _sorted_by_root(listed),
         "runs": runs,
     }
+
+
+def _sorted_by_root(files):
+    return {where: dict(sorted(counts.items())) for where, counts in sorted(files.items())}
+
+
+def _add_counts(into, more):
+    """Add ``more`` ({where: {file: runs}}) into ``into``."""
+    for where, counts in more.items():
+        known = into.setdefault(where, {})
+        for name, count in counts.items():
+            known[name] = known.get(name, 0) + count
 
 
 def _python_facts():
@@ -1029,8 +1140,13 @@ def _merge(old, new):
     for name, count in new.get("looked_up", {}).items():
         looked_up[name] = looked_up.get(name, 0) + count
     libraries = dict(old.get("libraries", {}), **new.get("libraries", {}))
+    data_files, listed = {}, {}
+    for hints in (old, new):
+        _add_counts(data_files, hints.get("data_files", {}))
+        _add_counts(listed, hints.get("listed_directories", {}))
     recorded_by = {"tag": old["tag"], "python": old.get("python", {})}
-    return _new_hints(modules, old["runs"] + new["runs"], libraries, looked_up, recorded_by)
+    return _new_hints(modules, old["runs"] + new["runs"], libraries, looked_up, data_files,
+                      listed, recorded_by)
 
 
 def _merge_into(output, new, fresh):
@@ -1134,7 +1250,26 @@ def _print_summary(filename):
     for top, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         where = modules.get(top, {}).get("where", "")
         print("  %-30s %5d  %s" % (top, count, where))
+    _print_data_files(Hints(data, filename), os.path.dirname(os.path.abspath(filename)))
     _print_cpu_profile(data["runs"])
+
+
+def _print_data_files(hints, program_dir):
+    """Files the runs read, by root and top folder, with their size here."""
+    if hints.data_files is None:
+        print("no data files recorded (schema %s): trace again to record them"
+              % hints.data["schema"])
+        return
+    groups = {}
+    for where, files in hints.data_files.items():
+        for relative in files:
+            path = hints.locate(where, relative, program_dir)
+            group = groups.setdefault((where, relative.partition("/")[0]), [0, 0])
+            group[0] += 1
+            group[1] += os.path.getsize(path) if path else 0
+    print("%d data files read by the runs:" % sum(n for n, _ in groups.values()))
+    for (where, top), (count, size) in sorted(groups.items()):
+        print("  %-30s %5d  %9.1f kB  %s" % (top, count, size / 1e3, where))
 
 
 def _print_cpu_profile(runs):

@@ -662,3 +662,42 @@ def test_hot_modules_are_those_above_the_share_in_some_run(tmp_path):
     assert hints.hot_modules(0.02) == {"a"}
     data["runs"].append({"argv": ["a.py"], "exit_status": 0, "duration": 0.1})
     assert hints.hot_modules(0.01) is None  # a run without a profile: nothing is known cold
+
+
+def test_files_read_and_folders_listed_are_recorded_by_root(trace):
+    traced = trace(
+        """
+        import email, glob, importlib.resources, multiprocessing, os, pathlib
+        here = os.path.dirname(os.path.abspath(__file__))
+        with open(os.path.join(here, "input.txt"), "w") as out:  # written: not data
+            out.write("x")
+        open(os.path.join(here, "input.txt")).read()
+        pathlib.Path(os.path.dirname(email.__file__), "architecture.rst").read_bytes()
+        importlib.resources.files("json").joinpath("tool.py").read_text()  # a module's file
+        glob.glob(os.path.join(os.path.dirname(email.__file__), "mime", "*.txt"))
+        open("/etc/hostname").close()  # outside every root: nothing to ship
+
+        def child():
+            import wsgiref.util
+            pathlib.Path(os.path.dirname(wsgiref.util.__file__), "__init__.py").read_text()
+            import zoneinfo
+            os.listdir(os.path.dirname(zoneinfo.__file__))
+
+        if __name__ == "__main__":
+            process = multiprocessing.get_context("fork").Process(target=child)
+            process.start()
+            process.join()
+        """
+    )
+    assert traced.result.returncode == 0, traced.result.stderr
+    assert traced.hints["data_files"] == {
+        "program": {"input.txt": 1}, "stdlib": {"email/architecture.rst": 1}}
+    assert traced.hints["listed_directories"] == {"stdlib": {"email/mime": 1, "zoneinfo": 1}}
+    again = trace("print(1)")  # merged: counts add up, folders stay
+    assert again.hints["data_files"]["program"] == {"input.txt": 1}
+
+
+def test_older_hints_files_have_no_data_file_record(tmp_path):
+    data = {"schema": 3, "tag": TAG, "modules": {}, "packages": [], "runs": []}
+    hints = hinted_mods.Hints(data)
+    assert hints.data_files is None and hints.distributions_read() == []
