@@ -124,6 +124,23 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             "(default) or include them as 'bytecode' (not compiled).",
         )
         group.add_option(
+            "--hinted-data",
+            dest="hinted_data",
+            choices=("opened", "all"),
+            default="opened",
+            help="Which data files of the kept packages to ship: 'opened' (default): "
+            "those a recorded run read, also where Nuitka's package configuration does "
+            "not list them; 'all' that Nuitka's configuration lists.",
+        )
+        group.add_option(
+            "--hinted-keep-data",
+            dest="hinted_keep_data",
+            action="append",
+            default=[],
+            help="Ship data files whose path in the dist matches this shell pattern "
+            "(or lies below it) although no recorded run read them. Repeatable.",
+        )
+        group.add_option(
             "--hinted-compile",
             dest="hinted_compile",
             choices=("hot", "all"),
@@ -134,9 +151,11 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             "them." % (HOT_SHARE * 100),
         )
 
-    def __init__(self, hinted_json_file, hinted_keep, hinted_unrecorded, hinted_compile):
+    def __init__(self, hinted_json_file, hinted_keep, hinted_unrecorded, hinted_compile,
+                 hinted_data, hinted_keep_data):
         try:
             self.hints = hinted_mods.load_hints(hinted_json_file)
+            self.data = DataFiles(self.hints, hinted_data, hinted_keep_data)
         except hinted_mods.HintsError as exc:
             self.sysexit(str(exc))
         self.keep_patterns = list(hinted_keep)
@@ -287,8 +306,27 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             and name not in self.hot
         )
 
+    def considerDataFiles(self, module):
+        """The data files the runs read that belong to ``module``'s package (the
+        deepest package folder holding them) and Nuitka has not listed."""
+        for source, dest in self.data.files_to_add(module):
+            yield self.makeIncludedDataFile(
+                source, dest, "read in a recorded run (nuitka-hints)")
+
+    def onDataFileTags(self, included_datafile):
+        """Leave out a data file Nuitka's package configuration offers that no
+        recorded run read (options' data files are never left out)."""
+        offered_by_plugin = isinstance(included_datafile.tracer, NuitkaPluginBase)
+        if offered_by_plugin and included_datafile.tracer is not self and \
+                self.data.leave_out(included_datafile.kind, included_datafile.source_path,
+                                    included_datafile.dest_path):
+            included_datafile.tags.discard("copy")
+            included_datafile.tags.add("inhibit")
+        self.data.listed_by_nuitka.add(included_datafile.dest_path)
+
     def onStandaloneDistributionFinished(self, dist_dir):
         self._report()
+        self.data.report(self)
 
     def _report(self):
         self.info("Kept %d recorded modules and packages." % len(self.kept))
@@ -324,6 +362,121 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             "library); most from: %s."
             % (len(self.dropped), len(stdlib), _most_common(by_package, 10))
         )
+
+
+class DataFiles:
+    """What the build does with data files, from the files the runs read.
+
+    Files the tracer cannot tell from modules (``.py``, ``.pyc``, ``.so``), and
+    the shared libraries a run loaded, are never left out; a directory a run
+    listed keeps every file directly in it, so that its listing stays the same.
+    """
+
+    def __init__(self, hints, policy, keep_patterns):
+        self.hints = hints
+        self.policy = policy if hints.data_files is not None else "all"
+        self.keep_patterns = list(keep_patterns)
+        self.read = {}  # real path -> (root label, path relative to it)
+        self.stale = []  # recorded files that are not on this machine
+        self.listed = set()  # real paths of listed directories
+        self.listed_by_nuitka = set()  # dest paths of every data file Nuitka took
+        self.left_out = {}  # dest path -> size
+        self.added = []  # dest paths
+        self.program_dir = None  # known when Nuitka offers the main module
+        self.installed_roots = tuple(
+            os.path.realpath(root) + os.sep for root in hinted_mods.sys_path_roots())
+        for where, files in (hints.data_files or {}).items():
+            self._resolve(where, files)
+        self.listed = self._real_paths(hints.listed_directories)
+        self.loaded_libraries = self._real_paths(
+            {entry.get("where"): {relative: 1}
+             for relative, entry in hints.libraries.items()})
+
+    def _real_paths(self, files_by_root):
+        paths = (self.hints.locate(where, relative, self.program_dir)
+                 for where, files in files_by_root.items() for relative in files)
+        return {os.path.realpath(path) for path in paths if path}
+
+    def _resolve(self, where, files):
+        """Note where the read files are on this machine, or that they are not."""
+        if where == "program" and self.program_dir is None:
+            return
+        for relative in files:
+            if relative.partition("/")[0].endswith((".dist-info", ".egg-info")):
+                continue  # metadata: nuitka_hints.py asks for it by distribution
+            path = self.hints.locate(where, relative, self.program_dir)
+            if path is None:
+                self.stale.append("%s/%s" % (where, relative))
+            elif os.path.isfile(path):
+                self.read[os.path.realpath(path)] = (where, relative)
+
+    def files_to_add(self, module):
+        """(source, dest) of the read files owned by ``module``; the program's
+        own files (beside the main script) go with the main module."""
+        if module.isMainModule():
+            self.program_dir = os.path.dirname(os.path.abspath(module.getCompileTimeFilename()))
+            self._resolve("program", (self.hints.data_files or {}).get("program", {}))
+            owner = None
+        else:
+            owner = module.getFullName().asString()
+        for source, (where, relative) in sorted(self.read.items()):
+            if where == "program" and owner is None or \
+                    where != "program" and _owning_package(source, relative) == owner:
+                if relative not in self.listed_by_nuitka:
+                    self.added.append(relative)
+                    yield source, relative
+
+    def leave_out(self, kind, source_path, dest_path):
+        """Should a data file Nuitka's configuration offers stay out of the dist?"""
+        if self.policy != "opened" or kind != "data_file":
+            return False
+        source = os.path.realpath(source_path)
+        if source in self.read or source in self.loaded_libraries or \
+                os.path.dirname(source) in self.listed or \
+                source.endswith(hinted_mods.MODULE_SUFFIXES) or \
+                _matches_path_patterns(dest_path, self.keep_patterns):
+            return False
+        if not source.startswith(self.installed_roots):
+            return False  # not where the tracer looked
+        self.left_out[dest_path] = os.path.getsize(source)
+        return True
+
+    def report(self, plugin):
+        if self.hints.data_files is None:
+            plugin.info("The hints record no data files (an older tracer): data files "
+                        "as Nuitka's configuration lists them.")
+            return
+        if self.added:
+            plugin.info("Added %d data files the runs read that Nuitka's configuration "
+                        "does not list: %s." % (len(self.added), ", ".join(self.added[:5])))
+        if self.left_out:
+            by_top = collections.Counter(d.split("/")[0] for d in self.left_out)
+            plugin.info(
+                "Left out %d data files (%.1f MB) no run read (keep some with "
+                "--hinted-keep-data=PATTERN, all with --hinted-data=all); most from: %s."
+                % (len(self.left_out), sum(self.left_out.values()) / 1e6,
+                   _most_common(by_top, 5)))
+        if self.stale:
+            plugin.warning(
+                "%d data files the runs read are not on this machine (a stale record? "
+                "trace again): %s." % (len(self.stale), ", ".join(self.stale[:5])))
+
+
+def _owning_package(source, relative):
+    """The dotted name of the deepest package folder holding a data file."""
+    parts = relative.split("/")[:-1]
+    root = source[: len(source) - len(relative)]
+    owner = None
+    for depth in range(1, len(parts) + 1):
+        if not os.path.isfile(os.path.join(root, *parts[:depth], "__init__.py")):
+            break
+        owner = ".".join(parts[:depth])
+    return owner
+
+
+def _matches_path_patterns(path, patterns):
+    return any(fnmatch.fnmatch(path, p) or path.startswith(p.rstrip("/") + "/")
+               for p in patterns)
 
 
 def matches_keep_patterns(name, patterns):

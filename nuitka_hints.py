@@ -110,7 +110,8 @@ def hinted_options(hints):
     loaded, which the build leaves out: the binary's ``find_spec`` must answer
     None for them, as the interpreter does for a module that is not there, so
     Nuitka's helper that makes every left-out module raise "actively excluded",
-    even on a lookup, is turned off (its documented deployment flag).
+    even on a lookup, is turned off (its documented deployment flag).  And the
+    metadata of the distributions whose metadata the runs read.
     """
     import hinted_compilation
 
@@ -118,6 +119,7 @@ def hinted_options(hints):
     options = ["--enable-plugins=%s" % ",".join(plugins)] if plugins else []
     if hints.looked_up:
         options.append("--no-deployment-flag=excluded-module-usage")
+    options += ["--include-distribution-metadata=%s" % name for name in hints.distributions_read()]
     return options
 
 
@@ -235,15 +237,31 @@ def replay(binary, run, script, looked_up=()):
     problems = []
     if status != run["exit_status"]:
         problems.append("exit status %d, recorded %d" % (status, run["exit_status"]))
+    notes = [] if "stdout" in run else ["(stdout was not recorded: exit status only)"]
     if "stdout" in run:
         expected = hinted_mods.stream_bytes(run["stdout"])
         got = result.stdout[: len(expected)] if run["stdout"].get("truncated") else result.stdout
-        if got != expected:
+        locations = own_locations(script, run)
+        moved = got != expected and differs_only_in_location(expected, got, locations)
+        if moved:
+            notes = ["same output except where it shows the program's own location: %r in the "
+                     "recorded run, %r in the binary (by design: README, 'Where a binary runs "
+                     "from')" % moved]
+        elif got != expected:
             problems.append("stdout differs from the recorded run's")
     if not problems:
-        return "same", [] if "stdout" in run else ["(stdout was not recorded: exit status only)"]
-    missing = missing_module(result.stderr.decode("utf-8", "replace"))
-    if missing:
+        return "same", notes
+    stderr = result.stderr.decode("utf-8", "replace")
+    missing = missing_module(stderr)
+    missing_data = None if missing else missing_data_file(stderr)
+    if missing_data:
+        problems += [
+            "the binary lacks data file '%s'; either" % missing_data,
+            "  trace a run that reads it: python hinted_mods.py %s %s"
+            % (script, " ".join(run["argv"][1:])),
+            "  or keep it: add --hinted-keep-data=%s to the build" % missing_data,
+        ]
+    elif missing:
         problems += [
             "the binary lacks module '%s'; either" % missing,
             "  trace a run that takes this path: python hinted_mods.py %s %s"
@@ -260,12 +278,60 @@ def replay(binary, run, script, looked_up=()):
     return "differs", problems
 
 
+def own_locations(script, run):
+    """How the recorded run could show where the program is: the script's path as
+    started (``sys.argv[0]``), absolute (``__file__``), and its folder."""
+    path = os.path.abspath(script)
+    return [run["argv"][0], path, os.path.dirname(path)]
+
+
+def differs_only_in_location(expected, got, locations):
+    """(recorded, binary) location if ``got`` is ``expected`` with the program's
+    location shown elsewhere (a dist folder, a onefile's unpacking folder);
+    else None.  Compared line by line; a location is any text without quotes."""
+    expected_lines = expected.decode("utf-8", "replace").splitlines()
+    got_lines = got.decode("utf-8", "replace").splitlines()
+    if len(expected_lines) != len(got_lines):
+        return None
+    pattern = "|".join(re.escape(p) for p in sorted(set(locations), key=len, reverse=True) if p)
+    moved = None
+    for recorded, binary in zip(expected_lines, got_lines):
+        if recorded == binary:
+            continue
+        pieces = re.split("(%s)" % pattern, recorded)
+        if len(pieces) == 1:
+            return None
+        regex = "".join(re.escape(piece) if n % 2 == 0 else "([^'\"\n]*?)"
+                        for n, piece in enumerate(pieces))
+        match = re.fullmatch(regex, binary)
+        if not match:
+            return None
+        moved = moved or (pieces[1], match.group(1))
+    return moved
+
+
 def missing_module(stderr):
     """The module an ImportError in the binary's stderr names, if any."""
     for pattern in (r"Module '([\w.]+)' was actively excluded", r"No module named '([\w.]+)'"):
         match = re.search(pattern, stderr)
         if match:
             return match.group(1)
+    return None
+
+
+def missing_data_file(stderr):
+    """The installed data file (its path in the dist) that the binary's stderr
+    says it could not open, if any: the longest tail of the path that is a file
+    of the standard library or site-packages here."""
+    match = re.search(r"No such file or directory: '([^']+)'", stderr)
+    if not match:
+        return None
+    parts = match.group(1).split(os.sep)
+    for start in range(1, len(parts)):
+        relative = "/".join(parts[start:])
+        for root in hinted_mods.sys_path_roots():
+            if os.path.isfile(os.path.join(root, relative)):
+                return relative
     return None
 
 

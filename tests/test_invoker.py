@@ -202,3 +202,49 @@ def test_replay_names_looked_up_modules_as_a_likely_cause(tmp_path):
         "the runs looked up modules they never loaded, which the binary lacks: sqlite3;",
         "  if the output depends on their being there, add --hinted-keep=sqlite3",
     ]
+
+
+def test_a_program_showing_its_own_location_is_explained_not_failed(tmp_path):
+    """A binary runs from its dist folder or a onefile's unpacking folder, by design."""
+    script = str(tmp_path / "where.py")
+    recorded = "folder %s\nfile '%s'\nargv0 where.py\n" % (tmp_path, script)
+    elsewhere = executable(tmp_path, "echo 'folder /tmp/onefile_1_2/x'\n"
+                                     "echo \"file '/tmp/onefile_1_2/where.py'\"\n"
+                                     "echo 'argv0 /opt/where.bin'\n")
+    verdict, notes = nuitka_hints.replay(elsewhere, run_entry(0, recorded, ("where.py",)), script)
+    assert verdict == "same"
+    assert notes[0].startswith("same output except where it shows the program's own location: "
+                               "'%s' in the recorded run, '/tmp/onefile_1_2/x' in the binary" %
+                               tmp_path)
+
+
+@pytest.mark.parametrize("got", [
+    b"folder /elsewhere\nanswer 41\n",  # the location moved, and something else changed
+    b"folder /elsewhere\n",  # a line less
+    b"folder '/x' and more\nanswer 42\n",  # the location took a quote with it
+])
+def test_only_a_moved_location_is_forgiven(got):
+    expected = b"folder /src/app\nanswer 42\n"
+    assert nuitka_hints.differs_only_in_location(expected, got, ["app.py", "/src/app"]) is None
+    assert nuitka_hints.differs_only_in_location(
+        expected, b"folder /elsewhere\nanswer 42\n", ["app.py", "/src/app"]) == (
+            "/src/app", "/elsewhere")
+
+
+def test_metadata_the_runs_read_is_asked_for(tmp_path):
+    script = tmp_path / "meta.py"
+    script.write_text("import importlib.metadata\nprint(importlib.metadata.version('pip'))\n")
+    subprocess.run([sys.executable, os.path.join(ROOT, "hinted_mods.py"), str(script)],
+                   check=True, capture_output=True)
+    assert "--include-distribution-metadata=pip" in nuitka_hints.build_command([str(script)])
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="uses a shell script as the binary")
+def test_replay_names_the_missing_data_file_and_both_fixes(tmp_path):
+    vendor = os.path.join("pip", "_vendor", "vendor.txt")  # a data file of site-packages
+    failing = executable(tmp_path, "echo \"FileNotFoundError: [Errno 2] No such file or "
+                                   "directory: '/tmp/onefile_1_2/%s'\" >&2\nexit 1\n" % vendor)
+    verdict, problems = nuitka_hints.replay(failing, run_entry(0, ""), "app.py")
+    assert verdict == "differs"
+    assert "the binary lacks data file 'pip/_vendor/vendor.txt'; either" in problems
+    assert "  or keep it: add --hinted-keep-data=pip/_vendor/vendor.txt to the build" in problems

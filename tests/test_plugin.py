@@ -5,7 +5,9 @@ changes them.
 """
 
 import json
+import os
 import sys
+import sysconfig
 
 import pytest
 
@@ -13,16 +15,19 @@ from conftest import TAG
 
 import hinted_compilation
 
+from nuitka.plugins.PluginBase import NuitkaPluginBase
 from nuitka.utils.ModuleNames import ModuleName
 
 
-def make_hints(tmp_path, modules, runs=2, profile=None):
+def make_hints(tmp_path, modules, runs=2, profile=None, data=None):
+    """A hints file; ``data``: {root: {file: runs}} read (schema 4), else schema 3."""
     run = {"argv": ["app.py"], "exit_status": 0, "duration": 0.1}
     if profile is not None:
         run["profile"] = profile
-    data = {"schema": 3, "tag": TAG, "modules": modules,
+    data = {"schema": 3 if data is None else 4, "tag": TAG, "modules": modules,
             "packages": sorted({n.partition(".")[0] for n in modules}),
-            "looked_up": {"looked.up": 1}, "runs": [run] * runs}
+            "looked_up": {"looked.up": 1}, "runs": [run] * runs,
+            **({} if data is None else {"data_files": data})}
     path = tmp_path / "app.json"
     path.write_text(json.dumps(data))
     return str(path)
@@ -54,12 +59,15 @@ def plugin(tmp_path, monkeypatch, startup_modules):
     monkeypatch.setattr(ImportDetection, "_early_modules_names", startup_modules)
     monkeypatch.setattr(ImportDetection, "_stdlib_modules_names", None)
 
-    def make(modules, keep=(), policy="drop", compile="hot", profile=None):
+    def make(modules, keep=(), policy="drop", compile="hot", profile=None, data=None,
+             keep_data=()):
         return hinted_compilation.HintedCompilationPlugin(
-            hinted_json_file=make_hints(tmp_path, modules, profile=profile),
+            hinted_json_file=make_hints(tmp_path, modules, profile=profile, data=data),
             hinted_keep=list(keep),
             hinted_unrecorded=policy,
             hinted_compile=compile,
+            hinted_data="opened",
+            hinted_keep_data=list(keep_data),
         )
 
     return make
@@ -101,7 +109,8 @@ def test_bad_hints_file_stops_the_build(tmp_path):
     with pytest.raises(SystemExit):
         hinted_compilation.HintedCompilationPlugin(
             hinted_json_file=str(tmp_path / "missing.json"), hinted_keep=[],
-            hinted_unrecorded="drop", hinted_compile="hot")
+            hinted_unrecorded="drop", hinted_compile="hot", hinted_data="opened",
+            hinted_keep_data=[])
 
 
 def test_required_plugins_are_checked_against_installed_nuitka():
@@ -287,3 +296,83 @@ def test_imports_nuitkas_package_configuration_adds_are_kept(plugin, tmp_path):
     assert encounter(p, "imp", using="cv2") is None
     assert p.kept_without_record["imp"] == hinted_compilation.KEPT_FOR_REWRITE
     assert encounter(p, "zipfile", using="cv2")[0] is False
+
+
+VENDORED = "pip/_vendor/"  # pip's data files: in every environment the tests run in
+
+
+class AnotherPlugin(NuitkaPluginBase):
+    """A plugin offering data files, as Nuitka's package configuration does."""
+
+    plugin_name = "another-test-plugin"
+
+
+def offer(plugin, relative, by=None):
+    """Nuitka's own data-file object for a file of site-packages, as a build offers it."""
+    from nuitka.freezer.IncludedDataFiles import IncludedDataFile
+
+    source = os.path.join(sysconfig.get_paths()["purelib"], relative)
+    datafile = IncludedDataFile(kind="data_file", source_path=source, dest_path=relative,
+                                reason="test", data=None, tags={"copy"},
+                                tracer=by or AnotherPlugin())
+    plugin.onDataFileTags(datafile)
+    return datafile.needsCopy()
+
+
+def test_data_files_no_run_read_are_left_out_unless_kept(plugin):
+    read = {"site-packages": {VENDORED + "certifi/cacert.pem": 1}}
+    opened = plugin({}, data=read)
+    assert offer(opened, VENDORED + "certifi/cacert.pem")
+    assert not offer(opened, VENDORED + "vendor.txt")
+    assert opened.data.left_out == {VENDORED + "vendor.txt": os.path.getsize(
+        os.path.join(sysconfig.get_paths()["purelib"], VENDORED + "vendor.txt"))}
+    assert offer(opened, VENDORED + "vendor.txt", by=object())  # an option's (a logger)
+    assert offer(opened, VENDORED + "distlib/w32.exe") is False
+    kept = plugin({}, data=read, keep_data=[VENDORED + "distlib"])
+    assert offer(kept, VENDORED + "distlib/w32.exe")
+    older = plugin({})  # schema 3: no data files recorded, Nuitka's configuration decides
+    assert offer(older, VENDORED + "vendor.txt")
+
+
+def test_a_listed_directory_keeps_its_files(plugin, tmp_path):
+    read = {"site-packages": {VENDORED + "certifi/cacert.pem": 1}}
+    listing = plugin({}, data=read)
+    listing.data.listed.add(os.path.realpath(os.path.join(
+        sysconfig.get_paths()["purelib"], VENDORED + "distlib")))
+    assert offer(listing, VENDORED + "distlib/w32.exe")
+
+
+def test_read_files_nuitka_does_not_list_are_added_by_their_package(plugin, monkeypatch):
+    from nuitka.freezer import IncludedDataFiles
+
+    monkeypatch.setattr(IncludedDataFiles, "isAcceleratedMode", lambda: False)  # standalone
+    read = {"site-packages": {VENDORED + "certifi/cacert.pem": 1, VENDORED + "vendor.txt": 1}}
+    adding = plugin({}, data=read)
+    assert offer(adding, VENDORED + "vendor.txt")  # Nuitka lists this one itself
+
+    class Module:  # the two questions considerDataFiles asks of Nuitka's module
+        def __init__(self, name):
+            self.name = name
+
+        def isMainModule(self):
+            return False
+
+        def getFullName(self):
+            return ModuleName(self.name)
+
+    assert list(adding.considerDataFiles(Module("pip._vendor"))) == []
+    added = list(adding.considerDataFiles(Module("pip._vendor.certifi")))
+    assert [d.dest_path for d in added] == [VENDORED + "certifi/cacert.pem"]
+    assert adding.data.added == [VENDORED + "certifi/cacert.pem"]
+
+
+def test_a_recorded_file_leading_out_of_its_folder_is_refused(plugin):
+    with pytest.raises(SystemExit):
+        plugin({}, data={"site-packages": {"../../../../etc/passwd": 1}})
+    with pytest.raises(SystemExit):
+        plugin({}, data={"site-packages": {"/etc/passwd": 1}})
+
+
+def test_a_recorded_file_not_on_this_machine_is_reported_stale(plugin):
+    stale = plugin({}, data={"site-packages": {"gone/data.bin": 1}})
+    assert stale.data.stale == ["site-packages/gone/data.bin"]
