@@ -999,6 +999,8 @@ def _hints_from_parts(parts_dir, run, roots, excludes):
     """Build the hints of one run from the per-process files in ``parts_dir``."""
     modules, libraries, samples, looked_up = {}, {}, None, set()
     data_files, listed = {}, {}
+    named_on_command_line = {os.path.abspath(os.path.join(run["cwd"], arg))
+                             for arg in run["argv"][1:]}
     part_files = [n for n in sorted(os.listdir(parts_dir)) if n.endswith(".tsv")]
     for part in part_files:
         path = os.path.join(parts_dir, part)
@@ -1017,6 +1019,8 @@ def _hints_from_parts(parts_dir, run, roots, excludes):
                     libraries[entry.pop("file")] = {"where": entry["where"]}
                     continue
                 if mark in (DATA_FILE, LISTED_DIRECTORY):
+                    if _unescape(fields[0]) in named_on_command_line:
+                        continue  # the run's input, not the program's data
                     entry = _module_entry("data", _unescape(fields[0]), roots)
                     if entry["where"] != "absolute":  # only what a build could ship
                         found = data_files if mark == DATA_FILE else listed

@@ -667,11 +667,13 @@ def test_hot_modules_are_those_above_the_share_in_some_run(tmp_path):
 def test_files_read_and_folders_listed_are_recorded_by_root(trace):
     traced = trace(
         """
-        import email, glob, importlib.resources, multiprocessing, os, pathlib
+        import email, glob, importlib.resources, multiprocessing, os, pathlib, sys
         here = os.path.dirname(os.path.abspath(__file__))
         with open(os.path.join(here, "input.txt"), "w") as out:  # written: not data
             out.write("x")
         open(os.path.join(here, "input.txt")).read()
+        open(os.path.join(here, "named.txt"), "w").close()
+        open(sys.argv[1]).read()  # the run's input, named on its command line
         pathlib.Path(os.path.dirname(email.__file__), "architecture.rst").read_bytes()
         importlib.resources.files("json").joinpath("tool.py").read_text()  # a module's file
         glob.glob(os.path.join(os.path.dirname(email.__file__), "mime", "*.txt"))
@@ -687,7 +689,8 @@ def test_files_read_and_folders_listed_are_recorded_by_root(trace):
             process = multiprocessing.get_context("fork").Process(target=child)
             process.start()
             process.join()
-        """
+        """,
+        "named.txt",
     )
     assert traced.result.returncode == 0, traced.result.stderr
     assert traced.hints["data_files"] == {
