@@ -51,6 +51,7 @@ usage: hinted_mods.py [options] script.py [args...]
        hinted_mods.py [options] -m module [args...]
        hinted_mods.py --summary HINTS.json
        hinted_mods.py --combine -o OUT.json HINTS.json [HINTS.json...]
+       hinted_mods.py --prune-stale HINTS.json
 
 Runs the program as python would and records every module it imports into
 <script stem>-<tag>.json next to the script (tag of this Python: %s).
@@ -63,6 +64,9 @@ options:
                           out the runner's own packages; --exclude=- keeps them
   --no-profile            do not sample where the CPU time goes (then the
                           build compiles every recorded module to C)
+  --summary FILE          what a hints file holds; which runs are current
+  --prune-stale FILE      drop the runs recorded against other versions of the
+                          program's files or packages (keeps a backup)
   -h, --help              show this help
 """
 
@@ -85,6 +89,8 @@ def main(argv=None):
         return _run_tool(_print_summary, options["summary"])
     if "combine" in options:
         return _run_tool(_combine_files, options.get("output"), options["combine"])
+    if "prune-stale" in options:
+        return _run_tool(_prune_stale, options["prune-stale"])
     status = Tracer(options, target, program_args).run()
     # The hints are written and closed; skipping the interpreter's clean-up
     # saves the program's user several milliseconds a run.
@@ -194,6 +200,36 @@ class Hints:
     def listed_directories(self):
         """Root label -> {directory relative to it: in how many runs it was listed}."""
         return self.data.get("listed_directories", {})
+
+    def staleness(self, program_dir=None):
+        """Run number (from 1) -> what changed since it was recorded: the program's
+        files (by content) and the distributions its modules came from (by
+        version).  None for a run recorded before schema 4 (unknown).
+        ``program_dir``: where the program is now (default: where each run found it)."""
+        from importlib.metadata import PackageNotFoundError, version
+
+        result = {}
+        for number, run in enumerate(self.runs, 1):
+            against = run.get("against")
+            if against is None:
+                result[number] = None
+                continue
+            folder = program_dir or _program_dir_of(run)
+            changes = []
+            for relative, digest in against["program_files"].items():
+                now = _file_hash(os.path.join(folder, relative))
+                if now != digest:
+                    changes.append("%s %s" % (relative, "is gone" if now is None else "changed"))
+            for name, recorded in against["distributions"].items():
+                try:
+                    current = version(name)
+                except PackageNotFoundError:
+                    changes.append("%s %s is no longer installed" % (name, recorded))
+                    continue
+                if current != recorded:
+                    changes.append("%s %s -> %s" % (name, recorded, current))
+            result[number] = changes
+        return result
 
     def distributions_read(self):
         """Installed distributions whose metadata (``*.dist-info``) a run read."""
@@ -1043,9 +1079,69 @@ def _hints_from_parts(parts_dir, run, roots, excludes):
         if not entry["startup"]:
             del entry["startup"]
     run["processes"] = len(part_files)
+    run["against"] = _what_the_run_ran_against(modules, roots, run)
     if samples is not None:
         run["profile"] = _profile_entry(samples, modules)
     return _new_hints(modules, [run], libraries, dict.fromkeys(looked_up, 1), data_files, listed)
+
+
+def _what_the_run_ran_against(modules, roots, run):
+    """The program's own files (content hashes) and the installed distributions
+    (versions) the run's modules came from: what a build checks for staleness."""
+    program_dir = next(root for root, label in roots.items() if label == "program")
+    files = {entry["file"] for entry in modules.values()
+             if entry.get("where") == "program" and entry["kind"] in ("source", "bytecode")}
+    if not run["module"]:
+        files.add(os.path.basename(run["argv"][0]))
+    tops = {entry["file"].partition("/")[0].partition(".")[0] for entry in modules.values()
+            if entry.get("where") == "site-packages" and not entry.get("startup")}
+    owners = _distributions_by_top_level(
+        [root for root, label in roots.items() if label == "site-packages"])
+    return {
+        "program_files": {f: _file_hash(os.path.join(program_dir, f)) for f in sorted(files)},
+        "distributions": dict(sorted(owners[top] for top in tops if top in owners)),
+    }
+
+
+def _program_dir_of(run):
+    if run.get("module"):
+        return run["cwd"]
+    return os.path.dirname(os.path.join(run["cwd"], run["argv"][0]))
+
+
+def _file_hash(path):
+    import hashlib
+
+    try:
+        with open(path, "rb") as handle:
+            return "sha256:" + hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return None
+
+
+def _distributions_by_top_level(site_dirs):
+    """Top-level name in site-packages -> (distribution, version), read from the
+    ``*.dist-info`` folders' names and ``top_level.txt`` or ``RECORD``."""
+    owners = {}
+    for site_dir in site_dirs:
+        try:
+            folders = [n for n in os.listdir(site_dir) if n.endswith(".dist-info")]
+        except OSError:
+            continue
+        for folder in folders:
+            name, _, version = folder[: -len(".dist-info")].partition("-")
+            tops = set()
+            for listing in ("top_level.txt", "RECORD"):
+                try:
+                    with open(os.path.join(site_dir, folder, listing), encoding="utf-8") as f:
+                        lines = f.read().splitlines()
+                except (OSError, UnicodeDecodeError):
+                    continue
+                tops = {line.split(",")[0].split("/")[0].partition(".")[0] for line in lines}
+                break
+            for top in tops - {"", "..", "__pycache__"}:
+                owners.setdefault(top, (name, version))
+    return owners
 
 
 def _is_excluded(name, excludes):
@@ -1233,10 +1329,15 @@ def _print_summary(filename):
     modules = data["modules"]
     print("%s: tag %s, schema %s" % (filename, data["tag"], data["schema"]))
     print("%d recorded run(s):" % len(data["runs"]))
-    for run in data["runs"]:
+    staleness = Hints(data, filename).staleness()
+    for number, run in enumerate(data["runs"], 1):
+        changes = staleness[number]
+        state = "unknown" if changes is None else "stale: " + "; ".join(changes) if changes \
+            else "current"
         print(
-            "  %s  exit %s  %.2fs  %s"
-            % (run.get("started", "?"), run["exit_status"], run["duration"], " ".join(run["argv"]))
+            "  %s  exit %s  %.2fs  %s  [%s]"
+            % (run.get("started", "?"), run["exit_status"], run["duration"],
+               " ".join(run["argv"]), state)
         )
     program = [n for n, m in modules.items() if not m.get("startup")]
     print(
@@ -1313,6 +1414,32 @@ def _combine_files(output, inputs):
     print("combined %d file(s) into %s" % (len(inputs), output))
 
 
+def _prune_stale(filename):
+    """Drop the runs recorded against other program files or package versions.
+
+    The record does not keep which run loaded which module, so the modules of
+    the dropped runs stay; the file as it was is kept beside it."""
+    import shutil
+
+    with _FileLock(filename):
+        hints = load_hints(filename, any_tag=True)
+        staleness = hints.staleness()
+        stale = [number for number, changes in staleness.items() if changes]
+        if not stale:
+            print("%s: no stale runs" % filename)
+            return
+        backup = os.path.splitext(filename)[0] + ".before-prune.json"
+        shutil.copyfile(filename, backup)
+        for number in stale:
+            print("dropped run %d (%s): %s" % (number, " ".join(hints.runs[number - 1]["argv"]),
+                                               "; ".join(staleness[number])))
+        data = dict(hints.data, runs=[run for number, run in enumerate(hints.runs, 1)
+                                      if number not in stale])
+        _write_json_atomically(filename, data)
+        print("%s: kept %d run(s); the file as it was is %s" % (
+            filename, len(data["runs"]), backup))
+
+
 def _load_any_tag(filename):
     return load_hints(filename, any_tag=True).data
 
@@ -1338,7 +1465,7 @@ def _split_command_line(argv):
             options["fresh"] = True
         elif arg == "--no-profile":
             options["profile"] = False
-        elif name in ("-o", "--output", "--exclude", "--summary"):
+        elif name in ("-o", "--output", "--exclude", "--summary", "--prune-stale"):
             if not has_value:
                 if not args:
                     raise HintsError("option %s needs a value" % name)
@@ -1349,8 +1476,8 @@ def _split_command_line(argv):
                 else:
                     excludes = options.setdefault("exclude", [])
                     excludes.extend(v for v in value.split(",") if v)
-            elif name == "--summary":
-                options["summary"] = value
+            elif name in ("--summary", "--prune-stale"):
+                options[name[2:]] = value
                 return options, None, []
             else:
                 options["output"] = os.path.abspath(value)

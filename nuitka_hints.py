@@ -56,9 +56,15 @@ def main(argv=None):
         sys.stdout.write(USAGE % __file__)
         return 0 if argv else 2
     modes = {arg for arg in argv[:-1] if arg in ("--verify", "--verify-only")}
-    argv = [arg for arg in argv[:-1] if arg not in modes] + argv[-1:]
+    stale_policy = _option_value(argv[:-1], "--hinted-stale") or "error"
+    argv = [arg for arg in argv[:-1]
+            if arg not in modes and not arg.startswith("--hinted-stale=")] + argv[-1:]
     try:
+        if stale_policy not in STALE_POLICIES:
+            raise hinted_mods.HintsError("--hinted-stale=%s: choose %s" % (
+                stale_policy, ", ".join(STALE_POLICIES)))
         command = build_command(argv)
+        check_stale(command, stale_policy if "--verify-only" not in modes else "warn")
         if "--verify-only" not in modes:
             print("nuitka-hints: running %s" % shlex.join(command), flush=True)
             status = subprocess.call(command, env=nuitka_environment())
@@ -68,6 +74,53 @@ def main(argv=None):
     except hinted_mods.HintsError as exc:
         sys.stderr.write("nuitka-hints: error: %s\n" % exc)
         return 2
+
+
+STALE_POLICIES = ("error", "warn", "ignore")
+
+
+def check_stale(command, policy):
+    """Before Nuitka starts: do the hints still describe the program and the
+    installed packages?  One block saying what changed since which run, and how
+    to trace again; an error (exit status 2) unless ``policy`` says otherwise."""
+    if policy == "ignore":
+        return
+    script = command[-1]
+    hints_file = _option_value(command, "--hinted-json-file")
+    hints = hinted_mods.load_hints(hints_file, script=script)
+    staleness = hints.staleness(os.path.dirname(os.path.abspath(script)))
+    unknown = [n for n, changes in staleness.items() if changes is None]
+    stale = {n: changes for n, changes in staleness.items() if changes}
+    if unknown:
+        print("nuitka-hints: %s does not record what run%s %s ran against (an older "
+              "tracer): cannot tell whether %s stale; trace again to know"
+              % (hints_file, "s" if len(unknown) > 1 else "", _numbers(unknown),
+                 "they are" if len(unknown) > 1 else "it is"), flush=True)
+    if not stale:
+        return
+    lines = ["the hints no longer describe what Nuitka would build (%s):" % hints_file]
+    by_change = {}
+    for number, changes in stale.items():
+        for change in changes:
+            by_change.setdefault(change, []).append(number)
+    lines += ["  %s since run%s %s" % (change, "s" if len(numbers) > 1 else "", _numbers(numbers))
+              for change, numbers in by_change.items()]
+    lines.append("trace again (--fresh starts a new record):")
+    for number, run in enumerate(hints.runs, 1):
+        fresh = ["--fresh"] if number == 1 else []
+        module = ["-m"] if run.get("module") else []
+        lines.append("  " + shlex.join(["python", "hinted_mods.py", *fresh, *module, *run["argv"]]))
+    if len(stale) < len(hints.runs):
+        lines.append("or drop the stale runs: python hinted_mods.py --prune-stale %s"
+                     % hints_file)
+    if policy == "error":
+        lines.append("or build anyway with --hinted-stale=warn")
+        raise hinted_mods.HintsError("\n".join(lines))
+    print("nuitka-hints: warning: " + "\n".join(lines), flush=True)
+
+
+def _numbers(numbers):
+    return ", ".join(map(str, numbers))
 
 
 def build_command(argv):

@@ -1,9 +1,12 @@
 """Shared helpers: run the tracer on small programs written into tmp_path."""
 
+import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import sysconfig
 import textwrap
 
 import pytest
@@ -52,3 +55,26 @@ def trace(tmp_path):
         return Traced(result, hinted_mods.hints_path(str(script)))
 
     return run
+
+
+@contextlib.contextmanager
+def installed_distribution(name, version, files):
+    """Package ``name`` (``files``: path in it -> text) installed into this
+    environment's site-packages as a wheel installs it; removed after."""
+    site = sysconfig.get_paths()["purelib"]
+    package = os.path.join(site, name)
+    info = os.path.join(site, "%s-%s.dist-info" % (name, version))
+    for relative, text in files.items():
+        os.makedirs(os.path.dirname(os.path.join(package, relative)), exist_ok=True)
+        with open(os.path.join(package, relative), "w") as handle:
+            handle.write(text)
+    os.makedirs(info)
+    with open(os.path.join(info, "METADATA"), "w") as handle:
+        handle.write("Metadata-Version: 2.1\nName: %s\nVersion: %s\n" % (name, version))
+    with open(os.path.join(info, "top_level.txt"), "w") as handle:
+        handle.write(name + "\n")
+    try:
+        yield
+    finally:
+        shutil.rmtree(package)
+        shutil.rmtree(info)

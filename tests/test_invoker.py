@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, TAG
+from conftest import ROOT, TAG, installed_distribution
 
 import hinted_mods
 import nuitka_hints
@@ -248,3 +248,55 @@ def test_replay_names_the_missing_data_file_and_both_fixes(tmp_path):
     assert verdict == "differs"
     assert "the binary lacks data file 'pip/_vendor/vendor.txt'; either" in problems
     assert "  or keep it: add --hinted-keep-data=pip/_vendor/vendor.txt to the build" in problems
+
+
+def trace_script(script, *args, fresh=False):
+    subprocess.run([sys.executable, os.path.join(ROOT, "hinted_mods.py"),
+                    *(["--fresh"] if fresh else []), str(script), *args],
+                   check=True, capture_output=True)
+
+
+def test_a_changed_program_stops_the_build_until_traced_again(traced_script, capsys):
+    subprocess.run([sys.executable, os.path.join(ROOT, "hinted_mods.py"), str(traced_script),
+                    "second run"], check=True, capture_output=True)
+    traced_script.write_text("import json, decimal\nprint(json.dumps([1]))\n")
+    command = nuitka_hints.build_command([str(traced_script)])
+    with pytest.raises(hinted_mods.HintsError) as stopped:
+        nuitka_hints.check_stale(command, "error")
+    message = str(stopped.value).splitlines()
+    assert message[1] == "  app.py changed since runs 1, 2"
+    assert message[3:5] == ["  python hinted_mods.py --fresh %s" % traced_script,
+                            "  python hinted_mods.py %s 'second run'" % traced_script]
+    assert message[-1] == "or build anyway with --hinted-stale=warn"
+    nuitka_hints.check_stale(command, "warn")
+    assert "app.py changed since runs 1, 2" in capsys.readouterr().out
+    result = invoke("--hinted-stale=error", str(traced_script))
+    assert result.returncode == 2 and "app.py changed" in result.stderr
+    trace_script(traced_script, fresh=True)
+    nuitka_hints.check_stale(command, "error")
+    assert capsys.readouterr().out == ""
+
+
+def test_a_changed_or_removed_distribution_stops_the_build(tmp_path):
+    script = tmp_path / "uses.py"
+    script.write_text("import hintver\nprint(hintver.V)\n")
+    with installed_distribution("hintver", "1.0", {"__init__.py": "V = 1\n"}):
+        trace_script(script)
+    command = nuitka_hints.build_command([str(script)])
+    with installed_distribution("hintver", "2.0", {"__init__.py": "V = 2\n"}):
+        with pytest.raises(hinted_mods.HintsError, match="  hintver 1.0 -> 2.0 since run 1"):
+            nuitka_hints.check_stale(command, "error")
+    with pytest.raises(hinted_mods.HintsError, match="hintver 1.0 is no longer installed"):
+        nuitka_hints.check_stale(command, "error")
+
+
+def test_an_older_hints_file_builds_saying_staleness_is_unknown(traced_script, capsys):
+    hints_file = hinted_mods.hints_path(str(traced_script))
+    data = json.load(open(hints_file))
+    data["schema"] = 2
+    for run in data["runs"]:
+        del run["against"]
+    json.dump(data, open(hints_file, "w"))
+    command = nuitka_hints.build_command([str(traced_script)])
+    nuitka_hints.check_stale(command, "error")
+    assert "does not record what run 1 ran against (an older tracer)" in capsys.readouterr().out

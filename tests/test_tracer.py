@@ -704,3 +704,20 @@ def test_older_hints_files_have_no_data_file_record(tmp_path):
     data = {"schema": 3, "tag": TAG, "modules": {}, "packages": [], "runs": []}
     hints = hinted_mods.Hints(data)
     assert hints.data_files is None and hints.distributions_read() == []
+
+
+def test_prune_stale_drops_the_runs_of_an_older_program_and_keeps_a_backup(trace, tmp_path):
+    trace("print('old')\n", "first")
+    traced = trace("print('new')\n", "second")
+    summary = subprocess.run([sys.executable, os.path.join(ROOT, "hinted_mods.py"),
+                              "--summary", traced.hints_file], capture_output=True, text=True)
+    assert "prog.py first  [stale: prog.py changed]" in summary.stdout
+    assert "prog.py second  [current]" in summary.stdout
+    pruned = subprocess.run([sys.executable, os.path.join(ROOT, "hinted_mods.py"),
+                             "--prune-stale", traced.hints_file], capture_output=True, text=True)
+    assert pruned.returncode == 0, pruned.stderr
+    assert pruned.stdout.startswith("dropped run 1 (%s first): prog.py changed\n"
+                                    % (tmp_path / "prog.py"))
+    assert [run["argv"][1:] for run in traced.hints["runs"]] == [["second"]]
+    backup = json.load(open(traced.hints_file.replace(".json", ".before-prune.json")))
+    assert len(backup["runs"]) == 2
