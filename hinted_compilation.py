@@ -39,6 +39,7 @@ import collections
 import fnmatch
 import functools
 import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -382,9 +383,8 @@ class DataFiles:
         self.listed_by_nuitka = set()  # dest paths of every data file Nuitka took
         self.left_out = {}  # dest path -> size
         self.added = []  # dest paths
-        self.program_dir = None  # known when Nuitka offers the main module
-        self.installed_roots = tuple(
-            os.path.realpath(root) + os.sep for root in hinted_mods.sys_path_roots())
+        self.roots = environment_roots() if hints.data_files is not None else {}
+        self.installed_roots = tuple(os.path.realpath(root) + os.sep for root in self.roots)
         for where, files in (hints.data_files or {}).items():
             self._resolve(where, files)
         self.listed = self._real_paths(hints.listed_directories)
@@ -393,18 +393,18 @@ class DataFiles:
              for relative, entry in hints.libraries.items()})
 
     def _real_paths(self, files_by_root):
-        paths = (self.hints.locate(where, relative, self.program_dir)
+        paths = (self.hints.locate(where, relative, self.roots)
                  for where, files in files_by_root.items() for relative in files)
         return {os.path.realpath(path) for path in paths if path}
 
     def _resolve(self, where, files):
         """Note where the read files are on this machine, or that they are not."""
-        if where == "program" and self.program_dir is None:
-            return
+        if where not in self.roots.values():
+            return  # the program's folder: known when Nuitka offers the main module
         for relative in files:
             if relative.partition("/")[0].endswith((".dist-info", ".egg-info")):
                 continue  # metadata: nuitka_hints.py asks for it by distribution
-            path = self.hints.locate(where, relative, self.program_dir)
+            path = self.hints.locate(where, relative, self.roots)
             if path is None:
                 self.stale.append("%s/%s" % (where, relative))
             elif os.path.isfile(path):
@@ -414,7 +414,8 @@ class DataFiles:
         """(source, dest) of the read files owned by ``module``; the program's
         own files (beside the main script) go with the main module."""
         if module.isMainModule():
-            self.program_dir = os.path.dirname(os.path.abspath(module.getCompileTimeFilename()))
+            program_dir = os.path.dirname(os.path.abspath(module.getCompileTimeFilename()))
+            self.roots[os.path.normcase(program_dir)] = "program"
             self._resolve("program", (self.hints.data_files or {}).get("program", {}))
             owner = None
         else:
@@ -460,6 +461,22 @@ class DataFiles:
             plugin.warning(
                 "%d data files the runs read are not on this machine (a stale record? "
                 "trace again): %s." % (len(self.stale), ", ".join(self.stale[:5])))
+
+
+@functools.lru_cache(maxsize=None)
+def _environment_roots_json():
+    """Nuitka runs itself with ``-S``, without the environment's site-packages
+    in ``sysconfig``: ask an interpreter started as the program's is."""
+    code = ("import json, sys; sys.path.insert(0, %r); import hinted_mods; "
+            "print(json.dumps(hinted_mods.sys_path_roots()))"
+            % os.path.dirname(os.path.abspath(hinted_mods.__file__)))
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def environment_roots():
+    """Folder -> root label of the environment the program runs in."""
+    return json.loads(_environment_roots_json())
 
 
 def _owning_package(source, relative):

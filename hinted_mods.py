@@ -237,13 +237,12 @@ class Hints:
         return sorted({folder.partition("-")[0] for folder in folders
                        if folder.endswith((".dist-info", ".egg-info"))})
 
-    def locate(self, where, relative, program_dir):
+    def locate(self, where, relative, roots):
         """The path on this machine of a file recorded below root ``where``, or None
-        if it is not there.  A hints file is input: an entry leading out of its
-        root (``..``, an absolute path, a symbolic link) is an error."""
-        if where == "program" and program_dir is None:
-            return None
-        for root, label in sys_path_roots(program_dir).items():
+        if it is not there.  ``roots``: ``sys_path_roots`` of the environment the
+        program runs in.  A hints file is input: an entry leading out of its root
+        (``..``, an absolute path, a symbolic link) is an error."""
+        for root, label in roots.items():
             if label != where:
                 continue
             path = os.path.join(root, relative)
@@ -1361,6 +1360,7 @@ def _print_summary(filename):
 
 def _print_data_files(hints, program_dir):
     """Files the runs read, by root and top folder, with their size here."""
+    roots = sys_path_roots(program_dir)
     if hints.data_files is None:
         print("no data files recorded (schema %s): trace again to record them"
               % hints.data["schema"])
@@ -1368,7 +1368,7 @@ def _print_data_files(hints, program_dir):
     groups = {}
     for where, files in hints.data_files.items():
         for relative in files:
-            path = hints.locate(where, relative, program_dir)
+            path = hints.locate(where, relative, roots)
             group = groups.setdefault((where, relative.partition("/")[0]), [0, 0])
             group[0] += 1
             group[1] += os.path.getsize(path) if path else 0
