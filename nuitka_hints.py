@@ -36,7 +36,7 @@ PLUGIN_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hinted_c
 
 USAGE = """\
 usage: nuitka_hints.py [--verify | --verify-only] [--hints=FILE]
-                       [nuitka options] script.py
+                       [--hinted-stale=error|warn|ignore] [nuitka options] script.py
 
 Builds script.py with Nuitka (--mode=standalone unless you choose onefile, app
 or app-dist), keeping only what the recorded runs imported.  Record them first with:
@@ -46,6 +46,9 @@ Standard options come from the my_opts list in %s.
   --hints=FILE    use this hints file instead of <script stem>-<tag>.json
   --verify        after building, replay the recorded runs against the binary
   --verify-only   replay the recorded runs against an existing build
+  --hinted-stale=error|warn|ignore
+                  when the program's files or packages changed since a run was
+                  recorded: stop (default, exit status 2), warn, or say nothing
 """
 
 

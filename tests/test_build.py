@@ -9,10 +9,11 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from conftest import ROOT, TAG
+from conftest import ROOT, TAG, installed_distribution
 
 import hinted_compilation
 import hinted_mods
+import nuitka_hints
 
 pytestmark = pytest.mark.build
 
@@ -291,3 +292,90 @@ def test_onefile_from_a_project_comment_is_built_and_verified(tmp_path):
     result = subprocess.run([str(binary), "x", "y z"], input="some input\n",
                             capture_output=True, text=True, timeout=60)
     assert result.stdout == traced.stdout == "['x', 'y z'] SOME INPUT\n\n"
+
+
+WHERE = """\
+import os, sys
+here = os.path.dirname(os.path.abspath(__file__))
+print("folder", here)
+with open(os.path.join(here, "greeting.txt")) as handle:
+    print(handle.read().strip())
+"""
+
+
+def test_app_mode_runs_from_its_unpacking_folder_and_verify_says_so(tmp_path):
+    """--mode=app is onefile on Linux: __file__ is in a new folder each run."""
+    (tmp_path / "greeting.txt").write_text("hello from the data file\n")
+    traced, build = trace_and_build(
+        tmp_path, "where", WHERE, "--mode=app", "--verify",
+        "--include-data-files=greeting.txt=greeting.txt")
+    log = build.stdout + build.stderr
+    assert "1 of 1 recorded runs behave the same" in log
+    assert "same output except where it shows the program's own location: %r in the recorded " \
+        "run" % str(tmp_path) in log
+    result = subprocess.run([str(tmp_path / "where.bin")], capture_output=True, text=True,
+                            cwd="/", timeout=60)
+    folder, greeting = result.stdout.splitlines()
+    assert greeting == "hello from the data file" and result.returncode == 0
+    assert folder != "folder %s" % tmp_path and "onefile_" in folder
+    assert traced.stdout == "folder %s\nhello from the data file\n" % tmp_path
+
+
+DATA_PACKAGE = {
+    "__init__.py": (
+        "import importlib.resources, os\n"
+        "def read_both():\n"
+        "    a = importlib.resources.files(__name__).joinpath('a.txt').read_text().strip()\n"
+        "    with open(os.path.join(os.path.dirname(__file__), 'sub', 'b.dat')) as f:\n"
+        "        return a, f.read().strip()\n"
+    ),
+    "a.txt": "read through importlib.resources\n",
+    "sub/b.dat": "read next to __file__\n",
+    "never.txt": "no run reads this\n",
+}
+DATA_PROGRAM = """\
+import importlib.metadata
+import hintdata
+print(hintdata.read_both(), importlib.metadata.version("hintdata"))
+"""
+# Nuitka's package configuration, as its standard one lists a package's data files.
+DATA_CONFIGURATION = """\
+- module-name: 'hintdata'
+  data-files:
+    - patterns:
+        - '*.txt'
+"""
+
+
+@pytest.fixture
+def installed_data_package():
+    with installed_distribution("hintdata", "1.5", DATA_PACKAGE):
+        yield
+
+
+def test_data_files_the_runs_read_are_shipped_and_the_others_left_out(
+        tmp_path, installed_data_package):
+    (tmp_path / "config.yml").write_text(DATA_CONFIGURATION)
+    configuration = "--user-package-configuration-file=config.yml"
+    traced, build = trace_and_build(tmp_path, "data", DATA_PROGRAM, "--verify", configuration,
+                                    "--output-dir=hinted")
+    expected = "('read through importlib.resources', 'read next to __file__') 1.5\n"
+    assert traced.stdout == expected
+    log = build.stdout + build.stderr
+    assert "1 of 1 recorded runs behave the same" in log
+    assert "Added 1 data files the runs read that Nuitka's configuration does not list: " \
+        "hintdata/sub/b.dat." in log
+    assert "Left out 1 data files" in log
+    package = tmp_path / "hinted" / "data.dist" / "hintdata"
+    assert (package / "a.txt").is_file() and (package / "sub" / "b.dat").is_file()
+    assert not (package / "never.txt").exists()
+
+    plain = subprocess.run(  # Nuitka alone: its configuration does not list sub/b.dat
+        [sys.executable, "-m", "nuitka", "--mode=standalone", configuration,
+         "--include-distribution-metadata=hintdata", "--output-dir=plain", "data.py"],
+        cwd=str(tmp_path), capture_output=True, text=True, env=nuitka_hints.nuitka_environment())
+    assert plain.returncode == 0, plain.stdout[-3000:] + plain.stderr[-3000:]
+    result = subprocess.run([str(tmp_path / "plain" / "data.dist" / "data.bin")],
+                            capture_output=True, text=True)
+    assert result.returncode == 1 and "sub/b.dat" in result.stderr
+    assert (tmp_path / "plain" / "data.dist" / "hintdata" / "never.txt").is_file()
