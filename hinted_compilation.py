@@ -156,7 +156,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                  hinted_data, hinted_keep_data):
         try:
             self.hints = hinted_mods.load_hints(hinted_json_file)
-            self.data = DataFiles(self.hints, hinted_data, hinted_keep_data)
+            self.data_files = DataFiles(self.hints, hinted_data, hinted_keep_data)
         except hinted_mods.HintsError as exc:
             self.sysexit(str(exc))
         self.keep_patterns = list(hinted_keep)
@@ -310,24 +310,24 @@ class HintedCompilationPlugin(NuitkaPluginBase):
     def considerDataFiles(self, module):
         """The data files the runs read that belong to ``module``'s package (the
         deepest package folder holding them) and Nuitka has not listed."""
-        for source, dest in self.data.files_to_add(module):
+        for source, dest in self.data_files.files_to_add(module):
             yield self.makeIncludedDataFile(
                 source, dest, "read in a recorded run (nuitka-hints)")
 
     def onDataFileTags(self, included_datafile):
         """Leave out a data file Nuitka's package configuration offers that no
         recorded run read (options' data files are never left out)."""
-        offered_by_plugin = isinstance(included_datafile.tracer, NuitkaPluginBase)
-        if offered_by_plugin and included_datafile.tracer is not self and \
-                self.data.leave_out(included_datafile.kind, included_datafile.source_path,
-                                    included_datafile.dest_path):
+        datafile = included_datafile
+        offered_by_plugin = isinstance(datafile.tracer, NuitkaPluginBase)
+        if offered_by_plugin and datafile.tracer is not self and \
+                self.data_files.leave_out(datafile.kind, datafile.source_path, datafile.dest_path):
             included_datafile.tags.discard("copy")
             included_datafile.tags.add("inhibit")
-        self.data.listed_by_nuitka.add(included_datafile.dest_path)
+        self.data_files.listed_by_nuitka.add(included_datafile.dest_path)
 
     def onStandaloneDistributionFinished(self, dist_dir):
         self._report()
-        self.data.report(self)
+        self.data_files.report(self)
 
     def _report(self):
         self.info("Kept %d recorded modules and packages." % len(self.kept))

@@ -9,13 +9,16 @@ next to the script (see ``platform_tag``).  A second run merges into the same fi
 How it works: the program runs in a child process (forked on POSIX, so it starts
 with nothing but the interpreter's own modules).  A finder at the front of
 ``sys.meta_path`` appends one line per module to a per-process file the moment the
-module is found, so a crash, ``os._exit`` or SIGKILL loses nothing.  When the
+module is loaded (and an audit hook one per data file read), so a crash,
+``os._exit`` or SIGKILL loses nothing.  When the
 program ends, the parent combines the per-process files into the hints file.
 On POSIX each process also samples where its CPU time goes, by module, so the
 build can compile to C only the modules worth it (``Hints.hot_modules``).
 
-This module also owns the hints file format: ``load_hints`` and ``HintsError`` are
-what the invoker and the Nuitka plugin use to read it.
+This module also owns the hints file format: the ``Hints`` class (``load``,
+``new``, ``merged``, ``save``, ``locate``; ``load_hints`` is ``Hints.load``) and
+``HintsError`` are what the tracer, the invoker, the Nuitka plugin and the
+benchmarks use to read and write it.
 
 Only ``sys`` and ``os`` are imported at module level: whatever this module imports
 before the program starts would hide that module from the record.
@@ -24,11 +27,21 @@ before the program starts would hide that module from the record.
 import os
 import sys
 
-# 1: modules and runs; 2: adds "libraries" (shared libraries loaded); 3: a module
-# is recorded when it is loaded, not when it is looked up, and lookups that loaded
+# The hints file, a JSON object (README, "The hints file", has an example):
+#   schema, tag, python {version, implementation, platform, machine, bits}
+#   modules {name: {kind, file, where, runs, [startup]}}, packages [top-level names]
+#   libraries {file: {where}}, looked_up {name: runs}
+#   data_files {where: {file: runs}}, listed_directories {where: {folder: runs}}
+#   runs [{argv, module, cwd, exit_status, duration, started, processes,
+#          [profile {samples, modules {name: samples}}], [stdin], [stdout]
+#          ({text} or {base64}, [truncated]),
+#          against {program_files {file: "sha256:..."}, distributions {name: version}}}]
+# ``where``: "stdlib", "site-packages", "program" (files relative to that root) or
+# "absolute".  Schemas: 1: modules and runs; 2: adds "libraries"; 3: a module is
+# recorded when it is loaded, not when it is looked up, and lookups that loaded
 # nothing are in "looked_up" (in files of schema 1 and 2 "modules" holds both);
-# 4: adds "data_files" (files read) and "listed_directories" (older files: none
-# recorded, and a build then leaves the data files to Nuitka's configuration).
+# 4: adds "data_files", "listed_directories" and "runs[].against" (older files:
+# data files are left to Nuitka's configuration, and staleness is unknown).
 SCHEMA = 4
 SUPPORTED_SCHEMAS = (1, 2, 3, 4)
 
@@ -130,41 +143,122 @@ def trace_command(script):
     return "python %s %s" % (os.path.basename(__file__), shlex.quote(script))
 
 
-def load_hints(filename, tag=None, script=None, any_tag=False):
-    """Read and check a hints file; raise HintsError with a one-line reason.
-
-    ``tag`` (default: this Python's) must match the file's tag, unless
-    ``any_tag`` (for tools that only read or merge).  ``script`` only improves
-    the message when the file is missing.
-    """
-    import json
-
-    tag = tag or platform_tag()
-    try:
-        with open(filename, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except FileNotFoundError:
-        how = trace_command(script) if script else "the tracer (hinted_mods.py)"
-        raise HintsError(
-            "hints file %s not found: run %s first" % (filename, how)
-        ) from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise HintsError(
-            "hints file %s is not valid JSON (%s): trace again with --fresh"
-            % (filename, exc)
-        ) from None
-    except OSError as exc:
-        raise HintsError("cannot read hints file %s: %s" % (filename, exc.strerror))
-    _check_hints(filename, data, None if any_tag else tag)
-    return Hints(data, filename)
-
-
 class Hints:
-    """The content of a hints file, with the questions the plugin asks of it."""
+    """The hints file's one owner: read it (``load``), make it from a run
+    (``new``), add runs (``merged``), write it (``save``: merged, locked,
+    atomic), and answer what the invoker, the plugin and the benchmarks ask."""
 
     def __init__(self, data, filename="hints"):
         self.data = data
         self.filename = filename
+
+    @classmethod
+    def load(cls, filename, tag=None, script=None, any_tag=False):
+        """Read and check a hints file; raise HintsError with a one-line reason.
+
+        ``tag`` (default: this Python's) must match the file's tag, unless
+        ``any_tag`` (for tools that only read or merge).  ``script`` only improves
+        the message when the file is missing.
+        """
+        import json
+
+        tag = tag or platform_tag()
+        try:
+            with open(filename, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except FileNotFoundError:
+            how = trace_command(script) if script else "the tracer (hinted_mods.py)"
+            raise HintsError(
+                "hints file %s not found: run %s first" % (filename, how)
+            ) from None
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise HintsError(
+                "hints file %s is not valid JSON (%s): trace again with --fresh"
+                % (filename, exc)
+            ) from None
+        except OSError as exc:
+            raise HintsError("cannot read hints file %s: %s" % (filename, exc.strerror))
+        _check_hints(filename, data, None if any_tag else tag)
+        return cls(data, filename)
+
+    @classmethod
+    def new(cls, modules, runs, libraries, looked_up, data_files, listed, recorded_by=None):
+        """Hints from what runs recorded; ``recorded_by`` (tag and Python facts)
+        defaults to this Python."""
+        recorded_by = recorded_by or {"tag": platform_tag(), "python": _python_facts()}
+        return cls({
+            "schema": SCHEMA,
+            "tag": recorded_by["tag"],
+            "python": recorded_by["python"],
+            "modules": dict(sorted(modules.items())),
+            "packages": _top_level_packages(modules),
+            "libraries": dict(sorted(libraries.items())),
+            "looked_up": {n: c for n, c in sorted(looked_up.items()) if n not in modules},
+            "data_files": _sorted_by_root(data_files),
+            "listed_directories": _sorted_by_root(listed),
+            "runs": runs,
+        })
+
+    def merged(self, other):
+        """The union of these hints and ``other``: run counts add up, runs are appended."""
+        old, new = self.data, other.data
+        modules = {name: dict(entry) for name, entry in old["modules"].items()}
+        for name, entry in new["modules"].items():
+            known = modules.get(name)
+            if known is None:
+                modules[name] = dict(entry)
+                continue
+            known["runs"] = known.get("runs", 0) + entry.get("runs", 0)
+            if not entry.get("startup"):
+                known.pop("startup", None)
+        looked_up = dict(old.get("looked_up", {}))
+        for name, count in new.get("looked_up", {}).items():
+            looked_up[name] = looked_up.get(name, 0) + count
+        libraries = dict(old.get("libraries", {}), **new.get("libraries", {}))
+        data_files, listed = {}, {}
+        for hints in (old, new):
+            _add_counts(data_files, hints.get("data_files", {}))
+            _add_counts(listed, hints.get("listed_directories", {}))
+        recorded_by = {"tag": old["tag"], "python": old.get("python", {})}
+        return Hints.new(modules, old["runs"] + new["runs"], libraries, looked_up, data_files,
+                         listed, recorded_by)
+
+    def save(self, output, fresh=False):
+        """Merge these hints into the hints file ``output`` (replace it if ``fresh``),
+        atomically and under a lock.
+
+        If the existing file cannot be read, it is left untouched and these hints
+        are saved beside it: recorded data is never lost.
+        """
+        new = self
+        with _FileLock(output):
+            if not fresh and os.path.exists(output):
+                try:
+                    new = Hints.load(output, tag=self.tag).merged(self)
+                except HintsError as exc:
+                    rescue = "%s.%d.json" % (os.path.splitext(output)[0], os.getpid())
+                    self.write(rescue)
+                    raise HintsError(
+                        "%s; this run was saved to %s, combine it with --combine once "
+                        "fixed" % (exc, rescue)
+                    ) from None
+            new.write(output)
+
+    def write(self, filename):
+        """Write the file whole, or not at all (a temporary file, then a rename)."""
+        import json
+
+        directory, name = os.path.split(os.path.abspath(filename))
+        temporary = os.path.join(directory, ".%s.%d.tmp" % (name, os.getpid()))
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(self.data, handle, indent=1, ensure_ascii=False)
+                handle.write("\n")
+            os.replace(temporary, filename)
+        except BaseException:
+            os.unlink(temporary)
+            raise
 
     @property
     def tag(self):
@@ -282,6 +376,9 @@ class Hints:
         return module_name in self.modules
 
 
+load_hints = Hints.load
+
+
 def sys_path_roots(program_dir=None):
     """Folder -> label ("stdlib", "site-packages", "program"): recorded files are
     relative to these, so that a hints file is portable between machines."""
@@ -368,7 +465,7 @@ class Tracer:
             excludes += TEST_RUNNER_MODULES
         try:
             new = _hints_from_parts(parts_dir, run, self._roots(), excludes)
-            _merge_into(output, new, fresh=self.options.get("fresh", False))
+            new.save(output, fresh=self.options.get("fresh", False))
         except HintsError as exc:  # the run was saved beside the hints file
             _fail(exc)
             return status or 2
@@ -1081,7 +1178,8 @@ def _hints_from_parts(parts_dir, run, roots, excludes):
     run["against"] = _what_the_run_ran_against(modules, roots, run)
     if samples is not None:
         run["profile"] = _profile_entry(samples, modules)
-    return _new_hints(modules, [run], libraries, dict.fromkeys(looked_up, 1), data_files, listed)
+    return Hints.new(modules, [run], libraries, dict.fromkeys(looked_up, 1), data_files,
+                     listed)
 
 
 def _what_the_run_ran_against(modules, roots, run):
@@ -1175,23 +1273,6 @@ def _module_entry(kind, location, roots):
     return entry
 
 
-def _new_hints(modules, runs, libraries, looked_up, data_files, listed, recorded_by=None):
-    """A hints document; ``recorded_by`` (tag and python facts) defaults to this Python."""
-    recorded_by = recorded_by or {"tag": platform_tag(), "python": _python_facts()}
-    return {
-        "schema": SCHEMA,
-        "tag": recorded_by["tag"],
-        "python": recorded_by["python"],
-        "modules": dict(sorted(modules.items())),
-        "packages": _top_level_packages(modules),
-        "libraries": dict(sorted(libraries.items())),
-        "looked_up": {n: c for n, c in sorted(looked_up.items()) if n not in modules},
-        "data_files": _sorted_by_root(data_files),
-        "listed_directories": _sorted_by_root(listed),
-        "runs": runs,
-    }
-
-
 def _sorted_by_root(files):
     return {where: dict(sorted(counts.items())) for where, counts in sorted(files.items())}
 
@@ -1222,65 +1303,6 @@ def _windows_machine():
 
 def _top_level_packages(modules):
     return sorted({n.partition(".")[0] for n, m in modules.items() if not m.get("startup")})
-
-
-def _merge(old, new):
-    """The union of two hints: run counts add up, runs are appended."""
-    modules = {name: dict(entry) for name, entry in old["modules"].items()}
-    for name, entry in new["modules"].items():
-        known = modules.get(name)
-        if known is None:
-            modules[name] = dict(entry)
-            continue
-        known["runs"] = known.get("runs", 0) + entry.get("runs", 0)
-        if not entry.get("startup"):
-            known.pop("startup", None)
-    looked_up = dict(old.get("looked_up", {}))
-    for name, count in new.get("looked_up", {}).items():
-        looked_up[name] = looked_up.get(name, 0) + count
-    libraries = dict(old.get("libraries", {}), **new.get("libraries", {}))
-    data_files, listed = {}, {}
-    for hints in (old, new):
-        _add_counts(data_files, hints.get("data_files", {}))
-        _add_counts(listed, hints.get("listed_directories", {}))
-    recorded_by = {"tag": old["tag"], "python": old.get("python", {})}
-    return _new_hints(modules, old["runs"] + new["runs"], libraries, looked_up, data_files,
-                      listed, recorded_by)
-
-
-def _merge_into(output, new, fresh):
-    """Merge ``new`` into the hints file ``output``, atomically and under a lock.
-
-    If the existing file cannot be read, it is left untouched and the new hints
-    are saved beside it: recorded data is never lost.
-    """
-    with _FileLock(output):
-        if not fresh and os.path.exists(output):
-            try:
-                new = _merge(load_hints(output, tag=new["tag"]).data, new)
-            except HintsError as exc:
-                rescue = "%s.%d.json" % (os.path.splitext(output)[0], os.getpid())
-                _write_json_atomically(rescue, new)
-                raise HintsError(
-                    "%s; this run was saved to %s, combine it with --combine once "
-                    "fixed" % (exc, rescue)
-                ) from None
-        _write_json_atomically(output, new)
-
-
-def _write_json_atomically(filename, data):
-    import json
-    directory, name = os.path.split(os.path.abspath(filename))
-    temporary = os.path.join(directory, ".%s.%d.tmp" % (name, os.getpid()))
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=1, ensure_ascii=False)
-            handle.write("\n")
-        os.replace(temporary, filename)
-    except BaseException:
-        os.unlink(temporary)
-        raise
 
 
 class _FileLock:
@@ -1324,11 +1346,11 @@ def _run_tool(function, *args):
 
 def _print_summary(filename):
     """What a hints file holds: runs, and modules per top-level package."""
-    data = _load_any_tag(filename)
-    modules = data["modules"]
+    hints = Hints.load(filename, any_tag=True)
+    data, modules = hints.data, hints.modules
     print("%s: tag %s, schema %s" % (filename, data["tag"], data["schema"]))
     print("%d recorded run(s):" % len(data["runs"]))
-    staleness = Hints(data, filename).staleness()
+    staleness = hints.staleness()
     for number, run in enumerate(data["runs"], 1):
         changes = staleness[number]
         state = "unknown" if changes is None else "stale: " + "; ".join(changes) if changes \
@@ -1354,7 +1376,7 @@ def _print_summary(filename):
     for top, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         where = modules.get(top, {}).get("where", "")
         print("  %-30s %5d  %s" % (top, count, where))
-    _print_data_files(Hints(data, filename), os.path.dirname(os.path.abspath(filename)))
+    _print_data_files(hints, os.path.dirname(os.path.abspath(filename)))
     _print_cpu_profile(data["runs"])
 
 
@@ -1399,18 +1421,18 @@ def _combine_files(output, inputs):
         raise HintsError("--combine needs -o OUT.json naming the combined file")
     if not inputs:
         raise HintsError("--combine needs at least one hints file to read")
-    loaded = [_load_any_tag(name) for name in inputs]
-    tags = sorted({data["tag"] for data in loaded})
+    loaded = [Hints.load(name, any_tag=True) for name in inputs]
+    tags = sorted({hints.tag for hints in loaded})
     if len(tags) > 1:
         raise HintsError(
             "cannot combine hints of different tags (%s): combine each tag apart"
             % ", ".join(tags)
         )
     combined = loaded[0]
-    for data in loaded[1:]:
-        combined = _merge(combined, data)
+    for hints in loaded[1:]:
+        combined = combined.merged(hints)
     is_input = os.path.abspath(output) in map(os.path.abspath, inputs)
-    _merge_into(output, combined, fresh=is_input)
+    combined.save(output, fresh=is_input)
     print("combined %d file(s) into %s" % (len(inputs), output))
 
 
@@ -1422,7 +1444,7 @@ def _prune_stale(filename):
     import shutil
 
     with _FileLock(filename):
-        hints = load_hints(filename, any_tag=True)
+        hints = Hints.load(filename, any_tag=True)
         staleness = hints.staleness()
         stale = [number for number, changes in staleness.items() if changes]
         if not stale:
@@ -1433,15 +1455,9 @@ def _prune_stale(filename):
         for number in stale:
             print("dropped run %d (%s): %s" % (number, " ".join(hints.runs[number - 1]["argv"]),
                                                "; ".join(staleness[number])))
-        data = dict(hints.data, runs=[run for number, run in enumerate(hints.runs, 1)
-                                      if number not in stale])
-        _write_json_atomically(filename, data)
-        print("%s: kept %d run(s); the file as it was is %s" % (
-            filename, len(data["runs"]), backup))
-
-
-def _load_any_tag(filename):
-    return load_hints(filename, any_tag=True).data
+        kept = [run for number, run in enumerate(hints.runs, 1) if number not in stale]
+        Hints(dict(hints.data, runs=kept), filename).write(filename)
+        print("%s: kept %d run(s); the file as it was is %s" % (filename, len(kept), backup))
 
 
 # -- command line -----------------------------------------------------------------

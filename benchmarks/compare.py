@@ -1,24 +1,29 @@
 """Plain Nuitka standalone vs hinted, side by side in one run, with ratios.
 
-    python benchmarks/compare.py [hello] [pil] [numpy] [stdlib]   (default: all)
+    python benchmarks/compare.py [--methods=plain,hinted,...] [--pythons=all|3.X,...]
+                                 [hello] [pil] [numpy] [stdlib]   (default: all)
     python benchmarks/compare.py --demo                    (PIL, hinted build only)
 
 For each example: trace it, build it plain (``--mode=standalone`` alone), hinted
 (``nuitka_hints.py``: cold recorded modules as bytecode), hinted with every
-recorded module compiled (``hinted-all``, ``--hinted-compile=all``) and hinted
-with unrecorded modules kept as bytecode (``hinted+bc``); run the binaries (best
-of three wall times) and compare their output with the interpreted run; hinted
-builds are also verified (every recorded run replayed).  A throw-away build
-first warms Nuitka's caches; ccache is disabled for the timed builds, so neither
-build profits from the other's compiled C files and a second benchmark run
-measures the same work.
+recorded module compiled (``hinted-all``, ``--hinted-compile=all``), hinted with
+unrecorded modules kept as bytecode (``hinted+bc``), and plain and hinted in
+onefile mode (``plain-onefile``, ``hinted-onefile``: the one compressed file's
+size; its run time includes unpacking).  Run the binaries (best of three wall
+times) and compare their output with the interpreted run; hinted builds are also
+verified (every recorded run replayed).  ``--pythons`` runs the benchmark once per
+Python in that Python's environment (``.venv-3.X``, made by ``bash dev.sh test``;
+this machine's ``python3`` uses ``.venv``) and prints one table with a Python
+column.  A throw-away build first warms Nuitka's caches; ccache is disabled for
+the timed builds, so neither build profits from the other's compiled C files and
+a second benchmark run measures the same work.
 """
 
+import json
 import os
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
 
@@ -45,25 +50,77 @@ HINTED_VARIANTS = {
     "hinted-all": "--hinted-compile=all",
     "hinted+bc": "--hinted-unrecorded=bytecode",
 }
+ONEFILE_METHODS = ("plain-onefile", "hinted-onefile")  # one compressed file: sized alone
+METHODS = ("plain", "hinted", *HINTED_VARIANTS, *ONEFILE_METHODS)
+RATIOS = [(method, "plain") for method in ("hinted", *HINTED_VARIANTS)]
+RATIOS.append(("hinted-onefile", "plain-onefile"))
+PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 
 
 def main(argv):
-    demo = "--demo" in argv
-    names = [a for a in argv if a != "--demo"] or (["pil"] if demo else list(EXAMPLES))
-    unknown = [n for n in names if n not in EXAMPLES]
+    options = dict(arg[2:].partition("=")[::2] for arg in argv if arg.startswith("--"))
+    names = [arg for arg in argv if not arg.startswith("--")]
+    demo = "demo" in options
+    names = names or (["pil"] if demo else list(EXAMPLES))
+    methods = ["hinted"] if demo else options.get("methods", ",".join(METHODS)).split(",")
+    pythons = options.get("pythons")
+    pythons = None if pythons is None else PYTHONS if pythons == "all" else pythons.split(",")
+    unknown = [n for n in names if n not in EXAMPLES] + [m for m in methods if m not in METHODS]
+    unknown += ["--" + o for o in options if o not in ("demo", "methods", "pythons", "rows-to")]
+    unknown += [p for p in pythons or () if p not in PYTHONS]
     if unknown:
-        sys.exit("compare.py: error: unknown example %s: choose from %s" % (
-            ", ".join(unknown), ", ".join(EXAMPLES)))
+        sys.exit("compare.py: error: unknown %s: examples are %s, methods %s, Pythons %s" % (
+            ", ".join(unknown), ", ".join(EXAMPLES), ", ".join(METHODS), ", ".join(PYTHONS)))
+    if pythons:
+        rows = measure_on_pythons(pythons, names, methods)
+    else:
+        rows = measure_here(names, methods, options.get("rows-to"))
+    print_table(rows)
+    return 0 if rows and all(row["identical"] for row in rows) else 1
+
+
+def measure_here(names, methods, rows_to=None):
+    """Every example, every method, on this Python; rows also go to ``rows_to``."""
     work = tempfile.mkdtemp(prefix="nuitka-hints-bench-")
     try:
         warm_up(work)
         rows = []
         for name in names:
-            rows += measure(name, work, plain=not demo)
-        print_table(rows)
-        return 0 if all(row["identical"] for row in rows) else 1
+            rows += measure(name, work, methods)
+        if rows_to:
+            with open(rows_to, "w") as handle:
+                json.dump(rows, handle)
+        return rows
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def measure_on_pythons(pythons, names, methods):
+    """This script once per Python, in its environment; all their rows."""
+    rows = []
+    for version in pythons:
+        python = environment_python(version)
+        rows_to = os.path.join(tempfile.mkdtemp(prefix="nuitka-hints-bench-"), "rows.json")
+        print("benchmark: Python %s (%s)" % (version, python), flush=True)
+        subprocess.call([python, os.path.abspath(__file__), "--methods=" + ",".join(methods),
+                         "--rows-to=" + rows_to, *names])
+        if not os.path.exists(rows_to):
+            sys.exit("compare.py: error: the benchmark on Python %s failed (above)" % version)
+        with open(rows_to) as handle:
+            rows += json.load(handle)
+    return rows
+
+
+def environment_python(version):
+    """The interpreter of the project's environment for ``version``."""
+    for folder in (".venv-" + version, ".venv"):
+        python = os.path.join(ROOT, folder, "bin", "python")
+        if os.path.exists(python) and subprocess.run(
+                [python, "-c", "import sys, nuitka; sys.exit(sys.version[:%d] != %r)" % (
+                    len(version), version)], capture_output=True).returncode == 0:
+            return python
+    sys.exit("compare.py: error: no environment for Python %s with Nuitka: "
+             "run 'bash dev.sh test' first (it makes .venv-%s)" % (version, version))
 
 
 def warm_up(work):
@@ -75,8 +132,8 @@ def warm_up(work):
     build([sys.executable, "-m", "nuitka", "--mode=standalone", script], work, "warm-up")
 
 
-def measure(name, work, plain):
-    """Trace, build plain and hinted, run; one table row per build method."""
+def measure(name, work, methods):
+    """Trace, build each way, run; one table row per build method."""
     script_name, args = EXAMPLES[name]
     folder = os.path.join(work, name)
     shutil.copytree(os.path.join(ROOT, "examples"), folder)
@@ -89,28 +146,34 @@ def measure(name, work, plain):
         sys.exit("compare.py: error: tracing %s failed:\n%s" % (script_name, traced.stderr))
     expected = traced.stdout
     floor = floor_size(hinted_mods.load_hints(hinted_mods.hints_path(script)), folder)
-    commands = {"hinted": nuitka_hints.build_command(TIMED_OPTIONS + [script])}
-    if plain:
-        commands = {
-            "plain": [sys.executable, "-m", "nuitka", "--mode=standalone", *TIMED_OPTIONS,
-                      script],
-            **commands,
-        }
-        for method, option in HINTED_VARIANTS.items():
-            commands[method] = nuitka_hints.build_command([option] + TIMED_OPTIONS + [script])
+    commands = {
+        "plain": [sys.executable, "-m", "nuitka", "--mode=standalone", *TIMED_OPTIONS, script],
+        "hinted": nuitka_hints.build_command(TIMED_OPTIONS + [script]),
+    }
+    for method, option in HINTED_VARIANTS.items():
+        commands[method] = nuitka_hints.build_command([option] + TIMED_OPTIONS + [script])
+    commands["plain-onefile"] = [sys.executable, "-m", "nuitka", "--mode=onefile",
+                                 *TIMED_OPTIONS, script]
+    commands["hinted-onefile"] = nuitka_hints.build_command(
+        ["--mode=onefile"] + TIMED_OPTIONS + [script])
     rows = []
-    for method, command in commands.items():
+    for method in methods:
+        command = commands[method]
         out = os.path.join(folder, method)
         command = command[:-1] + ["--output-dir=%s" % out, script]
         seconds = build(command, folder, "%s %s" % (method, name))
         binary = nuitka_hints.built_binary(command)
-        size, files = folder_size(os.path.dirname(binary))
+        if method in ONEFILE_METHODS:
+            size, files = os.path.getsize(binary), 1
+        else:
+            size, files = folder_size(os.path.dirname(binary))
         output, run_seconds = run_binary(binary, args, folder)
         identical = output == expected
-        if method != "plain":  # and every recorded run replays the same
+        if method.startswith("hinted"):  # and every recorded run replays the same
             identical = nuitka_hints.verify(command) == 0 and identical
         rows.append(dict(example=name, method=method, size=size, files=files, floor=floor,
-                         seconds=seconds, run_seconds=run_seconds, identical=identical))
+                         seconds=seconds, run_seconds=run_seconds, identical=identical,
+                         python="%d.%d" % sys.version_info[:2]))
         print_table(rows[-1:], header=False)
     return rows
 
@@ -145,30 +208,30 @@ def run_binary(binary, args, cwd, times=3):
 
 
 def floor_size(hints, program_dir):
-    """What the interpreted run really loaded: module files and shared libraries.
+    """What the interpreted run really loaded: module files, shared libraries and
+    the data files it read.
 
     Left out: the C library and the loader (libc, libm, ld-linux, ...), which no
     standalone dist ships, and the interpreter (libpython), which Nuitka links
     into the binary in its own form.  So a dist is at least floor + the Python
     runtime; the table shows the difference in MB.
     """
-    paths = sysconfig.get_paths()
-    roots = {
-        "stdlib": [paths["stdlib"], paths["platstdlib"]],
-        "site-packages": [paths["purelib"], paths["platlib"]],
-        "program": [program_dir],
-        "absolute": [""],
-    }
+    roots = hinted_mods.sys_path_roots(program_dir)
     entries = [e for e in hints.modules.values() if e.get("file") and e["kind"] != "namespace"]
     entries += [dict(entry, file=name) for name, entry in hints.libraries.items()]
+    entries += [{"where": where, "file": name}
+                for where, names in (hints.data_files or {}).items() for name in names]
     files = set()
     for entry in entries:
-        for root in roots.get(entry.get("where"), []):
-            path = os.path.join(root, entry["file"])
-            if os.path.isfile(path) and \
-                    not os.path.basename(path).startswith(NEVER_SHIPPED + ("libpython",)):
-                files.add(os.path.realpath(path))
-                break
+        if entry.get("where") == "absolute":
+            path = entry["file"]
+        elif entry.get("where"):
+            path = hints.locate(entry["where"], entry["file"], roots)
+        else:
+            continue
+        if path and os.path.isfile(path) and \
+                not os.path.basename(path).startswith(NEVER_SHIPPED + ("libpython",)):
+            files.add(os.path.realpath(path))
     return sum(os.path.getsize(path) for path in files)
 
 
@@ -182,30 +245,33 @@ def folder_size(folder):
 
 
 def print_table(rows, header=True):
-    line = "%-8s %-10s %10s %7s %11s %9s %11s %9s  %s"
+    line = "%-6s %-8s %-14s %10s %7s %11s %9s %11s %9s  %s"
     if header:
         print()
-        print(line % ("example", "method", "dist size", "files", "build time", "floor",
-                      "over floor", "run time", "output identical"))
+        print(line % ("python", "example", "method", "dist size", "files", "build time",
+                      "floor", "over floor", "run time", "output identical"))
     for row in rows:
-        print(line % (row["example"], row["method"], "%.1f MB" % (row["size"] / 1e6),
-                      row["files"], "%.0f s" % row["seconds"], "%.1f MB" % (row["floor"] / 1e6),
+        print(line % (row.get("python", ""), row["example"], row["method"],
+                      "%.1f MB" % (row["size"] / 1e6), row["files"], "%.0f s" % row["seconds"],
+                      "%.1f MB" % (row["floor"] / 1e6),
                       "%+.1f MB" % ((row["size"] - row["floor"]) / 1e6),
                       "%.0f ms" % (row["run_seconds"] * 1000),
                       "yes" if row["identical"] else "NO"), flush=True)
     by_example = {}
     for row in rows:
-        by_example.setdefault(row["example"], {})[row["method"]] = row
-    for example, methods in by_example.items():
-        if not header or "plain" not in methods:
+        key = (row.get("python", ""), row["example"])
+        by_example.setdefault(key, {})[row["method"]] = row
+    for (python, example), methods in by_example.items():
+        if not header:
             continue
-        plain = methods["plain"]
-        for method in ["hinted"] + list(HINTED_VARIANTS):
-            if method in methods:
-                row = methods[method]
-                print("%-8s %s/plain: size %.2f, files %.2f, build time %.2f, run time %.2f" % (
-                    example, method, row["size"] / plain["size"], row["files"] / plain["files"],
-                    row["seconds"] / plain["seconds"], row["run_seconds"] / plain["run_seconds"]))
+        for method, base in RATIOS:
+            if method in methods and base in methods:
+                row, other = methods[method], methods[base]
+                print("%-6s %-8s %s/%s: size %.2f, files %.2f, build time %.2f, "
+                      "run time %.2f" % (
+                          python, example, method, base, row["size"] / other["size"],
+                          row["files"] / other["files"], row["seconds"] / other["seconds"],
+                          row["run_seconds"] / other["run_seconds"]))
 
 
 if __name__ == "__main__":

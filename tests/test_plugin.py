@@ -324,7 +324,7 @@ def test_data_files_no_run_read_are_left_out_unless_kept(plugin):
     opened = plugin({}, data=read)
     assert offer(opened, VENDORED + "certifi/cacert.pem")
     assert not offer(opened, VENDORED + "vendor.txt")
-    assert opened.data.left_out == {VENDORED + "vendor.txt": os.path.getsize(
+    assert opened.data_files.left_out == {VENDORED + "vendor.txt": os.path.getsize(
         os.path.join(sysconfig.get_paths()["purelib"], VENDORED + "vendor.txt"))}
     assert offer(opened, VENDORED + "vendor.txt", by=object())  # an option's (a logger)
     assert offer(opened, VENDORED + "distlib/w32.exe") is False
@@ -337,7 +337,7 @@ def test_data_files_no_run_read_are_left_out_unless_kept(plugin):
 def test_a_listed_directory_keeps_its_files(plugin, tmp_path):
     read = {"site-packages": {VENDORED + "certifi/cacert.pem": 1}}
     listing = plugin({}, data=read)
-    listing.data.listed.add(os.path.realpath(os.path.join(
+    listing.data_files.listed.add(os.path.realpath(os.path.join(
         sysconfig.get_paths()["purelib"], VENDORED + "distlib")))
     assert offer(listing, VENDORED + "distlib/w32.exe")
 
@@ -363,7 +363,7 @@ def test_read_files_nuitka_does_not_list_are_added_by_their_package(plugin, monk
     assert list(adding.considerDataFiles(Module("pip._vendor"))) == []
     added = list(adding.considerDataFiles(Module("pip._vendor.certifi")))
     assert [d.dest_path for d in added] == [VENDORED + "certifi/cacert.pem"]
-    assert adding.data.added == [VENDORED + "certifi/cacert.pem"]
+    assert adding.data_files.added == [VENDORED + "certifi/cacert.pem"]
 
 
 def test_a_recorded_file_leading_out_of_its_folder_is_refused(plugin):
@@ -375,4 +375,4 @@ def test_a_recorded_file_leading_out_of_its_folder_is_refused(plugin):
 
 def test_a_recorded_file_not_on_this_machine_is_reported_stale(plugin):
     stale = plugin({}, data={"site-packages": {"gone/data.bin": 1}})
-    assert stale.data.stale == ["site-packages/gone/data.bin"]
+    assert stale.data_files.stale == ["site-packages/gone/data.bin"]
