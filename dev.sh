@@ -33,7 +33,7 @@ find_python() {
 run_tests() {
     local main_version failed=0 skipped=""
     main_version=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-    make_venv .venv "$python" test,examples
+    make_venv .venv "$python" test,examples,onefile
     echo "== Python $main_version (.venv): the whole suite"
     .venv/bin/python -m pytest "$@" || failed=1
     for version in $PYTHONS; do
@@ -56,7 +56,7 @@ run_tests() {
 command=${1:-}
 shift || true
 case "$command" in
-    demo) make_venv .venv "$python" test,examples
+    demo) make_venv .venv "$python" test,examples,onefile
           exec .venv/bin/python benchmarks/compare.py --demo "$@" ;;
     test) run_tests "$@" ;;
     *) echo "usage: bash dev.sh demo|test [pytest arguments]" >&2; exit 2 ;;
