@@ -84,6 +84,8 @@ options:
 """
 
 
+# -- the command line: what `python hinted_mods.py ...` does ---------------------------
+
 def main(argv=None):
     """Command-line entry point (``hinted-mods``).
 
@@ -112,318 +114,187 @@ def main(argv=None):
     os._exit(status)
 
 
-class HintsError(Exception):
-    """A problem with a hints file or the command line; its text is one line."""
+def _split_command_line(argv):
+    """Split ``argv`` into our options, the target and the program's arguments.
 
-
-# -- reading hints: the API for the invoker and the plugin ---------------------
-
-
-def platform_tag():
-    """The tag that hints files carry, e.g. ``311-linux-64``.
-
-    Python minor version, OS and bitness: what decides which modules exist.
+    Everything after the script (or after ``-m module``) belongs to the program,
+    even when it looks like one of our options.
     """
-    system = {"win32": "windows", "darwin": "macos"}.get(sys.platform, sys.platform)
-    bits = 64 if sys.maxsize > 2**32 else 32
-    return "%d%d-%s-%d" % (sys.version_info[0], sys.version_info[1], system, bits)
+    options = {}
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        name, has_value, value = arg.partition("=")
+        if arg in ("-h", "--help"):
+            options["help"] = True
+            return options, None, []
+        if arg == "--fresh":
+            options["fresh"] = True
+        elif arg == "--no-profile":
+            options["profile"] = False
+        elif name in ("-o", "--output", "--exclude", "--summary", "--prune-stale"):
+            if not has_value:
+                if not args:
+                    raise HintsError("option %s needs a value" % name)
+                value = args.pop(0)
+            if name == "--exclude":
+                if value == "-":
+                    options["runner_excluded"] = False
+                else:
+                    excludes = options.setdefault("exclude", [])
+                    excludes.extend(v for v in value.split(",") if v)
+            elif name in ("--summary", "--prune-stale"):
+                options[name[2:]] = value
+                return options, None, []
+            else:
+                options["output"] = os.path.abspath(value)
+        elif arg == "--combine":
+            options["combine"] = []
+        elif arg == "-m":
+            if not args:
+                raise HintsError("-m needs a module name, e.g. -m pytest")
+            return options, ("module", args[0]), args[1:]
+        elif arg.startswith("-") and arg != "-":
+            raise HintsError("unknown option %s: see hinted_mods.py --help" % arg)
+        elif "combine" in options:
+            options["combine"].append(arg)
+        else:
+            return options, ("script", arg), args
+    if "combine" in options:
+        return options, None, []
+    raise HintsError("no script given: python hinted_mods.py script.py [args...]")
 
 
-def hints_path(script, tag=None):
-    """Where the hints for ``script`` live by default: next to it, tagged."""
-    directory, name = os.path.split(os.path.abspath(script))
-    stem = os.path.splitext(name)[0]
-    return os.path.join(directory, "%s-%s.json" % (stem, tag or platform_tag()))
+def _fail(exc):
+    sys.stderr.write("hinted_mods: error: %s\n" % exc)
+    return 2
 
 
-def trace_command(script):
-    """The command a user runs to make the hints for ``script``."""
-    import shlex
-
-    return "python %s %s" % (os.path.basename(__file__), shlex.quote(script))
-
-
-class Hints:
-    """The hints file's one owner: read it (``load``), make it from a run
-    (``new``), add runs (``merged``), write it (``save``: merged, locked,
-    atomic), and answer what the invoker, the plugin and the benchmarks ask."""
-
-    def __init__(self, data, filename="hints"):
-        self.data = data
-        self.filename = filename
-
-    @classmethod
-    def load(cls, filename, tag=None, script=None, any_tag=False):
-        """Read and check a hints file; raise HintsError with a one-line reason.
-
-        ``tag`` (default: this Python's) must match the file's tag, unless
-        ``any_tag`` (for tools that only read or merge).  ``script`` only improves
-        the message when the file is missing.
-        """
-        import json
-
-        tag = tag or platform_tag()
-        try:
-            with open(filename, encoding="utf-8") as handle:
-                data = json.load(handle)
-        except FileNotFoundError:
-            how = trace_command(script) if script else "the tracer (hinted_mods.py)"
-            raise HintsError(
-                "hints file %s not found: run %s first" % (filename, how)
-            ) from None
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise HintsError(
-                "hints file %s is not valid JSON (%s): trace again with --fresh"
-                % (filename, exc)
-            ) from None
-        except OSError as exc:
-            raise HintsError("cannot read hints file %s: %s" % (filename, exc.strerror))
-        _check_hints(filename, data, None if any_tag else tag)
-        return cls(data, filename)
-
-    @classmethod
-    def new(cls, modules, runs, libraries, looked_up, data_files, listed, recorded_by=None):
-        """Hints from what runs recorded; ``recorded_by`` (tag and Python facts)
-        defaults to this Python."""
-        recorded_by = recorded_by or {"tag": platform_tag(), "python": _python_facts()}
-        return cls({
-            "schema": SCHEMA,
-            "tag": recorded_by["tag"],
-            "python": recorded_by["python"],
-            "modules": dict(sorted(modules.items())),
-            "packages": _top_level_packages(modules),
-            "libraries": dict(sorted(libraries.items())),
-            "looked_up": {n: c for n, c in sorted(looked_up.items()) if n not in modules},
-            "data_files": _sorted_by_root(data_files),
-            "listed_directories": _sorted_by_root(listed),
-            "runs": runs,
-        })
-
-    def merged(self, other):
-        """The union of these hints and ``other``: run counts add up, runs are appended."""
-        old, new = self.data, other.data
-        modules = {name: dict(entry) for name, entry in old["modules"].items()}
-        for name, entry in new["modules"].items():
-            known = modules.get(name)
-            if known is None:
-                modules[name] = dict(entry)
-                continue
-            known["runs"] = known.get("runs", 0) + entry.get("runs", 0)
-            if not entry.get("startup"):
-                known.pop("startup", None)
-        looked_up = dict(old.get("looked_up", {}))
-        for name, count in new.get("looked_up", {}).items():
-            looked_up[name] = looked_up.get(name, 0) + count
-        libraries = dict(old.get("libraries", {}), **new.get("libraries", {}))
-        data_files, listed = {}, {}
-        for hints in (old, new):
-            _add_counts(data_files, hints.get("data_files", {}))
-            _add_counts(listed, hints.get("listed_directories", {}))
-        recorded_by = {"tag": old["tag"], "python": old.get("python", {})}
-        return Hints.new(modules, old["runs"] + new["runs"], libraries, looked_up, data_files,
-                         listed, recorded_by)
-
-    def save(self, output, fresh=False):
-        """Merge these hints into the hints file ``output`` (replace it if ``fresh``),
-        atomically and under a lock.
-
-        If the existing file cannot be read, it is left untouched and these hints
-        are saved beside it: recorded data is never lost.
-        """
-        new = self
-        with _FileLock(output):
-            if not fresh and os.path.exists(output):
-                try:
-                    new = Hints.load(output, tag=self.tag).merged(self)
-                except HintsError as exc:
-                    rescue = "%s.%d.json" % (os.path.splitext(output)[0], os.getpid())
-                    self.write(rescue)
-                    raise HintsError(
-                        "%s; this run was saved to %s, combine it with --combine once "
-                        "fixed" % (exc, rescue)
-                    ) from None
-            new.write(output)
-
-    def write(self, filename):
-        """Write the file whole, or not at all (a temporary file, then a rename)."""
-        import json
-
-        directory, name = os.path.split(os.path.abspath(filename))
-        temporary = os.path.join(directory, ".%s.%d.tmp" % (name, os.getpid()))
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(self.data, handle, indent=1, ensure_ascii=False)
-                handle.write("\n")
-            os.replace(temporary, filename)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-
-    @property
-    def tag(self):
-        return self.data["tag"]
-
-    @property
-    def modules(self):
-        """Module name -> {"kind", "file", "where", "runs", ["startup"]}."""
-        return self.data["modules"]
-
-    @property
-    def runs(self):
-        return self.data["runs"]
-
-    @property
-    def libraries(self):
-        """Shared library file -> {"where"}; empty for schema 1 (none recorded)."""
-        return self.data.get("libraries", {})
-
-    @property
-    def looked_up(self):
-        """Module name -> in how many runs it was looked up but never loaded
-        (schema 3; older files recorded lookups as modules)."""
-        return self.data.get("looked_up", {})
-
-    @property
-    def data_files(self):
-        """Root label -> {file relative to it: in how many runs it was read}
-        (schema 4; None for older files, which did not record files)."""
-        return self.data.get("data_files") if self.data["schema"] >= 4 else None
-
-    @property
-    def listed_directories(self):
-        """Root label -> {directory relative to it: in how many runs it was listed}."""
-        return self.data.get("listed_directories", {})
-
-    def staleness(self, program_dir=None):
-        """Run number (from 1) -> what changed since it was recorded: the program's
-        files (by content) and the distributions its modules came from (by
-        version).  None for a run recorded before schema 4 (unknown).
-        ``program_dir``: where the program is now (default: where each run found it)."""
-        from importlib.metadata import PackageNotFoundError, version
-
-        result = {}
-        for number, run in enumerate(self.runs, 1):
-            against = run.get("against")
-            if against is None:
-                result[number] = None
-                continue
-            folder = program_dir or _program_dir_of(run)
-            changes = []
-            for relative, digest in against["program_files"].items():
-                now = _file_hash(os.path.join(folder, relative))
-                if now != digest:
-                    changes.append("%s %s" % (relative, "is gone" if now is None else "changed"))
-            for name, recorded in against["distributions"].items():
-                try:
-                    current = version(name)
-                except PackageNotFoundError:
-                    changes.append("%s %s is no longer installed" % (name, recorded))
-                    continue
-                if current != recorded:
-                    changes.append("%s %s -> %s" % (name, recorded, current))
-            result[number] = changes
-        return result
-
-    def distributions_read(self):
-        """Installed distributions whose metadata (``*.dist-info``) a run read."""
-        folders = {f.partition("/")[0] for f in (self.data_files or {}).get("site-packages", {})}
-        return sorted({folder.partition("-")[0] for folder in folders
-                       if folder.endswith((".dist-info", ".egg-info"))})
-
-    def locate(self, where, relative, roots):
-        """The path on this machine of a file recorded below root ``where``, or None
-        if it is not there.  ``roots``: ``sys_path_roots`` of the environment the
-        program runs in.  A hints file is input: an entry leading out of its root
-        (``..``, an absolute path, a symbolic link) is an error."""
-        for root, label in roots.items():
-            if label != where:
-                continue
-            path = os.path.join(root, relative)
-            real_root = os.path.realpath(root)
-            if os.path.isabs(relative) or not os.path.realpath(path).startswith(
-                    real_root + os.sep):
-                raise HintsError(
-                    "%s: recorded file %r leads out of its folder %s: trace again with "
-                    "--fresh, or remove the entry" % (self.filename, relative, where))
-            if os.path.exists(path):
-                return path
-        return None
-
-    def program_modules(self):
-        """Names the program itself imported (not the interpreter's start-up set)."""
-        return sorted(n for n, m in self.modules.items() if not m.get("startup"))
-
-    def top_level_packages(self):
-        return self.data["packages"]
-
-    def hot_modules(self, min_share):
-        """Modules in which some run spent at least ``min_share`` of its CPU samples.
-
-        None when a run has no profile (traced with --no-profile, on Windows, or
-        by an older tracer): then no module is known to be cold.
-        """
-        hot = set()
-        for run in self.runs:
-            profile = run.get("profile")
-            if profile is None:
-                return None
-            threshold = min_share * profile["samples"]
-            hot.update(n for n, count in profile["modules"].items() if count >= threshold)
-        return hot
-
-    def __contains__(self, module_name):
-        return module_name in self.modules
+def _run_tool(function, *args):
+    try:
+        function(*args)
+    except HintsError as exc:
+        return _fail(exc)
+    return 0
 
 
-load_hints = Hints.load
-
-
-def sys_path_roots(program_dir=None):
-    """Folder -> label ("stdlib", "site-packages", "program"): recorded files are
-    relative to these, so that a hints file is portable between machines."""
-    import sysconfig
-
-    import site
-
-    roots = {}
-    paths = sysconfig.get_paths()
-    installed = [paths["purelib"], paths["platlib"], site.getusersitepackages()]
-    for path in installed + site.getsitepackages():  # user's, and a venv's base
-        roots[os.path.normcase(path)] = "site-packages"
-    for key in ("stdlib", "platstdlib"):  # extension modules: lib-dynload/...
-        roots[os.path.normcase(paths[key])] = "stdlib"
-    if program_dir is not None:
-        roots[os.path.normcase(program_dir)] = "program"
-    return roots
-
-
-def _check_hints(filename, data, tag):
-    if not isinstance(data, dict) or "schema" not in data:
-        raise HintsError(
-            "%s is not a nuitka-hints file (no \"schema\"): trace again with --fresh"
-            % filename
+def _print_summary(filename):
+    """What a hints file holds: runs, and modules per top-level package."""
+    hints = Hints.load(filename, any_tag=True)
+    data, modules = hints.data, hints.modules
+    print("%s: tag %s, schema %s" % (filename, data["tag"], data["schema"]))
+    print("%d recorded run(s):" % len(data["runs"]))
+    staleness = hints.staleness()
+    for number, run in enumerate(data["runs"], 1):
+        changes = staleness[number]
+        state = "unknown" if changes is None else "stale: " + "; ".join(changes) if changes \
+            else "current"
+        print(
+            "  %s  exit %s  %.2fs  %s  [%s]"
+            % (run.get("started", "?"), run["exit_status"], run["duration"],
+               " ".join(run["argv"]), state)
         )
-    if data["schema"] not in SUPPORTED_SCHEMAS:
-        raise HintsError(
-            "%s has schema %r, this nuitka-hints reads schema %s: "
-            "upgrade nuitka-hints or trace again with --fresh"
-            % (filename, data["schema"], ", ".join(map(str, SUPPORTED_SCHEMAS)))
-        )
-    missing = [k for k in ("tag", "modules", "packages", "runs") if k not in data]
-    if missing:
-        raise HintsError(
-            "%s lacks %s: trace again with --fresh" % (filename, ", ".join(missing))
-        )
-    if tag is not None and data["tag"] != tag:
-        raise HintsError(
-            "%s was recorded for %s but this Python is %s: trace the program "
-            "with this Python" % (filename, data["tag"], tag)
-        )
+    program = [n for n, m in modules.items() if not m.get("startup")]
+    print(
+        "%d modules imported by the program, %d at interpreter start-up"
+        % (len(program), len(modules) - len(program))
+    )
+    looked_up = sorted(data.get("looked_up", {}))
+    if looked_up:
+        print("%d modules looked up but never loaded (left out of the build): %s" % (
+            len(looked_up), ", ".join(looked_up)))
+    counts = {}
+    for name in program:
+        top = name.partition(".")[0]
+        counts[top] = counts.get(top, 0) + 1
+    for top, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        where = modules.get(top, {}).get("where", "")
+        print("  %-30s %5d  %s" % (top, count, where))
+    _print_data_files(hints, os.path.dirname(os.path.abspath(filename)))
+    _print_cpu_profile(data["runs"])
 
 
-# -- tracing --------------------------------------------------------------------
+def _print_data_files(hints, program_dir):
+    """Files the runs read, by root and top folder, with their size here."""
+    roots = sys_path_roots(program_dir)
+    if hints.data_files is None:
+        print("no data files recorded (schema %s): trace again to record them"
+              % hints.data["schema"])
+        return
+    groups = {}
+    for where, files in hints.data_files.items():
+        for relative in files:
+            path = hints.locate(where, relative, roots)
+            group = groups.setdefault((where, relative.partition("/")[0]), [0, 0])
+            group[0] += 1
+            group[1] += os.path.getsize(path) if path else 0
+    print("%d data files read by the runs:" % sum(n for n, _ in groups.values()))
+    for (where, top), (count, size) in sorted(groups.items()):
+        print("  %-30s %5d  %9.1f kB  %s" % (top, count, size / 1e3, where))
 
+
+def _print_cpu_profile(runs):
+    """Where the sampled CPU time went, over all runs with a profile."""
+    profiled = [run["profile"] for run in runs if "profile" in run]
+    samples = sum(profile["samples"] for profile in profiled)
+    if not samples:
+        print("no CPU profile recorded")
+        return
+    totals = {}
+    for profile in profiled:
+        for name, count in profile["modules"].items():
+            totals[name] = totals.get(name, 0) + count
+    print("CPU samples: %d in %d of %d run(s); most in:" % (samples, len(profiled), len(runs)))
+    for name, count in sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:10]:
+        print("  %-30s %5.1f%%" % (name, 100.0 * count / samples))
+
+
+def _combine_files(output, inputs):
+    """Merge several hints files of one tag (e.g. from several machines) into one."""
+    if not output:
+        raise HintsError("--combine needs -o OUT.json naming the combined file")
+    if not inputs:
+        raise HintsError("--combine needs at least one hints file to read")
+    loaded = [Hints.load(name, any_tag=True) for name in inputs]
+    tags = sorted({hints.tag for hints in loaded})
+    if len(tags) > 1:
+        raise HintsError(
+            "cannot combine hints of different tags (%s): combine each tag apart"
+            % ", ".join(tags)
+        )
+    combined = loaded[0]
+    for hints in loaded[1:]:
+        combined = combined.merged(hints)
+    is_input = os.path.abspath(output) in map(os.path.abspath, inputs)
+    combined.save(output, fresh=is_input)
+    print("combined %d file(s) into %s" % (len(inputs), output))
+
+
+def _prune_stale(filename):
+    """Drop the runs recorded against other program files or package versions.
+
+    The record does not keep which run loaded which module, so the modules of
+    the dropped runs stay; the file as it was is kept beside it."""
+    import shutil
+
+    with _FileLock(filename):
+        hints = Hints.load(filename, any_tag=True)
+        staleness = hints.staleness()
+        stale = [number for number, changes in staleness.items() if changes]
+        if not stale:
+            print("%s: no stale runs" % filename)
+            return
+        backup = os.path.splitext(filename)[0] + ".before-prune.json"
+        shutil.copyfile(filename, backup)
+        for number in stale:
+            print("dropped run %d (%s): %s" % (number, " ".join(hints.runs[number - 1]["argv"]),
+                                               "; ".join(staleness[number])))
+        kept = [run for number, run in enumerate(hints.runs, 1) if number not in stale]
+        Hints(dict(hints.data, runs=kept), filename).write(filename)
+        print("%s: kept %d run(s); the file as it was is %s" % (filename, len(kept), backup))
+
+
+# -- the parent: runs the program, then combines what its processes recorded -----------
 
 class Tracer:
     """Runs one program under the recorder and merges what it saw into the hints."""
@@ -514,6 +385,12 @@ def _run_child(parts_dir, target, program_args, profile):
     )
     command = [sys.executable] + _interpreter_flags() + ["-c", code]
     return subprocess.call(command), {}
+
+
+def _interpreter_flags():
+    import subprocess
+
+    return subprocess._args_from_interpreter_flags()
 
 
 class _StreamRecorder:
@@ -607,15 +484,6 @@ def _stream_entry(data, truncated):
     return entry
 
 
-def stream_bytes(entry):
-    """The bytes of a recorded stream entry (see ``_stream_entry``)."""
-    if "text" in entry:
-        return entry["text"].encode("utf-8")
-    import base64
-
-    return base64.b64decode(entry["base64"])
-
-
 def _import_what_combining_needs():
     """Import now, while the program runs, what writing the hints needs afterwards.
 
@@ -643,6 +511,165 @@ def _wait_for(pid):
         return 128 + os.WTERMSIG(status)
     return os.WEXITSTATUS(status)
 
+
+def _make_parts_dir(output):
+    """A fresh folder beside the output for the per-process files (os only)."""
+    directory, name = os.path.split(output)
+    os.makedirs(directory, exist_ok=True)
+    for attempt in range(1000):
+        parts_dir = os.path.join(directory, ".%s.parts-%d-%d" % (name, os.getpid(), attempt))
+        try:
+            os.mkdir(parts_dir)
+            return parts_dir
+        except FileExistsError:
+            continue
+    raise HintsError("cannot make a folder for the records beside %s" % output)
+
+
+def _remove_parts_dir(parts_dir):
+    import shutil
+
+    shutil.rmtree(parts_dir, ignore_errors=True)
+
+
+def _hints_from_parts(parts_dir, run, roots, excludes):
+    """Build the hints of one run from the per-process files in ``parts_dir``."""
+    modules, libraries, samples, looked_up = {}, {}, None, set()
+    data_files, listed = {}, {}
+    named_on_command_line = {os.path.abspath(os.path.join(run["cwd"], arg))
+                             for arg in run["argv"][1:]}
+    part_files = [n for n in sorted(os.listdir(parts_dir)) if n.endswith(".tsv")]
+    for part in part_files:
+        path = os.path.join(parts_dir, part)
+        with open(path, encoding="utf-8", errors="surrogateescape") as handle:
+            for line in handle:
+                if not line.endswith("\n"):
+                    continue  # cut short by a kill
+                mark, *fields = line.rstrip("\n").split("\t")
+                if mark == PROFILE_SAMPLES:
+                    samples = samples if samples is not None else {}
+                    name = _unescape(fields[0])
+                    samples[name] = samples.get(name, 0) + int(fields[1])
+                    continue
+                if mark == LIBRARY:
+                    entry = _module_entry("library", _unescape(fields[0]), roots)
+                    libraries[entry.pop("file")] = {"where": entry["where"]}
+                    continue
+                if mark in (DATA_FILE, LISTED_DIRECTORY):
+                    if _unescape(fields[0]) in named_on_command_line:
+                        continue  # the run's input, not the program's data
+                    entry = _module_entry("data", _unescape(fields[0]), roots)
+                    if entry["where"] != "absolute":  # only what a build could ship
+                        found = data_files if mark == DATA_FILE else listed
+                        found.setdefault(entry["where"], {})[entry["file"]] = 1
+                    continue
+                name = fields[0]
+                if name == "hinted_mods" or _is_excluded(name, excludes):
+                    continue
+                if mark == LOOKED_UP:
+                    looked_up.add(name)
+                    continue
+                kind, location = fields[1:]
+                entry = _module_entry(kind, _unescape(location), roots)
+                entry["startup"] = mark == STARTUP
+                known = modules.get(name)
+                if known is None or (known["startup"] and not entry["startup"]):
+                    modules[name] = entry
+    for entry in modules.values():
+        entry["runs"] = 1
+        if not entry["startup"]:
+            del entry["startup"]
+    run["processes"] = len(part_files)
+    run["against"] = _what_the_run_ran_against(modules, roots, run)
+    if samples is not None:
+        run["profile"] = _profile_entry(samples, modules)
+    return Hints.new(modules, [run], libraries, dict.fromkeys(looked_up, 1), data_files,
+                     listed)
+
+
+def _what_the_run_ran_against(modules, roots, run):
+    """The program's own files (content hashes) and the installed distributions
+    (versions) the run's modules came from: what a build checks for staleness."""
+    program_dir = next(root for root, label in roots.items() if label == "program")
+    files = {entry["file"] for entry in modules.values()
+             if entry.get("where") == "program" and entry["kind"] in ("source", "bytecode")}
+    if not run["module"]:
+        files.add(os.path.basename(run["argv"][0]))
+    tops = {entry["file"].partition("/")[0].partition(".")[0] for entry in modules.values()
+            if entry.get("where") == "site-packages" and not entry.get("startup")}
+    owners = _distributions_by_top_level(
+        [root for root, label in roots.items() if label == "site-packages"])
+    return {
+        "program_files": {f: _file_hash(os.path.join(program_dir, f)) for f in sorted(files)},
+        "distributions": dict(sorted(owners[top] for top in tops if top in owners)),
+    }
+
+
+def _distributions_by_top_level(site_dirs):
+    """Top-level name in site-packages -> (distribution, version), read from the
+    ``*.dist-info`` folders' names and ``top_level.txt`` or ``RECORD``."""
+    owners = {}
+    for site_dir in site_dirs:
+        try:
+            folders = [n for n in os.listdir(site_dir) if n.endswith(".dist-info")]
+        except OSError:
+            continue
+        for folder in folders:
+            name, _, version = folder[: -len(".dist-info")].partition("-")
+            tops = set()
+            for listing in ("top_level.txt", "RECORD"):
+                try:
+                    with open(os.path.join(site_dir, folder, listing), encoding="utf-8") as f:
+                        lines = f.read().splitlines()
+                except (OSError, UnicodeDecodeError):
+                    continue
+                tops = {line.split(",")[0].split("/")[0].partition(".")[0] for line in lines}
+                break
+            for top in tops - {"", "..", "__pycache__"}:
+                owners.setdefault(top, (name, version))
+    return owners
+
+
+def _is_excluded(name, excludes):
+    """Is ``name`` one of ``excludes``, or in a package that is?"""
+    return any(name == excluded or name.startswith(excluded + ".") for excluded in excludes)
+
+
+def _profile_entry(samples, modules):
+    """A run's CPU profile: samples in all, and per recorded module that had any."""
+    return {
+        "samples": sum(samples.values()),
+        "modules": {n: c for n, c in sorted(samples.items()) if n in modules},
+    }
+
+
+def _module_entry(kind, location, roots):
+    """{"kind", "file", "where"}: file relative to the sys.path root it came from."""
+    entry = {"kind": kind}
+    if not location:
+        return entry
+    path = os.path.normcase(location)
+    best = ""
+    for root in roots:
+        if path.startswith(root + os.sep) and len(root) > len(best):
+            best = root
+    if best:
+        entry["file"] = location[len(best) + 1 :].replace(os.sep, "/")
+        entry["where"] = roots[best]
+    else:
+        entry["file"] = location
+        entry["where"] = "absolute"
+    return entry
+
+
+# -- the child: inside the program, in every process of it -----------------------------
+#
+# The rule here: import nothing the program could import.  A module this code
+# loads before or while the program runs is in ``sys.modules`` when the program
+# asks for it, and the record would miss that load.  Only built-in modules the
+# interpreter has loaded at start-up anyway (``_signal``, ``_thread``, ``atexit``
+# before the start-up snapshot) are used; everything else waits for the process
+# end, when the program cannot import any more.
 
 def _run_program(parts_dir, target, program_args, profile):
     """In the child: start recording, then run the program as python would."""
@@ -701,19 +728,11 @@ def _die_by_sigint():
     os.kill(os.getpid(), signal.SIGINT)
 
 
-def _interpreter_flags():
-    import subprocess
-
-    return subprocess._args_from_interpreter_flags()
-
-
 def _bootstrap_code():
     """Python code that makes a fresh interpreter import this module."""
     here = os.path.dirname(os.path.abspath(__file__))
     return "import sys; sys.path.insert(0, %r); import hinted_mods; del sys.path[0]" % here
 
-
-# -- recording, in every process of the program ---------------------------------
 
 # The per-process record file: one tab-separated line per event, each written with
 # one os.write, so that a process killed at any point loses nothing it recorded:
@@ -737,6 +756,7 @@ def _listed_by_importlib():
 
 # Files the import system reads for modules: recorded as modules, not as data.
 MODULE_SUFFIXES = (".py", ".pyc", ".so", ".pyd")
+
 
 _KIND_BY_LOADER = {
     "SourceFileLoader": "source",
@@ -1104,100 +1124,322 @@ def _unescape(text):
     return "".join(out)
 
 
-# -- combining the per-process records --------------------------------------------
+# -- the hints file: its format and its one owner (also read inside Nuitka's process) --
+
+class HintsError(Exception):
+    """A problem with a hints file or the command line; its text is one line."""
 
 
-def _make_parts_dir(output):
-    """A fresh folder beside the output for the per-process files (os only)."""
-    directory, name = os.path.split(output)
-    os.makedirs(directory, exist_ok=True)
-    for attempt in range(1000):
-        parts_dir = os.path.join(directory, ".%s.parts-%d-%d" % (name, os.getpid(), attempt))
+def platform_tag():
+    """The tag that hints files carry, e.g. ``311-linux-64``.
+
+    Python minor version, OS and bitness: what decides which modules exist.
+    """
+    system = {"win32": "windows", "darwin": "macos"}.get(sys.platform, sys.platform)
+    bits = 64 if sys.maxsize > 2**32 else 32
+    return "%d%d-%s-%d" % (sys.version_info[0], sys.version_info[1], system, bits)
+
+
+def hints_path(script, tag=None):
+    """Where the hints for ``script`` live by default: next to it, tagged."""
+    directory, name = os.path.split(os.path.abspath(script))
+    stem = os.path.splitext(name)[0]
+    return os.path.join(directory, "%s-%s.json" % (stem, tag or platform_tag()))
+
+
+def trace_command(script):
+    """The command a user runs to make the hints for ``script``."""
+    import shlex
+
+    return "python %s %s" % (os.path.basename(__file__), shlex.quote(script))
+
+
+class Hints:
+    """The hints file's one owner: read it (``load``), make it from a run
+    (``new``), add runs (``merged``), write it (``save``: merged, locked,
+    atomic), and answer what the invoker, the plugin and the benchmarks ask."""
+
+    def __init__(self, data, filename="hints"):
+        self.data = data
+        self.filename = filename
+
+    @classmethod
+    def load(cls, filename, tag=None, script=None, any_tag=False):
+        """Read and check a hints file; raise HintsError with a one-line reason.
+
+        ``tag`` (default: this Python's) must match the file's tag, unless
+        ``any_tag`` (for tools that only read or merge).  ``script`` only improves
+        the message when the file is missing.
+        """
+        import json
+
+        tag = tag or platform_tag()
         try:
-            os.mkdir(parts_dir)
-            return parts_dir
-        except FileExistsError:
-            continue
-    raise HintsError("cannot make a folder for the records beside %s" % output)
+            with open(filename, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except FileNotFoundError:
+            how = trace_command(script) if script else "the tracer (hinted_mods.py)"
+            raise HintsError(
+                "hints file %s not found: run %s first" % (filename, how)
+            ) from None
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise HintsError(
+                "hints file %s is not valid JSON (%s): trace again with --fresh"
+                % (filename, exc)
+            ) from None
+        except OSError as exc:
+            raise HintsError("cannot read hints file %s: %s" % (filename, exc.strerror))
+        _check_hints(filename, data, None if any_tag else tag)
+        return cls(data, filename)
 
+    @classmethod
+    def new(cls, modules, runs, libraries, looked_up, data_files, listed, recorded_by=None):
+        """Hints from what runs recorded; ``recorded_by`` (tag and Python facts)
+        defaults to this Python."""
+        recorded_by = recorded_by or {"tag": platform_tag(), "python": _python_facts()}
+        return cls({
+            "schema": SCHEMA,
+            "tag": recorded_by["tag"],
+            "python": recorded_by["python"],
+            "modules": dict(sorted(modules.items())),
+            "packages": _top_level_packages(modules),
+            "libraries": dict(sorted(libraries.items())),
+            "looked_up": {n: c for n, c in sorted(looked_up.items()) if n not in modules},
+            "data_files": _sorted_by_root(data_files),
+            "listed_directories": _sorted_by_root(listed),
+            "runs": runs,
+        })
 
-def _remove_parts_dir(parts_dir):
-    import shutil
+    def merged(self, other):
+        """The union of these hints and ``other``: run counts add up, runs are appended."""
+        old, new = self.data, other.data
+        modules = {name: dict(entry) for name, entry in old["modules"].items()}
+        for name, entry in new["modules"].items():
+            known = modules.get(name)
+            if known is None:
+                modules[name] = dict(entry)
+                continue
+            known["runs"] = known.get("runs", 0) + entry.get("runs", 0)
+            if not entry.get("startup"):
+                known.pop("startup", None)
+        looked_up = dict(old.get("looked_up", {}))
+        for name, count in new.get("looked_up", {}).items():
+            looked_up[name] = looked_up.get(name, 0) + count
+        libraries = dict(old.get("libraries", {}), **new.get("libraries", {}))
+        data_files, listed = {}, {}
+        for hints in (old, new):
+            _add_counts(data_files, hints.get("data_files", {}))
+            _add_counts(listed, hints.get("listed_directories", {}))
+        recorded_by = {"tag": old["tag"], "python": old.get("python", {})}
+        return Hints.new(modules, old["runs"] + new["runs"], libraries, looked_up, data_files,
+                         listed, recorded_by)
 
-    shutil.rmtree(parts_dir, ignore_errors=True)
+    def save(self, output, fresh=False):
+        """Merge these hints into the hints file ``output`` (replace it if ``fresh``),
+        atomically and under a lock.
 
+        If the existing file cannot be read, it is left untouched and these hints
+        are saved beside it: recorded data is never lost.
+        """
+        new = self
+        with _FileLock(output):
+            if not fresh and os.path.exists(output):
+                try:
+                    new = Hints.load(output, tag=self.tag).merged(self)
+                except HintsError as exc:
+                    rescue = "%s.%d.json" % (os.path.splitext(output)[0], os.getpid())
+                    self.write(rescue)
+                    raise HintsError(
+                        "%s; this run was saved to %s, combine it with --combine once "
+                        "fixed" % (exc, rescue)
+                    ) from None
+            new.write(output)
 
-def _hints_from_parts(parts_dir, run, roots, excludes):
-    """Build the hints of one run from the per-process files in ``parts_dir``."""
-    modules, libraries, samples, looked_up = {}, {}, None, set()
-    data_files, listed = {}, {}
-    named_on_command_line = {os.path.abspath(os.path.join(run["cwd"], arg))
-                             for arg in run["argv"][1:]}
-    part_files = [n for n in sorted(os.listdir(parts_dir)) if n.endswith(".tsv")]
-    for part in part_files:
-        path = os.path.join(parts_dir, part)
-        with open(path, encoding="utf-8", errors="surrogateescape") as handle:
-            for line in handle:
-                if not line.endswith("\n"):
-                    continue  # cut short by a kill
-                mark, *fields = line.rstrip("\n").split("\t")
-                if mark == PROFILE_SAMPLES:
-                    samples = samples if samples is not None else {}
-                    name = _unescape(fields[0])
-                    samples[name] = samples.get(name, 0) + int(fields[1])
+    def write(self, filename):
+        """Write the file whole, or not at all (a temporary file, then a rename)."""
+        import json
+
+        directory, name = os.path.split(os.path.abspath(filename))
+        temporary = os.path.join(directory, ".%s.%d.tmp" % (name, os.getpid()))
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(self.data, handle, indent=1, ensure_ascii=False)
+                handle.write("\n")
+            os.replace(temporary, filename)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+
+    @property
+    def tag(self):
+        return self.data["tag"]
+
+    @property
+    def modules(self):
+        """Module name -> {"kind", "file", "where", "runs", ["startup"]}."""
+        return self.data["modules"]
+
+    @property
+    def runs(self):
+        return self.data["runs"]
+
+    @property
+    def libraries(self):
+        """Shared library file -> {"where"}; empty for schema 1 (none recorded)."""
+        return self.data.get("libraries", {})
+
+    @property
+    def looked_up(self):
+        """Module name -> in how many runs it was looked up but never loaded
+        (schema 3; older files recorded lookups as modules)."""
+        return self.data.get("looked_up", {})
+
+    @property
+    def data_files(self):
+        """Root label -> {file relative to it: in how many runs it was read}
+        (schema 4; None for older files, which did not record files)."""
+        return self.data.get("data_files") if self.data["schema"] >= 4 else None
+
+    @property
+    def listed_directories(self):
+        """Root label -> {directory relative to it: in how many runs it was listed}."""
+        return self.data.get("listed_directories", {})
+
+    def staleness(self, program_dir=None):
+        """Run number (from 1) -> what changed since it was recorded: the program's
+        files (by content) and the distributions its modules came from (by
+        version).  None for a run recorded before schema 4 (unknown).
+        ``program_dir``: where the program is now (default: where each run found it)."""
+        from importlib.metadata import PackageNotFoundError, version
+
+        result = {}
+        for number, run in enumerate(self.runs, 1):
+            against = run.get("against")
+            if against is None:
+                result[number] = None
+                continue
+            folder = program_dir or _program_dir_of(run)
+            changes = []
+            for relative, digest in against["program_files"].items():
+                now = _file_hash(os.path.join(folder, relative))
+                if now != digest:
+                    changes.append("%s %s" % (relative, "is gone" if now is None else "changed"))
+            for name, recorded in against["distributions"].items():
+                try:
+                    current = version(name)
+                except PackageNotFoundError:
+                    changes.append("%s %s is no longer installed" % (name, recorded))
                     continue
-                if mark == LIBRARY:
-                    entry = _module_entry("library", _unescape(fields[0]), roots)
-                    libraries[entry.pop("file")] = {"where": entry["where"]}
-                    continue
-                if mark in (DATA_FILE, LISTED_DIRECTORY):
-                    if _unescape(fields[0]) in named_on_command_line:
-                        continue  # the run's input, not the program's data
-                    entry = _module_entry("data", _unescape(fields[0]), roots)
-                    if entry["where"] != "absolute":  # only what a build could ship
-                        found = data_files if mark == DATA_FILE else listed
-                        found.setdefault(entry["where"], {})[entry["file"]] = 1
-                    continue
-                name = fields[0]
-                if name == "hinted_mods" or _is_excluded(name, excludes):
-                    continue
-                if mark == LOOKED_UP:
-                    looked_up.add(name)
-                    continue
-                kind, location = fields[1:]
-                entry = _module_entry(kind, _unescape(location), roots)
-                entry["startup"] = mark == STARTUP
-                known = modules.get(name)
-                if known is None or (known["startup"] and not entry["startup"]):
-                    modules[name] = entry
-    for entry in modules.values():
-        entry["runs"] = 1
-        if not entry["startup"]:
-            del entry["startup"]
-    run["processes"] = len(part_files)
-    run["against"] = _what_the_run_ran_against(modules, roots, run)
-    if samples is not None:
-        run["profile"] = _profile_entry(samples, modules)
-    return Hints.new(modules, [run], libraries, dict.fromkeys(looked_up, 1), data_files,
-                     listed)
+                if current != recorded:
+                    changes.append("%s %s -> %s" % (name, recorded, current))
+            result[number] = changes
+        return result
+
+    def distributions_read(self):
+        """Installed distributions whose metadata (``*.dist-info``) a run read."""
+        folders = {f.partition("/")[0] for f in (self.data_files or {}).get("site-packages", {})}
+        return sorted({folder.partition("-")[0] for folder in folders
+                       if folder.endswith((".dist-info", ".egg-info"))})
+
+    def locate(self, where, relative, roots):
+        """The path on this machine of a file recorded below root ``where``, or None
+        if it is not there.  ``roots``: ``sys_path_roots`` of the environment the
+        program runs in.  A hints file is input: an entry leading out of its root
+        (``..``, an absolute path, a symbolic link) is an error."""
+        for root, label in roots.items():
+            if label != where:
+                continue
+            path = os.path.join(root, relative)
+            real_root = os.path.realpath(root)
+            if os.path.isabs(relative) or not os.path.realpath(path).startswith(
+                    real_root + os.sep):
+                raise HintsError(
+                    "%s: recorded file %r leads out of its folder %s: trace again with "
+                    "--fresh, or remove the entry" % (self.filename, relative, where))
+            if os.path.exists(path):
+                return path
+        return None
+
+    def program_modules(self):
+        """Names the program itself imported (not the interpreter's start-up set)."""
+        return sorted(n for n, m in self.modules.items() if not m.get("startup"))
+
+    def top_level_packages(self):
+        return self.data["packages"]
+
+    def hot_modules(self, min_share):
+        """Modules in which some run spent at least ``min_share`` of its CPU samples.
+
+        None when a run has no profile (traced with --no-profile, on Windows, or
+        by an older tracer): then no module is known to be cold.
+        """
+        hot = set()
+        for run in self.runs:
+            profile = run.get("profile")
+            if profile is None:
+                return None
+            threshold = min_share * profile["samples"]
+            hot.update(n for n, count in profile["modules"].items() if count >= threshold)
+        return hot
+
+    def __contains__(self, module_name):
+        return module_name in self.modules
 
 
-def _what_the_run_ran_against(modules, roots, run):
-    """The program's own files (content hashes) and the installed distributions
-    (versions) the run's modules came from: what a build checks for staleness."""
-    program_dir = next(root for root, label in roots.items() if label == "program")
-    files = {entry["file"] for entry in modules.values()
-             if entry.get("where") == "program" and entry["kind"] in ("source", "bytecode")}
-    if not run["module"]:
-        files.add(os.path.basename(run["argv"][0]))
-    tops = {entry["file"].partition("/")[0].partition(".")[0] for entry in modules.values()
-            if entry.get("where") == "site-packages" and not entry.get("startup")}
-    owners = _distributions_by_top_level(
-        [root for root, label in roots.items() if label == "site-packages"])
-    return {
-        "program_files": {f: _file_hash(os.path.join(program_dir, f)) for f in sorted(files)},
-        "distributions": dict(sorted(owners[top] for top in tops if top in owners)),
-    }
+load_hints = Hints.load
+
+
+def sys_path_roots(program_dir=None):
+    """Folder -> label ("stdlib", "site-packages", "program"): recorded files are
+    relative to these, so that a hints file is portable between machines."""
+    import sysconfig
+
+    import site
+
+    roots = {}
+    paths = sysconfig.get_paths()
+    installed = [paths["purelib"], paths["platlib"], site.getusersitepackages()]
+    for path in installed + site.getsitepackages():  # user's, and a venv's base
+        roots[os.path.normcase(path)] = "site-packages"
+    for key in ("stdlib", "platstdlib"):  # extension modules: lib-dynload/...
+        roots[os.path.normcase(paths[key])] = "stdlib"
+    if program_dir is not None:
+        roots[os.path.normcase(program_dir)] = "program"
+    return roots
+
+
+def _check_hints(filename, data, tag):
+    if not isinstance(data, dict) or "schema" not in data:
+        raise HintsError(
+            "%s is not a nuitka-hints file (no \"schema\"): trace again with --fresh"
+            % filename
+        )
+    if data["schema"] not in SUPPORTED_SCHEMAS:
+        raise HintsError(
+            "%s has schema %r, this nuitka-hints reads schema %s: "
+            "upgrade nuitka-hints or trace again with --fresh"
+            % (filename, data["schema"], ", ".join(map(str, SUPPORTED_SCHEMAS)))
+        )
+    missing = [k for k in ("tag", "modules", "packages", "runs") if k not in data]
+    if missing:
+        raise HintsError(
+            "%s lacks %s: trace again with --fresh" % (filename, ", ".join(missing))
+        )
+    if tag is not None and data["tag"] != tag:
+        raise HintsError(
+            "%s was recorded for %s but this Python is %s: trace the program "
+            "with this Python" % (filename, data["tag"], tag)
+        )
+
+
+def stream_bytes(entry):
+    """The bytes of a recorded stream entry (see ``_stream_entry``)."""
+    if "text" in entry:
+        return entry["text"].encode("utf-8")
+    import base64
+
+    return base64.b64decode(entry["base64"])
 
 
 def _program_dir_of(run):
@@ -1214,63 +1456,6 @@ def _file_hash(path):
             return "sha256:" + hashlib.sha256(handle.read()).hexdigest()
     except OSError:
         return None
-
-
-def _distributions_by_top_level(site_dirs):
-    """Top-level name in site-packages -> (distribution, version), read from the
-    ``*.dist-info`` folders' names and ``top_level.txt`` or ``RECORD``."""
-    owners = {}
-    for site_dir in site_dirs:
-        try:
-            folders = [n for n in os.listdir(site_dir) if n.endswith(".dist-info")]
-        except OSError:
-            continue
-        for folder in folders:
-            name, _, version = folder[: -len(".dist-info")].partition("-")
-            tops = set()
-            for listing in ("top_level.txt", "RECORD"):
-                try:
-                    with open(os.path.join(site_dir, folder, listing), encoding="utf-8") as f:
-                        lines = f.read().splitlines()
-                except (OSError, UnicodeDecodeError):
-                    continue
-                tops = {line.split(",")[0].split("/")[0].partition(".")[0] for line in lines}
-                break
-            for top in tops - {"", "..", "__pycache__"}:
-                owners.setdefault(top, (name, version))
-    return owners
-
-
-def _is_excluded(name, excludes):
-    """Is ``name`` one of ``excludes``, or in a package that is?"""
-    return any(name == excluded or name.startswith(excluded + ".") for excluded in excludes)
-
-
-def _profile_entry(samples, modules):
-    """A run's CPU profile: samples in all, and per recorded module that had any."""
-    return {
-        "samples": sum(samples.values()),
-        "modules": {n: c for n, c in sorted(samples.items()) if n in modules},
-    }
-
-
-def _module_entry(kind, location, roots):
-    """{"kind", "file", "where"}: file relative to the sys.path root it came from."""
-    entry = {"kind": kind}
-    if not location:
-        return entry
-    path = os.path.normcase(location)
-    best = ""
-    for root in roots:
-        if path.startswith(root + os.sep) and len(root) > len(best):
-            best = root
-    if best:
-        entry["file"] = location[len(best) + 1 :].replace(os.sep, "/")
-        entry["where"] = roots[best]
-    else:
-        entry["file"] = location
-        entry["where"] = "absolute"
-    return entry
 
 
 def _sorted_by_root(files):
@@ -1331,192 +1516,6 @@ class _FileLock:
 
     def __exit__(self, *exc_info):
         self.handle.close()  # closing releases the lock
-
-
-# -- the other commands ----------------------------------------------------------
-
-
-def _run_tool(function, *args):
-    try:
-        function(*args)
-    except HintsError as exc:
-        return _fail(exc)
-    return 0
-
-
-def _print_summary(filename):
-    """What a hints file holds: runs, and modules per top-level package."""
-    hints = Hints.load(filename, any_tag=True)
-    data, modules = hints.data, hints.modules
-    print("%s: tag %s, schema %s" % (filename, data["tag"], data["schema"]))
-    print("%d recorded run(s):" % len(data["runs"]))
-    staleness = hints.staleness()
-    for number, run in enumerate(data["runs"], 1):
-        changes = staleness[number]
-        state = "unknown" if changes is None else "stale: " + "; ".join(changes) if changes \
-            else "current"
-        print(
-            "  %s  exit %s  %.2fs  %s  [%s]"
-            % (run.get("started", "?"), run["exit_status"], run["duration"],
-               " ".join(run["argv"]), state)
-        )
-    program = [n for n, m in modules.items() if not m.get("startup")]
-    print(
-        "%d modules imported by the program, %d at interpreter start-up"
-        % (len(program), len(modules) - len(program))
-    )
-    looked_up = sorted(data.get("looked_up", {}))
-    if looked_up:
-        print("%d modules looked up but never loaded (left out of the build): %s" % (
-            len(looked_up), ", ".join(looked_up)))
-    counts = {}
-    for name in program:
-        top = name.partition(".")[0]
-        counts[top] = counts.get(top, 0) + 1
-    for top, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        where = modules.get(top, {}).get("where", "")
-        print("  %-30s %5d  %s" % (top, count, where))
-    _print_data_files(hints, os.path.dirname(os.path.abspath(filename)))
-    _print_cpu_profile(data["runs"])
-
-
-def _print_data_files(hints, program_dir):
-    """Files the runs read, by root and top folder, with their size here."""
-    roots = sys_path_roots(program_dir)
-    if hints.data_files is None:
-        print("no data files recorded (schema %s): trace again to record them"
-              % hints.data["schema"])
-        return
-    groups = {}
-    for where, files in hints.data_files.items():
-        for relative in files:
-            path = hints.locate(where, relative, roots)
-            group = groups.setdefault((where, relative.partition("/")[0]), [0, 0])
-            group[0] += 1
-            group[1] += os.path.getsize(path) if path else 0
-    print("%d data files read by the runs:" % sum(n for n, _ in groups.values()))
-    for (where, top), (count, size) in sorted(groups.items()):
-        print("  %-30s %5d  %9.1f kB  %s" % (top, count, size / 1e3, where))
-
-
-def _print_cpu_profile(runs):
-    """Where the sampled CPU time went, over all runs with a profile."""
-    profiled = [run["profile"] for run in runs if "profile" in run]
-    samples = sum(profile["samples"] for profile in profiled)
-    if not samples:
-        print("no CPU profile recorded")
-        return
-    totals = {}
-    for profile in profiled:
-        for name, count in profile["modules"].items():
-            totals[name] = totals.get(name, 0) + count
-    print("CPU samples: %d in %d of %d run(s); most in:" % (samples, len(profiled), len(runs)))
-    for name, count in sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:10]:
-        print("  %-30s %5.1f%%" % (name, 100.0 * count / samples))
-
-
-def _combine_files(output, inputs):
-    """Merge several hints files of one tag (e.g. from several machines) into one."""
-    if not output:
-        raise HintsError("--combine needs -o OUT.json naming the combined file")
-    if not inputs:
-        raise HintsError("--combine needs at least one hints file to read")
-    loaded = [Hints.load(name, any_tag=True) for name in inputs]
-    tags = sorted({hints.tag for hints in loaded})
-    if len(tags) > 1:
-        raise HintsError(
-            "cannot combine hints of different tags (%s): combine each tag apart"
-            % ", ".join(tags)
-        )
-    combined = loaded[0]
-    for hints in loaded[1:]:
-        combined = combined.merged(hints)
-    is_input = os.path.abspath(output) in map(os.path.abspath, inputs)
-    combined.save(output, fresh=is_input)
-    print("combined %d file(s) into %s" % (len(inputs), output))
-
-
-def _prune_stale(filename):
-    """Drop the runs recorded against other program files or package versions.
-
-    The record does not keep which run loaded which module, so the modules of
-    the dropped runs stay; the file as it was is kept beside it."""
-    import shutil
-
-    with _FileLock(filename):
-        hints = Hints.load(filename, any_tag=True)
-        staleness = hints.staleness()
-        stale = [number for number, changes in staleness.items() if changes]
-        if not stale:
-            print("%s: no stale runs" % filename)
-            return
-        backup = os.path.splitext(filename)[0] + ".before-prune.json"
-        shutil.copyfile(filename, backup)
-        for number in stale:
-            print("dropped run %d (%s): %s" % (number, " ".join(hints.runs[number - 1]["argv"]),
-                                               "; ".join(staleness[number])))
-        kept = [run for number, run in enumerate(hints.runs, 1) if number not in stale]
-        Hints(dict(hints.data, runs=kept), filename).write(filename)
-        print("%s: kept %d run(s); the file as it was is %s" % (filename, len(kept), backup))
-
-
-# -- command line -----------------------------------------------------------------
-
-
-def _split_command_line(argv):
-    """Split ``argv`` into our options, the target and the program's arguments.
-
-    Everything after the script (or after ``-m module``) belongs to the program,
-    even when it looks like one of our options.
-    """
-    options = {}
-    args = list(argv)
-    while args:
-        arg = args.pop(0)
-        name, has_value, value = arg.partition("=")
-        if arg in ("-h", "--help"):
-            options["help"] = True
-            return options, None, []
-        if arg == "--fresh":
-            options["fresh"] = True
-        elif arg == "--no-profile":
-            options["profile"] = False
-        elif name in ("-o", "--output", "--exclude", "--summary", "--prune-stale"):
-            if not has_value:
-                if not args:
-                    raise HintsError("option %s needs a value" % name)
-                value = args.pop(0)
-            if name == "--exclude":
-                if value == "-":
-                    options["runner_excluded"] = False
-                else:
-                    excludes = options.setdefault("exclude", [])
-                    excludes.extend(v for v in value.split(",") if v)
-            elif name in ("--summary", "--prune-stale"):
-                options[name[2:]] = value
-                return options, None, []
-            else:
-                options["output"] = os.path.abspath(value)
-        elif arg == "--combine":
-            options["combine"] = []
-        elif arg == "-m":
-            if not args:
-                raise HintsError("-m needs a module name, e.g. -m pytest")
-            return options, ("module", args[0]), args[1:]
-        elif arg.startswith("-") and arg != "-":
-            raise HintsError("unknown option %s: see hinted_mods.py --help" % arg)
-        elif "combine" in options:
-            options["combine"].append(arg)
-        else:
-            return options, ("script", arg), args
-    if "combine" in options:
-        return options, None, []
-    raise HintsError("no script given: python hinted_mods.py script.py [args...]")
-
-
-def _fail(exc):
-    sys.stderr.write("hinted_mods: error: %s\n" % exc)
-    return 2
 
 
 if __name__ == "__main__":
