@@ -17,6 +17,14 @@ sys.path.insert(0, ROOT)
 import hinted_mods  # noqa: E402
 
 TAG = hinted_mods.platform_tag()
+TRACER_COMMAND = [sys.executable, os.path.join(ROOT, "hinted_mods.py")]
+
+
+def run_tracer(*args, **kwargs):
+    """``python hinted_mods.py ARGS``; its output captured as text unless told otherwise."""
+    kwargs.setdefault("capture_output", True)
+    kwargs.setdefault("text", True)
+    return subprocess.run([*TRACER_COMMAND, *args], **kwargs)
 
 
 class Traced:
@@ -46,12 +54,8 @@ def trace(tmp_path):
     def run(source, *args, name="prog.py", tracer_args=(), **kwargs):
         script = tmp_path / name
         script.write_text(textwrap.dedent(source), encoding="utf-8")
-        command = [sys.executable, os.path.join(ROOT, "hinted_mods.py"), *tracer_args]
-        command += [str(script), *args]
-        kwargs.setdefault("capture_output", True)
-        kwargs.setdefault("text", True)
         kwargs.setdefault("timeout", 120)
-        result = subprocess.run(command, cwd=str(tmp_path), **kwargs)
+        result = run_tracer(*tracer_args, str(script), *args, cwd=str(tmp_path), **kwargs)
         return Traced(result, hinted_mods.hints_path(str(script)))
 
     return run

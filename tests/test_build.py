@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from conftest import ROOT, TAG, installed_distribution
+from conftest import ROOT, TAG, installed_distribution, run_tracer
 
 import hinted_compilation
 import hinted_mods
@@ -53,10 +53,7 @@ def traced_app(tmp_path_factory):
     (work / "app.py").write_text(PROGRAM)
     for name, text in FILES.items():
         (work / name).write_text(text)
-    traced = subprocess.run(
-        [sys.executable, os.path.join(ROOT, "hinted_mods.py"), "app.py", "alpha"],
-        cwd=str(work), capture_output=True, text=True,
-    )
+    traced = run_tracer("app.py", "alpha", cwd=str(work))
     assert traced.returncode == 0, traced.stderr
     return work, traced.stdout
 
@@ -178,10 +175,7 @@ def test_needed_standard_plugin_is_enabled_and_the_binary_works(tmp_path):
     """tkinter needs Nuitka's tk-inter plugin, which Nuitka does not enable by itself."""
     pytest.importorskip("_tkinter")
     (tmp_path / "tkapp.py").write_text("import tkinter\nprint('tk', tkinter.TkVersion)\n")
-    traced = subprocess.run(
-        [sys.executable, os.path.join(ROOT, "hinted_mods.py"), "tkapp.py"],
-        cwd=str(tmp_path), capture_output=True, text=True,
-    )
+    traced = run_tracer("tkapp.py", cwd=str(tmp_path))
     assert traced.returncode == 0, traced.stderr
     build = invoke(tmp_path, "--output-dir=out", "tkapp.py")
     log = build.stdout + build.stderr
@@ -198,10 +192,7 @@ def test_needed_standard_plugin_is_enabled_and_the_binary_works(tmp_path):
 def trace_and_build(work, name, source, *build_args, trace_args=(), input=None):
     """Write ``name``.py, trace it with ``trace_args``, build it; (traced, build)."""
     (work / (name + ".py")).write_text(source)
-    traced = subprocess.run(
-        [sys.executable, os.path.join(ROOT, "hinted_mods.py"), name + ".py", *trace_args],
-        cwd=str(work), capture_output=True, text=True, input=input,
-    )
+    traced = run_tracer(name + ".py", *trace_args, cwd=str(work), input=input)
     assert traced.returncode == 0, traced.stderr
     build = invoke(work, *build_args, name + ".py")
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, TAG, installed_distribution
+from conftest import ROOT, TAG, installed_distribution, run_tracer
 
 import hinted_mods
 import nuitka_hints
@@ -17,8 +17,7 @@ import nuitka_hints
 def traced_script(tmp_path):
     script = tmp_path / "app.py"
     script.write_text("import json\nprint(json.dumps([1]))\n")
-    subprocess.run([sys.executable, os.path.join(ROOT, "hinted_mods.py"), str(script)],
-                   check=True, capture_output=True)
+    run_tracer(str(script), check=True)
     return script
 
 
@@ -46,8 +45,7 @@ def test_my_opts_is_the_place_for_standard_options(traced_script, monkeypatch):
 def test_pyw_script_gets_no_console(tmp_path):
     script = tmp_path / "gui.pyw"
     script.write_text("pass\n")
-    subprocess.run([sys.executable, os.path.join(ROOT, "hinted_mods.py"), str(script)],
-                   check=True)
+    run_tracer(str(script), check=True)
     assert "--windows-console-mode=disable" in nuitka_hints.build_command([str(script)])
 
 
@@ -114,12 +112,10 @@ def test_a_lookup_left_out_is_not_found_in_the_binary_as_in_python(tmp_path):
     flag = "--no-deployment-flag=excluded-module-usage"
     script = tmp_path / "probe.py"
     script.write_text("import importlib.util\nimportlib.util.find_spec('sqlite3')\n")
-    subprocess.run([sys.executable, os.path.join(ROOT, "hinted_mods.py"), str(script)],
-                   check=True, capture_output=True)
+    run_tracer(str(script), check=True)
     assert flag in nuitka_hints.build_command([str(script)])
     script.write_text("import json\n")
-    subprocess.run([sys.executable, os.path.join(ROOT, "hinted_mods.py"), "--fresh",
-                    str(script)], check=True, capture_output=True)
+    run_tracer("--fresh", str(script), check=True)
     assert flag not in nuitka_hints.build_command([str(script)])
 
 
@@ -234,8 +230,7 @@ def test_only_a_moved_location_is_forgiven(got):
 def test_metadata_the_runs_read_is_asked_for(tmp_path):
     script = tmp_path / "meta.py"
     script.write_text("import importlib.metadata\nprint(importlib.metadata.version('pip'))\n")
-    subprocess.run([sys.executable, os.path.join(ROOT, "hinted_mods.py"), str(script)],
-                   check=True, capture_output=True)
+    run_tracer(str(script), check=True)
     assert "--include-distribution-metadata=pip" in nuitka_hints.build_command([str(script)])
 
 
@@ -251,14 +246,11 @@ def test_replay_names_the_missing_data_file_and_both_fixes(tmp_path):
 
 
 def trace_script(script, *args, fresh=False):
-    subprocess.run([sys.executable, os.path.join(ROOT, "hinted_mods.py"),
-                    *(["--fresh"] if fresh else []), str(script), *args],
-                   check=True, capture_output=True)
+    run_tracer(*(["--fresh"] if fresh else []), str(script), *args, check=True)
 
 
 def test_a_changed_program_stops_the_build_until_traced_again(traced_script, capsys):
-    subprocess.run([sys.executable, os.path.join(ROOT, "hinted_mods.py"), str(traced_script),
-                    "second run"], check=True, capture_output=True)
+    run_tracer(str(traced_script), "second run", check=True)
     traced_script.write_text("import json, decimal\nprint(json.dumps([1]))\n")
     command = nuitka_hints.build_command([str(traced_script)])
     with pytest.raises(hinted_mods.HintsError) as stopped:

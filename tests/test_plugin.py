@@ -105,12 +105,15 @@ def test_bytecode_policy_keeps_unrecorded_modules_as_bytecode(plugin):
     assert p.decideCompilation(ModuleName("other")) is None
 
 
-def test_bad_hints_file_stops_the_build(tmp_path):
+def test_bad_hints_file_stops_the_build(tmp_path, capsys):
     with pytest.raises(SystemExit):
         hinted_compilation.HintedCompilationPlugin(
             hinted_json_file=str(tmp_path / "missing.json"), hinted_keep=[],
             hinted_unrecorded="drop", hinted_compile="hot", hinted_data="opened",
             hinted_keep_data=[])
+    output = capsys.readouterr()
+    assert "hints file %s not found: run the tracer (hinted_mods.py) first" % (
+        tmp_path / "missing.json") in output.out + output.err
 
 
 def test_required_plugins_are_checked_against_installed_nuitka():

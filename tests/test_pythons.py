@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, run_tracer
 
 pytestmark = [pytest.mark.build, pytest.mark.every_python]
 
@@ -55,8 +55,7 @@ def built(request, tmp_path_factory):
     source, args = PROGRAMS[name]
     work = tmp_path_factory.mktemp(name)
     (work / (name + ".py")).write_text(source)
-    traced = subprocess.run([sys.executable, os.path.join(ROOT, "hinted_mods.py"),
-                             name + ".py", *args], cwd=str(work), capture_output=True, text=True)
+    traced = run_tracer(name + ".py", *args, cwd=str(work))
     assert traced.returncode == 0, traced.stderr
     build = subprocess.run(
         [sys.executable, os.path.join(ROOT, "nuitka_hints.py"), "--verify", "--output-dir=out",

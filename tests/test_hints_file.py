@@ -1,0 +1,236 @@
+"""The hints file: merged, locked, atomic writes; the reader's checks; summary,
+combine and prune-stale."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import TAG, TRACER_COMMAND, run_tracer
+
+import hinted_mods
+
+
+def test_second_run_merges_and_fresh_replaces(trace):
+    source = "import sys\nif sys.argv[1] == 'a': import fractions\nelse: import colorsys"
+    trace(source, "a")
+    traced = trace(source, "b")
+    hints = traced.hints
+    assert {"fractions", "colorsys"} <= traced.program_modules()
+    assert [run["argv"][1:] for run in hints["runs"]] == [["a"], ["b"]]
+    assert hints["modules"]["sys"]["runs"] == 2
+    assert "fractions" in hints["packages"] and "colorsys" in hints["packages"]
+    fresh = trace(source, "b", tracer_args=["--fresh"])
+    assert "fractions" not in fresh.program_modules()
+    assert len(fresh.hints["runs"]) == 1
+
+
+def test_two_tracers_finishing_together_lose_nothing(tmp_path):
+    script = tmp_path / "prog.py"
+    script.write_text("import sys, time\n__import__(sys.argv[1])\ntime.sleep(0.5)\n")
+    processes = [
+        subprocess.Popen([*TRACER_COMMAND, str(script), module])
+        for module in ("fractions", "colorsys", "difflib", "shlex")
+    ]
+    assert [p.wait(timeout=60) for p in processes] == [0, 0, 0, 0]
+    hints = hinted_mods.load_hints(hinted_mods.hints_path(str(script))).data
+    assert len(hints["runs"]) == 4
+    assert {"fractions", "colorsys", "difflib", "shlex"} <= set(hints["modules"])
+    assert [n for n in os.listdir(tmp_path) if "parts" in n or n.startswith(".tmp")] == []
+
+
+def test_unreadable_hints_file_is_kept_and_the_run_saved_beside(trace):
+    first = trace("import fractions")
+    with open(first.hints_file, "w") as handle:
+        handle.write("{broken")
+    traced = trace("import colorsys")
+    assert traced.result.returncode == 2
+    assert "not valid JSON" in traced.result.stderr
+    with open(first.hints_file) as handle:
+        assert handle.read() == "{broken"
+    rescued = traced.result.stderr.split("saved to ")[1].split(",")[0]
+    with open(rescued) as handle:
+        assert "colorsys" in json.load(handle)["modules"]
+    assert not [n for n in os.listdir(os.path.dirname(rescued)) if ".parts-" in n]
+
+
+def test_file_carries_schema_tag_python_and_runs(trace):
+    hints = trace("pass").hints
+    assert hints["schema"] == hinted_mods.SCHEMA
+    assert hints["tag"] == TAG
+    assert hints["python"]["version"].startswith("%d.%d" % sys.version_info[:2])
+    (run,) = hints["runs"]
+    assert run["exit_status"] == 0 and 0 < run["duration"] < 60
+
+
+def test_every_site_packages_folder_counts_as_installed():
+    import site
+
+    roots = hinted_mods.Tracer({}, ("script", "prog.py"), [])._roots()
+    for path in [site.getusersitepackages()] + site.getsitepackages():
+        assert roots[os.path.normcase(path)] == "site-packages"
+
+
+def test_tag_names_python_os_and_bitness():
+    tag = hinted_mods.platform_tag()
+    version, system, bits = tag.split("-")
+    assert version == "%d%d" % sys.version_info[:2]
+    assert system == {"linux": "linux", "win32": "windows", "darwin": "macos"}[sys.platform]
+    assert bits in ("32", "64")
+
+
+def write_hints(path, **changes):
+    data = {"schema": 1, "tag": TAG, "modules": {}, "packages": [], "runs": []}
+    data.update(changes)
+    path.write_text(json.dumps(data))
+    return str(path)
+
+
+def test_reader_still_loads_schema_1_files(tmp_path):
+    name = write_hints(tmp_path / "old.json", schema=1, modules={"a": {"kind": "source"}})
+    hints = hinted_mods.load_hints(name)
+    assert hints.libraries == {} and "a" in hints
+
+
+def test_reader_accepts_a_good_file(trace):
+    hints = hinted_mods.load_hints(trace("import colorsys").hints_file)
+    assert hints.data["schema"] == hinted_mods.SCHEMA
+    assert "colorsys" in hints and "colorsys" in hints.program_modules()
+    assert hints.staleness() == {1: []} and hints.data_files == {}
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "not found: run python hinted_mods.py"),
+        ("{not json", "is not valid JSON"),
+        (dict(tag="27-amiga-16"), "was recorded for 27-amiga-16 but this Python is"),
+        (dict(schema=99), "has schema 99, this nuitka-hints reads schema 1, 2, 3"),
+        ([1, 2], "is not a nuitka-hints file"),
+    ],
+    ids=["missing", "corrupt", "other tag", "unknown schema", "not hints"],
+)
+def test_reader_errors_are_one_clear_line(tmp_path, content, message):
+    path = tmp_path / ("prog-%s.json" % TAG)
+    if isinstance(content, dict):
+        write_hints(path, **content)
+    elif content is not None:
+        path.write_text(content if isinstance(content, str) else json.dumps(content))
+    with pytest.raises(hinted_mods.HintsError) as error:
+        hinted_mods.load_hints(str(path), script="prog.py")
+    text = str(error.value)
+    assert message in text and str(path) in text and "\n" not in text
+
+
+def test_summary_lists_runs_and_packages(trace):
+    traced = trace("import email.mime.text")
+    result = run_tracer("--summary", traced.hints_file)
+    assert result.returncode == 0
+    assert "1 recorded run(s)" in result.stdout
+    assert any(line.split()[:1] == ["email"] for line in result.stdout.splitlines())
+
+
+def test_combine_loses_nothing(trace, tmp_path):
+    a = trace("import fractions", name="a.py")
+    b = trace("import colorsys", name="b.py")
+    out = tmp_path / "all.json"
+    result = run_tracer("--combine", "-o", str(out), a.hints_file, b.hints_file)
+    assert result.returncode == 0, result.stderr
+    combined = json.loads(out.read_text())
+    assert set(a.modules) | set(b.modules) == set(combined["modules"])
+    assert len(combined["runs"]) == 2
+
+
+def test_combine_keeps_the_files_tag_and_python_facts(tmp_path):
+    """Hints from another machine keep their tag and facts when combined here."""
+    facts = {"version": "3.12.1", "implementation": "cpython", "platform": "win32",
+             "machine": "AMD64", "bits": 64}
+    inputs = []
+    for name, module in (("a.json", "fractions"), ("b.json", "colorsys")):
+        inputs.append(write_hints(tmp_path / name, tag="312-windows-64", python=facts,
+                                  modules={module: {"kind": "source", "runs": 1}},
+                                  runs=[{"argv": [name], "exit_status": 0, "duration": 0.1}]))
+    out = tmp_path / "all.json"
+    result = run_tracer("--combine", "-o", str(out), *inputs)
+    assert result.returncode == 0, result.stderr
+    combined = json.loads(out.read_text())
+    assert combined["tag"] == "312-windows-64"
+    assert combined["python"] == facts
+    assert set(combined["modules"]) == {"fractions", "colorsys"}
+
+
+def test_combine_refuses_different_tags(tmp_path):
+    a = write_hints(tmp_path / "a.json", tag="311-linux-64")
+    b = write_hints(tmp_path / "b.json", tag="312-windows-64")
+    result = run_tracer("--combine", "-o", str(tmp_path / "out.json"), a, b)
+    assert result.returncode == 2
+    assert "cannot combine hints of different tags (311-linux-64, 312-windows-64)" in result.stderr
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_hot_modules_are_those_above_the_share_in_some_run(tmp_path):
+    def run(samples, modules):
+        return {"argv": ["a.py"], "exit_status": 0, "duration": 0.1,
+                "profile": {"samples": samples, "modules": modules}}
+
+    data = {"schema": 2, "tag": TAG, "modules": {}, "packages": [],
+            "runs": [run(100, {"a": 50, "b": 1}), run(1000, {"b": 5, "c": 10})]}
+    hints = hinted_mods.Hints(data)
+    assert hints.hot_modules(0.01) == {"a", "b", "c"}
+    assert hints.hot_modules(0.02) == {"a"}
+    data["runs"].append({"argv": ["a.py"], "exit_status": 0, "duration": 0.1})
+    assert hints.hot_modules(0.01) is None  # a run without a profile: nothing is known cold
+
+
+def test_older_hints_files_have_no_data_file_record(tmp_path):
+    data = {"schema": 3, "tag": TAG, "modules": {}, "packages": [], "runs": []}
+    hints = hinted_mods.Hints(data)
+    assert hints.data_files is None and hints.distributions_read() == []
+
+
+def test_prune_stale_drops_the_runs_of_an_older_program_and_keeps_a_backup(trace, tmp_path):
+    trace("print('old')\n", "first")
+    traced = trace("print('new')\n", "second")
+    summary = run_tracer("--summary", traced.hints_file)
+    assert "prog.py first  [stale: prog.py changed]" in summary.stdout
+    assert "prog.py second  [current]" in summary.stdout
+    pruned = run_tracer("--prune-stale", traced.hints_file)
+    assert pruned.returncode == 0, pruned.stderr
+    assert pruned.stdout.startswith("dropped run 1 (%s first): prog.py changed\n"
+                                    % (tmp_path / "prog.py"))
+    assert [run["argv"][1:] for run in traced.hints["runs"]] == [["second"]]
+    with open(traced.hints_file.replace(".json", ".before-prune.json")) as handle:
+        backup = json.load(handle)
+    assert len(backup["runs"]) == 2
+
+
+def test_merging_a_module_seen_at_start_up_and_later_imported_counts_both_runs():
+    """In-process: the union of two runs' hints."""
+    def one_run(module_entry, argv):
+        return hinted_mods.Hints.new({"json": module_entry}, [{"argv": argv}], {}, {},
+                                     {"stdlib": {"a.txt": 1}}, {})
+
+    startup = one_run({"kind": "source", "runs": 1, "startup": True}, ["a"])
+    program = one_run({"kind": "source", "runs": 1}, ["b"])
+    merged = startup.merged(program)
+    assert merged.modules["json"] == {"kind": "source", "runs": 2}  # the program imports it
+    assert merged.data_files == {"stdlib": {"a.txt": 2}}
+    assert [run["argv"] for run in merged.runs] == [["a"], ["b"]]
+    assert program.merged(startup).modules["json"] == {"kind": "source", "runs": 2}
+
+
+def test_a_recorded_file_is_relative_to_the_longest_root_holding_it():
+    roots = {"/env/lib": "stdlib", "/env/lib/site-packages": "site-packages"}
+    assert hinted_mods._module_entry("source", "/env/lib/site-packages/a/b.py", roots) == {
+        "kind": "source", "file": "a/b.py", "where": "site-packages"}
+    assert hinted_mods._module_entry("source", "/env/lib/json/x.py", roots)["where"] == "stdlib"
+    assert hinted_mods._module_entry("source", "/elsewhere/c.py", roots) == {
+        "kind": "source", "file": "/elsewhere/c.py", "where": "absolute"}
+
+
+@pytest.mark.parametrize("text", ["plain", "tab\there", "new\nline", "back\\slash", "ü \udcff"])
+def test_escaping_round_trips(text):
+    assert "\t" not in hinted_mods._escape(text) and "\n" not in hinted_mods._escape(text)
+    assert hinted_mods._unescape(hinted_mods._escape(text)) == text

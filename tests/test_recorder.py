@@ -1,0 +1,336 @@
+"""The recorder: every module a program loads, in every process, the files it
+reads, and where its CPU time goes."""
+
+import json
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from conftest import run_tracer
+
+import hinted_mods
+
+
+CAPTURE_CASES = {
+    "statement": ("import fractions", "fractions"),
+    "computed importlib": (
+        "import importlib\nimportlib.import_module('email.' + 'mime' + '.text')",
+        "email.mime.text",
+    ),
+    "dunder import": ("__import__('colorsys')", "colorsys"),
+    "from C code": ("import time\ntime.strptime('2020', '%Y')", "_strptime"),
+    "thread": (
+        "import threading\n"
+        "t = threading.Thread(target=lambda: __import__('difflib'))\n"
+        "t.start(); t.join()",
+        "difflib",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CAPTURE_CASES))
+def test_records_module_whatever_imported_it(trace, case):
+    source, module = CAPTURE_CASES[case]
+    traced = trace(source)
+    assert traced.result.returncode == 0, traced.result.stderr
+    assert module in traced.program_modules()
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver", "fork"])
+def test_records_imports_of_multiprocessing_children(trace, method):
+    traced = trace(
+        """
+        import multiprocessing, sys
+
+        def work(x):
+            import fractions
+            return str(fractions.Fraction(x, 2))
+
+        if __name__ == "__main__":
+            with multiprocessing.get_context(sys.argv[1]).Pool(1) as pool:
+                print(pool.map(work, [1]))
+        """,
+        method,
+    )
+    assert traced.result.returncode == 0, traced.result.stderr
+    assert traced.result.stdout == "['1/2']\n"
+    assert "fractions" in traced.program_modules()
+    assert traced.hints["runs"][0]["processes"] >= 2
+
+
+def test_the_sampler_survives_pools_ending_under_it(trace):
+    """Python 3.12 crashed (SIGSEGV) in 7 of 10 such runs when the sampler read
+    the frames of the pool's ending threads."""
+    source = """
+        import multiprocessing
+
+        if __name__ == "__main__":
+            for _ in range(100):
+                with multiprocessing.get_context("fork").Pool(1) as pool:
+                    pool.map(abs, [-1])
+            print("done")
+        """
+    for _ in range(3):
+        traced = trace(source)
+        assert traced.result.returncode == 0, traced.result.stderr
+        assert traced.result.stdout == "done\n"
+
+
+def test_a_lookup_is_recorded_apart_from_the_loads(trace):
+    traced = trace(
+        "import importlib.util, sys\n"
+        "print(importlib.util.find_spec('sqlite3') is not None, 'sqlite3' in sys.modules)\n"
+        "importlib.util.find_spec('colorsys')\n"
+        "import colorsys\n"
+    )
+    assert traced.result.stdout == "True False\n", traced.result.stderr
+    assert "sqlite3" not in traced.modules
+    assert traced.hints["looked_up"] == {"sqlite3": 1}
+    assert "colorsys" in traced.program_modules()  # looked up first, then loaded
+    summary = run_tracer("--summary", traced.hints_file)
+    assert "1 modules looked up but never loaded (left out of the build): sqlite3" \
+        in summary.stdout
+
+
+def test_an_optional_dependency_checked_but_unused_is_only_looked_up(trace, tmp_path):
+    """A library that tests for an optional dependency with find_spec and imports
+    it only when used (polars and torch, transformers and torch)."""
+    package = tmp_path / "mylib"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "import importlib.util\n"
+        "HAS_EXTRA = importlib.util.find_spec('extra_dep') is not None\n"
+        "def fast_sum(values):\n"
+        "    if HAS_EXTRA and len(values) > 1000:\n"
+        "        import extra_dep\n"
+        "        return extra_dep.total(values)\n"
+        "    return sum(values)\n")
+    (tmp_path / "extra_dep.py").write_text("def total(values):\n    return sum(values)\n")
+    traced = trace("import mylib\nprint(mylib.HAS_EXTRA, mylib.fast_sum([1, 2, 3]))\n")
+    assert traced.result.stdout == "True 6\n", traced.result.stderr
+    assert "mylib" in traced.program_modules()
+    assert "extra_dep" not in traced.modules
+    assert traced.hints["looked_up"] == {"extra_dep": 1}
+
+
+def test_loaded_modules_keep_their_real_loader(trace):
+    traced = trace(
+        "import importlib, importlib.util, json\n"
+        "importlib.reload(json)\n"
+        "spec = importlib.util.find_spec('colorsys')\n"
+        "module = importlib.util.module_from_spec(spec)\n"
+        "spec.loader.exec_module(module)\n"
+        "for m in (json, module):\n"
+        "    print(type(m.__loader__).__name__, type(m.__spec__.loader).__name__)\n"
+    )
+    assert traced.result.stdout == "SourceFileLoader SourceFileLoader\n" * 2, \
+        traced.result.stderr
+    assert "colorsys" in traced.program_modules()
+
+
+def test_a_lazily_loaded_module_is_recorded_when_used(trace):
+    traced = trace(
+        "import importlib.util, sys\n"
+        "spec = importlib.util.find_spec('fractions')\n"
+        "spec.loader = importlib.util.LazyLoader(spec.loader)\n"
+        "module = importlib.util.module_from_spec(spec)\n"
+        "sys.modules['fractions'] = module\n"
+        "spec.loader.exec_module(module)\n"
+        "print(module.Fraction(1, 2))\n"
+    )
+    assert traced.result.stdout == "1/2\n", traced.result.stderr
+    assert "fractions" in traced.program_modules()
+
+
+def test_a_test_runners_packages_are_recorded_in_a_program(trace):
+    """Only a traced test runner leaves the runner out: a program may use them."""
+    traced = trace("import unittest.mock\nprint(unittest.mock.sentinel.x)\n")
+    assert traced.result.stdout == "sentinel.x\n"
+    assert {"unittest", "unittest.mock"} <= traced.program_modules()
+
+
+def test_records_namespace_package(trace, tmp_path):
+    package = tmp_path / "nspkg" / "inner"
+    package.mkdir(parents=True)
+    (package / "leaf.py").write_text("VALUE = 42\n")
+    traced = trace("import nspkg.inner.leaf\nprint(nspkg.inner.leaf.VALUE)")
+    assert traced.result.stdout == "42\n"
+    modules = traced.modules
+    assert modules["nspkg"]["kind"] == "namespace"
+    assert modules["nspkg"]["file"] == "nspkg"
+    assert modules["nspkg.inner.leaf"] == {
+        "kind": "source",
+        "file": "nspkg/inner/leaf.py",
+        "where": "program",
+        "runs": 1,
+    }
+
+
+def test_module_kinds_and_files_are_relative(trace):
+    traced = trace("import json, _json, math, sys")
+    modules = traced.modules
+    assert modules["json"]["file"] == "json/__init__.py"
+    assert modules["json"]["where"] == "stdlib"
+    assert modules["_json"]["kind"] in ("extension", "builtin")
+    assert modules["sys"] == {"kind": "builtin", "startup": True, "runs": 1}
+
+
+def test_own_modules_are_not_reported(trace):
+    traced = trace("import sys; print(sorted(sys.modules)[:1])")
+    assert "hinted_mods" not in traced.modules
+    assert "json" not in traced.modules  # the tracer's JSON writing is not the program's
+
+
+def test_startup_set_is_only_what_python_itself_loads(trace, tmp_path):
+    """The tracer loads nothing before the program: else the program's own imports
+    of those modules would be invisible."""
+    traced = trace("pass")
+    plain = subprocess.run(
+        [sys.executable, "-c", "import sys; print(' '.join(sys.modules))"],
+        capture_output=True, text=True, cwd=str(tmp_path),
+    )
+    startup = {n for n, m in traced.modules.items() if m.get("startup")}
+    assert startup - set(plain.stdout.split()) <= {"atexit"}
+
+
+def test_modules_loaded_before_a_crash_are_kept(trace):
+    traced = trace("import fractions\nimport os\nos.kill(os.getpid(), 9)")
+    assert traced.result.returncode == 128 + signal.SIGKILL
+    assert "fractions" in traced.program_modules()
+    assert traced.hints["runs"][0]["exit_status"] == 137
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/self/maps")
+def test_shared_libraries_loaded_are_recorded(trace):
+    traced = trace("import _json, os\nos._exit(0)")  # no atexit: still recorded
+    libraries = traced.hints["libraries"]
+    assert any(name.endswith(".so") and "_json" in name for name in libraries) or \
+        traced.modules["_json"]["kind"] == "builtin"
+    assert any("libc" in name for name in libraries)
+
+
+def test_test_runner_is_excluded_from_a_test_suite_trace(tmp_path):
+    (tmp_path / "test_it.py").write_text("import fractions\ndef test_it():\n    pass\n")
+    output = tmp_path / "suite.json"
+    result = run_tracer("-o", str(output), "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                        "test_it.py", cwd=str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    modules = json.loads(output.read_text())["modules"]
+    assert "fractions" in modules and "test_it" in modules  # the code under test
+    assert not [n for n in modules if n.partition(".")[0] in ("pytest", "_pytest", "pluggy")]
+
+
+SPIN = "def spin(seconds):\n    import time\n    end = time.process_time() + seconds\n" \
+       "    while time.process_time() < end:\n        pass\n"
+
+
+def profile_of(traced, run=0):
+    assert traced.result.returncode == 0, traced.result.stderr
+    return traced.hints["runs"][run]["profile"]
+
+
+def test_profile_counts_cpu_time_by_module(trace, tmp_path):
+    (tmp_path / "busy.py").write_text(SPIN)
+    (tmp_path / "idle.py").write_text("VALUE = 1\n")
+    profile = profile_of(trace("import busy, idle\nbusy.spin(0.3)\n"))
+    assert profile["samples"] >= 20  # ITIMER_PROF ticks with the kernel's clock
+    assert profile["modules"]["busy"] >= 0.8 * profile["samples"]
+    assert "idle" not in profile["modules"]
+
+
+def test_summary_shows_where_the_cpu_time_went(trace, tmp_path):
+    (tmp_path / "busy.py").write_text(SPIN)
+    traced = trace("import busy\nbusy.spin(0.2)\n")
+    result = run_tracer("--summary", traced.hints_file)
+    assert "CPU samples:" in result.stdout and "in 1 of 1 run(s)" in result.stdout
+    profile_part = result.stdout.split("CPU samples:")[1]
+    busy_line = [line.split() for line in profile_part.splitlines() if "busy" in line]
+    assert busy_line and float(busy_line[0][1].rstrip("%")) >= 80
+
+
+def test_profile_covers_forked_children_ending_with_os_exit(trace, tmp_path):
+    (tmp_path / "busy.py").write_text(SPIN)
+    profile = profile_of(trace(
+        """
+        import os, busy
+        pid = os.fork()
+        if pid == 0:
+            busy.spin(0.3)
+            os._exit(0)
+        os.waitpid(pid, 0)
+        """
+    ))
+    assert profile["modules"]["busy"] >= 0.5 * profile["samples"]
+
+
+def test_program_that_execs_is_not_killed_by_the_sampling_timer(trace):
+    """Interval timers survive exec, the signal handler does not."""
+    traced = trace(
+        """
+        import os, sys
+        busy = "import time; end = time.process_time() + 0.2\\n" \\
+               "while time.process_time() < end: pass\\nraise SystemExit(7)"
+        os.execv(sys.executable, [sys.executable, "-c", busy])
+        """
+    )
+    assert traced.result.returncode == 7, traced.result.stderr
+    assert "profile" in traced.hints["runs"][0]
+
+
+def test_no_profile_option_records_none(trace):
+    traced = trace("import colorsys\n", tracer_args=["--no-profile"])
+    assert traced.result.returncode == 0, traced.result.stderr
+    assert "profile" not in traced.hints["runs"][0]
+    assert hinted_mods.load_hints(traced.hints_file).hot_modules(0.01) is None
+
+
+def test_program_started_with_sigprof_ignored_is_not_sampled(trace):
+    traced = trace(
+        "import signal\nprint(signal.getsignal(signal.SIGPROF) == signal.SIG_IGN)\n",
+        preexec_fn=lambda: signal.signal(signal.SIGPROF, signal.SIG_IGN),
+    )
+    assert traced.result.stdout == "True\n", traced.result.stderr
+    assert "profile" not in traced.hints["runs"][0]
+
+
+def test_program_too_short_to_sample_still_has_a_profile(trace):
+    profile = profile_of(trace("pass\n"))
+    assert profile["modules"] == {} and isinstance(profile["samples"], int)
+
+
+def test_files_read_and_folders_listed_are_recorded_by_root(trace):
+    traced = trace(
+        """
+        import email, glob, importlib.resources, multiprocessing, os, pathlib, sys
+        here = os.path.dirname(os.path.abspath(__file__))
+        with open(os.path.join(here, "input.txt"), "w") as out:  # written: not data
+            out.write("x")
+        open(os.path.join(here, "input.txt")).read()
+        open(os.path.join(here, "named.txt"), "w").close()
+        open(sys.argv[1]).read()  # the run's input, named on its command line
+        pathlib.Path(os.path.dirname(email.__file__), "architecture.rst").read_bytes()
+        importlib.resources.files("json").joinpath("tool.py").read_text()  # a module's file
+        glob.glob(os.path.join(os.path.dirname(email.__file__), "mime", "*.txt"))
+        open("/etc/hostname").close()  # outside every root: nothing to ship
+
+        def child():
+            import wsgiref.util
+            pathlib.Path(os.path.dirname(wsgiref.util.__file__), "__init__.py").read_text()
+            import zoneinfo
+            os.listdir(os.path.dirname(zoneinfo.__file__))
+
+        if __name__ == "__main__":
+            process = multiprocessing.get_context("fork").Process(target=child)
+            process.start()
+            process.join()
+        """,
+        "named.txt",
+    )
+    assert traced.result.returncode == 0, traced.result.stderr
+    assert traced.hints["data_files"] == {
+        "program": {"input.txt": 1}, "stdlib": {"email/architecture.rst": 1}}
+    assert traced.hints["listed_directories"] == {"stdlib": {"email/mime": 1, "zoneinfo": 1}}
+    again = trace("print(1)")  # merged: counts add up, folders stay
+    assert again.hints["data_files"]["program"] == {"input.txt": 1}
