@@ -86,6 +86,11 @@ options:
 
 # -- the command line: what `python hinted_mods.py ...` does ---------------------------
 
+# Exit statuses of --summary, --combine, --prune-stale and of errors; after tracing
+# the status is the program's own.
+OK, ERROR = 0, 2
+
+
 def main(argv=None):
     """Command-line entry point (``hinted-mods``).
 
@@ -99,7 +104,7 @@ def main(argv=None):
         return _fail(exc)
     if options.get("help"):
         sys.stdout.write(USAGE % (platform_tag(), "|".join(TEST_RUNNERS)))
-        return 0
+        return OK
     if "summary" in options:
         return _run_tool(_print_summary, options["summary"])
     if "combine" in options:
@@ -135,7 +140,7 @@ def _split_command_line(argv):
         elif name in ("-o", "--output", "--exclude", "--summary", "--prune-stale"):
             if not has_value:
                 if not args:
-                    raise HintsError("option %s needs a value" % name)
+                    raise CommandLineError("option %s needs a value" % name)
                 value = args.pop(0)
             if name == "--exclude":
                 if value == "-":
@@ -152,22 +157,22 @@ def _split_command_line(argv):
             options["combine"] = []
         elif arg == "-m":
             if not args:
-                raise HintsError("-m needs a module name, e.g. -m pytest")
+                raise CommandLineError("-m needs a module name, e.g. -m pytest")
             return options, ("module", args[0]), args[1:]
         elif arg.startswith("-") and arg != "-":
-            raise HintsError("unknown option %s: see hinted_mods.py --help" % arg)
+            raise CommandLineError("unknown option %s: see hinted_mods.py --help" % arg)
         elif "combine" in options:
             options["combine"].append(arg)
         else:
             return options, ("script", arg), args
     if "combine" in options:
         return options, None, []
-    raise HintsError("no script given: python hinted_mods.py script.py [args...]")
+    raise CommandLineError("no script given: python hinted_mods.py script.py [args...]")
 
 
 def _fail(exc):
     sys.stderr.write("hinted_mods: error: %s\n" % exc)
-    return 2
+    return ERROR
 
 
 def _run_tool(function, *args):
@@ -175,7 +180,7 @@ def _run_tool(function, *args):
         function(*args)
     except HintsError as exc:
         return _fail(exc)
-    return 0
+    return OK
 
 
 def _print_summary(filename):
@@ -252,13 +257,13 @@ def _print_cpu_profile(runs):
 def _combine_files(output, inputs):
     """Merge several hints files of one tag (e.g. from several machines) into one."""
     if not output:
-        raise HintsError("--combine needs -o OUT.json naming the combined file")
+        raise CommandLineError("--combine needs -o OUT.json naming the combined file")
     if not inputs:
-        raise HintsError("--combine needs at least one hints file to read")
+        raise CommandLineError("--combine needs at least one hints file to read")
     loaded = [Hints.load(name, any_tag=True) for name in inputs]
     tags = sorted({hints.tag for hints in loaded})
     if len(tags) > 1:
-        raise HintsError(
+        raise CommandLineError(
             "cannot combine hints of different tags (%s): combine each tag apart"
             % ", ".join(tags)
         )
@@ -309,13 +314,13 @@ class Tracer:
 
         kind, name = self.target
         if kind == "script" and not os.path.isfile(name):
-            return _fail(HintsError("script %s not found" % name))
+            return _fail(CommandLineError("script %s not found" % name))
         output = self.options.get("output") or self._default_output()
         # Nothing may be imported before the fork: the program would inherit it.
         try:
             parts_dir = _make_parts_dir(output)
         except OSError as exc:  # before the program runs: nothing recorded is lost
-            return _fail(HintsError(
+            return _fail(HintsFileError(
                 "cannot write beside %s (%s): give -o FILE in a folder you can write to"
                 % (output, exc.strerror or exc)))
         started = time.time()
@@ -339,10 +344,10 @@ class Tracer:
             new.save(output, fresh=self.options.get("fresh", False))
         except HintsError as exc:  # the run was saved beside the hints file
             _fail(exc)
-            return status or 2
+            return status or ERROR
         except OSError as exc:
-            _fail(HintsError("cannot write hints file %s: %s" % (output, exc.strerror or exc)))
-            return status or 2
+            _fail(HintsFileError("cannot write hints file %s: %s" % (output, exc.strerror or exc)))
+            return status or ERROR
         finally:
             _remove_parts_dir(parts_dir)
         return status
@@ -523,7 +528,7 @@ def _make_parts_dir(output):
             return parts_dir
         except FileExistsError:
             continue
-    raise HintsError("cannot make a folder for the records beside %s" % output)
+    raise HintsFileError("cannot make a folder for the records beside %s" % output)
 
 
 def _remove_parts_dir(parts_dir):
@@ -1127,7 +1132,16 @@ def _unescape(text):
 # -- the hints file: its format and its one owner (also read inside Nuitka's process) --
 
 class HintsError(Exception):
-    """A problem with a hints file or the command line; its text is one line."""
+    """Something the user can fix, said in one line: the base of this tool's errors."""
+
+
+class HintsFileError(HintsError):
+    """A hints file that cannot be read, written or trusted (missing, not JSON,
+    another Python or schema, an entry leading out of its folder)."""
+
+
+class CommandLineError(HintsError):
+    """Options or arguments the tools cannot use."""
 
 
 def platform_tag():
@@ -1179,16 +1193,16 @@ class Hints:
                 data = json.load(handle)
         except FileNotFoundError:
             how = trace_command(script) if script else "the tracer (hinted_mods.py)"
-            raise HintsError(
+            raise HintsFileError(
                 "hints file %s not found: run %s first" % (filename, how)
             ) from None
         except (ValueError, UnicodeDecodeError) as exc:
-            raise HintsError(
+            raise HintsFileError(
                 "hints file %s is not valid JSON (%s): trace again with --fresh"
                 % (filename, exc)
             ) from None
         except OSError as exc:
-            raise HintsError("cannot read hints file %s: %s" % (filename, exc.strerror))
+            raise HintsFileError("cannot read hints file %s: %s" % (filename, exc.strerror))
         _check_hints(filename, data, None if any_tag else tag)
         return cls(data, filename)
 
@@ -1249,7 +1263,7 @@ class Hints:
                 except HintsError as exc:
                     rescue = "%s.%d.json" % (os.path.splitext(output)[0], os.getpid())
                     self.write(rescue)
-                    raise HintsError(
+                    raise HintsFileError(
                         "%s; this run was saved to %s, combine it with --combine once "
                         "fixed" % (exc, rescue)
                     ) from None
@@ -1354,7 +1368,7 @@ class Hints:
             real_root = os.path.realpath(root)
             if os.path.isabs(relative) or not os.path.realpath(path).startswith(
                     real_root + os.sep):
-                raise HintsError(
+                raise HintsFileError(
                     "%s: recorded file %r leads out of its folder %s: trace again with "
                     "--fresh, or remove the entry" % (self.filename, relative, where))
             if os.path.exists(path):
@@ -1411,23 +1425,23 @@ def sys_path_roots(program_dir=None):
 
 def _check_hints(filename, data, tag):
     if not isinstance(data, dict) or "schema" not in data:
-        raise HintsError(
+        raise HintsFileError(
             "%s is not a nuitka-hints file (no \"schema\"): trace again with --fresh"
             % filename
         )
     if data["schema"] not in SUPPORTED_SCHEMAS:
-        raise HintsError(
+        raise HintsFileError(
             "%s has schema %r, this nuitka-hints reads schema %s: "
             "upgrade nuitka-hints or trace again with --fresh"
             % (filename, data["schema"], ", ".join(map(str, SUPPORTED_SCHEMAS)))
         )
     missing = [k for k in ("tag", "modules", "packages", "runs") if k not in data]
     if missing:
-        raise HintsError(
+        raise HintsFileError(
             "%s lacks %s: trace again with --fresh" % (filename, ", ".join(missing))
         )
     if tag is not None and data["tag"] != tag:
-        raise HintsError(
+        raise HintsFileError(
             "%s was recorded for %s but this Python is %s: trace the program "
             "with this Python" % (filename, data["tag"], tag)
         )

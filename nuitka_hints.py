@@ -29,6 +29,9 @@ my_opts = [
     "--assume-yes-for-downloads",
 ]
 
+# Exit statuses besides Nuitka's own (a build returns Nuitka's status).
+OK, RUNS_DIFFER, ERROR = 0, 1, 2
+
 # The oldest Nuitka whose plugin API and options this tool is written against.
 MINIMUM_NUITKA = (4, 3)
 
@@ -57,14 +60,14 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[-1] in ("-h", "--help"):
         sys.stdout.write(USAGE % __file__)
-        return 0 if argv else 2
+        return OK if argv else ERROR
     modes = {arg for arg in argv[:-1] if arg in ("--verify", "--verify-only")}
     stale_policy = _option_value(argv[:-1], "--hinted-stale") or "error"
     argv = [arg for arg in argv[:-1]
             if arg not in modes and not arg.startswith("--hinted-stale=")] + argv[-1:]
     try:
         if stale_policy not in STALE_POLICIES:
-            raise hinted_mods.HintsError("--hinted-stale=%s: choose %s" % (
+            raise hinted_mods.CommandLineError("--hinted-stale=%s: choose %s" % (
                 stale_policy, ", ".join(STALE_POLICIES)))
         command = build_command(argv)
         check_stale(command, stale_policy if "--verify-only" not in modes else "warn")
@@ -76,7 +79,19 @@ def main(argv=None):
         return verify(command)
     except hinted_mods.HintsError as exc:
         sys.stderr.write("nuitka-hints: error: %s\n" % exc)
-        return 2
+        return ERROR
+
+
+class StaleHintsError(hinted_mods.HintsError):
+    """The program's files or packages changed since a run was recorded."""
+
+
+class NoBinaryError(hinted_mods.HintsError):
+    """Nothing built where the options say the result goes."""
+
+
+class NuitkaMissingError(hinted_mods.HintsError):
+    """Nuitka is not installed for this Python, or is too old."""
 
 
 STALE_POLICIES = ("error", "warn", "ignore")
@@ -118,7 +133,7 @@ def check_stale(command, policy):
                      % hints_file)
     if policy == "error":
         lines.append("or build anyway with --hinted-stale=warn")
-        raise hinted_mods.HintsError("\n".join(lines))
+        raise StaleHintsError("\n".join(lines))
     print("nuitka-hints: warning: " + "\n".join(lines), flush=True)
 
 
@@ -137,7 +152,7 @@ def build_command(argv):
         else:
             nuitka_options.append(option)
     if script.startswith("-") or not os.path.isfile(script):
-        raise hinted_mods.HintsError(
+        raise hinted_mods.CommandLineError(
             "script %s not found: give the script to build as the last argument" % script
         )
     check_nuitka()
@@ -227,7 +242,7 @@ def nuitka_settings(options, script):
     parsed, _ = OptionParsing.parser.parse_args(known + [script])
     settings = NuitkaSettings(parsed, script)
     if settings.mode is not None and settings.mode not in NuitkaSettings.BUILDS:
-        raise hinted_mods.HintsError(
+        raise hinted_mods.CommandLineError(
             "--mode=%s is not for hinted compilation, which builds programs standalone: "
             "use --mode=standalone, onefile, app or app-dist" % settings.mode
         )
@@ -252,7 +267,7 @@ def verify(command):
     same = len(runs) - differing
     print("nuitka-hints: verify: %d of %d recorded runs behave the same%s" % (
         same, len(runs), "" if not differing else ", %d differ" % differing))
-    return 1 if differing else 0
+    return RUNS_DIFFER if differing else OK
 
 
 def built_binary(command):
@@ -260,7 +275,7 @@ def built_binary(command):
     script = command[-1]
     binary = nuitka_settings(command[3:-1], script).result()
     if not os.path.isfile(binary):
-        raise hinted_mods.HintsError(
+        raise NoBinaryError(
             "no binary %s to verify: build first (--verify builds and verifies)" % binary
         )
     return os.path.abspath(binary)
@@ -402,13 +417,13 @@ def check_nuitka():
     try:
         from nuitka.Version import getNuitkaVersionTuple
     except ImportError:
-        raise hinted_mods.HintsError(
+        raise NuitkaMissingError(
             "Nuitka is not installed for %s: run %s -m pip install nuitka"
             % (sys.executable, sys.executable)
         ) from None
     version = getNuitkaVersionTuple()
     if tuple(version[:2]) < MINIMUM_NUITKA:
-        raise hinted_mods.HintsError(
+        raise NuitkaMissingError(
             "Nuitka %s is too old, nuitka-hints needs %s or newer: "
             "run %s -m pip install --upgrade nuitka"
             % (".".join(map(str, version[:3])), ".".join(map(str, MINIMUM_NUITKA)), sys.executable)

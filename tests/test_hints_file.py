@@ -107,7 +107,7 @@ def test_reader_accepts_a_good_file(trace):
         (None, "not found: run python hinted_mods.py"),
         ("{not json", "is not valid JSON"),
         (dict(tag="27-amiga-16"), "was recorded for 27-amiga-16 but this Python is"),
-        (dict(schema=99), "has schema 99, this nuitka-hints reads schema 1, 2, 3"),
+        (dict(schema=99), "has schema 99, this nuitka-hints reads schema 1, 2, 3, 4"),
         ([1, 2], "is not a nuitka-hints file"),
     ],
     ids=["missing", "corrupt", "other tag", "unknown schema", "not hints"],

@@ -253,7 +253,7 @@ def test_a_changed_program_stops_the_build_until_traced_again(traced_script, cap
     run_tracer(str(traced_script), "second run", check=True)
     traced_script.write_text("import json, decimal\nprint(json.dumps([1]))\n")
     command = nuitka_hints.build_command([str(traced_script)])
-    with pytest.raises(hinted_mods.HintsError) as stopped:
+    with pytest.raises(nuitka_hints.StaleHintsError) as stopped:
         nuitka_hints.check_stale(command, "error")
     message = str(stopped.value).splitlines()
     assert message[1] == "  app.py changed since runs 1, 2"
@@ -276,9 +276,9 @@ def test_a_changed_or_removed_distribution_stops_the_build(tmp_path):
         trace_script(script)
     command = nuitka_hints.build_command([str(script)])
     with installed_distribution("hintver", "2.0", {"__init__.py": "V = 2\n"}):
-        with pytest.raises(hinted_mods.HintsError, match="  hintver 1.0 -> 2.0 since run 1"):
+        with pytest.raises(nuitka_hints.StaleHintsError, match="  hintver 1.0 -> 2.0 since run 1"):
             nuitka_hints.check_stale(command, "error")
-    with pytest.raises(hinted_mods.HintsError, match="hintver 1.0 is no longer installed"):
+    with pytest.raises(nuitka_hints.StaleHintsError, match="hintver 1.0 is no longer installed"):
         nuitka_hints.check_stale(command, "error")
 
 
