@@ -46,6 +46,7 @@ import subprocess
 import sys
 
 from nuitka.plugins.PluginBase import NuitkaPluginBase
+from nuitka.utils.ModuleNames import ModuleName
 
 try:
     import hinted_mods
@@ -163,7 +164,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         self.unrecorded_policy = hinted_unrecorded
         self.kept = _with_parent_packages(self.hints.modules)
         for literal in (p for p in self.keep_patterns if not _is_pattern(p)):
-            self.kept.update(_name_and_parents(literal)[1:])  # its packages
+            self.kept.update(p.asString() for p in ModuleName(literal).getParentPackageNames())
         self.kept_without_record = {}  # module name -> why (a KEPT_* text)
         self.given_way = {}  # module name -> the other plugins that include it
         self.dropped = set()
@@ -227,7 +228,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
     def _needed_without_record(self, using_module_name, module_name):
         """Why a module no run imported must be in the build all the same, or None."""
         name = module_name.asString()
-        if matches_keep_patterns(name, self.keep_patterns):
+        if module_name.matchesToShellPatterns(self.keep_patterns).is_match:
             return KEPT_BY_OPTION
         if using_module_name is None:
             return None
@@ -236,7 +237,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             return KEPT_FOR_KEPT  # its imports, and its package configuration's implicit ones
         if using in _interpreter_startup_modules() and name in _loaded_by_startup_modules():
             return KEPT_FOR_STARTUP  # opcode -> _opcode on 3.13
-        if any(n in self.imports_added_by_nuitka.get(using, ()) for n in _name_and_parents(name)):
+        if module_name.hasOneOfNamespaces(self.imports_added_by_nuitka.get(using, ())):
             return KEPT_FOR_REWRITE
         return None
 
@@ -496,15 +497,6 @@ def _matches_path_patterns(path, patterns):
                for p in patterns)
 
 
-def matches_keep_patterns(name, patterns):
-    """Does ``name`` or a package containing it match a --hinted-keep pattern?"""
-    return any(
-        fnmatch.fnmatchcase(candidate, pattern)
-        for pattern in patterns
-        for candidate in _name_and_parents(name)
-    )
-
-
 def required_plugins(packages, plugins=None):
     """The standard Nuitka plugins to enable for a program using ``packages``.
 
@@ -660,15 +652,12 @@ def runtime_hard_imports():
 
 
 def _with_parent_packages(names):
+    """The names, and the names of the packages holding them (Nuitka's ``ModuleName``)."""
     result = set()
-    for name in names:
-        result.update(_name_and_parents(name))
+    for name in map(ModuleName, names):
+        result.add(name.asString())
+        result.update(parent.asString() for parent in name.getParentPackageNames())
     return result
-
-
-def _name_and_parents(name):
-    parts = name.split(".")
-    return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
 
 
 def _is_pattern(text):
@@ -686,7 +675,7 @@ def _imported_names(source, module_name, is_package):
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                names.update(_name_and_parents(alias.name))
+                names.update(_with_parent_packages([alias.name]))
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
@@ -694,7 +683,7 @@ def _imported_names(source, module_name, is_package):
                 parent = ".".join(parts[: len(parts) - node.level + 1])
                 base = parent + ("." + base if base else "")
             if base:
-                names.update(_name_and_parents(base))
+                names.update(_with_parent_packages([base]))
                 names.update(base + "." + alias.name for alias in node.names)
     return names
 
