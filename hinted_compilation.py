@@ -50,9 +50,11 @@ from nuitka.utils.ModuleNames import ModuleName
 
 try:
     import hinted_mods
+    import hinted_report
 except ImportError:  # the three files copied side by side rather than installed
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import hinted_mods
+    import hinted_report
 
 # Top-level package -> the standard Nuitka plugin it needs.  Only plugins that the
 # installed Nuitka offers and does not enable by itself are enabled (see
@@ -167,7 +169,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             self.kept.update(p.asString() for p in ModuleName(literal).getParentPackageNames())
         self.kept_without_record = {}  # module name -> why (a KEPT_* text)
         self.given_way = {}  # module name -> the other plugins that include it
-        self.dropped = set()
+        self.dropped = {}  # module name -> the module that imports it
         self.as_bytecode = set()
         self.imports_added_by_nuitka = {}  # module name -> names its rewritten source adds
         self.hot = self.hints.hot_modules(HOT_SHARE) if hinted_compile == "hot" else None
@@ -222,7 +224,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         if self.unrecorded_policy == "bytecode":
             self.as_bytecode.add(name)
             return None
-        self.dropped.add(name)
+        self.dropped[name] = using_module_name.asString() if using_module_name else None
         return False, self._drop_reason(name)
 
     def _needed_without_record(self, using_module_name, module_name):
@@ -329,6 +331,79 @@ class HintedCompilationPlugin(NuitkaPluginBase):
     def onStandaloneDistributionFinished(self, dist_dir):
         self._report()
         self.data_files.report(self)
+        report = self.build_report(dist_dir, _built_modules())
+        self.info(hinted_report.summary_line(report, hinted_report.write(report, dist_dir)))
+
+    def build_report(self, dist_dir, built):
+        """The report's data (see hinted_report): ``built`` is module name -> how
+        it is in the build ("compiled", "bytecode", "extension")."""
+        from nuitka.Version import getNuitkaVersion
+
+        runs = self.hints.runs
+        stem = os.path.basename(os.path.normpath(dist_dir))[: -len(".dist")]
+        binary = next((n for n in (stem + ".bin", stem + ".exe", stem)
+                       if os.path.isfile(os.path.join(dist_dir, n))), stem)
+        program = {n for n, m in self.hints.modules.items() if m.get("where") == "program"}
+        program.add("__main__")
+        left_out = [
+            {"module": name, "imported_by": using, "reason": self._drop_reason(name),
+             "by_program": using in program,
+             "fix": "trace a run that imports it, or --hinted-keep=%s" % name}
+            for name, using in self.dropped.items()]
+        left_out.sort(key=lambda item: (not item["by_program"], item["module"]))
+        shares = self._cpu_shares()
+        kept = [{"module": name, "how": how, "why": self._kept_reason(name),
+                 "cpu_share": shares.get(name)} for name, how in sorted(built.items())]
+        return {
+            "report": hinted_report.REPORT_FORMAT,
+            "program": stem,
+            "tag": self.hints.tag,
+            "python": sys.version.split()[0],
+            "nuitka": getNuitkaVersion(),
+            "hints_file": self.hints_name,
+            "runs": [{"number": number, "argv": run["argv"], "exit_status": run["exit_status"],
+                      "started": run.get("started"), "duration": run.get("duration")}
+                     for number, run in enumerate(runs, 1)],
+            "dist": hinted_report.dist_inventory(dist_dir, binary),
+            "modules": {how: sum(1 for h in built.values() if h == how)
+                        for how in ("compiled", "bytecode", "extension")},
+            "kept": kept,
+            "left_out": left_out,
+            "data_files": {"added": self.data_files.added,
+                           "left_out": self.data_files.left_out,
+                           "stale": self.data_files.stale},
+            "verify": None,
+        }
+
+    def _kept_reason(self, name):
+        if name == "__main__":
+            return "the program"
+        entry = self.hints.modules.get(name)
+        if entry is not None:
+            if entry.get("startup"):
+                return "loaded at the interpreter's start-up"
+            return "imported in %d of %d recorded runs" % (entry.get("runs", 1),
+                                                           len(self.hints.runs))
+        if name in self.kept_without_record:
+            return self.kept_without_record[name]
+        if name in self.given_way:
+            return "required by the %s plugin" % ", ".join(self.given_way[name])
+        if name in self.as_bytecode:
+            return "--hinted-unrecorded=bytecode"
+        if name in self.kept:
+            return "package of a recorded module"
+        return "included by Nuitka itself (the interpreter's start-up)"
+
+    def _cpu_shares(self):
+        """Module -> the largest share of a run's CPU samples spent in it."""
+        shares = {}
+        for run in self.hints.runs:
+            profile = run.get("profile")
+            if not profile or not profile["samples"]:
+                continue
+            for name, count in profile["modules"].items():
+                shares[name] = max(shares.get(name, 0), round(count / profile["samples"], 4))
+        return shares
 
     def _report(self):
         self.info("Kept %d recorded modules and packages." % len(self.kept))
@@ -478,6 +553,25 @@ def _environment_roots_json():
 def environment_roots():
     """Folder -> root label of the environment the program runs in."""
     return json.loads(_environment_roots_json())
+
+
+def _built_modules():
+    """Nuitka internal: the modules in the build, and how each is in it.
+
+    No plugin hook says which modules Nuitka finally compiled, kept as bytecode
+    or took as extension modules; its module registry does, once the dist is
+    done.  tests/test_plugin.py fails if the registry or its kinds change.
+    """
+    from nuitka import ModuleRegistry
+
+    how = {"COMPILED": "compiled", "PYTHON_MAIN": "compiled", "UNCOMPILED": "bytecode",
+           "PYTHON_EXTENSION": "extension"}
+    built = {}
+    for module in ModuleRegistry.getDoneModules():
+        kind = next((h for prefix, h in how.items() if module.kind.startswith(prefix)),
+                    "unknown")
+        built[module.getFullName().asString()] = kind
+    return built
 
 
 def _owning_package(source, relative):

@@ -22,6 +22,7 @@ import sys
 import sysconfig
 
 import hinted_mods
+import hinted_report
 
 # Your standard Nuitka options: edit this list to have them on every build.
 # Options given on the command line come after these, so they win.
@@ -190,7 +191,10 @@ def hinted_options(hints):
     options = ["--enable-plugins=%s" % ",".join(plugins)] if plugins else []
     if hints.looked_up:
         options.append("--no-deployment-flag=excluded-module-usage")
-    options += ["--include-distribution-metadata=%s" % name for name in hints.distributions_read()]
+    site_dirs = [root for root, label in hinted_mods.sys_path_roots().items()
+                 if label == "site-packages"]
+    options += ["--include-distribution-metadata=%s" % name
+                for name in hints.distributions_read(site_dirs)]
     return options
 
 
@@ -218,6 +222,10 @@ class NuitkaSettings:
     def onefile(self):
         """``app`` is onefile except on macOS (an app bundle there)."""
         return self.mode == "onefile" or (self.mode == "app" and sys.platform != "darwin")
+
+    def dist_folder(self):
+        """The standalone folder Nuitka makes (the report is written beside it)."""
+        return os.path.join(self.output_dir, self.output_folder_name or self.stem + ".dist")
 
     def result(self):
         """The file that ships: the onefile binary, or the binary in the dist folder."""
@@ -257,16 +265,23 @@ def verify(command):
     binary = built_binary(command)
     runs = hints.runs
     differing = 0
+    results = []
     for number, run in enumerate(runs, 1):
         label = "run %d/%d (%s)" % (number, len(runs), " ".join(run["argv"]))
         verdict, explanation = replay(binary, run, script, hints.looked_up)
         differing += verdict == "differs"
+        results.append({"run": number, "argv": run["argv"], "verdict": verdict,
+                        "explanation": explanation})
         print("nuitka-hints: verify %s: %s" % (label, verdict))
         for line in explanation:
             print("    " + line)
     same = len(runs) - differing
     print("nuitka-hints: verify: %d of %d recorded runs behave the same%s" % (
         same, len(runs), "" if not differing else ", %d differ" % differing))
+    page = hinted_report.add_verify(
+        nuitka_settings(command[3:-1], script).dist_folder(), results)
+    if page:
+        print("nuitka-hints: verify results added to the report %s" % page)
     return RUNS_DIFFER if differing else OK
 
 

@@ -2,6 +2,7 @@
 standalone build), run the binary.  One build is shared by all tests here."""
 
 import json
+import shutil
 import os
 import subprocess
 import sys
@@ -370,3 +371,46 @@ def test_data_files_the_runs_read_are_shipped_and_the_others_left_out(
                             capture_output=True, text=True)
     assert result.returncode == 1 and "sub/b.dat" in result.stderr
     assert (tmp_path / "plain" / "data.dist" / "hintdata" / "never.txt").is_file()
+
+
+def test_the_build_writes_a_report_that_matches_the_dist_and_the_hints(built):
+    work, dist, _, _, build_output = built
+    with open(work / "out" / "app.hints-report.json") as handle:
+        report = json.load(handle)
+    on_disk = [os.path.getsize(os.path.join(d, n)) for d, _, names in os.walk(dist) for n in names]
+    assert report["dist"]["size"] == sum(on_disk) and report["dist"]["files"] == len(on_disk)
+    assert sum(sum(kinds.values()) for kinds in report["dist"]["by_package"].values()) == \
+        sum(on_disk)
+    hints = hinted_mods.load_hints(str(work / ("app-%s.json" % TAG)))
+    assert [run["argv"] for run in report["runs"]] == [run["argv"] for run in hints.runs]
+    first = report["left_out"][:2]  # the untaken branch of the program's own code
+    assert {item["module"] for item in first} == {"bz2", "rarely_used"}
+    assert all(item["by_program"] and item["imported_by"] == "__main__" for item in first)
+    kept = {item["module"]: item for item in report["kept"]}
+    assert kept["helper"]["how"] == "compiled" and "1 of 1 recorded runs" in kept["helper"]["why"]
+    assert kept["pygments.token"]["how"] == "bytecode"
+    assert report["modules"]["compiled"] == sum(1 for k in kept.values() if k["how"] == "compiled")
+    page = work / "out" / "app.hints.html"
+    assert "nuitka-hints: dist %.1f MB in %d files" % (sum(on_disk) / 1e6, len(on_disk)) \
+        in build_output and "report %s" % os.path.join("out", "app.hints.html") in build_output
+    html = page.read_text()
+    assert len(html) < 1_000_000  # self-contained: nothing loaded from elsewhere
+    assert "src=" not in html and "href=" not in html and "://" not in html
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
+def test_the_report_page_draws_in_a_real_browser(built):
+    work = built[0]
+    verify = invoke(work, "--verify-only", "--output-dir=out", "app.py")
+    assert "verify results added to the report" in verify.stdout
+    page = work / "out" / "app.hints.html"
+    browser = subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-background-networking", "--no-first-run", "--enable-logging=stderr",
+         "--v=0", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120)
+    dom = browser.stdout
+    assert "CONSOLE" not in browser.stderr, browser.stderr  # no script error
+    assert dom.count('class="bar ') >= 2  # the picture, drawn by the page
+    assert '<tr class="program" data-module="rarely_used">' in dom
+    assert '<td class="same">same</td>' in dom  # verify's row

@@ -1,0 +1,280 @@
+"""The build report: what the dist holds, what was left out and why, what verify found.
+
+Written by the plugin when Nuitka has finished the dist, as JSON
+(``<output-dir>/<stem>.hints-report.json``, for CI and other tools) and as one
+self-contained HTML page beside it (``<stem>.hints.html``: no network, no
+external file; it draws its picture itself from the JSON embedded in it).
+``nuitka_hints.py --verify`` adds the verify results to both.
+
+Shared by the plugin and the invoker, so it sits beside them; it imports only
+the standard library.
+"""
+
+import json
+import os
+
+REPORT_FORMAT = 1
+
+# What a file in the dist is, for the picture.
+KINDS = ("binary", "extension", "library", "data")
+
+
+def report_paths(dist_dir):
+    """(json, html) paths of the report of the build whose dist folder is ``dist_dir``."""
+    folder, name = os.path.split(os.path.normpath(dist_dir))
+    stem = name[: -len(".dist")] if name.endswith(".dist") else name
+    return (os.path.join(folder, stem + ".hints-report.json"),
+            os.path.join(folder, stem + ".hints.html"))
+
+
+def dist_inventory(dist_dir, binary_name):
+    """Size and files of the dist, by top-level folder and kind of file."""
+    import importlib.machinery
+
+    extension_suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+    by_package, size, files = {}, 0, 0
+    for directory, _, names in os.walk(dist_dir):
+        for name in names:
+            path = os.path.join(directory, name)
+            relative = os.path.relpath(path, dist_dir).replace(os.sep, "/")
+            if name == binary_name:
+                kind = "binary"
+            elif name.endswith(extension_suffixes):
+                kind = "extension"
+            elif ".so" in name or name.endswith((".dll", ".dylib", ".pyd")):
+                kind = "library"
+            else:
+                kind = "data"
+            if "/" in relative:
+                top = relative.split("/")[0]
+            else:  # a module or library of its own beside the binary: _ssl, libcrypto
+                top = "(program binary)" if kind == "binary" else name.split(".")[0]
+            bytes_ = os.path.getsize(path)
+            entry = by_package.setdefault(top, dict.fromkeys(KINDS, 0))
+            entry[kind] += bytes_
+            size += bytes_
+            files += 1
+    return {"folder": dist_dir, "size": size, "files": files, "by_package": by_package}
+
+
+def write(report, dist_dir):
+    """Write the report as JSON and as the HTML page; return the page's path."""
+    json_path, html_path = report_paths(dist_dir)
+    with open(json_path, "w", encoding="utf-8") as handle:
+        json.dump(report, handle, indent=1)
+    with open(html_path, "w", encoding="utf-8") as handle:
+        handle.write(render(report))
+    return html_path
+
+
+def add_verify(dist_dir, results):
+    """Put verify's results (one dict per run) into an existing report."""
+    json_path, _ = report_paths(dist_dir)
+    if not os.path.exists(json_path):
+        return None
+    with open(json_path, encoding="utf-8") as handle:
+        report = json.load(handle)
+    report["verify"] = results
+    return write(report, dist_dir)
+
+
+def summary_line(report, html_path):
+    modules = report["modules"]
+    return ("nuitka-hints: dist %.1f MB in %d files; modules kept %d (compiled %d, bytecode %d, "
+            "extension %d), left out %d; data files added %d, left out %d; runs %d; report %s"
+            % (report["dist"]["size"] / 1e6, report["dist"]["files"],
+               sum(modules.values()), modules["compiled"], modules["bytecode"],
+               modules["extension"], len(report["left_out"]),
+               len(report["data_files"]["added"]), len(report["data_files"]["left_out"]),
+               len(report["runs"]), html_path))
+
+
+def render(report):
+    """The HTML page: the report's JSON embedded, drawn by the page's own script."""
+    data = json.dumps(report).replace("</", "<\\/")
+    return PAGE.replace("/*DATA*/", data).replace("TITLE", _escape_html(report["program"]))
+
+
+def _escape_html(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>TITLE: hinted build report</title>
+<style>
+body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em auto; max-width: 1240px;
+       color: #222; padding: 0 1em; }
+h1 { font-size: 1.5em; margin-bottom: .2em; } h2 { font-size: 1.2em; margin-top: 1.6em; }
+.numbers { display: flex; flex-wrap: wrap; gap: .6em; margin: .8em 0; }
+.number { border: 1px solid #ccd; border-radius: 6px; padding: .4em .8em; background: #f7f8fb; }
+.number b { display: block; font-size: 1.3em; }
+table { border-collapse: collapse; width: 100%; margin: .4em 0; }
+th, td { text-align: left; padding: .2em .5em; border-bottom: 1px solid #e3e3e8;
+         vertical-align: top; }
+th { cursor: pointer; background: #eef0f5; position: sticky; top: 0; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+code { font-size: 0.95em; }
+.program { background: #fff4e0; }
+.bars { margin: .5em 0; }
+.row { display: flex; align-items: center; margin: 2px 0; }
+.row .label { width: 16em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.row .track { flex: 1; display: flex; height: 1.1em; }
+.row .size { width: 7em; text-align: right; font-variant-numeric: tabular-nums; }
+.bar { height: 100%; }
+.binary { background: #4c72b0; } .extension { background: #dd8452; }
+.library { background: #55a868; } .data { background: #c44e52; }
+.legend span { display: inline-block; width: .9em; height: .9em; margin: 0 .3em 0 1em;
+               vertical-align: middle; }
+.same { color: #1a7f37; } .differs { color: #cf222e; font-weight: bold; }
+input[type=search] { font-size: 1em; padding: .3em .5em; width: 24em; }
+@media print { input[type=search] { display: none; } th { position: static; } }
+</style></head>
+<body>
+<h1>TITLE</h1>
+<div id="facts"></div>
+<div class="numbers" id="numbers"></div>
+<h2>Runs</h2>
+<table id="runs"><thead><tr><th>run</th><th>command</th><th class="num">exit status</th>
+<th>when</th><th class="num">seconds</th></tr></thead><tbody></tbody></table>
+<h2>What the dist holds</h2>
+<div class="legend">by top-level folder and kind, bytes on disk:<span class="binary"></span>program
+binary (compiled C and bytecode)<span class="extension"></span>extension modules
+<span class="library"></span>shared libraries<span class="data"></span>data files</div>
+<div class="bars" id="bars"></div>
+<p><input type="search" id="search" placeholder="filter modules by name"></p>
+<h2>Left out</h2>
+<p>Modules Nuitka met that no recorded run imported. Those imported by the program's own code
+(highlighted, listed first) are the branches no recorded run took: the likely failures.</p>
+<table id="left-out"><thead><tr><th>module</th><th>imported by</th><th>reason</th>
+<th>fix</th></tr></thead><tbody></tbody></table>
+<h2>Kept</h2>
+<table id="kept"><thead><tr><th>module</th><th>in the build as</th><th>why</th>
+<th class="num">CPU share</th></tr></thead><tbody></tbody></table>
+<h2>Data files</h2>
+<table id="data-files"><thead><tr><th>file</th><th>what happened</th>
+<th class="num">size</th></tr></thead><tbody></tbody></table>
+<h2>Verify</h2>
+<table id="verify"><thead><tr><th>run</th><th>command</th><th>verdict</th>
+<th>explanation</th></tr></thead><tbody></tbody></table>
+<script type="application/json" id="report">/*DATA*/</script>
+<script>
+"use strict";
+const report = JSON.parse(document.getElementById("report").textContent);
+const mb = (bytes) => (bytes / 1e6).toFixed(1) + " MB";
+
+function cell(row, text, className) {
+  const td = row.insertCell();
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+function fill(id, rows, make) {
+  const body = document.querySelector("#" + id + " tbody");
+  for (const item of rows) make(body.insertRow(), item);
+  if (!rows.length) cell(body.insertRow(), "none").colSpan = 4;
+}
+
+document.getElementById("facts").textContent =
+  "tag " + report.tag + ", Python " + report.python + ", Nuitka " + report.nuitka +
+  ", hints " + report.hints_file;
+const numbers = [
+  [mb(report.dist.size), "dist, " + report.dist.files + " files"],
+  [report.modules.compiled, "modules compiled to C"],
+  [report.modules.bytecode, "modules as bytecode"],
+  [report.modules.extension, "extension modules"],
+  [report.left_out.length, "modules left out"],
+  [report.data_files.added.length, "data files added"],
+  [Object.keys(report.data_files.left_out).length, "data files left out"],
+  [report.runs.length, "recorded runs"],
+];
+for (const [value, label] of numbers) {
+  const box = document.createElement("div");
+  box.className = "number";
+  box.innerHTML = "<b></b><span></span>";
+  box.firstChild.textContent = value;
+  box.lastChild.textContent = label;
+  document.getElementById("numbers").appendChild(box);
+}
+fill("runs", report.runs, (row, run) => {
+  cell(row, run.number); cell(row, run.argv.join(" "));
+  cell(row, run.exit_status, "num"); cell(row, run.started || "");
+  cell(row, (run.duration || 0).toFixed(2), "num");
+});
+
+const packages = Object.entries(report.dist.by_package)
+  .map(([name, kinds]) => [name, kinds, Object.values(kinds).reduce((a, b) => a + b, 0)])
+  .sort((a, b) => b[2] - a[2]);
+const largest = packages.length ? packages[0][2] : 1;
+for (const [name, kinds, total] of packages) {
+  const row = document.createElement("div");
+  row.className = "row";
+  for (const part of ["label", "track", "size"]) {
+    row.appendChild(document.createElement("span")).className = part;
+  }
+  row.children[0].textContent = name;
+  row.children[0].title = name;
+  row.children[2].textContent = mb(total);
+  for (const kind of ["binary", "extension", "library", "data"]) {
+    if (!kinds[kind]) continue;
+    const bar = document.createElement("span");
+    bar.className = "bar " + kind;
+    bar.style.width = (100 * kinds[kind] / largest) + "%";
+    bar.title = name + ": " + kind + " " + mb(kinds[kind]);
+    row.children[1].appendChild(bar);
+  }
+  document.getElementById("bars").appendChild(row);
+}
+
+fill("left-out", report.left_out, (row, item) => {
+  if (item.by_program) row.className = "program";
+  row.dataset.module = item.module;
+  cell(row, item.module); cell(row, item.imported_by || ""); cell(row, item.reason);
+  cell(row, item.fix);
+});
+fill("kept", report.kept, (row, item) => {
+  row.dataset.module = item.module;
+  cell(row, item.module); cell(row, item.how); cell(row, item.why);
+  cell(row, item.cpu_share === null ? "" : (100 * item.cpu_share).toFixed(1) + "%", "num");
+});
+const dataRows = report.data_files.added.map((f) => [f, "added: a run read it", null])
+  .concat(Object.entries(report.data_files.left_out)
+          .map(([f, size]) => [f, "left out: no run read it", size]))
+  .concat(report.data_files.stale.map((f) => [f, "read in a run, not on this machine", null]));
+fill("data-files", dataRows, (row, [file, what, size]) => {
+  row.dataset.module = file;
+  cell(row, file); cell(row, what);
+  cell(row, size === null ? "" : (size / 1e3).toFixed(1) + " kB", "num");
+});
+fill("verify", report.verify || [], (row, item) => {
+  cell(row, item.run); cell(row, item.argv.join(" "));
+  cell(row, item.verdict, item.verdict === "differs" ? "differs" : "same");
+  cell(row, (item.explanation || []).join(" / "));
+});
+if (!report.verify) {
+  document.querySelector("#verify tbody").rows[0].cells[0].textContent =
+    "not verified: nuitka_hints.py --verify adds the results here";
+}
+
+document.getElementById("search").addEventListener("input", (event) => {
+  const text = event.target.value.toLowerCase();
+  for (const row of document.querySelectorAll("tr[data-module]")) {
+    row.hidden = !row.dataset.module.toLowerCase().includes(text);
+  }
+});
+for (const table of document.querySelectorAll("table")) {
+  table.querySelectorAll("th").forEach((th, column) => th.addEventListener("click", () => {
+    const body = table.tBodies[0];
+    const rows = Array.from(body.rows);
+    const numeric = th.classList.contains("num");
+    const key = (row) => numeric ? parseFloat(row.cells[column].textContent) || 0
+                                 : row.cells[column].textContent;
+    const direction = th.dataset.sorted === "up" ? -1 : 1;
+    th.dataset.sorted = direction === 1 ? "up" : "down";
+    rows.sort((a, b) => (key(a) > key(b) ? 1 : key(a) < key(b) ? -1 : 0) * direction);
+    rows.forEach((row) => body.appendChild(row));
+  }));
+}
+</script>
+</body></html>
+"""
