@@ -379,3 +379,19 @@ def test_a_recorded_file_leading_out_of_its_folder_is_refused(plugin):
 def test_a_recorded_file_not_on_this_machine_is_reported_stale(plugin):
     stale = plugin({}, data={"site-packages": {"gone/data.bin": 1}})
     assert stale.data_files.stale == ["site-packages/gone/data.bin"]
+
+
+def test_the_module_kinds_the_report_reads_are_nuitkas():
+    """_built_modules reads Nuitka's module registry: fail loudly if its kinds change."""
+    import re
+
+    import nuitka
+    from nuitka import ModuleRegistry
+
+    assert callable(ModuleRegistry.getDoneModules)
+    nodes = os.path.join(os.path.dirname(nuitka.__file__), "nodes", "ModuleNodes.py")
+    with open(nodes, encoding="utf-8") as handle:
+        kinds = set(re.findall(r'^    kind = "(\w+)"', handle.read(), re.M))
+    assert kinds == {"COMPILED_PYTHON_MODULE", "COMPILED_PYTHON_PACKAGE",
+                     "COMPILED_PYTHON_NAMESPACE_PACKAGE", "UNCOMPILED_PYTHON_MODULE",
+                     "UNCOMPILED_PYTHON_PACKAGE", "PYTHON_MAIN_MODULE", "PYTHON_EXTENSION_MODULE"}
