@@ -341,19 +341,9 @@ def replay(binary, run, script, looked_up=()):
     missing = missing_module(stderr)
     missing_data = None if missing else missing_data_file(stderr)
     if missing_data:
-        problems += [
-            "the binary lacks data file '%s'; either" % missing_data,
-            "  trace a run that reads it: python hinted_mods.py %s %s"
-            % (script, " ".join(run["argv"][1:])),
-            "  or keep it: add --hinted-keep-data=%s to the build" % missing_data,
-        ]
+        problems += _both_fixes("data file", missing_data, "--hinted-keep-data", script, run)
     elif missing:
-        problems += [
-            "the binary lacks module '%s'; either" % missing,
-            "  trace a run that takes this path: python hinted_mods.py %s %s"
-            % (script, " ".join(run["argv"][1:])),
-            "  or keep it: add --hinted-keep=%s to the build" % missing,
-        ]
+        problems += _both_fixes("module", missing, "--hinted-keep", script, run)
     elif looked_up:
         names = sorted(looked_up)
         problems += [
@@ -362,6 +352,16 @@ def replay(binary, run, script, looked_up=()):
             "  if the output depends on their being there, add --hinted-keep=%s" % names[0],
         ]
     return "differs", problems
+
+
+def _both_fixes(what, name, keep_option, script, run):
+    """What the binary lacks, and the two ways to put it in."""
+    return [
+        "the binary lacks %s '%s'; either" % (what, name),
+        "  trace a run that takes this path: python hinted_mods.py %s %s"
+        % (script, " ".join(run["argv"][1:])),
+        "  or keep it: add %s=%s to the build" % (keep_option, name),
+    ]
 
 
 def own_locations(script, run):
