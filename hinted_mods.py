@@ -746,7 +746,8 @@ def _bootstrap_code():
 #   F  name             found by a finder (a lookup); an M for it means it loaded too
 #   P  name samples     CPU samples counted in module ``name`` (at process end)
 #   L  path             a shared library mapped into the process (at process end)
-#   D  path             a file opened for reading (not a module's own file)
+#   D  path             a file opened for reading, or found by os.stat (not a
+#                       module's own file)
 #   T  path             a directory listed (os.listdir, os.scandir: glob, os.walk)
 # ``kind`` and ``file`` are those of ``_describe_spec``; text fields are ``_escape``d.
 STARTUP, LOADED, LOOKED_UP, PROFILE_SAMPLES, LIBRARY = "S", "M", "F", "P", "L"
@@ -803,6 +804,7 @@ class _Recorder:
                 self._write(STARTUP, name, getattr(module, "__spec__", None))
         sys.meta_path.insert(0, self)
         sys.addaudithook(self._audit)
+        os.stat = self._recording_stat(os.stat)
         if hasattr(os, "register_at_fork"):
             os.register_at_fork(after_in_child=self._after_fork)
         atexit.register(self._record_process_end)
@@ -871,6 +873,31 @@ class _Recorder:
             self._write_line(mark, _escape(name))
         except Exception:
             pass
+
+    def _recording_stat(self, original_stat):
+        """``os.stat``, noting the regular files it finds: a program that checks a
+        file is there (``os.path.exists``, ``isfile``, ``Path.exists``) needs it as
+        much as one that reads it, and no audit event tells (torch checks for its
+        ``torch_shm_manager`` at import)."""
+        recorder = self
+
+        def stat(path, *args, **kwargs):
+            result = original_stat(path, *args, **kwargs)
+            if not args and kwargs.get("dir_fd") is None and not isinstance(path, int) and \
+                    result.st_mode & 0o170000 == 0o100000:  # a regular file, by path
+                try:
+                    name = os.fsdecode(path)
+                    if name not in recorder.files:
+                        recorder.files.add(name)
+                        name = os.path.abspath(name)
+                        if not name.endswith(MODULE_SUFFIXES):
+                            recorder._write_line(DATA_FILE, _escape(name))
+                except Exception:
+                    pass
+            return result
+
+        stat.__name__, stat.__doc__ = original_stat.__name__, original_stat.__doc__
+        return stat
 
     def child_code(self):
         """Code a new interpreter of the program runs first to record itself."""
@@ -1350,11 +1377,16 @@ class Hints:
             result[number] = changes
         return result
 
-    def distributions_read(self):
-        """Installed distributions whose metadata (``*.dist-info``) a run read."""
+    def distributions_read(self, site_dirs):
+        """Installed distributions whose metadata (``*.dist-info``) a run read, of
+        those that own a package the runs imported (Nuitka ships metadata only
+        with its package; scanning all metadata reads every distribution's)."""
         folders = {f.partition("/")[0] for f in (self.data_files or {}).get("site-packages", {})}
-        return sorted({folder.partition("-")[0] for folder in folders
-                       if folder.endswith((".dist-info", ".egg-info"))})
+        read = {_normalized(folder.partition("-")[0]) for folder in folders
+                if folder.endswith((".dist-info", ".egg-info"))}
+        owners = _distributions_by_top_level(site_dirs)
+        imported = {owners[top][0] for top in self.top_level_packages() if top in owners}
+        return sorted(name for name in imported if _normalized(name) in read)
 
     def locate(self, where, relative, roots):
         """The path on this machine of a file recorded below root ``where``, or None
@@ -1454,6 +1486,10 @@ def stream_bytes(entry):
     import base64
 
     return base64.b64decode(entry["base64"])
+
+
+def _normalized(distribution_name):
+    return distribution_name.lower().replace("-", "_").replace(".", "_")
 
 
 def _program_dir_of(run):

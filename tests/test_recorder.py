@@ -308,6 +308,8 @@ def test_files_read_and_folders_listed_are_recorded_by_root(trace):
         with open(os.path.join(here, "input.txt"), "w") as out:  # written: not data
             out.write("x")
         open(os.path.join(here, "input.txt")).read()
+        open(os.path.join(here, "checked.txt"), "w").close()
+        os.path.isfile(os.path.join(here, "checked.txt"))  # checked it is there: needed too
         open(os.path.join(here, "named.txt"), "w").close()
         open(sys.argv[1]).read()  # the run's input, named on its command line
         pathlib.Path(os.path.dirname(email.__file__), "architecture.rst").read_bytes()
@@ -330,7 +332,7 @@ def test_files_read_and_folders_listed_are_recorded_by_root(trace):
     )
     assert traced.result.returncode == 0, traced.result.stderr
     assert traced.hints["data_files"] == {
-        "program": {"input.txt": 1}, "stdlib": {"email/architecture.rst": 1}}
+        "program": {"checked.txt": 1, "input.txt": 1}, "stdlib": {"email/architecture.rst": 1}}
     assert traced.hints["listed_directories"] == {"stdlib": {"email/mime": 1, "zoneinfo": 1}}
     again = trace("print(1)")  # merged: counts add up, folders stay
-    assert again.hints["data_files"]["program"] == {"input.txt": 1}
+    assert again.hints["data_files"]["program"] == {"checked.txt": 1, "input.txt": 1}
