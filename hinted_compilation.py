@@ -159,7 +159,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                  hinted_data, hinted_keep_data):
         try:
             self.hints = hinted_mods.load_hints(hinted_json_file)
-            self.data_files = DataFiles(self.hints, hinted_data, hinted_keep_data)
+            self.data_files = DataFiles(self.hints, hinted_data, hinted_keep_data,
+                                        _with_parent_packages(self.hints.modules))
         except hinted_mods.HintsError as exc:
             self.sysexit(str(exc))
         self.keep_patterns = list(hinted_keep)
@@ -313,9 +314,12 @@ class HintedCompilationPlugin(NuitkaPluginBase):
     def considerDataFiles(self, module):
         """The data files the runs read that belong to ``module``'s package (the
         deepest package folder holding them) and Nuitka has not listed."""
-        for source, dest in self.data_files.files_to_add(module):
-            yield self.makeIncludedDataFile(
-                source, dest, "read in a recorded run (nuitka-hints)")
+        try:
+            for source, dest in self.data_files.files_to_add(module):
+                yield self.makeIncludedDataFile(
+                    source, dest, "read in a recorded run (nuitka-hints)")
+        except hinted_mods.HintsError as exc:  # an entry of the hints leads out of its folder
+            self.sysexit(str(exc))
 
     def onDataFileTags(self, included_datafile):
         """Leave out a data file Nuitka's package configuration offers that no
@@ -449,12 +453,14 @@ class DataFiles:
     listed keeps every file directly in it, so that its listing stays the same.
     """
 
-    def __init__(self, hints, policy, keep_patterns):
+    def __init__(self, hints, policy, keep_patterns, kept_modules):
         self.hints = hints
+        self.kept_modules = kept_modules  # names of the modules and packages kept
         self.policy = policy if hints.data_files is not None else "all"
         self.keep_patterns = list(keep_patterns)
         self.read = {}  # real path -> (root label, path relative to it)
         self.stale = []  # recorded files that are not on this machine
+        self.refused = []  # why recorded files were not copied (links leading out)
         self.listed = set()  # real paths of listed directories
         self.listed_by_nuitka = set()  # dest paths of every data file Nuitka took
         self.left_out = {}  # dest path -> size
@@ -464,14 +470,23 @@ class DataFiles:
         for where, files in (hints.data_files or {}).items():
             self._resolve(where, files)
         self.listed = self._real_paths(hints.listed_directories)
-        self.loaded_libraries = self._real_paths(
-            {entry.get("where"): {relative: 1}
-             for relative, entry in hints.libraries.items()})
+        libraries = {}
+        for relative, entry in hints.libraries.items():
+            libraries.setdefault(entry.get("where"), {})[relative] = 1
+        self.loaded_libraries = self._real_paths(libraries)
 
     def _real_paths(self, files_by_root):
-        paths = (self.hints.locate(where, relative, self.roots)
+        paths = (self._locate(where, relative)
                  for where, files in files_by_root.items() for relative in files)
         return {os.path.realpath(path) for path in paths if path}
+
+    def _locate(self, where, relative):
+        """The recorded file here; a symbolic link leading out is refused, not copied."""
+        try:
+            return self.hints.locate(where, relative, self.roots)
+        except hinted_mods.LinkedOutOfItsFolder as refused:
+            self.refused.append(str(refused))
+            return None
 
     def _resolve(self, where, files):
         """Note where the read files are on this machine, or that they are not."""
@@ -480,7 +495,7 @@ class DataFiles:
         for relative in files:
             if relative.partition("/")[0].endswith((".dist-info", ".egg-info")):
                 continue  # metadata: nuitka_hints.py asks for it by distribution
-            path = self.hints.locate(where, relative, self.roots)
+            path = self._locate(where, relative)
             if path is None:
                 self.stale.append("%s/%s" % (where, relative))
             elif os.path.isfile(path):
@@ -498,10 +513,20 @@ class DataFiles:
             owner = module.getFullName().asString()
         for source, (where, relative) in sorted(self.read.items()):
             if where == "program" and owner is None or \
-                    where != "program" and _owning_package(source, relative) == owner:
+                    where != "program" and self._owner(relative) == owner:
                 if relative not in self.listed_by_nuitka:
                     self.added.append(relative)
                     yield source, relative
+
+    def _owner(self, relative):
+        """The deepest kept package whose folder holds a data file: Nuitka offers
+        it to the plugin (None: the main module takes the file)."""
+        parts = relative.split("/")[:-1]
+        for depth in range(len(parts), 0, -1):
+            name = ".".join(parts[:depth])
+            if name in self.kept_modules:
+                return name
+        return None
 
     def leave_out(self, kind, source_path, dest_path):
         """Should a data file Nuitka's configuration offers stay out of the dist?"""
@@ -533,6 +558,8 @@ class DataFiles:
                 "--hinted-keep-data=PATTERN, all with --hinted-data=all); most from: %s."
                 % (len(self.left_out), sum(self.left_out.values()) / 1e6,
                    _most_common(by_top, 5)))
+        for refused in self.refused:
+            plugin.warning(refused)
         if self.stale:
             plugin.warning(
                 "%d data files the runs read are not on this machine (a stale record? "
@@ -572,18 +599,6 @@ def _built_modules():
                     "unknown")
         built[module.getFullName().asString()] = kind
     return built
-
-
-def _owning_package(source, relative):
-    """The dotted name of the deepest package folder holding a data file."""
-    parts = relative.split("/")[:-1]
-    root = source[: len(source) - len(relative)]
-    owner = None
-    for depth in range(1, len(parts) + 1):
-        if not os.path.isfile(os.path.join(root, *parts[:depth], "__init__.py")):
-            break
-        owner = ".".join(parts[:depth])
-    return owner
 
 
 def _matches_path_patterns(path, patterns):

@@ -283,12 +283,16 @@ def _prune_stale(filename):
     import shutil
 
     with _FileLock(filename):
-        hints = Hints.load(filename, any_tag=True)
+        hints = Hints.load(filename)  # versions are compared with this Python's packages
         staleness = hints.staleness()
         stale = [number for number, changes in staleness.items() if changes]
         if not stale:
             print("%s: no stale runs" % filename)
             return
+        if len(stale) == len(hints.runs):
+            raise HintsFileError(
+                "%s: every run is stale (%s): trace again with --fresh instead"
+                % (filename, "; ".join(staleness[1])))
         backup = os.path.splitext(filename)[0] + ".before-prune.json"
         shutil.copyfile(filename, backup)
         for number in stale:
@@ -606,13 +610,14 @@ def _what_the_run_ran_against(modules, roots, run):
         [root for root, label in roots.items() if label == "site-packages"])
     return {
         "program_files": {f: _file_hash(os.path.join(program_dir, f)) for f in sorted(files)},
-        "distributions": dict(sorted(owners[top] for top in tops if top in owners)),
+        "distributions": dict(sorted(owner for top in tops for owner in owners.get(top, ()))),
     }
 
 
 def _distributions_by_top_level(site_dirs):
-    """Top-level name in site-packages -> (distribution, version), read from the
-    ``*.dist-info`` folders' names and ``top_level.txt`` or ``RECORD``."""
+    """Top-level name in site-packages -> [(distribution, version)], read from the
+    ``*.dist-info`` folders' names and ``top_level.txt`` or ``RECORD`` (several
+    distributions can share one: ``google``)."""
     owners = {}
     for site_dir in site_dirs:
         try:
@@ -631,7 +636,7 @@ def _distributions_by_top_level(site_dirs):
                 tops = {line.split(",")[0].split("/")[0].partition(".")[0] for line in lines}
                 break
             for top in tops - {"", "..", "__pycache__"}:
-                owners.setdefault(top, (name, version))
+                owners.setdefault(top, []).append((name, version))
     return owners
 
 
@@ -756,7 +761,10 @@ DATA_FILE, LISTED_DIRECTORY = "D", "T"
 
 def _listed_by_importlib():
     """Is the directory being listed for the import system's finder cache?"""
-    caller = sys._getframe(2).f_code.co_filename  # 0: this, 1: the audit hook
+    try:
+        caller = sys._getframe(2).f_code.co_filename  # 0: this, 1: the audit hook
+    except ValueError:  # listed from C with no Python frame above
+        return False
     return caller.endswith(("_bootstrap_external>", "_bootstrap_external.py"))
 
 
@@ -792,7 +800,7 @@ class _Recorder:
         self.seen = set()  # names recorded as loaded
         self.looked_up = set()  # names found but not (yet) loaded
         self.libraries = set()
-        self.files = set()  # paths as the program gave them, opened or listed
+        self.files = set()  # absolute paths of the files read and folders listed
         self.sampler = _Sampler() if profile else None
 
     def install(self):
@@ -849,30 +857,33 @@ class _Recorder:
         """Files read and directories listed, whoever asked: ``open`` is raised by
         ``open``, ``io.open``, ``os.open``, ``pathlib`` and C code using Python's io.
         An audit hook's exception would fail the program's call: none leaves here."""
-        if event == "open":
-            path, mode, flags = args
-            if mode is None:  # os.open: flags only
-                writing = flags is not None and flags & 3 == os.O_WRONLY
-            else:
-                writing = "r" not in mode and "+" not in mode
-            if writing or isinstance(path, int) or path in self.files:
-                return
-            mark = DATA_FILE
-        elif event == "os.listdir" or event == "os.scandir":
-            path = args[0]
-            if isinstance(path, int) or path in self.files or _listed_by_importlib():
-                return
-            mark = LISTED_DIRECTORY
-        else:
+        if event != "open" and event != "os.listdir" and event != "os.scandir":
             return
         try:
-            self.files.add(path)
-            name = os.path.abspath(os.fsdecode(path if path is not None else "."))
-            if mark == DATA_FILE and name.endswith(MODULE_SUFFIXES):
+            path = args[0]
+            if isinstance(path, int):
                 return
-            self._write_line(mark, _escape(name))
+            if event == "open":
+                mode, flags = args[1], args[2]
+                if mode is None:  # os.open: flags only
+                    writing = flags is not None and flags & 3 == os.O_WRONLY
+                else:
+                    writing = "r" not in mode and "+" not in mode
+                if writing:
+                    return
+                self._note(DATA_FILE, path)
+            elif not _listed_by_importlib():
+                self._note(LISTED_DIRECTORY, path if path is not None else ".")
         except Exception:
             pass
+
+    def _note(self, mark, path):
+        """Write down a file (or folder) the first time, by its absolute path."""
+        name = os.path.abspath(os.fsdecode(path))
+        if name not in self.files:
+            self.files.add(name)
+            if mark != DATA_FILE or not name.endswith(MODULE_SUFFIXES):
+                self._write_line(mark, _escape(name))
 
     def _recording_stat(self, original_stat):
         """``os.stat``, noting the regular files it finds: a program that checks a
@@ -886,12 +897,7 @@ class _Recorder:
             if not args and kwargs.get("dir_fd") is None and not isinstance(path, int) and \
                     result.st_mode & 0o170000 == 0o100000:  # a regular file, by path
                 try:
-                    name = os.fsdecode(path)
-                    if name not in recorder.files:
-                        recorder.files.add(name)
-                        name = os.path.abspath(name)
-                        if not name.endswith(MODULE_SUFFIXES):
-                            recorder._write_line(DATA_FILE, _escape(name))
+                    recorder._note(DATA_FILE, path)
                 except Exception:
                     pass
             return result
@@ -981,10 +987,13 @@ class _Recorder:
                 self._write_line(LIBRARY, _escape(path))
 
     def _record_unseen_modules(self):
-        """Modules put into sys.modules without the import system (C code, aliases)."""
+        """Modules put into sys.modules without the import system (C code, aliases),
+        and the module a ``-m`` run ran as ``__main__`` (under its own name)."""
         for name, module in list(sys.modules.items()):
+            spec = getattr(module, "__spec__", None)
+            if name == "__main__" and spec is not None:
+                name = getattr(spec, "name", name)
             if name not in self.seen and name != "__main__":
-                spec = getattr(module, "__spec__", None)
                 if spec is not None and getattr(spec, "name", name) == name:
                     self._write(LOADED, name, spec)
 
@@ -1167,6 +1176,10 @@ class HintsFileError(HintsError):
     another Python or schema, an entry leading out of its folder)."""
 
 
+class LinkedOutOfItsFolder(HintsFileError):
+    """A recorded file is a symbolic link to somewhere outside its root."""
+
+
 class CommandLineError(HintsError):
     """Options or arguments the tools cannot use."""
 
@@ -1339,8 +1352,10 @@ class Hints:
     @property
     def data_files(self):
         """Root label -> {file relative to it: in how many runs it was read}
-        (schema 4; None for older files, which did not record files)."""
-        return self.data.get("data_files") if self.data["schema"] >= 4 else None
+        (schema 4; None when a run was recorded by an older tracer, which did
+        not record files, also in a file merged from old and new runs)."""
+        complete = self.data["schema"] >= 4 and all("against" in run for run in self.runs)
+        return self.data.get("data_files", {}) if complete else None
 
     @property
     def listed_directories(self):
@@ -1351,7 +1366,8 @@ class Hints:
         """Run number (from 1) -> what changed since it was recorded: the program's
         files (by content) and the distributions its modules came from (by
         version).  None for a run recorded before schema 4 (unknown).
-        ``program_dir``: where the program is now (default: where each run found it)."""
+        ``program_dir``: where the script is now (default, and for ``-m`` runs:
+        where each run found the program)."""
         from importlib.metadata import PackageNotFoundError, version
 
         result = {}
@@ -1360,7 +1376,7 @@ class Hints:
             if against is None:
                 result[number] = None
                 continue
-            folder = program_dir or _program_dir_of(run)
+            folder = program_dir if program_dir and not run.get("module") else _program_dir_of(run)
             changes = []
             for relative, digest in against["program_files"].items():
                 now = _file_hash(os.path.join(folder, relative))
@@ -1385,26 +1401,30 @@ class Hints:
         read = {_normalized(folder.partition("-")[0]) for folder in folders
                 if folder.endswith((".dist-info", ".egg-info"))}
         owners = _distributions_by_top_level(site_dirs)
-        imported = {owners[top][0] for top in self.top_level_packages() if top in owners}
+        imported = {name for top in self.top_level_packages() for name, _ in owners.get(top, ())}
         return sorted(name for name in imported if _normalized(name) in read)
 
     def locate(self, where, relative, roots):
         """The path on this machine of a file recorded below root ``where``, or None
         if it is not there.  ``roots``: ``sys_path_roots`` of the environment the
         program runs in.  A hints file is input: an entry leading out of its root
-        (``..``, an absolute path, a symbolic link) is an error."""
+        is an error, ``LinkedOutOfItsFolder`` for a symbolic link leading out."""
+        if os.path.isabs(relative) or ".." in relative.replace("\\", "/").split("/"):
+            raise HintsFileError(
+                "%s: recorded file %r leads out of its folder %s: trace again with "
+                "--fresh, or remove the entry" % (self.filename, relative, where))
         for root, label in roots.items():
             if label != where:
                 continue
             path = os.path.join(root, relative)
-            real_root = os.path.realpath(root)
-            if os.path.isabs(relative) or not os.path.realpath(path).startswith(
-                    real_root + os.sep):
-                raise HintsFileError(
-                    "%s: recorded file %r leads out of its folder %s: trace again with "
-                    "--fresh, or remove the entry" % (self.filename, relative, where))
-            if os.path.exists(path):
-                return path
+            if not os.path.exists(path):
+                continue
+            if not os.path.realpath(path).startswith(os.path.realpath(root) + os.sep):
+                raise LinkedOutOfItsFolder(
+                    "%s: recorded file %r of %s is a symbolic link to %s, outside it: "
+                    "not copied (include it with --include-data-files if you trust it)"
+                    % (self.filename, relative, where, os.path.realpath(path)))
+            return path
         return None
 
     def program_modules(self):

@@ -125,10 +125,13 @@ def check_stale(command, policy):
     lines += ["  %s since run%s %s" % (change, "s" if len(numbers) > 1 else "", _numbers(numbers))
               for change, numbers in by_change.items()]
     lines.append("trace again (--fresh starts a new record):")
+    default = os.path.abspath(hinted_mods.hints_path(script))
+    output = [] if os.path.abspath(hints_file) == default else ["-o", hints_file]
     for number, run in enumerate(hints.runs, 1):
         fresh = ["--fresh"] if number == 1 else []
         module = ["-m"] if run.get("module") else []
-        lines.append("  " + shlex.join(["python", "hinted_mods.py", *fresh, *module, *run["argv"]]))
+        lines.append("  " + shlex.join(
+            ["python", "hinted_mods.py", *fresh, *output, *module, *run["argv"]]))
     if len(stale) < len(hints.runs):
         lines.append("or drop the stale runs: python hinted_mods.py --prune-stale %s"
                      % hints_file)
@@ -224,17 +227,20 @@ class NuitkaSettings:
         return self.mode == "onefile" or (self.mode == "app" and sys.platform != "darwin")
 
     def dist_folder(self):
-        """The standalone folder Nuitka makes (the report is written beside it)."""
-        return os.path.join(self.output_dir, self.output_folder_name or self.stem + ".dist")
+        """The standalone folder Nuitka makes (the report is written beside it).
+        Nuitka puts ``.dist`` in place of the extension of ``--output-folder-name``."""
+        folder = self.output_folder_name or self.stem + ".dist"
+        if not folder.endswith(".dist"):
+            folder = os.path.splitext(folder)[0] + ".dist"
+        return os.path.join(self.output_dir, folder)
 
     def result(self):
         """The file that ships: the onefile binary, or the binary in the dist folder."""
         suffix = ".exe" if sys.platform == "win32" else ".bin"
         if self.onefile:
             return os.path.join(self.output_dir, self.output_filename or self.stem + suffix)
-        folder = self.output_folder_name or self.stem + ".dist"
         name = os.path.basename(self.output_filename or self.stem + suffix)
-        return os.path.join(self.output_dir, folder, name)
+        return os.path.join(self.dist_folder(), name)
 
 
 def nuitka_settings(options, script):
@@ -374,12 +380,16 @@ def own_locations(script, run):
 def differs_only_in_location(expected, got, locations):
     """(recorded, binary) location if ``got`` is ``expected`` with the program's
     location shown elsewhere (a dist folder, a onefile's unpacking folder);
-    else None.  Compared line by line; a location is any text without quotes."""
+    else None.  Compared line by line; a location is any text without quotes or
+    white space."""
     expected_lines = expected.decode("utf-8", "replace").splitlines()
     got_lines = got.decode("utf-8", "replace").splitlines()
     if len(expected_lines) != len(got_lines):
         return None
-    pattern = "|".join(re.escape(p) for p in sorted(set(locations), key=len, reverse=True) if p)
+    pattern = "|".join(re.escape(p) for p in sorted(set(locations), key=len, reverse=True)
+                       if len(p) > 1)  # "/", the folder of a script at the root, says nothing
+    if not pattern:
+        return None
     moved = None
     for recorded, binary in zip(expected_lines, got_lines):
         if recorded == binary:
@@ -387,7 +397,7 @@ def differs_only_in_location(expected, got, locations):
         pieces = re.split("(%s)" % pattern, recorded)
         if len(pieces) == 1:
             return None
-        regex = "".join(re.escape(piece) if n % 2 == 0 else "([^'\"\n]*?)"
+        regex = "".join(re.escape(piece) if n % 2 == 0 else "([^'\"\\s]*?)"
                         for n, piece in enumerate(pieces))
         match = re.fullmatch(regex, binary)
         if not match:

@@ -187,7 +187,7 @@ def test_hot_modules_are_those_above_the_share_in_some_run(tmp_path):
 def test_older_hints_files_have_no_data_file_record(tmp_path):
     data = {"schema": 3, "tag": TAG, "modules": {}, "packages": [], "runs": []}
     hints = hinted_mods.Hints(data)
-    assert hints.data_files is None and hints.distributions_read() == []
+    assert hints.data_files is None and hints.distributions_read([]) == []
 
 
 def test_prune_stale_drops_the_runs_of_an_older_program_and_keeps_a_backup(trace, tmp_path):
@@ -209,7 +209,8 @@ def test_prune_stale_drops_the_runs_of_an_older_program_and_keeps_a_backup(trace
 def test_merging_a_module_seen_at_start_up_and_later_imported_counts_both_runs():
     """In-process: the union of two runs' hints."""
     def one_run(module_entry, argv):
-        return hinted_mods.Hints.new({"json": module_entry}, [{"argv": argv}], {}, {},
+        run = {"argv": argv, "against": {"program_files": {}, "distributions": {}}}
+        return hinted_mods.Hints.new({"json": module_entry}, [run], {}, {},
                                      {"stdlib": {"a.txt": 1}}, {})
 
     startup = one_run({"kind": "source", "runs": 1, "startup": True}, ["a"])
@@ -219,6 +220,8 @@ def test_merging_a_module_seen_at_start_up_and_later_imported_counts_both_runs()
     assert merged.data_files == {"stdlib": {"a.txt": 2}}
     assert [run["argv"] for run in merged.runs] == [["a"], ["b"]]
     assert program.merged(startup).modules["json"] == {"kind": "source", "runs": 2}
+    older_run = hinted_mods.Hints.new({}, [{"argv": ["c"]}], {}, {}, {}, {})  # no files recorded
+    assert program.merged(older_run).data_files is None  # so the record of files is partial
 
 
 def test_a_recorded_file_is_relative_to_the_longest_root_holding_it():

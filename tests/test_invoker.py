@@ -218,6 +218,7 @@ def test_a_program_showing_its_own_location_is_explained_not_failed(tmp_path):
     b"folder /elsewhere\nanswer 41\n",  # the location moved, and something else changed
     b"folder /elsewhere\n",  # a line less
     b"folder '/x' and more\nanswer 42\n",  # the location took a quote with it
+    b"folder /elsewhere FAILED\nanswer 42\n",  # the location took more words with it
 ])
 def test_only_a_moved_location_is_forgiven(got):
     expected = b"folder /src/app\nanswer 42\n"
@@ -227,11 +228,18 @@ def test_only_a_moved_location_is_forgiven(got):
             "/src/app", "/elsewhere")
 
 
-def test_metadata_the_runs_read_is_asked_for(tmp_path):
+def test_metadata_the_runs_read_is_asked_for_the_packages_they_import(tmp_path):
+    """Nuitka ships a distribution's metadata only with its package: pip's, read
+    but never imported, is not asked for (Nuitka would stop the build)."""
     script = tmp_path / "meta.py"
-    script.write_text("import importlib.metadata\nprint(importlib.metadata.version('pip'))\n")
-    run_tracer(str(script), check=True)
-    assert "--include-distribution-metadata=pip" in nuitka_hints.build_command([str(script)])
+    script.write_text("import importlib.metadata, hintmeta\n"
+                      "print(importlib.metadata.version('hintmeta'), "
+                      "importlib.metadata.version('pip'))\n")
+    with installed_distribution("hintmeta", "2.0", {"__init__.py": ""}):
+        run_tracer(str(script), check=True)
+        command = nuitka_hints.build_command([str(script)])
+    assert "--include-distribution-metadata=hintmeta" in command
+    assert not [option for option in command if option.endswith("=pip")]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="uses a shell script as the binary")
@@ -292,3 +300,25 @@ def test_an_older_hints_file_builds_saying_staleness_is_unknown(traced_script, c
     command = nuitka_hints.build_command([str(traced_script)])
     nuitka_hints.check_stale(command, "error")
     assert "does not record what run 1 ran against (an older tracer)" in capsys.readouterr().out
+
+
+def test_the_re_trace_commands_write_the_hints_file_the_build_reads(traced_script, tmp_path):
+    other = tmp_path / "elsewhere.json"
+    os.replace(hinted_mods.hints_path(str(traced_script)), other)
+    traced_script.write_text("print('changed')\n")
+    command = nuitka_hints.build_command(["--hints=%s" % other, str(traced_script)])
+    with pytest.raises(nuitka_hints.StaleHintsError) as stopped:
+        nuitka_hints.check_stale(command, "error")
+    assert "  python hinted_mods.py --fresh -o %s %s" % (other, traced_script) in str(stopped.value)
+
+
+def test_a_module_run_is_checked_where_it_ran(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "tool.py").write_text("print('tool')\n")
+    output = tmp_path / "tool.json"
+    run_tracer("-o", str(output), "-m", "pkg.tool", cwd=str(tmp_path), check=True)
+    hints = hinted_mods.load_hints(str(output))
+    assert hints.staleness(str(tmp_path / "pkg")) == {1: []}  # the script's folder is pkg/
+    (tmp_path / "pkg" / "tool.py").write_text("print('changed')\n")
+    assert hints.staleness(str(tmp_path / "pkg")) == {1: ["pkg/tool.py changed"]}

@@ -22,6 +22,8 @@ from nuitka.utils.ModuleNames import ModuleName
 def make_hints(tmp_path, modules, runs=2, profile=None, data=None):
     """A hints file; ``data``: {root: {file: runs}} read (schema 4), else schema 3."""
     run = {"argv": ["app.py"], "exit_status": 0, "duration": 0.1}
+    if data is not None:
+        run["against"] = {"program_files": {}, "distributions": {}}
     if profile is not None:
         run["profile"] = profile
     data = {"schema": 3 if data is None else 4, "tag": TAG, "modules": modules,
@@ -350,7 +352,8 @@ def test_read_files_nuitka_does_not_list_are_added_by_their_package(plugin, monk
 
     monkeypatch.setattr(IncludedDataFiles, "isAcceleratedMode", lambda: False)  # standalone
     read = {"site-packages": {VENDORED + "certifi/cacert.pem": 1, VENDORED + "vendor.txt": 1}}
-    adding = plugin({}, data=read)
+    adding = plugin({"pip._vendor.certifi.core": source("pip/_vendor/certifi/core.py",
+                                                        "site-packages")}, data=read)
     assert offer(adding, VENDORED + "vendor.txt")  # Nuitka lists this one itself
 
     class Module:  # the two questions considerDataFiles asks of Nuitka's module
@@ -395,3 +398,27 @@ def test_the_module_kinds_the_report_reads_are_nuitkas():
     assert kinds == {"COMPILED_PYTHON_MODULE", "COMPILED_PYTHON_PACKAGE",
                      "COMPILED_PYTHON_NAMESPACE_PACKAGE", "UNCOMPILED_PYTHON_MODULE",
                      "UNCOMPILED_PYTHON_PACKAGE", "PYTHON_MAIN_MODULE", "PYTHON_EXTENSION_MODULE"}
+
+
+def test_a_recorded_file_linked_out_of_its_folder_is_not_copied(plugin, tmp_path, monkeypatch):
+    from nuitka.freezer import IncludedDataFiles
+
+    monkeypatch.setattr(IncludedDataFiles, "isAcceleratedMode", lambda: False)  # standalone
+    program, elsewhere = tmp_path / "program", tmp_path / "elsewhere"
+    program.mkdir()
+    elsewhere.mkdir()
+    (elsewhere / "secret.txt").write_text("not the program's")
+    (program / "linked.txt").symlink_to(elsewhere / "secret.txt")
+    (program / "own.txt").write_text("the program's")
+    linking = plugin({}, data={"program": {"linked.txt": 1, "own.txt": 1}})
+
+    class Main:  # the two questions considerDataFiles asks of Nuitka's main module
+        def isMainModule(self):
+            return True
+
+        def getCompileTimeFilename(self):
+            return str(program / "app.py")
+
+    assert [d.dest_path for d in linking.considerDataFiles(Main())] == ["own.txt"]
+    assert "'linked.txt' of program is a symbolic link to %s, outside it: not copied" % (
+        elsewhere / "secret.txt") in linking.data_files.refused[0]
