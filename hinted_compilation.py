@@ -472,7 +472,8 @@ class DataFiles:
         self.listed = self._real_paths(hints.listed_directories)
         libraries = {}
         for relative, entry in hints.libraries.items():
-            libraries.setdefault(entry.get("where"), {})[relative] = 1
+            if entry.get("where") in ("stdlib", "site-packages"):  # the rest is not shipped
+                libraries.setdefault(entry["where"], {})[relative] = 1
         self.loaded_libraries = self._real_paths(libraries)
 
     def _real_paths(self, files_by_root):

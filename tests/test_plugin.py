@@ -14,6 +14,7 @@ import pytest
 from conftest import TAG
 
 import hinted_compilation
+import hinted_mods
 
 from nuitka.plugins.PluginBase import NuitkaPluginBase
 from nuitka.utils.ModuleNames import ModuleName
@@ -422,3 +423,18 @@ def test_a_recorded_file_linked_out_of_its_folder_is_not_copied(plugin, tmp_path
     assert [d.dest_path for d in linking.considerDataFiles(Main())] == ["own.txt"]
     assert "'linked.txt' of program is a symbolic link to %s, outside it: not copied" % (
         elsewhere / "secret.txt") in linking.data_files.refused[0]
+
+
+def test_loaded_libraries_protect_their_data_files_wherever_they_were(plugin, tmp_path):
+    """A library outside the roots (libc) is recorded with its absolute path: no error."""
+    hints_file = make_hints(tmp_path, {}, data={"site-packages": {}})
+    with open(hints_file) as handle:
+        data = json.load(handle)
+    data["libraries"] = {"/usr/lib/libc.so.6": {"where": "absolute"},
+                         VENDORED + "distlib/w32.exe": {"where": "site-packages"}}
+    with open(hints_file, "w") as handle:
+        json.dump(data, handle)
+    hints = hinted_mods.load_hints(hints_file)
+    files = hinted_compilation.DataFiles(hints, "opened", [], set())
+    assert files.loaded_libraries == {os.path.realpath(os.path.join(
+        sysconfig.get_paths()["purelib"], VENDORED + "distlib/w32.exe"))}
