@@ -1190,7 +1190,7 @@ def platform_tag():
     Python minor version, OS and bitness: what decides which modules exist.
     """
     system = {"win32": "windows", "darwin": "macos"}.get(sys.platform, sys.platform)
-    bits = 64 if sys.maxsize > 2**32 else 32
+    bits = _bits()
     return "%d%d-%s-%d" % (sys.version_info[0], sys.version_info[1], system, bits)
 
 
@@ -1546,8 +1546,12 @@ def _python_facts():
         "implementation": sys.implementation.name,
         "platform": sys.platform,
         "machine": os.uname().machine if hasattr(os, "uname") else _windows_machine(),
-        "bits": 64 if sys.maxsize > 2**32 else 32,
+        "bits": _bits(),
     }
+
+
+def _bits():
+    return 64 if sys.maxsize > 2**32 else 32
 
 
 def _windows_machine():
