@@ -171,11 +171,30 @@ def measure(name, work, methods):
         identical = output == expected
         if method.startswith("hinted"):  # and every recorded run replays the same
             identical = nuitka_hints.verify(command) == 0 and identical
+        if method == "hinted":
+            screenshot_report(command, script, name)
         rows.append(dict(example=name, method=method, size=size, files=files, floor=floor,
                          seconds=seconds, run_seconds=run_seconds, identical=identical,
                          python="%d.%d" % sys.version_info[:2]))
         print_table(rows[-1:], header=False)
     return rows
+
+
+def screenshot_report(command, script, name):
+    """The build report page as Chromium draws it: benchmarks/report-<example>.png."""
+    browser = shutil.which("chromium")
+    if browser is None:
+        return
+    import hinted_report
+
+    dist = nuitka_hints.nuitka_settings(command[3:-1], script).dist_folder()
+    page = hinted_report.report_paths(dist)[1]
+    target = os.path.join(ROOT, "benchmarks", "report-%s.png" % name)
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
+                    "--disable-background-networking", "--no-first-run",
+                    "--window-size=1280,1400", "--screenshot=%s" % target,
+                    "file://" + os.path.abspath(page)], capture_output=True, timeout=120)
+    print("benchmark: the report page of %s: %s (screenshot %s)" % (name, page, target))
 
 
 def build(command, cwd, label):

@@ -123,6 +123,7 @@ def measure(name, methods, work):
             command = nuitka_hints.build_command(
                 ["--output-dir=%s" % os.path.join(folder, method), script])
             row["identical"] = nuitka_hints.verify(command) == 0 and row["identical"]
+            compare.screenshot_report(command, script, name)
         rows.append(row)
         with open(os.path.join(work, "corpus.jsonl"), "a") as handle:
             handle.write(json.dumps(row) + "\n")
