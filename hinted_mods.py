@@ -499,12 +499,14 @@ def _import_what_combining_needs():
     The tracer's cost is the time it adds after the program ends; on a machine
     with a second core these imports then cost nothing.
     """
+    import hashlib  # noqa: F401
     import json  # noqa: F401
     import shutil  # noqa: F401
     import sysconfig  # noqa: F401
 
     if sys.platform != "win32":
         import fcntl  # noqa: F401
+    _distributions_by_top_level(_site_dirs(sys_path_roots()))  # read now, used after
 
 
 def _wait_for(pid):
@@ -606,18 +608,33 @@ def _what_the_run_ran_against(modules, roots, run):
         files.add(os.path.basename(run["argv"][0]))
     tops = {entry["file"].partition("/")[0].partition(".")[0] for entry in modules.values()
             if entry.get("where") == "site-packages" and not entry.get("startup")}
-    owners = _distributions_by_top_level(
-        [root for root, label in roots.items() if label == "site-packages"])
+    owners = _distributions_by_top_level(_site_dirs(roots))
     return {
         "program_files": {f: _file_hash(os.path.join(program_dir, f)) for f in sorted(files)},
         "distributions": dict(sorted(owner for top in tops for owner in owners.get(top, ()))),
     }
 
 
+def _site_dirs(roots):
+    return tuple(root for root, label in roots.items() if label == "site-packages")
+
+
+_DISTRIBUTIONS = {}  # site-packages folders -> what _read_distributions found there
+
+
 def _distributions_by_top_level(site_dirs):
     """Top-level name in site-packages -> [(distribution, version)], read from the
     ``*.dist-info`` folders' names and ``top_level.txt`` or ``RECORD`` (several
-    distributions can share one: ``google``)."""
+    distributions can share one: ``google``).  Read once per tracer: it reads
+    them while the program runs (the build reads them afresh)."""
+    site_dirs = tuple(site_dirs)
+    if site_dirs not in _DISTRIBUTIONS:
+        _DISTRIBUTIONS[site_dirs] = _read_distributions(site_dirs)
+    return _DISTRIBUTIONS[site_dirs]
+
+
+def _read_distributions(site_dirs):
+    """What ``_distributions_by_top_level`` says, read from the folders now."""
     owners = {}
     for site_dir in site_dirs:
         try:
@@ -864,6 +881,8 @@ class _Recorder:
             if isinstance(path, int):
                 return
             if event == "open":
+                if isinstance(path, str) and path.endswith(MODULE_SUFFIXES):
+                    return  # the import system reading a module: recorded as a module
                 mode, flags = args[1], args[2]
                 if mode is None:  # os.open: flags only
                     writing = flags is not None and flags & 3 == os.O_WRONLY
@@ -1400,7 +1419,7 @@ class Hints:
         folders = {f.partition("/")[0] for f in (self.data_files or {}).get("site-packages", {})}
         read = {_normalized(folder.partition("-")[0]) for folder in folders
                 if folder.endswith((".dist-info", ".egg-info"))}
-        owners = _distributions_by_top_level(site_dirs)
+        owners = _read_distributions(site_dirs)
         imported = {name for top in self.top_level_packages() for name, _ in owners.get(top, ())}
         return sorted(name for name in imported if _normalized(name) in read)
 
