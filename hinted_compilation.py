@@ -368,7 +368,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             "runs": [{"number": number, "argv": run["argv"], "exit_status": run["exit_status"],
                       "started": run.get("started"), "duration": run.get("duration")}
                      for number, run in enumerate(runs, 1)],
-            "dist": hinted_report.dist_inventory(dist_dir, binary),
+            "dist": hinted_report.dist_inventory(
+                dist_dir, binary, [name for name, how in built.items() if how == "extension"]),
             "modules": {how: sum(1 for h in built.values() if h == how)
                         for how in ("compiled", "bytecode", "extension")},
             "kept": kept,

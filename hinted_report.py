@@ -27,28 +27,30 @@ def report_paths(dist_dir):
             os.path.join(folder, stem + ".hints.html"))
 
 
-def dist_inventory(dist_dir, binary_name):
-    """Size and files of the dist, by top-level folder and kind of file."""
-    import importlib.machinery
+def dist_inventory(dist_dir, binary_name, extension_modules):
+    """Size and files of the dist, by top-level folder and kind of file.
 
-    extension_suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+    ``extension_modules``: names of the extension modules in the build (Nuitka
+    puts ``a.b`` at ``a/b.so``); other shared objects are libraries.  Extension
+    modules beside the binary (most of them the standard library's) are one row.
+    """
+    extension_files = {name.replace(".", "/") + suffix
+                       for name in extension_modules for suffix in (".so", ".pyd")}
     by_package, size, files = {}, 0, 0
     for directory, _, names in os.walk(dist_dir):
         for name in names:
             path = os.path.join(directory, name)
             relative = os.path.relpath(path, dist_dir).replace(os.sep, "/")
             if name == binary_name:
-                kind = "binary"
-            elif name.endswith(extension_suffixes):
+                kind, top = "binary", "(program binary)"
+            elif relative in extension_files:
                 kind = "extension"
-            elif ".so" in name or name.endswith((".dll", ".dylib", ".pyd")):
-                kind = "library"
+                top = relative.split("/")[0] if "/" in relative else \
+                    "(extension modules beside the binary)"
             else:
-                kind = "data"
-            if "/" in relative:
-                top = relative.split("/")[0]
-            else:  # a module or library of its own beside the binary: _ssl, libcrypto
-                top = "(program binary)" if kind == "binary" else name.split(".")[0]
+                kind = "library" if ".so" in name or name.endswith((".dll", ".dylib")) \
+                    else "data"
+                top = relative.split("/")[0] if "/" in relative else name.split(".")[0]
             bytes_ = os.path.getsize(path)
             entry = by_package.setdefault(top, dict.fromkeys(KINDS, 0))
             entry[kind] += bytes_

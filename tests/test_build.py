@@ -381,6 +381,8 @@ def test_the_build_writes_a_report_that_matches_the_dist_and_the_hints(built):
     assert report["dist"]["size"] == sum(on_disk) and report["dist"]["files"] == len(on_disk)
     assert sum(sum(kinds.values()) for kinds in report["dist"]["by_package"].values()) == \
         sum(on_disk)
+    beside = report["dist"]["by_package"]["(extension modules beside the binary)"]
+    assert beside["extension"] > 0 and beside["library"] == 0  # _json.so and the like
     hints = hinted_mods.load_hints(str(work / ("app-%s.json" % TAG)))
     assert [run["argv"] for run in report["runs"]] == [run["argv"] for run in hints.runs]
     first = report["left_out"][:2]  # the untaken branch of the program's own code
