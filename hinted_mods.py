@@ -10,40 +10,43 @@ How it works: the program runs in a child process (forked on POSIX, so it starts
 with nothing but the interpreter's own modules).  A finder at the front of
 ``sys.meta_path`` appends one line per module to a per-process file the moment the
 module is loaded (and an audit hook one per data file read), so a crash,
-``os._exit`` or SIGKILL loses nothing.  When the
-program ends, the parent combines the per-process files into the hints file.
+``os._exit`` or SIGKILL loses nothing.  When the program ends, the parent
+combines the per-process files into the hints file.
 On POSIX each process also samples where its CPU time goes, by module, so the
 build can compile to C only the modules worth it (``Hints.hot_modules``).
 
-This module also owns the hints file format: the ``Hints`` class (``load``,
-``new``, ``merged``, ``save``, ``locate``; ``load_hints`` is ``Hints.load``) and
-``HintsError`` are what the tracer, the invoker, the Nuitka plugin and the
-benchmarks use to read and write it.
+The hints file format has its own module beside this one, ``hints_file`` (the
+``Hints`` class: ``load``, ``new``, ``merged``, ``save``, ``locate``); its API is
+also reachable from here (``hinted_mods.load_hints``, ``hinted_mods.HintsError``).
 
-Only ``sys`` and ``os`` are imported at module level: whatever this module imports
-before the program starts would hide that module from the record.
+Only ``sys``, ``os`` and ``hints_file`` (which imports only those two) are imported
+at module level: whatever this module imports before the program starts would
+hide that module from the record.
 """
 
 import os
 import sys
 
-# The hints file, a JSON object (README, "The hints file", has an example):
-#   schema, tag, python {version, implementation, platform, machine, bits}
-#   modules {name: {kind, file, where, runs, [startup]}}, packages [top-level names]
-#   libraries {file: {where}}, looked_up {name: runs}
-#   data_files {where: {file: runs}}, listed_directories {where: {folder: runs}}
-#   runs [{argv, module, cwd, exit_status, duration, started, processes,
-#          [profile {samples, modules {name: samples}}], [stdin], [stdout]
-#          ({text} or {base64}, [truncated]),
-#          against {program_files {file: "sha256:..."}, distributions {name: version}}}]
-# ``where``: "stdlib", "site-packages", "program" (files relative to that root) or
-# "absolute".  Schemas: 1: modules and runs; 2: adds "libraries"; 3: a module is
-# recorded when it is loaded, not when it is looked up, and lookups that loaded
-# nothing are in "looked_up" (in files of schema 1 and 2 "modules" holds both);
-# 4: adds "data_files", "listed_directories" and "runs[].against" (older files:
-# data files are left to Nuitka's configuration, and staleness is unknown).
-SCHEMA = 4
-SUPPORTED_SCHEMAS = (1, 2, 3, 4)
+from hints_file import (  # noqa: F401 (the plugin and the invoker reach these through here)
+    SCHEMA,
+    CommandLineError,
+    Hints,
+    HintsError,
+    HintsFileError,
+    LinkedOutOfItsFolder,
+    _file_hash,
+    _FileLock,
+    _read_distributions,
+    hints_path,
+    load_hints,
+    platform_tag,
+    stream_bytes,
+    sys_path_roots,
+    trace_command,
+)
+
+# The tracer's own modules, in every process of the program: never recorded.
+OUR_MODULES = ("hinted_mods", "hints_file")
 
 # How much of a run's stdin and stdout is kept for replaying it (bytes each).
 MAX_RECORDED_STREAM = 1 << 20
@@ -575,7 +578,7 @@ def _hints_from_parts(parts_dir, run, roots, excludes):
                         found.setdefault(entry["where"], {})[entry["file"]] = 1
                     continue
                 name = fields[0]
-                if name == "hinted_mods" or _is_excluded(name, excludes):
+                if name in OUR_MODULES or _is_excluded(name, excludes):
                     continue
                 if mark == LOOKED_UP:
                     looked_up.add(name)
@@ -631,30 +634,6 @@ def _distributions_by_top_level(site_dirs):
     if site_dirs not in _DISTRIBUTIONS:
         _DISTRIBUTIONS[site_dirs] = _read_distributions(site_dirs)
     return _DISTRIBUTIONS[site_dirs]
-
-
-def _read_distributions(site_dirs):
-    """What ``_distributions_by_top_level`` says, read from the folders now."""
-    owners = {}
-    for site_dir in site_dirs:
-        try:
-            folders = [n for n in os.listdir(site_dir) if n.endswith(".dist-info")]
-        except OSError:
-            continue
-        for folder in folders:
-            name, _, version = folder[: -len(".dist-info")].partition("-")
-            tops = set()
-            for listing in ("top_level.txt", "RECORD"):
-                try:
-                    with open(os.path.join(site_dir, folder, listing), encoding="utf-8") as f:
-                        lines = f.read().splitlines()
-                except (OSError, UnicodeDecodeError):
-                    continue
-                tops = {line.split(",")[0].split("/")[0].partition(".")[0] for line in lines}
-                break
-            for top in tops - {"", "..", "__pycache__"}:
-                owners.setdefault(top, []).append((name, version))
-    return owners
 
 
 def _is_excluded(name, excludes):
@@ -825,7 +804,7 @@ class _Recorder:
 
         self._open_part_file()
         for name, module in list(sys.modules.items()):
-            if name not in ("__main__", "hinted_mods"):
+            if name != "__main__" and name not in OUR_MODULES:
                 self._write(STARTUP, name, getattr(module, "__spec__", None))
         sys.meta_path.insert(0, self)
         sys.addaudithook(self._audit)
@@ -1182,433 +1161,6 @@ def _unescape(text):
             char = {"t": "\t", "n": "\n"}.get(next(chars, ""), "\\")
         out.append(char)
     return "".join(out)
-
-
-# -- the hints file: its format and its one owner (also read inside Nuitka's process) --
-
-class HintsError(Exception):
-    """Something the user can fix, said in one line: the base of this tool's errors."""
-
-
-class HintsFileError(HintsError):
-    """A hints file that cannot be read, written or trusted (missing, not JSON,
-    another Python or schema, an entry leading out of its folder)."""
-
-
-class LinkedOutOfItsFolder(HintsFileError):
-    """A recorded file is a symbolic link to somewhere outside its root."""
-
-
-class CommandLineError(HintsError):
-    """Options or arguments the tools cannot use."""
-
-
-def platform_tag():
-    """The tag that hints files carry, e.g. ``311-linux-64``.
-
-    Python minor version, OS and bitness: what decides which modules exist.
-    """
-    system = {"win32": "windows", "darwin": "macos"}.get(sys.platform, sys.platform)
-    bits = _bits()
-    return "%d%d-%s-%d" % (sys.version_info[0], sys.version_info[1], system, bits)
-
-
-def hints_path(script, tag=None):
-    """Where the hints for ``script`` live by default: next to it, tagged."""
-    directory, name = os.path.split(os.path.abspath(script))
-    stem = os.path.splitext(name)[0]
-    return os.path.join(directory, "%s-%s.json" % (stem, tag or platform_tag()))
-
-
-def trace_command(script):
-    """The command a user runs to make the hints for ``script``."""
-    import shlex
-
-    return "python %s %s" % (os.path.basename(__file__), shlex.quote(script))
-
-
-class Hints:
-    """The hints file's one owner: read it (``load``), make it from a run
-    (``new``), add runs (``merged``), write it (``save``: merged, locked,
-    atomic), and answer what the invoker, the plugin and the benchmarks ask."""
-
-    def __init__(self, data, filename="hints"):
-        self.data = data
-        self.filename = filename
-
-    @classmethod
-    def load(cls, filename, tag=None, script=None, any_tag=False):
-        """Read and check a hints file; raise HintsError with a one-line reason.
-
-        ``tag`` (default: this Python's) must match the file's tag, unless
-        ``any_tag`` (for tools that only read or merge).  ``script`` only improves
-        the message when the file is missing.
-        """
-        import json
-
-        tag = tag or platform_tag()
-        try:
-            with open(filename, encoding="utf-8") as handle:
-                data = json.load(handle)
-        except FileNotFoundError:
-            how = trace_command(script) if script else "the tracer (hinted_mods.py)"
-            raise HintsFileError(
-                "hints file %s not found: run %s first" % (filename, how)
-            ) from None
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise HintsFileError(
-                "hints file %s is not valid JSON (%s): trace again with --fresh"
-                % (filename, exc)
-            ) from None
-        except OSError as exc:
-            raise HintsFileError("cannot read hints file %s: %s" % (filename, exc.strerror))
-        _check_hints(filename, data, None if any_tag else tag)
-        return cls(data, filename)
-
-    @classmethod
-    def new(cls, modules, runs, libraries, looked_up, data_files, listed, recorded_by=None):
-        """Hints from what runs recorded; ``recorded_by`` (tag and Python facts)
-        defaults to this Python."""
-        recorded_by = recorded_by or {"tag": platform_tag(), "python": _python_facts()}
-        return cls({
-            "schema": SCHEMA,
-            "tag": recorded_by["tag"],
-            "python": recorded_by["python"],
-            "modules": dict(sorted(modules.items())),
-            "packages": _top_level_packages(modules),
-            "libraries": dict(sorted(libraries.items())),
-            "looked_up": {n: c for n, c in sorted(looked_up.items()) if n not in modules},
-            "data_files": _sorted_by_root(data_files),
-            "listed_directories": _sorted_by_root(listed),
-            "runs": runs,
-        })
-
-    def merged(self, other):
-        """The union of these hints and ``other``: run counts add up, runs are appended."""
-        old, new = self.data, other.data
-        modules = {name: dict(entry) for name, entry in old["modules"].items()}
-        for name, entry in new["modules"].items():
-            known = modules.get(name)
-            if known is None:
-                modules[name] = dict(entry)
-                continue
-            known["runs"] = known.get("runs", 0) + entry.get("runs", 0)
-            if not entry.get("startup"):
-                known.pop("startup", None)
-        looked_up = dict(old.get("looked_up", {}))
-        for name, count in new.get("looked_up", {}).items():
-            looked_up[name] = looked_up.get(name, 0) + count
-        libraries = dict(old.get("libraries", {}), **new.get("libraries", {}))
-        data_files, listed = {}, {}
-        for hints in (old, new):
-            _add_counts(data_files, hints.get("data_files", {}))
-            _add_counts(listed, hints.get("listed_directories", {}))
-        recorded_by = {"tag": old["tag"], "python": old.get("python", {})}
-        return Hints.new(modules, old["runs"] + new["runs"], libraries, looked_up, data_files,
-                         listed, recorded_by)
-
-    def save(self, output, fresh=False):
-        """Merge these hints into the hints file ``output`` (replace it if ``fresh``),
-        atomically and under a lock.
-
-        If the existing file cannot be read, it is left untouched and these hints
-        are saved beside it: recorded data is never lost.
-        """
-        new = self
-        with _FileLock(output):
-            if not fresh and os.path.exists(output):
-                try:
-                    new = Hints.load(output, tag=self.tag).merged(self)
-                except HintsError as exc:
-                    rescue = "%s.%d.json" % (os.path.splitext(output)[0], os.getpid())
-                    self.write(rescue)
-                    raise HintsFileError(
-                        "%s; this run was saved to %s, combine it with --combine once "
-                        "fixed" % (exc, rescue)
-                    ) from None
-            new.write(output)
-
-    def write(self, filename):
-        """Write the file whole, or not at all (a temporary file, then a rename)."""
-        import json
-
-        directory, name = os.path.split(os.path.abspath(filename))
-        temporary = os.path.join(directory, ".%s.%d.tmp" % (name, os.getpid()))
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(self.data, handle, indent=1, ensure_ascii=False)
-                handle.write("\n")
-            os.replace(temporary, filename)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-
-    @property
-    def tag(self):
-        return self.data["tag"]
-
-    @property
-    def modules(self):
-        """Module name -> {"kind", "file", "where", "runs", ["startup"]}."""
-        return self.data["modules"]
-
-    @property
-    def runs(self):
-        return self.data["runs"]
-
-    @property
-    def libraries(self):
-        """Shared library file -> {"where"}; empty for schema 1 (none recorded)."""
-        return self.data.get("libraries", {})
-
-    @property
-    def looked_up(self):
-        """Module name -> in how many runs it was looked up but never loaded
-        (schema 3; older files recorded lookups as modules)."""
-        return self.data.get("looked_up", {})
-
-    @property
-    def data_files(self):
-        """Root label -> {file relative to it: in how many runs it was read}
-        (schema 4; None when a run was recorded by an older tracer, which did
-        not record files, also in a file merged from old and new runs)."""
-        complete = self.data["schema"] >= 4 and all("against" in run for run in self.runs)
-        return self.data.get("data_files", {}) if complete else None
-
-    @property
-    def listed_directories(self):
-        """Root label -> {directory relative to it: in how many runs it was listed}."""
-        return self.data.get("listed_directories", {})
-
-    def staleness(self, program_dir=None):
-        """Run number (from 1) -> what changed since it was recorded: the program's
-        files (by content) and the distributions its modules came from (by
-        version).  None for a run recorded before schema 4 (unknown).
-        ``program_dir``: where the script is now (default, and for ``-m`` runs:
-        where each run found the program)."""
-        from importlib.metadata import PackageNotFoundError, version
-
-        result = {}
-        for number, run in enumerate(self.runs, 1):
-            against = run.get("against")
-            if against is None:
-                result[number] = None
-                continue
-            folder = program_dir if program_dir and not run.get("module") else _program_dir_of(run)
-            changes = []
-            for relative, digest in against["program_files"].items():
-                now = _file_hash(os.path.join(folder, relative))
-                if now != digest:
-                    changes.append("%s %s" % (relative, "is gone" if now is None else "changed"))
-            for name, recorded in against["distributions"].items():
-                try:
-                    current = version(name)
-                except PackageNotFoundError:
-                    changes.append("%s %s is no longer installed" % (name, recorded))
-                    continue
-                if current != recorded:
-                    changes.append("%s %s -> %s" % (name, recorded, current))
-            result[number] = changes
-        return result
-
-    def distributions_read(self, site_dirs):
-        """Installed distributions whose metadata (``*.dist-info``) a run read, of
-        those that own a package the runs imported (Nuitka ships metadata only
-        with its package; scanning all metadata reads every distribution's)."""
-        folders = {f.partition("/")[0] for f in (self.data_files or {}).get("site-packages", {})}
-        read = {_normalized(folder.partition("-")[0]) for folder in folders
-                if folder.endswith((".dist-info", ".egg-info"))}
-        owners = _read_distributions(site_dirs)
-        imported = {name for top in self.top_level_packages() for name, _ in owners.get(top, ())}
-        return sorted(name for name in imported if _normalized(name) in read)
-
-    def locate(self, where, relative, roots):
-        """The path on this machine of a file recorded below root ``where``, or None
-        if it is not there.  ``roots``: ``sys_path_roots`` of the environment the
-        program runs in.  A hints file is input: an entry leading out of its root
-        is an error, ``LinkedOutOfItsFolder`` for a symbolic link leading out."""
-        if os.path.isabs(relative) or ".." in relative.replace("\\", "/").split("/"):
-            raise HintsFileError(
-                "%s: recorded file %r leads out of its folder %s: trace again with "
-                "--fresh, or remove the entry" % (self.filename, relative, where))
-        for root, label in roots.items():
-            if label != where:
-                continue
-            path = os.path.join(root, relative)
-            if not os.path.exists(path):
-                continue
-            if not os.path.realpath(path).startswith(os.path.realpath(root) + os.sep):
-                raise LinkedOutOfItsFolder(
-                    "%s: recorded file %r of %s is a symbolic link to %s, outside it: "
-                    "not copied (include it with --include-data-files if you trust it)"
-                    % (self.filename, relative, where, os.path.realpath(path)))
-            return path
-        return None
-
-    def program_modules(self):
-        """Names the program itself imported (not the interpreter's start-up set)."""
-        return sorted(n for n, m in self.modules.items() if not m.get("startup"))
-
-    def top_level_packages(self):
-        return self.data["packages"]
-
-    def hot_modules(self, min_share):
-        """Modules in which some run spent at least ``min_share`` of its CPU samples.
-
-        None when a run has no profile (traced with --no-profile, on Windows, or
-        by an older tracer): then no module is known to be cold.
-        """
-        hot = set()
-        for run in self.runs:
-            profile = run.get("profile")
-            if profile is None:
-                return None
-            threshold = min_share * profile["samples"]
-            hot.update(n for n, count in profile["modules"].items() if count >= threshold)
-        return hot
-
-    def __contains__(self, module_name):
-        return module_name in self.modules
-
-
-load_hints = Hints.load
-
-
-def sys_path_roots(program_dir=None):
-    """Folder -> label ("stdlib", "site-packages", "program"): recorded files are
-    relative to these, so that a hints file is portable between machines."""
-    import sysconfig
-
-    import site
-
-    roots = {}
-    paths = sysconfig.get_paths()
-    installed = [paths["purelib"], paths["platlib"], site.getusersitepackages()]
-    for path in installed + site.getsitepackages():  # user's, and a venv's base
-        roots[os.path.normcase(path)] = "site-packages"
-    for key in ("stdlib", "platstdlib"):  # extension modules: lib-dynload/...
-        roots[os.path.normcase(paths[key])] = "stdlib"
-    if program_dir is not None:
-        roots[os.path.normcase(program_dir)] = "program"
-    return roots
-
-
-def _check_hints(filename, data, tag):
-    if not isinstance(data, dict) or "schema" not in data:
-        raise HintsFileError(
-            "%s is not a nuitka-hints file (no \"schema\"): trace again with --fresh"
-            % filename
-        )
-    if data["schema"] not in SUPPORTED_SCHEMAS:
-        raise HintsFileError(
-            "%s has schema %r, this nuitka-hints reads schema %s: "
-            "upgrade nuitka-hints or trace again with --fresh"
-            % (filename, data["schema"], ", ".join(map(str, SUPPORTED_SCHEMAS)))
-        )
-    missing = [k for k in ("tag", "modules", "packages", "runs") if k not in data]
-    if missing:
-        raise HintsFileError(
-            "%s lacks %s: trace again with --fresh" % (filename, ", ".join(missing))
-        )
-    if tag is not None and data["tag"] != tag:
-        raise HintsFileError(
-            "%s was recorded for %s but this Python is %s: trace the program "
-            "with this Python" % (filename, data["tag"], tag)
-        )
-
-
-def stream_bytes(entry):
-    """The bytes of a recorded stream entry (see ``_stream_entry``)."""
-    if "text" in entry:
-        return entry["text"].encode("utf-8")
-    import base64
-
-    return base64.b64decode(entry["base64"])
-
-
-def _normalized(distribution_name):
-    return distribution_name.lower().replace("-", "_").replace(".", "_")
-
-
-def _program_dir_of(run):
-    if run.get("module"):
-        return run["cwd"]
-    return os.path.dirname(os.path.join(run["cwd"], run["argv"][0]))
-
-
-def _file_hash(path):
-    import hashlib
-
-    try:
-        with open(path, "rb") as handle:
-            return "sha256:" + hashlib.sha256(handle.read()).hexdigest()
-    except OSError:
-        return None
-
-
-def _sorted_by_root(files):
-    return {where: dict(sorted(counts.items())) for where, counts in sorted(files.items())}
-
-
-def _add_counts(into, more):
-    """Add ``more`` ({where: {file: runs}}) into ``into``."""
-    for where, counts in more.items():
-        known = into.setdefault(where, {})
-        for name, count in counts.items():
-            known[name] = known.get(name, 0) + count
-
-
-def _python_facts():
-    return {
-        "version": "%d.%d.%d" % sys.version_info[:3],
-        "implementation": sys.implementation.name,
-        "platform": sys.platform,
-        "machine": os.uname().machine if hasattr(os, "uname") else _windows_machine(),
-        "bits": _bits(),
-    }
-
-
-def _bits():
-    return 64 if sys.maxsize > 2**32 else 32
-
-
-def _windows_machine():
-    import platform
-
-    return platform.machine()
-
-
-def _top_level_packages(modules):
-    return sorted({n.partition(".")[0] for n, m in modules.items() if not m.get("startup")})
-
-
-class _FileLock:
-    """An exclusive lock on a hidden side file, held while a hints file is rewritten.
-
-    The hints file itself is replaced on every write, so it cannot carry the lock.
-    """
-
-    def __init__(self, hints_filename):
-        directory, name = os.path.split(os.path.abspath(hints_filename))
-        self.filename = os.path.join(directory, ".%s.lock" % name)
-        self.handle = None
-
-    def __enter__(self):
-        self.handle = open(self.filename, "a+b")
-        if sys.platform == "win32":
-            import msvcrt
-
-            self.handle.seek(0)
-            msvcrt.locking(self.handle.fileno(), msvcrt.LK_LOCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX)
-        return self
-
-    def __exit__(self, *exc_info):
-        self.handle.close()  # closing releases the lock
 
 
 if __name__ == "__main__":
