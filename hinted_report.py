@@ -93,8 +93,9 @@ def summary_line(report, html_path):
 
 def render(report):
     """The HTML page: the report's JSON embedded, drawn by the page's own script."""
-    data = json.dumps(report).replace("</", "<\\/")
-    return PAGE.replace("/*DATA*/", data).replace("TITLE", _escape_html(report["program"]))
+    data = json.dumps(report).replace("<", "\\u003c")  # nothing in it can end the script
+    page = PAGE.replace("TITLE", _escape_html(report["program"]))
+    return page.replace("/*DATA*/", data)
 
 
 def _escape_html(text):
