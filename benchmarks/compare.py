@@ -146,21 +146,9 @@ def measure(name, work, methods):
         sys.exit("compare.py: error: tracing %s failed:\n%s" % (script_name, traced.stderr))
     expected = traced.stdout
     floor = floor_size(hinted_mods.load_hints(hinted_mods.hints_path(script)), folder)
-    commands = {
-        "plain": [sys.executable, "-m", "nuitka", "--mode=standalone", *TIMED_OPTIONS, script],
-        "hinted": nuitka_hints.build_command(TIMED_OPTIONS + [script]),
-    }
-    for method, option in HINTED_VARIANTS.items():
-        commands[method] = nuitka_hints.build_command([option] + TIMED_OPTIONS + [script])
-    commands["plain-onefile"] = [sys.executable, "-m", "nuitka", "--mode=onefile",
-                                 *TIMED_OPTIONS, script]
-    commands["hinted-onefile"] = nuitka_hints.build_command(
-        ["--mode=onefile"] + TIMED_OPTIONS + [script])
     rows = []
     for method in methods:
-        command = commands[method]
-        out = os.path.join(folder, method)
-        command = command[:-1] + ["--output-dir=%s" % out, script]
+        command = build_command(method, script, os.path.join(folder, method))
         seconds = build(command, folder, "%s %s" % (method, name))
         binary = nuitka_hints.built_binary(command)
         if method in ONEFILE_METHODS:
@@ -178,6 +166,17 @@ def measure(name, work, methods):
                          python="%d.%d" % sys.version_info[:2]))
         print_table(rows[-1:], header=False)
     return rows
+
+
+def build_command(method, script, out):
+    """The timed build of ``script`` by ``method`` (one of METHODS) into ``out``."""
+    options = TIMED_OPTIONS + ["--output-dir=%s" % out, script]
+    if method.startswith("plain"):
+        mode = "--mode=onefile" if method in ONEFILE_METHODS else "--mode=standalone"
+        return [sys.executable, "-m", "nuitka", mode, *options]
+    hinted_options = {"hinted": [], "hinted-onefile": ["--mode=onefile"],
+                      **{variant: [option] for variant, option in HINTED_VARIANTS.items()}}
+    return nuitka_hints.build_command(hinted_options[method] + options)
 
 
 def screenshot_report(command, script, name):

@@ -145,12 +145,7 @@ def build(method, script, folder):
                    "--specpath", os.path.join(folder, "pyinstaller-work"), script]
         seconds = compare.build(command, folder, "%s %s" % (method, stem))
         return os.path.join(out, stem, stem), seconds
-    if method == "plain":
-        command = [sys.executable, "-m", "nuitka", "--mode=standalone",
-                   *compare.TIMED_OPTIONS, "--output-dir=%s" % out, script]
-    else:
-        command = nuitka_hints.build_command(
-            compare.TIMED_OPTIONS + ["--output-dir=%s" % out, script])
+    command = compare.build_command(method, script, out)
     seconds = compare.build(command, folder, "%s %s" % (method, stem))
     return nuitka_hints.built_binary(command), seconds
 
