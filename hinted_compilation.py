@@ -159,13 +159,16 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                  hinted_data, hinted_keep_data):
         try:
             self.hints = hinted_mods.load_hints(hinted_json_file)
-            self.data_files = DataFiles(self.hints, hinted_data, hinted_keep_data,
-                                        _with_parent_packages(self.hints.modules))
         except hinted_mods.HintsError as exc:
             self.sysexit(str(exc))
         self.keep_patterns = list(hinted_keep)
         self.unrecorded_policy = hinted_unrecorded
         self.kept = _with_parent_packages(self.hints.modules)
+        try:
+            self.data_files = DataFiles(self.hints, hinted_data, hinted_keep_data,
+                                        frozenset(self.kept))
+        except hinted_mods.HintsError as exc:
+            self.sysexit(str(exc))
         for literal in (p for p in self.keep_patterns if not _is_pattern(p)):
             self.kept.update(p.asString() for p in ModuleName(literal).getParentPackageNames())
         self.kept_without_record = {}  # module name -> why (a KEPT_* text)
@@ -328,9 +331,9 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         offered_by_plugin = isinstance(datafile.tracer, NuitkaPluginBase)
         if offered_by_plugin and datafile.tracer is not self and \
                 self.data_files.leave_out(datafile.kind, datafile.source_path, datafile.dest_path):
-            included_datafile.tags.discard("copy")
-            included_datafile.tags.add("inhibit")
-        self.data_files.listed_by_nuitka.add(included_datafile.dest_path)
+            datafile.tags.discard("copy")
+            datafile.tags.add("inhibit")
+        self.data_files.listed_by_nuitka.add(datafile.dest_path)
 
     def onStandaloneDistributionFinished(self, dist_dir):
         self._report()
@@ -462,7 +465,6 @@ class DataFiles:
         self.read = {}  # real path -> (root label, path relative to it)
         self.stale = []  # recorded files that are not on this machine
         self.refused = []  # why recorded files were not copied (links leading out)
-        self.listed = set()  # real paths of listed directories
         self.listed_by_nuitka = set()  # dest paths of every data file Nuitka took
         self.left_out = {}  # dest path -> size
         self.added = []  # dest paths
@@ -470,7 +472,7 @@ class DataFiles:
         self.installed_roots = tuple(os.path.realpath(root) + os.sep for root in self.roots)
         for where, files in (hints.data_files or {}).items():
             self._resolve(where, files)
-        self.listed = self._real_paths(hints.listed_directories)
+        self.listed = self._real_paths(hints.listed_directories)  # folders a run listed
         libraries = {}
         for relative, entry in hints.libraries.items():
             if entry.get("where") in ("stdlib", "site-packages"):  # the rest is not shipped
