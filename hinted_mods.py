@@ -40,6 +40,7 @@ from hints_file import (  # noqa: F401 (the plugin and the invoker reach these t
     hints_path,
     load_hints,
     platform_tag,
+    site_packages_dirs,
     stream_bytes,
     sys_path_roots,
     trace_command,
@@ -509,7 +510,7 @@ def _import_what_combining_needs():
 
     if sys.platform != "win32":
         import fcntl  # noqa: F401
-    _distributions_by_top_level(_site_dirs(sys_path_roots()))  # read now, used after
+    _distributions_by_top_level(site_packages_dirs(sys_path_roots()))  # read now, used after
 
 
 def _wait_for(pid):
@@ -570,9 +571,10 @@ def _hints_from_parts(parts_dir, run, roots, excludes):
                     libraries[entry.pop("file")] = {"where": entry["where"]}
                     continue
                 if mark in (DATA_FILE, LISTED_DIRECTORY):
-                    if _unescape(fields[0]) in named_on_command_line:
+                    location = _unescape(fields[0])
+                    if location in named_on_command_line:
                         continue  # the run's input, not the program's data
-                    entry = _module_entry("data", _unescape(fields[0]), roots)
+                    entry = _module_entry("data", location, roots)
                     if entry["where"] != "absolute":  # only what a build could ship
                         found = data_files if mark == DATA_FILE else listed
                         found.setdefault(entry["where"], {})[entry["file"]] = 1
@@ -611,15 +613,11 @@ def _what_the_run_ran_against(modules, roots, run):
         files.add(os.path.basename(run["argv"][0]))
     tops = {entry["file"].partition("/")[0].partition(".")[0] for entry in modules.values()
             if entry.get("where") == "site-packages" and not entry.get("startup")}
-    owners = _distributions_by_top_level(_site_dirs(roots))
+    owners = _distributions_by_top_level(site_packages_dirs(roots))
     return {
         "program_files": {f: _file_hash(os.path.join(program_dir, f)) for f in sorted(files)},
         "distributions": dict(sorted(owner for top in tops for owner in owners.get(top, ()))),
     }
-
-
-def _site_dirs(roots):
-    return tuple(root for root, label in roots.items() if label == "site-packages")
 
 
 _DISTRIBUTIONS = {}  # site-packages folders -> what _read_distributions found there

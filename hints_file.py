@@ -232,6 +232,7 @@ class Hints:
         where each run found the program)."""
         from importlib.metadata import PackageNotFoundError, version
 
+        hashes, versions = {}, {}  # each file and distribution is looked at once
         result = {}
         for number, run in enumerate(self.runs, 1):
             against = run.get("against")
@@ -241,17 +242,22 @@ class Hints:
             folder = program_dir if program_dir and not run.get("module") else _program_dir_of(run)
             changes = []
             for relative, digest in against["program_files"].items():
-                now = _file_hash(os.path.join(folder, relative))
-                if now != digest:
-                    changes.append("%s %s" % (relative, "is gone" if now is None else "changed"))
+                path = os.path.join(folder, relative)
+                if path not in hashes:
+                    hashes[path] = _file_hash(path)
+                if hashes[path] != digest:
+                    changes.append("%s %s" % (
+                        relative, "is gone" if hashes[path] is None else "changed"))
             for name, recorded in against["distributions"].items():
-                try:
-                    current = version(name)
-                except PackageNotFoundError:
+                if name not in versions:
+                    try:
+                        versions[name] = version(name)
+                    except PackageNotFoundError:
+                        versions[name] = None
+                if versions[name] is None:
                     changes.append("%s %s is no longer installed" % (name, recorded))
-                    continue
-                if current != recorded:
-                    changes.append("%s %s -> %s" % (name, recorded, current))
+                elif versions[name] != recorded:
+                    changes.append("%s %s -> %s" % (name, recorded, versions[name]))
             result[number] = changes
         return result
 
@@ -335,6 +341,11 @@ def sys_path_roots(program_dir=None):
     if program_dir is not None:
         roots[os.path.normcase(program_dir)] = "program"
     return roots
+
+
+def site_packages_dirs(roots):
+    """The site-packages folders among ``sys_path_roots``."""
+    return tuple(root for root, label in roots.items() if label == "site-packages")
 
 
 def _check_hints(filename, data, tag):

@@ -194,8 +194,7 @@ def hinted_options(hints):
     options = ["--enable-plugins=%s" % ",".join(plugins)] if plugins else []
     if hints.looked_up:
         options.append("--no-deployment-flag=excluded-module-usage")
-    site_dirs = [root for root, label in hinted_mods.sys_path_roots().items()
-                 if label == "site-packages"]
+    site_dirs = hinted_mods.site_packages_dirs(hinted_mods.sys_path_roots())
     options += ["--include-distribution-metadata=%s" % name
                 for name in hints.distributions_read(site_dirs)]
     return options
@@ -423,9 +422,10 @@ def missing_data_file(stderr):
     if not match:
         return None
     parts = match.group(1).split(os.sep)
+    roots = hinted_mods.sys_path_roots()
     for start in range(1, len(parts)):
         relative = "/".join(parts[start:])
-        for root in hinted_mods.sys_path_roots():
+        for root in roots:
             if os.path.isfile(os.path.join(root, relative)):
                 return relative
     return None
