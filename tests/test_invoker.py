@@ -322,3 +322,10 @@ def test_a_module_run_is_checked_where_it_ran(tmp_path):
     assert hints.staleness(str(tmp_path / "pkg")) == {1: []}  # the script's folder is pkg/
     (tmp_path / "pkg" / "tool.py").write_text("print('changed')\n")
     assert hints.staleness(str(tmp_path / "pkg")) == {1: ["pkg/tool.py changed"]}
+
+
+def test_an_unknown_stale_policy_is_one_clear_line(traced_script):
+    result = invoke("--hinted-stale=sometimes", str(traced_script))
+    assert result.returncode == nuitka_hints.ERROR
+    assert result.stderr == ("nuitka-hints: error: --hinted-stale=sometimes: "
+                             "choose error, warn, ignore\n")
