@@ -302,8 +302,10 @@ class Hints:
     def top_level_packages(self):
         return self.data["packages"]
 
-    def hot_modules(self, min_share):
-        """Modules in which some run spent at least ``min_share`` of its CPU samples.
+    def hot_modules(self, min_share, min_samples):
+        """Modules in which some run spent at least ``min_share`` of its CPU samples,
+        and at least ``min_samples`` of them (fewer are noise: a short run's one
+        sample lands in a different module each time it is traced).
 
         None when a run has no profile (traced with --no-profile, on Windows, or
         by an older tracer): then no module is known to be cold.
@@ -313,7 +315,7 @@ class Hints:
             profile = run.get("profile")
             if profile is None:
                 return None
-            threshold = min_share * profile["samples"]
+            threshold = max(min_share * profile["samples"], min_samples)
             hot.update(n for n, count in profile["modules"].items() if count >= threshold)
         return hot
 

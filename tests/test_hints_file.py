@@ -170,7 +170,7 @@ def test_combine_refuses_different_tags(tmp_path):
     assert not (tmp_path / "out.json").exists()
 
 
-def test_hot_modules_are_those_above_the_share_in_some_run(tmp_path):
+def test_hot_modules_are_those_above_the_share_and_count_in_some_run(tmp_path):
     def run(samples, modules):
         return {"argv": ["a.py"], "exit_status": 0, "duration": 0.1,
                 "profile": {"samples": samples, "modules": modules}}
@@ -178,10 +178,11 @@ def test_hot_modules_are_those_above_the_share_in_some_run(tmp_path):
     data = {"schema": 2, "tag": TAG, "modules": {}, "packages": [],
             "runs": [run(100, {"a": 50, "b": 1}), run(1000, {"b": 5, "c": 10})]}
     hints = hinted_mods.Hints(data)
-    assert hints.hot_modules(0.01) == {"a", "b", "c"}
-    assert hints.hot_modules(0.02) == {"a"}
+    assert hints.hot_modules(0.01, 1) == {"a", "b", "c"}
+    assert hints.hot_modules(0.02, 1) == {"a"}
+    assert hints.hot_modules(0.01, 10) == {"a", "c"}  # b's 1 and 5 samples: chance
     data["runs"].append({"argv": ["a.py"], "exit_status": 0, "duration": 0.1})
-    assert hints.hot_modules(0.01) is None  # a run without a profile: nothing is known cold
+    assert hints.hot_modules(0.01, 10) is None  # a run without a profile: nothing is known cold
 
 
 def test_older_hints_files_have_no_data_file_record(tmp_path):

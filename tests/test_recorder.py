@@ -283,7 +283,7 @@ def test_no_profile_option_records_none(trace):
     traced = trace("import colorsys\n", tracer_args=["--no-profile"])
     assert traced.result.returncode == 0, traced.result.stderr
     assert "profile" not in traced.hints["runs"][0]
-    assert hinted_mods.load_hints(traced.hints_file).hot_modules(0.01) is None
+    assert hinted_mods.load_hints(traced.hints_file).hot_modules(0.01, 10) is None
 
 
 def test_program_started_with_sigprof_ignored_is_not_sampled(trace):
