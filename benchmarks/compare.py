@@ -16,7 +16,10 @@ Python in that Python's environment (``.venv-3.X``, made by ``bash dev.sh test``
 this machine's ``python3`` uses ``.venv``) and prints one table with a Python
 column.  A throw-away build first warms Nuitka's caches; ccache is disabled for
 the timed builds, so neither build profits from the other's compiled C files and
-a second benchmark run measures the same work.
+a second benchmark run measures the same work.  ``plain-ccache`` and
+``hinted-ccache`` (not run unless asked for) build with ccache on, holding only
+what the warm-up build compiled: Nuitka's C runtime, the same for every program,
+as on the machine of anyone who has built before and has ccache installed.
 """
 
 import json
@@ -46,14 +49,17 @@ EXAMPLES = {
     "stdlib": ("stdlib_demo.py", ["--format=csv", "stdlib_demo.py"]),
 }
 TIMED_OPTIONS = ["--disable-cache=ccache"]
+# The same builds with ccache on, holding only what the warm-up build compiled:
+# Nuitka's C runtime, the same for every program (needs ccache installed).
+CCACHE_METHODS = ("plain-ccache", "hinted-ccache")
 HINTED_VARIANTS = {
     "hinted-all": "--hinted-compile=all",
     "hinted+bc": "--hinted-unrecorded=bytecode",
 }
 ONEFILE_METHODS = ("plain-onefile", "hinted-onefile")  # one compressed file: sized alone
-METHODS = ("plain", "hinted", *HINTED_VARIANTS, *ONEFILE_METHODS)
+METHODS = ("plain", "hinted", *HINTED_VARIANTS, *ONEFILE_METHODS, *CCACHE_METHODS)
 RATIOS = [(method, "plain") for method in ("hinted", *HINTED_VARIANTS)]
-RATIOS.append(("hinted-onefile", "plain-onefile"))
+RATIOS += [("hinted-onefile", "plain-onefile"), ("hinted-ccache", "plain-ccache")]
 PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 
 
@@ -62,7 +68,8 @@ def main(argv):
     names = [arg for arg in argv if not arg.startswith("--")]
     demo = "demo" in options
     names = names or (["pil"] if demo else list(EXAMPLES))
-    methods = ["hinted"] if demo else options.get("methods", ",".join(METHODS)).split(",")
+    default = [method for method in METHODS if method not in CCACHE_METHODS]
+    methods = ["hinted"] if demo else options.get("methods", ",".join(default)).split(",")
     pythons = options.get("pythons")
     pythons = None if pythons is None else PYTHONS if pythons == "all" else pythons.split(",")
     unknown = [n for n in names if n not in EXAMPLES] + [m for m in methods if m not in METHODS]
@@ -83,7 +90,7 @@ def measure_here(names, methods, rows_to=None):
     """Every example, every method, on this Python; rows also go to ``rows_to``."""
     work = tempfile.mkdtemp(prefix="nuitka-hints-bench-")
     try:
-        warm_up(work)
+        warm_up(work, methods)
         rows = []
         for name in names:
             rows += measure(name, work, methods)
@@ -123,8 +130,16 @@ def environment_python(version):
              "run 'bash dev.sh test' first (it makes .venv-%s)" % (version, version))
 
 
-def warm_up(work):
-    """One throw-away build, so that the first timed build is not the cold one."""
+def warm_up(work, methods):
+    """One throw-away build, so that the first timed build is not the cold one.
+
+    It also fills a ccache of this benchmark run's own (``work``/ccache) with
+    Nuitka's C runtime, for the ``*-ccache`` methods.
+    """
+    if any(method in CCACHE_METHODS for method in methods) and not shutil.which("ccache"):
+        sys.exit("benchmark: error: the %s methods need ccache: install it "
+                 "(apt-get install ccache)" % ", ".join(CCACHE_METHODS))
+    os.environ["NUITKA_CACHE_DIR_CCACHE"] = os.path.join(work, "ccache")
     script = os.path.join(work, "warm_up.py")
     with open(script, "w") as handle:
         handle.write("print('warm')\n")
@@ -149,7 +164,7 @@ def measure(name, work, methods):
     rows = []
     for method in methods:
         command = build_command(method, script, os.path.join(folder, method))
-        seconds = build(command, folder, "%s %s" % (method, name))
+        seconds, _ = build(command, folder, "%s %s" % (method, name))
         binary = nuitka_hints.built_binary(command)
         if method in ONEFILE_METHODS:
             size, files = os.path.getsize(binary), 1
@@ -170,11 +185,12 @@ def measure(name, work, methods):
 
 def build_command(method, script, out):
     """The timed build of ``script`` by ``method`` (one of METHODS) into ``out``."""
-    options = TIMED_OPTIONS + ["--output-dir=%s" % out, script]
+    options = [] if method in CCACHE_METHODS else list(TIMED_OPTIONS)
+    options += ["--output-dir=%s" % out, script]
     if method.startswith("plain"):
         mode = "--mode=onefile" if method in ONEFILE_METHODS else "--mode=standalone"
         return [sys.executable, "-m", "nuitka", mode, *options]
-    hinted_options = {"hinted": [], "hinted-onefile": ["--mode=onefile"],
+    hinted_options = {"hinted": [], "hinted-ccache": [], "hinted-onefile": ["--mode=onefile"],
                       **{variant: [option] for variant, option in HINTED_VARIANTS.items()}}
     return nuitka_hints.build_command(hinted_options[method] + options)
 
@@ -197,19 +213,49 @@ def screenshot_report(command, script, name):
 
 
 def build(command, cwd, label):
-    """Run a build with its output in a log file; return its wall time."""
+    """Run a build with its output, each line stamped with the seconds since the
+    start, in a log file; return its wall time and where it went (``phases``)."""
     log = os.path.join(cwd, "build-%s.log" % label.replace(" ", "-"))
     print("benchmark: building %s ..." % label, flush=True)
+    environment = dict(nuitka_hints.nuitka_environment(), PYTHONUNBUFFERED="1")
     started = time.perf_counter()
+    stamped = []
     with open(log, "w") as handle:
-        status = subprocess.call(command, cwd=cwd, stdout=handle, stderr=subprocess.STDOUT,
-                                 env=nuitka_hints.nuitka_environment())
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, env=environment, text=True)
+        for line in process.stdout:
+            stamped.append((time.perf_counter() - started, line))
+            handle.write("%7.2f %s" % stamped[-1])
+        status = process.wait()
     seconds = time.perf_counter() - started
     if status != 0:
-        with open(log) as handle:
-            sys.stderr.write(handle.read()[-4000:])
+        sys.stderr.write("".join(line for _, line in stamped)[-4000:])
         sys.exit("compare.py: error: build %s failed (exit %d)" % (label, status))
-    return seconds
+    return seconds, phases(stamped, seconds)
+
+
+# Nuitka's progress messages that end each phase of a build.
+PHASE_ENDS = (
+    ("python", "Completed Python level compilation and optimization."),
+    ("C code", "Running C compilation via Scons."),
+    ("C compile", "Backend C linking"),
+)
+
+
+def phases(stamped, seconds):
+    """Seconds of each phase of a Nuitka build, from its stamped log lines:
+    ``python`` (start-up, following imports, optimizing), ``C code`` (generating
+    it), ``C compile``, and ``link, dist`` (linking, finding and copying shared
+    libraries and data files, plugins' last words).  Empty for other tools."""
+    ends = {}
+    for phase, message in PHASE_ENDS:
+        ends[phase] = next((t for t, line in stamped if message in line), None)
+    if None in ends.values():
+        return {}
+    result, previous = {}, 0.0
+    for phase, end in list(ends.items()) + [("link, dist", seconds)]:
+        result[phase], previous = end - previous, end
+    return result
 
 
 def run_binary(binary, args, cwd, times=3):

@@ -1,6 +1,6 @@
 """Real programs on heavy libraries: plain Nuitka vs hinted vs PyInstaller --onedir.
 
-    python benchmarks/corpus.py [--methods=hinted,pyinstaller,plain] [program ...]
+    python benchmarks/corpus.py [--methods=hinted,pyinstaller,plain,...] [program ...]
 
 Makes its own environment, ``benchmarks/.venv-corpus``, with the libraries, Nuitka,
 PyInstaller and this project (the test suite never needs them), and runs itself
@@ -8,9 +8,12 @@ there.  For each program of ``examples/corpus`` (default: all) it traces every
 recorded run, builds the program each way after one throw-away warm-up build, runs
 every binary on every recorded run and compares the output with the interpreted
 run, verifies the hinted build (``nuitka_hints.py --verify-only``), and prints one
-table with ratios and the library versions.  A build that fails is a row saying
-so, not the end of the benchmark; rows are also appended to ``corpus.jsonl`` in
-the work folder as they come.
+table with ratios, where each Nuitka build's time went (its phases, from its
+log), and the library versions.  ``hinted-ccache`` and ``plain-ccache`` (not
+run unless asked for) are compare.py's: ccache on, holding Nuitka's C runtime
+from the warm-up build.  A build that fails is a row saying so, not the end of
+the benchmark; rows are also appended to ``corpus.jsonl`` in the work folder as
+they come.
 """
 
 import json
@@ -40,7 +43,8 @@ PROGRAMS = {
 LIBRARIES = ["pandas", "scipy", "scikit-learn", "matplotlib", "rich", "pygments", "jinja2",
              "pyyaml", "requests", "certifi", "polars", "torch==2.13.0"]
 TOOLS = ["pyinstaller"]
-METHODS = ("hinted", "pyinstaller", "plain")
+METHODS = ("hinted", "pyinstaller", "plain", "hinted-ccache", "plain-ccache")
+DEFAULT_METHODS = METHODS[:3]  # the *-ccache ones need ccache installed
 
 
 def main(argv):
@@ -48,7 +52,7 @@ def main(argv):
         return run_in_corpus_environment(argv)
     sys.path.insert(0, ROOT)
     sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
-    methods = list(METHODS)
+    methods = list(DEFAULT_METHODS)
     names = []
     for arg in argv:
         if arg.startswith("--methods="):
@@ -63,7 +67,7 @@ def main(argv):
 
     work = tempfile.mkdtemp(prefix="nuitka-hints-corpus-")
     print("corpus: work folder %s" % work, flush=True)
-    compare.warm_up(work)
+    compare.warm_up(work, methods)
     rows = []
     for name in names or list(PROGRAMS):
         rows += measure(name, methods, work)
@@ -108,7 +112,7 @@ def measure(name, methods, work):
     for method in methods:
         row = dict(example=name, method=method, floor=floor)
         try:
-            binary, row["seconds"] = build(method, script, folder)
+            binary, row["seconds"], row["phases"] = build(method, script, folder)
         except SystemExit as failure:  # compare.build says why on stderr
             print("corpus: %s %s: %s" % (method, name, failure), flush=True)
             rows.append(dict(row, size=0, files=0, seconds=0, run_seconds=0, identical=False,
@@ -132,7 +136,8 @@ def measure(name, methods, work):
 
 
 def build(method, script, folder):
-    """Build ``script`` by ``method`` into ``folder``/``method``: (binary, seconds)."""
+    """Build ``script`` by ``method`` into ``folder``/``method``: (binary, seconds,
+    phases)."""
     import compare
     import nuitka_hints
 
@@ -143,11 +148,11 @@ def build(method, script, folder):
                    "--log-level=WARN", "--distpath", out,
                    "--workpath", os.path.join(folder, "pyinstaller-work"),
                    "--specpath", os.path.join(folder, "pyinstaller-work"), script]
-        seconds = compare.build(command, folder, "%s %s" % (method, stem))
-        return os.path.join(out, stem, stem), seconds
+        seconds, phases = compare.build(command, folder, "%s %s" % (method, stem))
+        return os.path.join(out, stem, stem), seconds, phases
     command = compare.build_command(method, script, out)
-    seconds = compare.build(command, folder, "%s %s" % (method, stem))
-    return nuitka_hints.built_binary(command), seconds
+    seconds, phases = compare.build(command, folder, "%s %s" % (method, stem))
+    return nuitka_hints.built_binary(command), seconds, phases
 
 
 def print_table(rows):
@@ -163,11 +168,27 @@ def print_table(rows):
     for row in built:
         by_program.setdefault(row["example"], {})[row["method"]] = row
     for name, methods in by_program.items():
-        if "hinted" in methods and "pyinstaller" in methods:
-            hinted, other = methods["hinted"], methods["pyinstaller"]
-            print("%-8s hinted/pyinstaller: size %.2f, files %.2f, build time %.2f" % (
-                name, hinted["size"] / other["size"], hinted["files"] / other["files"],
-                hinted["seconds"] / other["seconds"]))
+        for method in ("hinted", "hinted-ccache"):
+            if method in methods and "pyinstaller" in methods:
+                hinted, other = methods[method], methods["pyinstaller"]
+                print("%-8s %s/pyinstaller: size %.2f, files %.2f, build time %.2f" % (
+                    name, method, hinted["size"] / other["size"],
+                    hinted["files"] / other["files"], hinted["seconds"] / other["seconds"]))
+    print_phases(built)
+
+
+def print_phases(rows):
+    """Where each Nuitka build's time went, by phase (compare.phases)."""
+    import compare
+
+    names = [phase for phase, _ in compare.PHASE_ENDS] + ["link, dist"]
+    line = "%-14s %-14s %11s" + " %11s" * len(names)
+    print()
+    print(line % ("program", "method", "build time", *names))
+    for row in rows:
+        if row.get("phases"):
+            print(line % (row["example"], row["method"], "%.0f s" % row["seconds"],
+                          *("%.1f s" % row["phases"][name] for name in names)))
 
 
 def library_versions():
