@@ -184,6 +184,8 @@ def _run_tool(function, *args):
         function(*args)
     except HintsError as exc:
         return _fail(exc)
+    except BrokenPipeError:  # `--summary | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return OK
 
 
@@ -230,16 +232,22 @@ def _print_data_files(hints, program_dir):
         print("no data files recorded (schema %s): trace again to record them"
               % hints.data["schema"])
         return
-    groups = {}
+    groups, linked_out = {}, []
     for where, files in hints.data_files.items():
         for relative in files:
-            path = hints.locate(where, relative, roots)
+            try:
+                path = hints.locate(where, relative, roots)
+            except LinkedOutOfItsFolder as exc:  # the build warns and goes on: so do we
+                linked_out.append(str(exc))
+                path = None
             group = groups.setdefault((where, relative.partition("/")[0]), [0, 0])
             group[0] += 1
             group[1] += os.path.getsize(path) if path else 0
     print("%d data files read by the runs:" % sum(n for n, _ in groups.values()))
     for (where, top), (count, size) in sorted(groups.items()):
         print("  %-30s %5d  %9.1f kB  %s" % (top, count, size / 1e3, where))
+    for message in linked_out:
+        print("  warning: " + message)
 
 
 def _print_cpu_profile(runs):

@@ -132,6 +132,28 @@ def test_summary_lists_runs_and_packages(trace):
     assert any(line.split()[:1] == ["email"] for line in result.stdout.splitlines())
 
 
+def test_summary_into_a_closed_pipe_ends_quietly(trace):
+    """`--summary | head`: no BrokenPipeError traceback."""
+    traced = trace("import email.mime.text")
+    summary = subprocess.Popen([*TRACER_COMMAND, "--summary", traced.hints_file],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    summary.stdout.close()  # before the summary starts to write
+    assert summary.wait(timeout=60) == 0
+    assert summary.stderr.read() == b""
+
+
+def test_summary_warns_of_a_file_linked_out_of_its_folder(trace, tmp_path, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("elsewhere")  # outside the program's folder
+    (elsewhere / "secret.txt").write_text("not the program's")
+    (tmp_path / "linked.txt").symlink_to(elsewhere / "secret.txt")
+    traced = trace("print(open('linked.txt').read())")
+    assert traced.hints["data_files"]["program"] == {"linked.txt": 1}
+    summary = run_tracer("--summary", traced.hints_file)
+    assert summary.returncode == 0, summary.stderr
+    assert "warning: %s: recorded file 'linked.txt' of program is a symbolic link to %s" % (
+        traced.hints_file, elsewhere / "secret.txt") in summary.stdout
+
+
 def test_combine_loses_nothing(trace, tmp_path):
     a = trace("import fractions", name="a.py")
     b = trace("import colorsys", name="b.py")
