@@ -92,6 +92,10 @@ KEPT_FOR_STARTUP = "loaded with the modules the interpreter's start-up needs"
 KEPT_FOR_REWRITE = "imported by code Nuitka's package configuration added"
 KEPT_FOR_RUNTIME = "imported by Nuitka's compiled runtime"
 
+# Nuitka's multiprocessing plugin compiles the main script a second time, as
+# __parents_main__ (the main module a child process sees): the program's code too.
+MAIN_COPY = "__parents_main__"
+
 # A recorded module is "hot", and compiled to C, when some recorded run spent at
 # least this share of its CPU samples in it, and at least HOT_SAMPLES samples
 # (about 40 ms of CPU at Linux' usual 4 ms tick): in a 0.1 s run the one or two
@@ -232,7 +236,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         if self.unrecorded_policy == "bytecode":
             self.as_bytecode.add(name)
             return None
-        self.dropped[name] = using_module_name.asString() if using_module_name else None
+        using = using_module_name.asString() if using_module_name else None
+        self.dropped[name] = "__main__" if using == MAIN_COPY else using
         return False, self._drop_reason(name)
 
     def _needed_without_record(self, using_module_name, module_name):
@@ -390,6 +395,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
     def _kept_reason(self, name):
         if name == "__main__":
             return "the program"
+        if name == MAIN_COPY:
+            return "the program, as its child processes see it (multiprocessing plugin)"
         entry = self.hints.modules.get(name)
         if entry is not None:
             if entry.get("startup"):

@@ -93,6 +93,20 @@ def test_unrecorded_module_is_dropped_with_the_evidence(plugin):
     assert reason == "nuitka-hints: not imported in any of 2 recorded runs (app.json)"
 
 
+def test_the_multiprocessing_copy_of_the_main_script_is_the_program_in_the_report(
+        plugin, tmp_path):
+    """Nuitka's multiprocessing plugin compiles the script again as __parents_main__:
+    an import dropped there is the program's own, listed first as __main__'s."""
+    p = plugin({"pkg": source("pkg/__init__.py", "site-packages")})
+    encounter(p, "pkg.other", using="pkg")
+    encounter(p, "branch", using=hinted_compilation.MAIN_COPY)
+    (tmp_path / "app.dist").mkdir()
+    report = p.build_report(str(tmp_path / "app.dist"), {hinted_compilation.MAIN_COPY: "compiled"})
+    assert [(i["module"], i["imported_by"], i["by_program"]) for i in report["left_out"]] == [
+        ("branch", "__main__", True), ("pkg.other", "pkg", False)]
+    assert report["kept"][0]["why"].startswith("the program")
+
+
 def test_keep_patterns_force_modules_in(plugin):
     p = plugin({}, keep=["extra.*", "single.mod"])
     assert encounter(p, "extra.thing") is None
