@@ -14,7 +14,8 @@
   (``opcode`` loads ``_opcode`` on 3.13); an import that Nuitka's
   package configuration wrote into a kept module's source; and a module that
   another active plugin wants included (the plugin gives way rather than have
-  Nuitka stop on the disagreement).  For a recorded module the record
+  Nuitka stop on the disagreement; no run imported it, so an installed
+  package's such module goes in as bytecode).  For a recorded module the record
   supersedes the configuration's implicit imports: it lists what the module may
   load (PIL.Image: every image plugin), the record what it did load;
 - anything else: dropped, with the evidence as the reason (``--report`` XML shows it),
@@ -232,6 +233,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         )
         if including:
             self.given_way[name] = including
+            if _is_installed(module_filename):  # included, but no run needed it: not hot
+                self.as_bytecode.add(name)
             return None
         if self.unrecorded_policy == "bytecode":
             self.as_bytecode.add(name)
@@ -595,6 +598,13 @@ def _environment_roots_json():
 def environment_roots():
     """Folder -> root label of the environment the program runs in."""
     return json.loads(_environment_roots_json())
+
+
+def _is_installed(filename):
+    """Is this module file an installed package's (below a site-packages folder)?"""
+    real = os.path.realpath(filename) if filename else ""
+    return any(real.startswith(os.path.realpath(root) + os.sep)
+               for root in hinted_mods.site_packages_dirs(environment_roots()))
 
 
 def _built_modules():

@@ -288,6 +288,30 @@ def test_another_plugin_including_a_module_wins(plugin, monkeypatch):
     assert compilation(p, "multiprocessing.forkserver") is None  # theirs: bytecode
 
 
+def test_an_installed_module_another_plugin_includes_goes_in_as_bytecode(plugin, monkeypatch):
+    """No run imported it, so it is not hot: the matplotlib plugin includes
+    mpl_toolkits' 3D modules (8.7 MB of C for the PyTorch program)."""
+    from nuitka.plugins import Plugins
+
+    class Including(NuitkaPluginBase):
+        plugin_name = "including"
+
+        def onModuleEncounter(self, using_module_name, module_name, module_filename,
+                              module_kind):
+            return (True, "wanted") if module_name.hasNamespace("extra") else None
+
+    p = plugin({})
+    monkeypatch.setitem(Plugins.active_plugins, "including", Including())
+    monkeypatch.setitem(Plugins.active_plugins, p.plugin_name, p)
+    installed = os.path.join(sysconfig.get_paths()["purelib"], "extra", "tool.py")
+    for name, filename in (("extra.tool", installed), ("extra.mine", "/home/me/extra/mine.py")):
+        assert p.onModuleEncounter(ModuleName("__main__"), ModuleName(name), filename, "py") \
+            is None
+    assert compilation(p, "extra.tool") == "bytecode"
+    assert compilation(p, "extra.mine") is None  # outside site-packages: the program's own
+    assert p.given_way == {"extra.tool": ["including"], "extra.mine": ["including"]}
+
+
 def test_unrecorded_bytecode_gives_way_to_a_plugin_compiling_it(plugin, monkeypatch):
     from nuitka.plugins import Plugins
     from nuitka.plugins.PluginBase import NuitkaPluginBase
