@@ -30,9 +30,9 @@ Nuitka's compiled runtime imports itself (``runtime_hard_imports``: ``typing`` o
 
 Which kept modules are compiled to C is profile-guided too: the program's own
 modules, and installed packages' modules in which a recorded run spent at least
-``HOT_SHARE`` of its CPU time (and ``HOT_SAMPLES`` samples).  The other modules of installed packages were only
-imported, so they go in as bytecode: the same behaviour, a fraction of the build
-time and size.  ``--hinted-compile=all`` compiles every kept module.
+``HOT_SHARE`` of its CPU time (and ``HOT_SAMPLES`` samples).  The other modules
+of installed packages were only imported, so they go in as bytecode: the same
+behaviour, a fraction of the build time and size.  ``--hinted-compile=all`` compiles every kept module.
 """
 
 import ast
@@ -185,7 +185,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         self.dropped = {}  # module name -> the module that imports it
         self.as_bytecode = set()
         self.imports_added_by_nuitka = {}  # module name -> names its rewritten source adds
-        self.hot = self.hints.hot_modules(HOT_SHARE, HOT_SAMPLES) if hinted_compile == "hot" else None
+        self.hot = (self.hints.hot_modules(HOT_SHARE, HOT_SAMPLES) if hinted_compile == "hot"
+                    else None)
         self.cold = set()
         self.hints_name = os.path.basename(hinted_json_file)
         self.info(
