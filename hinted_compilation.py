@@ -32,7 +32,8 @@ Which kept modules are compiled to C is profile-guided too: the program's own
 modules, and installed packages' modules in which a recorded run spent at least
 ``HOT_SHARE`` of its CPU time (and ``HOT_SAMPLES`` samples).  The other modules
 of installed packages were only imported, so they go in as bytecode: the same
-behaviour, a fraction of the build time and size.  ``--hinted-compile=all`` compiles every kept module.
+behaviour, a fraction of the build time and size.  ``--hinted-compile=all``
+compiles every kept module.
 """
 
 import ast
