@@ -169,16 +169,13 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                  hinted_data, hinted_keep_data):
         try:
             self.hints = hinted_mods.load_hints(hinted_json_file)
-        except hinted_mods.HintsError as exc:
-            self.sysexit(str(exc))
-        self.keep_patterns = list(hinted_keep)
-        self.unrecorded_policy = hinted_unrecorded
-        self.kept = _with_parent_packages(self.hints.modules)
-        try:
+            self.kept = _with_parent_packages(self.hints.modules)
             self.data_files = DataFiles(self.hints, hinted_data, hinted_keep_data,
                                         frozenset(self.kept))
         except hinted_mods.HintsError as exc:
             self.sysexit(str(exc))
+        self.keep_patterns = list(hinted_keep)
+        self.unrecorded_policy = hinted_unrecorded
         for literal in (p for p in self.keep_patterns if not _is_pattern(p)):
             self.kept.update(p.asString() for p in ModuleName(literal).getParentPackageNames())
         self.kept_without_record = {}  # module name -> why (a KEPT_* text)
