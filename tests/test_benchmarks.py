@@ -1,0 +1,27 @@
+"""The benchmark script's command line: bad input is one clear line, before any build."""
+
+import os
+import subprocess
+import sys
+
+from conftest import ROOT
+
+COMPARE = [sys.executable, os.path.join(ROOT, "benchmarks", "compare.py")]
+
+
+def test_an_unknown_method_is_named_with_the_known_ones():
+    result = subprocess.run([*COMPARE, "--methods=nope", "hello"], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode != 0
+    assert result.stderr.startswith("compare.py: error: unknown nope: examples are hello,")
+    assert "hinted-ccache" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_a_ccache_method_without_ccache_says_what_to_install():
+    no_ccache = dict(os.environ, PATH=os.path.dirname(sys.executable))  # nor any build tool
+    result = subprocess.run([*COMPARE, "--methods=hinted-ccache", "hello"], capture_output=True,
+                            text=True, timeout=60, env=no_ccache)
+    assert result.returncode != 0
+    assert result.stderr == ("benchmark: error: the plain-ccache, hinted-ccache methods need "
+                             "ccache: install it (apt-get install ccache)\n")
+    assert "building" not in result.stdout
