@@ -28,6 +28,8 @@ import os
 import sys
 
 from hints_file import (  # noqa: F401 (the plugin and the invoker reach these through here)
+    MISSES_VARIABLE,
+    MODULE_SUFFIXES,
     SCHEMA,
     CommandLineError,
     Hints,
@@ -35,11 +37,15 @@ from hints_file import (  # noqa: F401 (the plugin and the invoker reach these t
     HintsFileError,
     LinkedOutOfItsFolder,
     _file_hash,
-    _FileLock,
+    FileLock,
     _read_distributions,
+    describe_misses,
     hints_path,
+    learn_into,
+    learnable,
     load_hints,
     platform_tag,
+    read_misses,
     site_packages_dirs,
     stream_bytes,
     sys_path_roots,
@@ -69,6 +75,7 @@ usage: hinted_mods.py [options] script.py [args...]
        hinted_mods.py --summary HINTS.json
        hinted_mods.py --combine -o OUT.json HINTS.json [HINTS.json...]
        hinted_mods.py --prune-stale HINTS.json
+       hinted_mods.py --learn HINTS.json MISSES [MISSES...]
 
 Runs the program as python would and records every module it imports into
 <script stem>-<tag>.json next to the script (tag of this Python: %s).
@@ -84,6 +91,9 @@ options:
   --summary FILE          what a hints file holds; which runs are current
   --prune-stale FILE      drop the runs recorded against other versions of the
                           program's files or packages (keeps a backup)
+  --learn FILE MISSES...  add to the hints FILE the modules a built binary
+                          lacked, from the files it wrote where %s
+                          named (README: Ask the binary)
   -h, --help              show this help
 """
 
@@ -107,7 +117,7 @@ def main(argv=None):
     except HintsError as exc:
         return _fail(exc)
     if options.get("help"):
-        sys.stdout.write(USAGE % (platform_tag(), "|".join(TEST_RUNNERS)))
+        sys.stdout.write(USAGE % (platform_tag(), "|".join(TEST_RUNNERS), MISSES_VARIABLE))
         return OK
     if "summary" in options:
         return _run_tool(_print_summary, options["summary"])
@@ -115,6 +125,8 @@ def main(argv=None):
         return _run_tool(_combine_files, options.get("output"), options["combine"])
     if "prune-stale" in options:
         return _run_tool(_prune_stale, options["prune-stale"])
+    if "learn" in options:
+        return _run_tool(_learn_from_binary, *options["learn"])
     status = Tracer(options, target, program_args).run()
     # The hints are written and closed; skipping the interpreter's clean-up
     # saves the program's user several milliseconds a run.
@@ -159,6 +171,12 @@ def _split_command_line(argv):
                 options["output"] = os.path.abspath(value)
         elif arg == "--combine":
             options["combine"] = []
+        elif arg == "--learn":
+            if len(args) < 2:
+                raise CommandLineError("--learn needs the hints file and at least one misses "
+                                       "file: hinted_mods.py --learn HINTS.json MISSES")
+            options["learn"] = (args[0], args[1:])
+            return options, None, []
         elif arg == "-m":
             if not args:
                 raise CommandLineError("-m needs a module name, e.g. -m pytest")
@@ -214,6 +232,10 @@ def _print_summary(filename):
     if looked_up:
         print("%d modules looked up but never loaded (left out of the build): %s" % (
             len(looked_up), ", ".join(looked_up)))
+    for name, entry in hints.learned.items():
+        where = ["run %d" % n for n in entry["runs"]] + entry["reports"]
+        print("learned from the binary: %s (imported by %s; %s)" % (
+            name, entry["importer"] or "?", ", ".join(where)))
     counts = {}
     for name in program:
         top = name.partition(".")[0]
@@ -294,7 +316,7 @@ def _prune_stale(filename):
     the dropped runs stay; the file as it was is kept beside it."""
     import shutil
 
-    with _FileLock(filename):
+    with FileLock(filename):
         hints = Hints.load(filename)  # versions are compared with this Python's packages
         staleness = hints.staleness()
         stale = [number for number, changes in staleness.items() if changes]
@@ -313,6 +335,22 @@ def _prune_stale(filename):
         kept = [run for number, run in enumerate(hints.runs, 1) if number not in stale]
         Hints(dict(hints.data, runs=kept), filename).write(filename)
         print("%s: kept %d run(s); the file as it was is %s" % (filename, len(kept), backup))
+
+
+def _learn_from_binary(filename, misses_files):
+    """Add to the hints the modules a built binary lacked, from its misses files."""
+    misses = []
+    for name in misses_files:
+        misses += [dict(miss, report=os.path.basename(name)) for miss in read_misses(name)]
+    wanted = learnable(misses, known=Hints.load(filename).modules,  # installed here
+                       program_dir=os.path.dirname(os.path.abspath(filename)))
+    new = learn_into(filename, wanted)
+    print("%s: learned %d module(s) the binary lacked%s" % (filename, len(new), ": " +
+          describe_misses([m for m in wanted if m["module"] in new]) if new else ""))
+    others = sorted({m["module"] for m in misses} - {m["module"] for m in wanted})
+    if others:
+        print("not learned (looked up only, not installed here, or recorded already): %s"
+              % ", ".join(others))
 
 
 # -- the parent: runs the program, then combines what its processes recorded -----------
@@ -580,8 +618,8 @@ def _hints_from_parts(parts_dir, run, roots, excludes):
                     continue
                 if mark in (DATA_FILE, LISTED_DIRECTORY):
                     location = _unescape(fields[0])
-                    if location in named_on_command_line:
-                        continue  # the run's input, not the program's data
+                    if location in named_on_command_line or _holds_a_root(location, roots):
+                        continue  # the run's input, or the import system's own folders
                     entry = _module_entry("data", location, roots)
                     if entry["where"] != "absolute":  # only what a build could ship
                         found = data_files if mark == DATA_FILE else listed
@@ -609,6 +647,15 @@ def _hints_from_parts(parts_dir, run, roots, excludes):
         run["profile"] = _profile_entry(samples, modules)
     return Hints.new(modules, [run], libraries, dict.fromkeys(looked_up, 1), data_files,
                      listed)
+
+
+def _holds_a_root(folder, roots):
+    """Is ``folder`` one of ``roots``, or above one (a venv's site-packages lies in
+    its own "stdlib" folder)?  Listing it is the import system's business
+    (``importlib.metadata`` scans every ``sys.path`` entry), not the program's."""
+    folder = os.path.normcase(folder)
+    return any(root == folder or root.startswith(folder.rstrip(os.sep) + os.sep)
+               for root in roots)
 
 
 def _what_the_run_ran_against(modules, roots, run):
@@ -770,8 +817,11 @@ def _listed_by_importlib():
     return caller.endswith(("_bootstrap_external>", "_bootstrap_external.py"))
 
 
-# Files the import system reads for modules: recorded as modules, not as data.
-MODULE_SUFFIXES = (".py", ".pyc", ".so", ".pyd")
+def _on_sys_path(path):
+    """Is the folder a ``sys.path`` entry (``importlib.metadata`` lists them all)?"""
+    folder = os.path.abspath(os.fsdecode(path if path is not None else "."))
+    return any(os.path.abspath(entry or ".") == folder for entry in sys.path
+               if isinstance(entry, str))
 
 
 _KIND_BY_LOADER = {
@@ -876,7 +926,7 @@ class _Recorder:
                 if writing:
                     return
                 self._note(DATA_FILE, path)
-            elif not _listed_by_importlib():
+            elif not _listed_by_importlib() and not _on_sys_path(path):
                 self._note(LISTED_DIRECTORY, path if path is not None else ".")
         except Exception:
             pass

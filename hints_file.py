@@ -15,6 +15,7 @@ import sys
 #   modules {name: {kind, file, where, runs, [startup]}}, packages [top-level names]
 #   libraries {file: {where}}, looked_up {name: runs}
 #   data_files {where: {file: runs}}, listed_directories {where: {folder: runs}}
+#   learned {name: {importer, runs [numbers], reports [misses files]}}
 #   runs [{argv, module, cwd, exit_status, duration, started, processes,
 #          [profile {samples, modules {name: samples}}], [stdin], [stdout]
 #          ({text} or {base64}, [truncated]),
@@ -24,9 +25,15 @@ import sys
 # recorded when it is loaded, not when it is looked up, and lookups that loaded
 # nothing are in "looked_up" (in files of schema 1 and 2 "modules" holds both);
 # 4: adds "data_files", "listed_directories" and "runs[].against" (older files:
-# data files are left to Nuitka's configuration, and staleness is unknown).
-SCHEMA = 4
-SUPPORTED_SCHEMAS = (1, 2, 3, 4)
+# data files are left to Nuitka's configuration, and staleness is unknown);
+# 5: adds "learned", the modules a built binary tried to import and lacked.
+SCHEMA = 5
+SUPPORTED_SCHEMAS = (1, 2, 3, 4, 5)
+
+
+# Files the import system reads for modules: the tracer records them as modules,
+# not as data, and the build never leaves them out as data.
+MODULE_SUFFIXES = (".py", ".pyc", ".so", ".pyd")
 
 
 class HintsError(Exception):
@@ -109,7 +116,8 @@ class Hints:
         return cls(data, filename)
 
     @classmethod
-    def new(cls, modules, runs, libraries, looked_up, data_files, listed, recorded_by=None):
+    def new(cls, modules, runs, libraries, looked_up, data_files, listed, recorded_by=None,
+            learned=None):
         """Hints from what runs recorded; ``recorded_by`` (tag and Python facts)
         defaults to this Python."""
         recorded_by = recorded_by or {"tag": platform_tag(), "python": _python_facts()}
@@ -123,6 +131,7 @@ class Hints:
             "looked_up": {n: c for n, c in sorted(looked_up.items()) if n not in modules},
             "data_files": _sorted_by_root(data_files),
             "listed_directories": _sorted_by_root(listed),
+            "learned": dict(sorted((learned or {}).items())),
             "runs": runs,
         })
 
@@ -147,8 +156,29 @@ class Hints:
             _add_counts(data_files, hints.get("data_files", {}))
             _add_counts(listed, hints.get("listed_directories", {}))
         recorded_by = {"tag": old["tag"], "python": old.get("python", {})}
+        learned = _learned_union(self.learned, other.learned, len(old["runs"]))
         return Hints.new(modules, old["runs"] + new["runs"], libraries, looked_up, data_files,
-                         listed, recorded_by)
+                         listed, recorded_by, learned)
+
+    def learn(self, misses):
+        """These hints with the modules a built binary lacked added to ``learned``
+        (``misses``: ``read_misses`` entries of modules installed here, each with
+        the ``run`` whose replay lacked it or the ``report``, the misses file of a
+        binary in the field, it came from).  Returns (hints, names new to them)."""
+        learned = {name: dict(entry) for name, entry in self.learned.items()}
+        new = []
+        for miss in misses:
+            name = miss["module"]
+            if name in self.modules:
+                continue
+            entry = learned.get(name)
+            if entry is None:
+                entry = learned[name] = {"importer": miss["importer"], "runs": [], "reports": []}
+                new.append(name)
+            for key, evidence in (("runs", miss.get("run")), ("reports", miss.get("report"))):
+                if evidence is not None and evidence not in entry[key]:
+                    entry[key] = sorted(entry[key] + [evidence])
+        return Hints(dict(self.data, learned=dict(sorted(learned.items()))), self.filename), new
 
     def save(self, output, fresh=False):
         """Merge these hints into the hints file ``output`` (replace it if ``fresh``),
@@ -158,7 +188,7 @@ class Hints:
         are saved beside it: recorded data is never lost.
         """
         new = self
-        with _FileLock(output):
+        with FileLock(output):
             if not fresh and os.path.exists(output):
                 try:
                     new = Hints.load(output, tag=self.tag).merged(self)
@@ -220,6 +250,13 @@ class Hints:
         return self.data.get("data_files", {}) if complete else None
 
     @property
+    def learned(self):
+        """Module name -> {"importer", "runs", "reports"}: modules a built binary
+        tried to import and lacked, learned by ``--verify`` (the recorded runs it
+        replayed) or from a misses file (``hinted_mods.py --learn``); schema 5."""
+        return self.data.get("learned", {})
+
+    @property
     def listed_directories(self):
         """Root label -> {directory relative to it: in how many runs it was listed}."""
         return self.data.get("listed_directories", {})
@@ -265,12 +302,23 @@ class Hints:
         """Installed distributions whose metadata (``*.dist-info``) a run read, of
         those that own a package the runs imported (Nuitka ships metadata only
         with its package; scanning all metadata reads every distribution's)."""
-        folders = {f.partition("/")[0] for f in (self.data_files or {}).get("site-packages", {})}
-        read = {_normalized(folder.partition("-")[0]) for folder in folders
-                if folder.endswith((".dist-info", ".egg-info"))}
+        read = {_normalized(folder.partition("-")[0]) for folder in self._metadata_folders_read()}
         owners = _read_distributions(site_dirs)
         imported = {name for top in self.top_level_packages() for name, _ in owners.get(top, ())}
         return sorted(name for name in imported if _normalized(name) in read)
+
+    def metadata_without_package(self, site_dirs):
+        """The metadata folders (``name-1.0.dist-info``) a run read of distributions
+        whose package no run imported: Nuitka ships none of theirs, so the build
+        ships the files the runs read, where ``importlib.metadata`` finds them."""
+        shipped = {_normalized(name) for name in self.distributions_read(site_dirs)}
+        return sorted(folder for folder in self._metadata_folders_read()
+                      if _normalized(folder.partition("-")[0]) not in shipped)
+
+    def _metadata_folders_read(self):
+        files = (self.data_files or {}).get("site-packages", {})
+        return {f.partition("/")[0] for f in files
+                if f.partition("/")[0].endswith((".dist-info", ".egg-info"))}
 
     def locate(self, where, relative, roots):
         """The path on this machine of a file recorded below root ``where``, or None
@@ -342,6 +390,8 @@ def sys_path_roots(program_dir=None):
         roots[os.path.normcase(paths[key])] = "stdlib"
     if program_dir is not None:
         roots[os.path.normcase(program_dir)] = "program"
+    for root, label in list(roots.items()):  # a package finds its files by its real path
+        roots.setdefault(os.path.normcase(os.path.realpath(root)), label)
     return roots
 
 
@@ -381,6 +431,171 @@ def stream_bytes(entry):
     import base64
 
     return base64.b64decode(entry["base64"])
+
+
+# -- what a built binary missed -------------------------------------------------------
+#
+# A hinted binary carries MISS_RECORDER (the plugin runs it before the program).
+# With the environment variable MISSES_VARIABLE naming a file, it appends one
+# line to that file for each module the program tried to import and the binary
+# did not have: left out of the build ("excluded") or not in it at all ("not
+# found"), caught by the program or not.  Each line is a Python dict literal,
+# written with one os.write (a crash loses nothing):
+#   {"module", "how", "importer", "lookup", "argv", "pid"}
+# "lookup": found by importlib.util.find_spec and the like, not imported.
+# Without the variable the binary writes nothing and adds no finder.
+MISSES_VARIABLE = "NUITKA_HINTS_MISSES"
+
+MISS_RECORDER = """\
+def __nuitka_hints_misses():
+    \"\"\"nuitka-hints: with %(variable)s naming a file, note in it each module
+    this program tried to import and this binary lacks (README: Ask the binary).\"\"\"
+    import os
+    import sys
+
+    target = os.environ.get("%(variable)s")
+    if not target:
+        return
+
+    class MissRecorder:
+        noted = set()
+
+        def find_spec(self, name, path=None, target_module=None):
+            for finder in sys.meta_path:
+                find_spec = getattr(finder, "find_spec", None)
+                if finder is self or find_spec is None:
+                    continue
+                try:
+                    spec = find_spec(name, path, target_module)
+                except ImportError as error:
+                    if "actively excluded" in str(error):
+                        self.note(name, "excluded")
+                    raise
+                if spec is not None:
+                    return spec
+            self.note(name, "not found")
+            return None
+
+        def note(self, name, how):
+            if name in self.noted:
+                return
+            self.noted.add(name)
+            importer, lookup, frame = "", True, sys._getframe(2)
+            while frame is not None:
+                code = frame.f_code
+                module = frame.f_globals.get("__name__") or ""
+                if code.co_filename.startswith("<frozen importlib"):
+                    lookup = lookup and code.co_name != "_find_and_load"
+                elif not importer and module not in ("importlib", "importlib.util"):
+                    importer = module
+                frame = frame.f_back
+            line = repr({"module": name, "how": how, "importer": importer, "lookup": lookup,
+                         "argv": sys.argv[1:], "pid": os.getpid()}) + "\\n"
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            try:
+                os.write(fd, line.encode("utf-8", "backslashreplace"))
+            finally:
+                os.close(fd)
+
+    sys.meta_path.insert(0, MissRecorder())
+
+
+__nuitka_hints_misses()
+del __nuitka_hints_misses
+""" % {"variable": MISSES_VARIABLE}
+
+
+def read_misses(filename):
+    """The entries of a misses file, each {"module", "how", "importer", "lookup",
+    "argv", "pid"}; HintsFileError naming the file and line for anything else."""
+    import ast
+
+    keys = {"module", "how", "importer", "lookup", "argv", "pid"}
+    try:
+        with open(filename, encoding="utf-8", errors="backslashreplace") as handle:
+            lines = handle.read().splitlines()
+    except OSError as exc:
+        raise HintsFileError("cannot read misses file %s: %s" % (filename, exc.strerror))
+    misses = []
+    for number, line in enumerate(lines, 1):
+        try:
+            entry = ast.literal_eval(line)
+        except (ValueError, SyntaxError):
+            entry = None
+        if not isinstance(entry, dict) or set(entry) != keys or \
+                not _is_module_name(entry["module"]):
+            raise HintsFileError(
+                "%s:%d is not a line a nuitka-hints binary writes: give the file that "
+                "%s named" % (filename, number, MISSES_VARIABLE))
+        misses.append(entry)
+    return misses
+
+
+def learnable(misses, known=(), program_dir=None):
+    """The misses a build can put right: imports (not lookups) of modules that are
+    installed here (or in ``program_dir``) and not in ``known``, once per run or
+    report.  Found the way the import system finds them, folder by folder, with
+    no module executed."""
+    search = [program_dir] + sys.path if program_dir else sys.path
+    wanted, seen = [], set()
+    for miss in sorted(misses, key=lambda m: m["module"]):
+        key = (miss["module"], miss.get("run"), miss.get("report"))
+        if miss["lookup"] or miss["module"] in known or key in seen or \
+                not _is_installed(miss["module"], search):
+            continue
+        seen.add(key)
+        wanted.append(miss)
+    return wanted
+
+
+def _is_installed(name, search):
+    """Is module ``name`` below one of the folders ``search`` (or built in)?"""
+    from importlib.machinery import PathFinder
+
+    if name in sys.builtin_module_names:
+        return True
+    parts, locations = name.split("."), search
+    for depth in range(1, len(parts) + 1):
+        if locations is None:
+            return False
+        spec = PathFinder.find_spec(".".join(parts[:depth]), locations)
+        if spec is None:
+            return False
+        locations = spec.submodule_search_locations
+    return True
+
+
+def learn_into(filename, misses):
+    """Learn ``misses`` (see ``Hints.learn``) into the hints file, under its lock;
+    the names new to it."""
+    with FileLock(filename):
+        hints, new = Hints.load(filename).learn(misses)
+        hints.write(filename)
+    return new
+
+
+def describe_misses(misses):
+    """'module (imported by importer), ...' for what a binary lacked, once each."""
+    first = {}
+    for miss in misses:
+        first.setdefault(miss["module"], miss["importer"] or "?")
+    return ", ".join("%s (imported by %s)" % item for item in first.items())
+
+
+def _is_module_name(text):
+    return isinstance(text, str) and all(part.isidentifier() for part in text.split("."))
+
+
+def _learned_union(old, new, old_runs):
+    """``learned`` of two hints files merged: the second's run numbers shift by
+    ``old_runs`` (its runs come after the first's)."""
+    result = {name: dict(entry) for name, entry in old.items()}
+    for name, entry in new.items():
+        known = result.setdefault(name, {"importer": entry["importer"], "runs": [],
+                                         "reports": []})
+        known["runs"] = sorted(set(known["runs"]) | {n + old_runs for n in entry["runs"]})
+        known["reports"] = sorted(set(known["reports"]) | set(entry["reports"]))
+    return result
 
 
 def _normalized(distribution_name):
@@ -439,7 +654,7 @@ def _top_level_packages(modules):
     return sorted({n.partition(".")[0] for n, m in modules.items() if not m.get("startup")})
 
 
-class _FileLock:
+class FileLock:
     """An exclusive lock on a hidden side file, held while a hints file is rewritten.
 
     The hints file itself is replaced on every write, so it cannot carry the lock.

@@ -62,9 +62,10 @@ def trace(tmp_path):
 
 
 @contextlib.contextmanager
-def installed_distribution(name, version, files):
+def installed_distribution(name, version, files, metadata=None):
     """Package ``name`` (``files``: path in it -> text) installed into this
-    environment's site-packages as a wheel installs it; removed after."""
+    environment's site-packages as a wheel installs it; removed after.
+    ``metadata``: more files of its ``*.dist-info`` (file name -> text)."""
     site = sysconfig.get_paths()["purelib"]
     package = os.path.join(site, name)
     info = os.path.join(site, "%s-%s.dist-info" % (name, version))
@@ -73,10 +74,11 @@ def installed_distribution(name, version, files):
         with open(os.path.join(package, relative), "w") as handle:
             handle.write(text)
     os.makedirs(info)
-    with open(os.path.join(info, "METADATA"), "w") as handle:
-        handle.write("Metadata-Version: 2.1\nName: %s\nVersion: %s\n" % (name, version))
-    with open(os.path.join(info, "top_level.txt"), "w") as handle:
-        handle.write(name + "\n")
+    info_files = {"METADATA": "Metadata-Version: 2.1\nName: %s\nVersion: %s\n" % (name, version),
+                  "top_level.txt": name + "\n", **(metadata or {})}
+    for file_name, text in info_files.items():
+        with open(os.path.join(info, file_name), "w") as handle:
+            handle.write(text)
     try:
         yield
     finally:

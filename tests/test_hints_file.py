@@ -11,6 +11,7 @@ import pytest
 from conftest import TAG, TRACER_COMMAND, run_tracer
 
 import hinted_mods
+import hints_file
 
 
 def test_second_run_merges_and_fresh_replaces(trace):
@@ -260,3 +261,95 @@ def test_a_recorded_file_is_relative_to_the_longest_root_holding_it():
 def test_escaping_round_trips(text):
     assert "\t" not in hinted_mods._escape(text) and "\n" not in hinted_mods._escape(text)
     assert hinted_mods._unescape(hinted_mods._escape(text)) == text
+
+
+def miss(module, **changes):
+    """A line of a misses file, as a binary writes it (see hints_file.MISS_RECORDER)."""
+    return dict({"module": module, "how": "excluded", "importer": "app", "lookup": False,
+                 "argv": ["x"], "pid": 7}, **changes)
+
+
+def test_the_binarys_miss_recorder_notes_imports_caught_or_not_and_lookups(tmp_path):
+    """The code the plugin puts in every binary, run here by this interpreter."""
+    target = tmp_path / "misses.txt"
+    program = hints_file.MISS_RECORDER + (
+        "import importlib.util\n"
+        "try:\n    import no_such_module_here\nexcept ImportError:\n    pass\n"
+        "importlib.util.find_spec('no_such_lookup')\n"
+        "import colorsys\n")
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                            env=dict(os.environ, NUITKA_HINTS_MISSES=str(target)))
+    assert result.returncode == 0, result.stderr
+    misses = {m["module"]: m for m in hints_file.read_misses(str(target))}
+    assert set(misses) == {"no_such_module_here", "no_such_lookup"}
+    assert misses["no_such_module_here"]["lookup"] is False
+    assert misses["no_such_module_here"]["importer"] == "__main__"
+    assert misses["no_such_module_here"]["how"] == "not found"
+    assert misses["no_such_lookup"]["lookup"] is True
+    quiet = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                           env={k: v for k, v in os.environ.items()
+                                if k != "NUITKA_HINTS_MISSES"}, cwd=str(tmp_path))
+    assert quiet.returncode == 0 and os.listdir(tmp_path) == ["misses.txt"]
+
+
+@pytest.mark.parametrize("line", ["not a dict", "{'module': 'x'}", repr(miss("a b"))])
+def test_a_misses_file_of_something_else_is_one_clear_line(tmp_path, line):
+    path = tmp_path / "misses.txt"
+    path.write_text(repr(miss("fine")) + "\n" + line + "\n")
+    with pytest.raises(hints_file.HintsFileError) as error:
+        hints_file.read_misses(str(path))
+    assert str(error.value) == "%s:2 is not a line a nuitka-hints binary writes: give the " \
+        "file that NUITKA_HINTS_MISSES named" % path
+
+
+def test_learnable_misses_are_imports_of_modules_installed_here_not_yet_known(tmp_path):
+    (tmp_path / "own_plugin.py").write_text("")
+    misses = [miss("email.parser", run=1), miss("email.parser", run=2),
+              miss("email.parser", run=2), miss("own_plugin", run=1),
+              miss("nt", run=1), miss("json.tool", run=1, lookup=True),
+              miss("colorsys", run=1), miss("no.such.module", run=1)]
+    learned = hints_file.learnable(misses, known={"colorsys"}, program_dir=str(tmp_path))
+    assert [(m["module"], m["run"]) for m in learned] == [
+        ("email.parser", 1), ("email.parser", 2), ("own_plugin", 1)]
+
+
+def test_learned_modules_keep_their_evidence_and_survive_merging(tmp_path):
+    name = write_hints(tmp_path / "h.json", runs=[{"argv": ["a"]}])
+    new = hints_file.learn_into(name, [miss("email.parser", run=1, importer="email"),
+                                       miss("email.parser", run=2, importer="email")])
+    assert new == ["email.parser"]
+    assert hints_file.learn_into(name, [miss("email.parser", report="field.txt")]) == []
+    hints = hints_file.Hints.load(name)
+    assert hints.learned == {"email.parser": {"importer": "email", "runs": [1, 2],
+                                              "reports": ["field.txt"]}}
+    learned = {"json.tool": {"importer": "a", "runs": [1], "reports": []},
+               "email.parser": {"importer": "email", "runs": [1], "reports": []}}
+    other = hints_file.Hints.new({}, [{"argv": ["b"]}], {}, {}, {}, {}, learned=learned)
+    merged = hints.merged(other)
+    assert merged.learned == {  # the other file's run 1 is run 2 after the first's one run
+        "email.parser": {"importer": "email", "runs": [1, 2], "reports": ["field.txt"]},
+        "json.tool": {"importer": "a", "runs": [2], "reports": []}}
+
+
+def test_learn_from_a_shipped_binarys_misses_file(tmp_path):
+    name = write_hints(tmp_path / "h.json")
+    misses = tmp_path / "field.txt"
+    misses.write_text("".join(repr(m) + "\n" for m in (
+        miss("fractions"), miss("nt"), miss("colorsys", lookup=True))))
+    result = run_tracer("--learn", name, str(misses))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        "%s: learned 1 module(s) the binary lacked: fractions (imported by app)\n"
+        "not learned (looked up only, not installed here, or recorded already): colorsys, nt\n"
+        % name)
+    assert hints_file.Hints.load(name).learned == {
+        "fractions": {"importer": "app", "runs": [], "reports": ["field.txt"]}}
+    summary = run_tracer("--summary", name)
+    assert "learned from the binary: fractions (imported by app; field.txt)" in summary.stdout
+
+
+def test_learn_needs_a_hints_file_and_a_misses_file(tmp_path):
+    result = run_tracer("--learn", "only-one.json")
+    assert result.returncode == 2
+    assert result.stderr == "hinted_mods: error: --learn needs the hints file and at least one " \
+        "misses file: hinted_mods.py --learn HINTS.json MISSES\n"

@@ -336,3 +336,13 @@ def test_files_read_and_folders_listed_are_recorded_by_root(trace):
     assert traced.hints["listed_directories"] == {"stdlib": {"email/mime": 1, "zoneinfo": 1}}
     again = trace("print(1)")  # merged: counts add up, folders stay
     assert again.hints["data_files"]["program"] == {"checked.txt": 1, "input.txt": 1}
+
+
+def test_a_folder_holding_site_packages_is_the_import_systems_not_a_listing(trace):
+    """importlib.metadata lists every sys.path folder; in a venv site-packages lies
+    inside the venv's own "stdlib" folder: neither is the program's listing."""
+    traced = trace("import importlib.metadata\nlen(list(importlib.metadata.distributions()))\n"
+                   "import os\nos.listdir(os.path.dirname(os.__file__) + '/json')\n")
+    listed = traced.hints["listed_directories"]
+    assert listed.get("stdlib", {}) == {"json": 1}
+    assert "site-packages" not in listed
