@@ -51,12 +51,15 @@ from nuitka.plugins.PluginBase import NuitkaPluginBase
 from nuitka.utils.ModuleNames import ModuleName
 
 try:
-    import hinted_mods
     import hinted_report
-except ImportError:  # the three files copied side by side rather than installed
+    import hints_file
+except ImportError:  # the files copied side by side rather than installed
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    import hinted_mods
-    import hinted_report
+    try:  # only for these imports: Nuitka evaluates some calls (entry_points()) on sys.path
+        import hinted_report
+        import hints_file
+    finally:
+        del sys.path[0]
 
 # Top-level package -> the standard Nuitka plugin it needs.  Only plugins that the
 # installed Nuitka offers and does not enable by itself are enabled (see
@@ -93,6 +96,35 @@ KEPT_FOR_KEPT = "imported by a --hinted-keep module"
 KEPT_FOR_STARTUP = "loaded with the modules the interpreter's start-up needs"
 KEPT_FOR_REWRITE = "imported by code Nuitka's package configuration added"
 KEPT_FOR_RUNTIME = "imported by Nuitka's compiled runtime"
+KEPT_FOR_PLUGIN_CODE = "imported by code a Nuitka plugin runs in the binary"
+KEPT_FOR_LEARNED = "loaded by a module the binary was seen to lack"
+KEPT_FOR_OTHER_PATH = "imported by a module that took another path in the binary"
+
+# Before the program runs: a module Nuitka failed on ships as its source file
+# (--hinted-source), and Nuitka's own loader claims every folder of a compiled
+# package, so this finder, first on sys.meta_path, imports it from that file.
+LEFT_TO_PYTHON_FINDER = """\
+def __nuitka_hints_left_to_python(files):
+    \"\"\"nuitka-hints: import the modules Nuitka failed on from their source here.\"\"\"
+    import os
+    import sys
+    from _frozen_importlib_external import spec_from_file_location
+
+    folder = os.path.dirname(__file__)
+
+    class LeftToPython:
+        @staticmethod
+        def find_spec(name, path=None, target=None):
+            if name in files:
+                return spec_from_file_location(name, os.path.join(folder, files[name]))
+            return None
+
+    sys.meta_path.insert(0, LeftToPython)
+
+
+__nuitka_hints_left_to_python(%r)
+del __nuitka_hints_left_to_python
+"""
 
 # Nuitka's multiprocessing plugin compiles the main script a second time, as
 # __parents_main__ (the main module a child process sees): the program's code too.
@@ -155,6 +187,15 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             "(or lies below it) although no recorded run read them. Repeatable.",
         )
         group.add_option(
+            "--hinted-source",
+            dest="hinted_source",
+            action="append",
+            default=[],
+            help="Leave this module to Python: Nuitka does not follow it, its source "
+            "file ships in the dist beside its package and is imported from there "
+            "(nuitka_hints.py adds it for a module Nuitka fails on). Repeatable.",
+        )
+        group.add_option(
             "--hinted-compile",
             dest="hinted_compile",
             choices=("hot", "all"),
@@ -166,13 +207,13 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         )
 
     def __init__(self, hinted_json_file, hinted_keep, hinted_unrecorded, hinted_compile,
-                 hinted_data, hinted_keep_data):
+                 hinted_data, hinted_keep_data, hinted_source):
         try:
-            self.hints = hinted_mods.load_hints(hinted_json_file)
-            self.kept = _with_parent_packages(self.hints.modules)
+            self.hints = hints_file.Hints.load(hinted_json_file)
+            self.kept = _with_parent_packages([*self.hints.modules, *self.hints.learned])
             self.data_files = DataFiles(self.hints, hinted_data, hinted_keep_data,
                                         frozenset(self.kept))
-        except hinted_mods.HintsError as exc:
+        except hints_file.HintsError as exc:
             self.sysexit(str(exc))
         self.keep_patterns = list(hinted_keep)
         self.unrecorded_policy = hinted_unrecorded
@@ -182,7 +223,9 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         self.given_way = {}  # module name -> the other plugins that include it
         self.dropped = {}  # module name -> the module that imports it
         self.as_bytecode = set()
-        self.imports_added_by_nuitka = {}  # module name -> names its rewritten source adds
+        self.left_to_python = set(hinted_source)  # Nuitka failed on them (the invoker says)
+        self.overruled = {}  # recorded module name -> why Nuitka's configuration keeps it out
+        self.loaded_for_nuitka = {}  # module name -> what its Nuitka-added imports load
         self.hot = (self.hints.hot_modules(HOT_SHARE, HOT_SAMPLES) if hinted_compile == "hot"
                     else None)
         self.cold = set()
@@ -193,11 +236,13 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                self.unrecorded_policy)
         )
         self._check_plugins()
+        self.learned_importers = {e["importer"] for e in self.hints.learned.values()} & self.kept
         if self.unrecorded_policy == "drop":
             _leave_standard_library_to_plugins()
-            for name in runtime_hard_imports():
+            for name in runtime_imports(self.hints.modules):
                 if name not in self.kept:
                     self.kept_without_record[name] = KEPT_FOR_RUNTIME
+            self._keep_loaded_by(self.hints.learned, KEPT_FOR_LEARNED)
         if hinted_compile == "hot" and self.hot is None:
             self.info(
                 "A recorded run has no CPU profile (traced with --no-profile or by "
@@ -206,7 +251,15 @@ class HintedCompilationPlugin(NuitkaPluginBase):
 
     def _check_plugins(self):
         """Say which standard plugins the program needs; stop if one is missing."""
-        needed = required_plugins(self.hints.top_level_packages())
+        from nuitka.options.Options import getUserProvidedYamlFiles
+
+        packages = self.hints.top_level_packages()
+        kept_out = packages_kept_out(packages, self.hints.modules, getUserProvidedYamlFiles())
+        for package, why in sorted(kept_out.items()):
+            self.overruled[package] = why
+            self.info("Not enabling the %s plugin although the runs imported %s: %s." % (
+                PLUGINS_FOR_PACKAGES[package], package, why))
+        needed = required_plugins(packages, kept_out=kept_out)
         if not needed:
             return
         from nuitka.plugins.Plugins import hasActivePlugin
@@ -219,9 +272,41 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             )
         self.info("Standard plugins the program needs, enabled: %s." % ", ".join(needed))
 
+    def _keep_loaded_by(self, names, reason):
+        """Keep ``names`` and what importing them loads (in a fresh interpreter of
+        the program's Python): code Nuitka adds runs in the binary, where no
+        recorded run could load anything for it.  Returns the names kept."""
+        loaded = set(names) | modules_loaded_by(tuple(sorted(names)))
+        for name in loaded:
+            if name not in self.kept:
+                self.kept_without_record.setdefault(name, reason)
+        return loaded
+
+    def createPreModuleLoadCode(self, module):
+        """Code the binary runs before the program: it notes the imports it cannot
+        satisfy, when asked (``--verify`` replays, or a user setting
+        NUITKA_HINTS_MISSES in the field), and imports the modules Nuitka failed
+        on from their source files in the dist."""
+        if not module.isMainModule():
+            return None
+        code = hints_file.MISS_RECORDER
+        if self.left_to_python:
+            code += LEFT_TO_PYTHON_FINDER % {
+                name: name.replace(".", "/") + ".py" for name in sorted(self.left_to_python)}
+        return (code, "nuitka-hints: note the modules this binary lacks when %s names a file"
+                % hints_file.MISSES_VARIABLE)
+
     def onModuleEncounter(self, using_module_name, module_name, module_filename, module_kind):
         name = module_name.asString()
+        if name in self.left_to_python:
+            return False, ("nuitka-hints: Nuitka fails on it: its source ships in the dist and "
+                           "Python imports it from there")
         if name in self.kept or name in self.kept_without_record:
+            return None
+        if using_module_name is not None and using_module_name.isFakeModuleName():
+            using = using_module_name.asString()
+            self.loaded_for_nuitka.setdefault(using, set()).update(
+                self._keep_loaded_by([name], KEPT_FOR_PLUGIN_CODE))
             return None
         reason = self._needed_without_record(using_module_name, module_name)
         if reason:
@@ -254,8 +339,6 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             return KEPT_FOR_KEPT  # its imports, and its package configuration's implicit ones
         if using in _interpreter_startup_modules() and name in _loaded_by_startup_modules():
             return KEPT_FOR_STARTUP  # opcode -> _opcode on 3.13
-        if module_name.hasOneOfNamespaces(self.imports_added_by_nuitka.get(using, ())):
-            return KEPT_FOR_REWRITE
         return None
 
     def _drop_reason(self, name):
@@ -265,50 +348,75 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             what, runs, "" if runs == 1 else "s", self.hints_name)
 
     def onModuleSourceCode(self, module_name, source_filename, source_code):
-        """Note the imports that Nuitka's package configuration wrote into a kept module.
+        """Keep what a kept module imports where the record cannot be trusted for it.
 
-        Anti-bloat replacements can import what the original never did (OpenCV's
-        ``cv2`` gets ``import imp`` on Python < 3.12).  User plugins come after
-        Nuitka's own, so ``source_code`` is the rewritten source here.
+        The imports Nuitka's package configuration wrote into it: anti-bloat
+        replacements can import what the original never did (OpenCV's ``cv2``
+        gets ``import imp`` on Python < 3.12); user plugins come after Nuitka's
+        own, so ``source_code`` is the rewritten source here.  And every import
+        of a module that, in the binary, imported a module no run loaded: it
+        took another path there (anyio, with no source to read, imports all
+        its submodules instead of lazily), so what it imports goes in whole.
         """
         name = module_name.asString()
         if name not in self.kept or not source_filename:
+            return None
+        is_package = os.path.basename(source_filename).startswith("__init__.")
+        imported = _imported_names(source_code, name, is_package)
+        if name in self.learned_importers:
+            self.loaded_for_nuitka[name] = self._keep_loaded_by(imported, KEPT_FOR_OTHER_PATH)
             return None
         try:
             with open(source_filename, "rb") as handle:
                 original = importlib.util.decode_source(handle.read())
         except (OSError, SyntaxError, UnicodeDecodeError):
             return None
-        if original != source_code:
-            is_package = os.path.basename(source_filename).startswith("__init__.")
-            added = _imported_names(source_code, name, is_package) - _imported_names(
-                original, name, is_package)
-            if added:
-                self.imports_added_by_nuitka[name] = added
+        added = imported - _imported_names(original, name, is_package)
+        if added:
+            self.loaded_for_nuitka[name] = self._keep_loaded_by(added, KEPT_FOR_REWRITE)
         return None
 
     def getImplicitImports(self, module):
-        """Make Nuitka include recorded modules it cannot see being imported, and
-        the modules its compiled runtime imports itself."""
+        """Make Nuitka include recorded modules it cannot see being imported, the
+        modules the binary was seen to lack, and what Nuitka's own code in the
+        binary imports: its compiled runtime (for the main module), a plugin's
+        code or its package configuration's rewrite (for the module that runs
+        it), whatever the order Nuitka meets the modules in.  Never a module
+        Nuitka's anti-bloat keeps out: forcing it in would stop the build."""
+        name = module.getFullName().asString()
+        wanted = [(n, "%s (nuitka-hints)" % self._kept_reason(n))
+                  for n in sorted(self.loaded_for_nuitka.get(name, ()))]
         if module.isMainModule():
-            for name in self.hints.program_modules():
-                if self.hints.modules[name]["kind"] not in BUILTIN_KINDS:
-                    yield name, "imported in a recorded run (nuitka-hints)"
-            for pattern in self.keep_patterns:
-                if not _is_pattern(pattern):
-                    yield pattern, "--hinted-keep (nuitka-hints)"
-            for name, reason in self.kept_without_record.items():
-                if reason == KEPT_FOR_RUNTIME and self.locateModule(name) is not None:
-                    yield name, "%s (nuitka-hints)" % reason
+            wanted += [(n, "imported in a recorded run (nuitka-hints)")
+                       for n in self.hints.program_modules()
+                       if self.hints.modules[n]["kind"] not in BUILTIN_KINDS]
+            wanted += [(n, "learned from the binary (nuitka-hints)") for n in self.hints.learned]
+            wanted += [(p, "--hinted-keep (nuitka-hints)")
+                       for p in self.keep_patterns if not _is_pattern(p)]
+            wanted += [(n, "%s (nuitka-hints)" % reason)
+                       for n, reason in sorted(self.kept_without_record.items())
+                       if reason == KEPT_FOR_RUNTIME]
+        for wanted_name, reason in wanted:
+            avoided = _avoided_by_anti_bloat(ModuleName(wanted_name))
+            if avoided:
+                self.overruled.setdefault(wanted_name, avoided)
+            elif self.locateModule(wanted_name) is not None:
+                yield wanted_name, reason
 
     def decideCompilation(self, module_name):
         name = module_name.asString()
-        wanted = name in self.as_bytecode or self._is_cold(name)
+        wanted = name in self.as_bytecode or self._is_cold(name) or self._is_learned(name)
         if wanted and not _compiled_by_another_plugin(self, module_name):
             if name not in self.as_bytecode:
                 self.cold.add(name)
             return "bytecode"
         return None
+
+    def _is_learned(self, name):
+        """An installed package's module the binary was seen to lack: no run
+        imported it, so it is not hot."""
+        return name in self.hints.learned and self.locateModule(name) is not None and \
+            _is_installed(self.locateModule(name))
 
     def _is_cold(self, name):
         """An installed package's module the runs imported but spent under HOT_SHARE in.
@@ -332,8 +440,14 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             for source, dest in self.data_files.files_to_add(module):
                 yield self.makeIncludedDataFile(
                     source, dest, "read in a recorded run (nuitka-hints)")
-        except hinted_mods.HintsError as exc:  # an entry of the hints leads out of its folder
+        except hints_file.HintsError as exc:  # an entry of the hints leads out of its folder
             self.sysexit(str(exc))
+        for name in sorted(self.left_to_python):
+            source = self.locateModule(name)
+            if ModuleName(name).getPackageName() == module.getFullName() and source:
+                dest = name.replace(".", "/") + ".py"
+                yield self.makeIncludedDataFile(
+                    source, dest, "Nuitka fails on it: Python imports it (nuitka-hints)")
 
     def onDataFileTags(self, included_datafile):
         """Leave out a data file Nuitka's package configuration offers that no
@@ -388,11 +502,20 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                         for how in ("compiled", "bytecode", "extension")},
             "kept": kept,
             "left_out": left_out,
+            "overruled": self._overruled(),
             "data_files": {"added": self.data_files.added,
                            "left_out": self.data_files.left_out,
                            "stale": self.data_files.stale},
             "verify": None,
         }
+
+    def _overruled(self):
+        """Where Nuitka's configuration, or Nuitka itself, decided against the
+        record: [{"module", "why"}]."""
+        rows = [{"module": name, "why": why} for name, why in sorted(self.overruled.items())]
+        rows += [{"module": name, "why": "Nuitka fails on it: its source ships in the dist and "
+                  "Python imports it from there"} for name in sorted(self.left_to_python)]
+        return rows
 
     def _kept_reason(self, name):
         if name == "__main__":
@@ -405,6 +528,11 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                 return "loaded at the interpreter's start-up"
             return "imported in %d of %d recorded runs" % (entry.get("runs", 1),
                                                            len(self.hints.runs))
+        learned = self.hints.learned.get(name)
+        if learned is not None:
+            where = ["run %d" % n for n in learned["runs"]] + learned["reports"]
+            return "learned from the binary, which lacked it (%s; imported by %s)" % (
+                ", ".join(where), learned["importer"] or "?")
         if name in self.kept_without_record:
             return self.kept_without_record[name]
         if name in self.given_way:
@@ -466,8 +594,11 @@ class DataFiles:
     """What the build does with data files, from the files the runs read.
 
     Files the tracer cannot tell from modules (``.py``, ``.pyc``, ``.so``), and
-    the shared libraries a run loaded, are never left out; a directory a run
-    listed keeps every file directly in it, so that its listing stays the same.
+    the shared libraries a run loaded, are never left out; a folder a run listed
+    looks the same in the dist: every file directly in it ships, a module as its
+    source file (the compiled module is the one imported; a program that lists
+    its plugins' folder to import them by name finds them), a package in it as
+    its ``__init__.py``.
     """
 
     def __init__(self, hints, policy, keep_patterns, kept_modules):
@@ -481,11 +612,16 @@ class DataFiles:
         self.listed_by_nuitka = set()  # dest paths of every data file Nuitka took
         self.left_out = {}  # dest path -> size
         self.added = []  # dest paths
+        self.mirrored = []  # dest paths of module sources shipped for a listed folder
         self.roots = environment_roots() if hints.data_files is not None else {}
         self.installed_roots = tuple(os.path.realpath(root) + os.sep for root in self.roots)
+        self.metadata_without_package = set(hints.metadata_without_package(
+            hints_file.site_packages_dirs(self.roots)))
         for where, files in (hints.data_files or {}).items():
             self._resolve(where, files)
         self.listed = self._real_paths(hints.listed_directories)  # folders a run listed
+        for where, folders in hints.listed_directories.items():
+            self._mirror(where, folders)
         libraries = {}
         for relative, entry in hints.libraries.items():
             if entry.get("where") in ("stdlib", "site-packages"):  # the rest is not shipped
@@ -501,7 +637,7 @@ class DataFiles:
         """The recorded file here; a symbolic link leading out is refused, not copied."""
         try:
             return self.hints.locate(where, relative, self.roots)
-        except hinted_mods.LinkedOutOfItsFolder as refused:
+        except hints_file.LinkedOutOfItsFolder as refused:
             self.refused.append(str(refused))
             return None
 
@@ -510,13 +646,38 @@ class DataFiles:
         if where not in self.roots.values():
             return  # the program's folder: known when Nuitka offers the main module
         for relative in files:
-            if relative.partition("/")[0].endswith((".dist-info", ".egg-info")):
-                continue  # metadata: nuitka_hints.py asks for it by distribution
+            folder = relative.partition("/")[0]
+            if folder.endswith((".dist-info", ".egg-info")) and \
+                    folder not in self.metadata_without_package:
+                continue  # metadata Nuitka ships: nuitka_hints.py asks for it by distribution
             path = self._locate(where, relative)
             if path is None:
                 self.stale.append("%s/%s" % (where, relative))
             elif os.path.isfile(path):
                 self.read[os.path.realpath(path)] = (where, relative)
+
+    def _mirror(self, where, folders):
+        """Add the entries of listed folders to the files that ship (``read``)."""
+        if where not in self.roots.values():
+            return  # the program's folder: known when Nuitka offers the main module
+        for folder in folders:
+            path = self._locate(where, folder)
+            real = os.path.realpath(path) if path else ""
+            if not os.path.isdir(real) or any(  # roots end with os.sep
+                    root.startswith(real + os.sep) for root in self.installed_roots):
+                continue  # site-packages or a folder holding it (an older tracer's record)
+            for name in sorted(os.listdir(path)):
+                source, relative = os.path.join(path, name), folder + "/" + name
+                if os.path.isdir(source):  # a package shows as its folder
+                    source, relative = (os.path.join(source, "__init__.py"),
+                                        relative + "/__init__.py")
+                if not os.path.isfile(source) or _is_binary(name):
+                    continue
+                source = os.path.realpath(source)
+                if source not in self.read:
+                    self.read[source] = (where, relative)
+                    if relative.endswith(".py"):
+                        self.mirrored.append((where, relative))
 
     def files_to_add(self, module):
         """(source, dest) of the read files owned by ``module``; the program's
@@ -525,6 +686,7 @@ class DataFiles:
             program_dir = os.path.dirname(os.path.abspath(module.getCompileTimeFilename()))
             self.roots[os.path.normcase(program_dir)] = "program"
             self._resolve("program", (self.hints.data_files or {}).get("program", {}))
+            self._mirror("program", self.hints.listed_directories.get("program", {}))
             owner = None
         else:
             owner = module.getFullName().asString()
@@ -552,7 +714,7 @@ class DataFiles:
         source = os.path.realpath(source_path)
         if source in self.read or source in self.loaded_libraries or \
                 os.path.dirname(source) in self.listed or \
-                source.endswith(hinted_mods.MODULE_SUFFIXES) or \
+                source.endswith(hints_file.MODULE_SUFFIXES) or \
                 _matches_path_patterns(dest_path, self.keep_patterns):
             return False
         if not source.startswith(self.installed_roots):
@@ -568,6 +730,14 @@ class DataFiles:
         if self.added:
             plugin.info("Added %d data files the runs read that Nuitka's configuration "
                         "does not list: %s." % (len(self.added), ", ".join(self.added[:5])))
+        if self.mirrored:
+            own = [relative for where, relative in self.mirrored if where == "program"]
+            plugin.info("Shipped %d module source files of folders the runs listed, so "
+                        "that their listing is the same in the binary: %s." % (
+                            len(self.mirrored), ", ".join(r for _, r in self.mirrored[:5])))
+            if own:
+                plugin.warning("%d of them are your program's own sources: %s." % (
+                    len(own), ", ".join(own[:5])))
         if self.left_out:
             by_top = collections.Counter(d.split("/")[0] for d in self.left_out)
             plugin.info(
@@ -587,9 +757,9 @@ class DataFiles:
 def _environment_roots_json():
     """Nuitka runs itself with ``-S``, without the environment's site-packages
     in ``sysconfig``: ask an interpreter started as the program's is."""
-    code = ("import json, sys; sys.path.insert(0, %r); import hinted_mods; "
-            "print(json.dumps(hinted_mods.sys_path_roots()))"
-            % os.path.dirname(os.path.abspath(hinted_mods.__file__)))
+    code = ("import json, sys; sys.path.insert(0, %r); import hints_file; "
+            "print(json.dumps(hints_file.sys_path_roots()))"
+            % os.path.dirname(os.path.abspath(hints_file.__file__)))
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True).stdout
 
@@ -603,7 +773,7 @@ def _is_installed(filename):
     """Is this module file an installed package's (below a site-packages folder)?"""
     real = os.path.realpath(filename) if filename else ""
     return any(real.startswith(os.path.realpath(root) + os.sep)
-               for root in hinted_mods.site_packages_dirs(environment_roots()))
+               for root in hints_file.site_packages_dirs(environment_roots()))
 
 
 def _built_modules():
@@ -625,20 +795,64 @@ def _built_modules():
     return built
 
 
+def _is_binary(filename):
+    """Compiled code Nuitka ships itself (extension modules, libraries) or never
+    needs (``.pyc``): not mirrored as data."""
+    return filename.endswith((".pyc", ".pyo", ".pyd", ".dll", ".dylib")) or \
+        re.search(r"\.so(\.\d+)*$", filename) is not None
+
+
 def _matches_path_patterns(path, patterns):
     return any(fnmatch.fnmatch(path, p) or path.startswith(p.rstrip("/") + "/")
                for p in patterns)
 
 
-def required_plugins(packages, plugins=None):
+def required_plugins(packages, plugins=None, kept_out=None):
     """The standard Nuitka plugins to enable for a program using ``packages``.
 
     Only plugins the installed Nuitka offers and does not enable by itself
-    (``plugins``: name -> enabled by itself, default ``standard_plugins()``).
+    (``plugins``: name -> enabled by itself, default ``standard_plugins()``), and
+    not for a package that Nuitka's configuration keeps out of the build
+    (``kept_out``: package -> why): the plugin would insist on following it where
+    anti-bloat refuses, and Nuitka stops on the disagreement (torch keeps out
+    ``dill``, which it imports when it is installed).
     """
     plugins = standard_plugins() if plugins is None else plugins
-    needed = {PLUGINS_FOR_PACKAGES[p] for p in packages if p in PLUGINS_FOR_PACKAGES}
+    kept_out = kept_out or {}
+    needed = {PLUGINS_FOR_PACKAGES[p] for p in packages
+              if p in PLUGINS_FOR_PACKAGES and p not in kept_out}
     return sorted(name for name in needed if name in plugins and not plugins[name])
+
+
+def packages_kept_out(packages, recorded, yaml_files=()):
+    """Of ``packages`` (top-level names that need a plugin), those that Nuitka's
+    package configuration of a ``recorded`` module keeps out of the build
+    (anti-bloat's ``no-auto-follow`` or ``no-follow``): package -> why.
+
+    Nuitka internal: its configuration files are read with its own parser
+    (``parsePackageYaml``), the standard ones and the user's
+    (``--user-package-configuration-file``), conditions (``when``) not
+    evaluated.  tests/test_plugin.py fails loudly if the parser changes.
+    """
+    from nuitka.utils.Yaml import parsePackageYaml
+
+    wanted = {p for p in packages if p in PLUGINS_FOR_PACKAGES}
+    if not wanted:
+        return {}
+    sources = [("nuitka.plugins.standard", "standard.nuitka-package.config.yml")]
+    sources += [(None, filename) for filename in yaml_files]
+    kept_out = {}
+    for package_name, filename in sources:
+        config = parsePackageYaml(None, package_name, filename, True, False)
+        for module in sorted(set(config.keys()) & set(recorded)):
+            for entry in config.get(module, "anti-bloat"):
+                refused = list(entry.get("no-auto-follow", {})) + list(entry.get("no-follow", {}))
+                for package in wanted:
+                    if any(ModuleName(package).matchesToShellPattern(r).is_match
+                           or ModuleName(package).hasNamespace(r) for r in refused):
+                        kept_out.setdefault(package, "Nuitka's configuration of %s keeps "
+                                            "%s out of the build" % (module, package))
+    return kept_out
 
 
 def standard_plugins():
@@ -731,23 +945,146 @@ def _interpreter_startup_modules():
     return frozenset(name.asString() for name in detectEarlyImports())
 
 
-@functools.lru_cache(maxsize=None)
 def _loaded_by_startup_modules():
-    """What importing the start-up modules loads, in a fresh interpreter of this Python.
+    """What importing the start-up modules loads: Nuitka leaves a few of those to
+    plugins (``_opcode``, which ``opcode`` imports on 3.13); imports inside their
+    functions (``re._parser`` -> ``unicodedata``) are not loaded, so not kept."""
+    return modules_loaded_by(tuple(sorted(_interpreter_startup_modules())))
 
-    Nuitka leaves a few of those to plugins (``_opcode``, which ``opcode`` imports
-    on 3.13); imports inside their functions (``re._parser`` -> ``unicodedata``)
-    are not loaded, so they are not kept.
-    """
-    code = (  # some are for other platforms or need what -S leaves out: as Nuitka does
-        "import sys\nfor name in sys.argv[1:]:\n    try:\n        __import__(name)\n"
-        "    except Exception:\n        pass\nprint(*sys.modules)"
+
+@functools.lru_cache(maxsize=None)
+def modules_loaded_by(names):
+    """The modules that importing ``names`` (a tuple) loads, beyond what the
+    interpreter itself starts with, in a fresh interpreter of the program's
+    Python: the standard library's alone (``-S``), the rest with site-packages.
+    A name that fails to import (another platform's) loads what it got to."""
+    if not names:
+        return frozenset()
+    code = (
+        "import sys\nbefore = set(sys.modules)\nfor name in sys.argv[1:]:\n    try:\n"
+        "        __import__(name)\n    except BaseException:\n        pass\n"
+        "print(*(set(sys.modules) - before))"
     )
+    isolated = all(n.partition(".")[0] in sys.stdlib_module_names for n in names)
     result = subprocess.run(
-        [sys.executable, "-s", "-S", "-c", code, *sorted(_interpreter_startup_modules())],
-        capture_output=True, text=True, check=True,
+        [sys.executable, *(["-s", "-S"] if isolated else []), "-c", code, *names],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL,
     )
-    return frozenset(result.stdout.split())
+    return frozenset(result.stdout.split()) if result.returncode == 0 else frozenset()
+
+
+def runtime_imports(recorded):
+    """What Nuitka's code in the binary imports that no interpreted run could
+    load for it: its compiled runtime's own imports (``runtime_hard_imports``;
+    the runtime uses them where the program uses them, so what importing them
+    loads was recorded with them), and, where the program uses what the
+    runtime's embedded Python code works with (a module that code imports was
+    recorded), what running that code loads (``modules_used_by_runtime_code``):
+    the runtime's ``importlib.metadata`` distributions parse their metadata
+    with ``email.parser``, which an interpreted run that never parsed metadata
+    never loaded."""
+    names = set(runtime_hard_imports())
+    everywhere = _interpreter_startup_modules() | set(sys.builtin_module_names)
+    for code in runtime_python_code():
+        if any(name in recorded for name in _code_imports(code) - everywhere):
+            names |= modules_used_by_runtime_code(code)
+    return sorted(names)
+
+
+def runtime_python_code():
+    """Nuitka internal: the Python code embedded in Nuitka's C runtime (string
+    literals named ``*_code``, compiled into the binary and run there), read from
+    the installed Nuitka's runtime sources.  tests/test_plugin.py fails loudly if
+    none is found any more."""
+    import nuitka
+
+    runtime_dir = os.path.join(os.path.dirname(nuitka.__file__), "build", "static_src")
+    found = []
+    for name in sorted(os.listdir(runtime_dir)):
+        if not name.endswith(".c"):
+            continue
+        with open(os.path.join(runtime_dir, name), encoding="utf-8") as handle:
+            text = handle.read()
+        for literal in re.findall(  # pieces under #if: all of them, as for hard imports
+                r'char const \*\w+_code = ((?:"(?:[^"\\]|\\.)*"|\s+|#[^\n]*\n)+);',
+                text, re.DOTALL):
+            pieces = re.findall(r'"((?:[^"\\]|\\.)*)"', literal, re.DOTALL)
+            code = "".join(pieces).replace("\\\n", "")
+            found.append(code.encode("latin-1", "backslashreplace").decode("unicode_escape"))
+    return found
+
+
+def _code_imports(code):
+    """The modules a piece of runtime code imports (``from a import b``: ``a``)."""
+    modules = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            modules.add(node.module)
+    return modules
+
+
+@functools.lru_cache(maxsize=None)
+def modules_used_by_runtime_code(code):
+    """What running a piece of Nuitka's runtime Python code and using what it
+    defines loads, in a fresh interpreter of the program's Python: each class it
+    defines is made with placeholder arguments and every attribute of the result
+    read, every method that takes no argument called (errors are expected and
+    ignored: only the imports they trigger count).  Class methods, which make
+    other objects (``Distribution.discover``), are the program's own calls."""
+    probe = """\
+import sys
+before = set(sys.modules)
+namespace = {"__name__": "nuitka_runtime_code"}
+try:
+    exec(compile(sys.argv[1], "<nuitka runtime>", "exec"), namespace)
+except BaseException:
+    pass
+text = "Metadata-Version: 2.1\\nName: sample\\nVersion: 1.0\\n"
+for value in list(namespace.values()):
+    if not isinstance(value, type) or value.__module__ != "nuitka_runtime_code":
+        continue
+    try:
+        arguments = value.__init__.__code__.co_argcount - 1
+        instance = value(*[text] * arguments)
+    except BaseException:
+        continue
+    for klass in type(instance).__mro__:
+        for attribute, member in list(vars(klass).items()):
+            code = getattr(member, "__code__", None)
+            if attribute.startswith("__") or not (
+                    hasattr(member, "__get__") and hasattr(member, "__set__")
+                    or hasattr(member, "attrname") or code and code.co_argcount == 1):
+                continue  # an instance's properties and methods, no class methods
+            try:
+                found = getattr(instance, attribute)
+                if code:
+                    found()
+            except BaseException:
+                pass
+print(*(set(sys.modules) - before))
+"""
+    result = subprocess.run([sys.executable, "-s", "-S", "-c", probe, code],
+                            capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    return frozenset(result.stdout.split()) if result.returncode == 0 else frozenset()
+
+
+def _avoided_by_anti_bloat(module_name):
+    """Nuitka internal: the anti-bloat mode that keeps ``module_name`` out of the
+    build ('error' stops the build if the module is followed, 'nofollow' refuses
+    it), as set by ``--noinclude-*-mode`` options; None if it does not.  An
+    implicit import of such a module stops the build.  ``handled_modules`` is not
+    public API; tests/test_plugin.py fails loudly if it changes."""
+    from nuitka.plugins.Plugins import getActivePlugins
+
+    for plugin in getActivePlugins():
+        if plugin.plugin_name != "anti-bloat":
+            continue
+        for handled, (mode, intended) in plugin.handled_modules.items():
+            if mode in ("error", "nofollow") and module_name.hasNamespace(handled):
+                return "Nuitka's anti-bloat keeps %s out (mode '%s')" % (intended, mode)
+    return None
 
 
 def runtime_hard_imports():

@@ -151,6 +151,10 @@ binary (compiled C and bytecode)<span class="extension"></span>extension modules
 (highlighted, listed first) are the branches no recorded run took: the likely failures.</p>
 <table id="left-out"><thead><tr><th>module</th><th>imported by</th><th>reason</th>
 <th>fix</th></tr></thead><tbody></tbody></table>
+<h2>Overruled</h2>
+<p>Where Nuitka's own configuration, or Nuitka itself, decided against the record.</p>
+<table id="overruled"><thead><tr><th>module</th><th>why</th></tr></thead><tbody></tbody>
+</table>
 <h2>Kept</h2>
 <table id="kept"><thead><tr><th>module</th><th>in the build as</th><th>why</th>
 <th class="num">CPU share</th></tr></thead><tbody></tbody></table>
@@ -234,6 +238,10 @@ fill("left-out", report.left_out, (row, item) => {
   row.dataset.module = item.module;
   cell(row, item.module); cell(row, item.imported_by || ""); cell(row, item.reason);
   cell(row, item.fix);
+});
+fill("overruled", report.overruled || [], (row, item) => {
+  row.dataset.module = item.module;
+  cell(row, item.module); cell(row, item.why);
 });
 fill("kept", report.kept, (row, item) => {
   row.dataset.module = item.module;

@@ -23,6 +23,7 @@ import sysconfig
 
 import hinted_mods
 import hinted_report
+import hints_file
 
 # Your standard Nuitka options: edit this list to have them on every build.
 # Options given on the command line come after these, so they win.
@@ -39,8 +40,9 @@ MINIMUM_NUITKA = (4, 3)
 PLUGIN_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hinted_compilation.py")
 
 USAGE = """\
-usage: nuitka_hints.py [--verify | --verify-only] [--hints=FILE]
-                       [--hinted-stale=error|warn|ignore] [nuitka options] script.py
+usage: nuitka_hints.py [--verify | --verify-only] [--no-learn] [--learn-rounds=N]
+                       [--hints=FILE] [--hinted-stale=error|warn|ignore]
+                       [nuitka options] script.py
 
 Builds script.py with Nuitka (--mode=standalone unless you choose onefile, app
 or app-dist), keeping only what the recorded runs imported.  Record them first with:
@@ -48,8 +50,13 @@ python hinted_mods.py script.py [args...]
 Standard options come from the my_opts list in %s.
 
   --hints=FILE    use this hints file instead of <script stem>-<tag>.json
-  --verify        after building, replay the recorded runs against the binary
-  --verify-only   replay the recorded runs against an existing build
+  --verify        after building, replay the recorded runs against the binary;
+                  the modules it lacked are learned into the hints and the
+                  program built again, until every replay is clean
+  --verify-only   replay the recorded runs against an existing build (and
+                  learn what it lacked, for the next build)
+  --no-learn      replay only: name what the binary lacked, change nothing
+  --learn-rounds=N  build again at most N times (default 3)
   --hinted-stale=error|warn|ignore
                   when the program's files or packages changed since a run was
                   recorded: stop (default, exit status 2), warn, or say nothing
@@ -62,22 +69,28 @@ def main(argv=None):
     if not argv or argv[-1] in ("-h", "--help"):
         sys.stdout.write(USAGE % __file__)
         return OK if argv else ERROR
-    modes = {arg for arg in argv[:-1] if arg in ("--verify", "--verify-only")}
+    modes = {arg for arg in argv[:-1] if arg in ("--verify", "--verify-only", "--no-learn")}
     stale_policy = _option_value(argv[:-1], "--hinted-stale") or "error"
-    argv = [arg for arg in argv[:-1]
-            if arg not in modes and not arg.startswith("--hinted-stale=")] + argv[-1:]
+    rounds = _option_value(argv[:-1], "--learn-rounds")
+    rounds = str(LEARN_ROUNDS) if rounds is None else rounds
+    argv = [arg for arg in argv[:-1] if arg not in modes and not arg.startswith(
+        ("--hinted-stale=", "--learn-rounds="))] + argv[-1:]
     try:
         if stale_policy not in STALE_POLICIES:
             raise hinted_mods.CommandLineError("--hinted-stale=%s: choose %s" % (
                 stale_policy, ", ".join(STALE_POLICIES)))
+        if not rounds.isdigit():
+            raise hinted_mods.CommandLineError(
+                "--learn-rounds=%s: give a whole number of builds, 0 for none" % rounds)
         command = build_command(argv)
-        check_stale(command, stale_policy if "--verify-only" not in modes else "warn")
-        if "--verify-only" not in modes:
-            print("nuitka-hints: running %s" % shlex.join(command), flush=True)
-            status = subprocess.call(command, env=nuitka_environment())
-            if status != 0 or not modes:
+        verify_only = "--verify-only" in modes
+        check_stale(command, stale_policy if not verify_only else "warn")
+        if not verify_only:
+            status = build(command)
+            if status != 0 or not modes & {"--verify", "--verify-only"}:
                 return status
-        return verify(command)
+        learn_rounds = 0 if verify_only else int(rounds)
+        return verify(command, learn="--no-learn" not in modes, rounds=learn_rounds)
     except hinted_mods.HintsError as exc:
         sys.stderr.write("nuitka-hints: error: %s\n" % exc)
         return ERROR
@@ -96,6 +109,16 @@ class NuitkaMissingError(hinted_mods.HintsError):
 
 
 STALE_POLICIES = ("error", "warn", "ignore")
+
+# How often --verify builds again with what the binary was seen to lack.
+LEARN_ROUNDS = 3
+
+# How many modules Nuitka may fail to compile before the build gives up.
+MAX_SOURCE_RETRIES = 5
+
+# Nuitka's documented option: a module left out of the build is not found (as in
+# Python) rather than raising "actively excluded".
+NO_EXCLUDED_RAISE = "--no-deployment-flag=excluded-module-usage"
 
 
 def check_stale(command, policy):
@@ -166,7 +189,7 @@ def build_command(argv):
     command = [sys.executable, "-m", "nuitka"]
     if nuitka_settings(all_options, script).mode is None:
         command.append("--mode=standalone")
-    command += all_options + hinted_options(hints)
+    command += all_options + hinted_options(hints, all_options)
     if script.lower().endswith(".pyw"):
         command.append("--windows-console-mode=disable")
     command += [
@@ -177,12 +200,14 @@ def build_command(argv):
     return command
 
 
-def hinted_options(hints):
+def hinted_options(hints, user_options):
     """Options only the command line can give.
 
     The standard plugins to enable: Nuitka activates its plugins before a user
-    plugin is asked anything.  And where the runs looked up modules they never
-    loaded, which the build leaves out: the binary's ``find_spec`` must answer
+    plugin is asked anything (not for a package Nuitka's configuration, also the
+    user's among ``user_options``, keeps out: ``packages_kept_out``).  And where
+    the runs looked up modules they never loaded, which the build leaves out:
+    the binary's ``find_spec`` must answer
     None for them, as the interpreter does for a module that is not there, so
     Nuitka's helper that makes every left-out module raise "actively excluded",
     even on a lookup, is turned off (its documented deployment flag).  And the
@@ -190,10 +215,14 @@ def hinted_options(hints):
     """
     import hinted_compilation
 
-    plugins = hinted_compilation.required_plugins(hints.top_level_packages())
+    packages = hints.top_level_packages()
+    kept_out = hinted_compilation.packages_kept_out(
+        packages, hints.modules,
+        _option_values(user_options, "--user-package-configuration-file"))
+    plugins = hinted_compilation.required_plugins(packages, kept_out=kept_out)
     options = ["--enable-plugins=%s" % ",".join(plugins)] if plugins else []
     if hints.looked_up:
-        options.append("--no-deployment-flag=excluded-module-usage")
+        options.append(NO_EXCLUDED_RAISE)
     site_dirs = hinted_mods.site_packages_dirs(hinted_mods.sys_path_roots())
     options += ["--include-distribution-metadata=%s" % name
                 for name in hints.distributions_read(site_dirs)]
@@ -262,23 +291,141 @@ def nuitka_settings(options, script):
     return settings
 
 
-def verify(command):
-    """Replay every recorded run against the built binary; 0 if all behave the same."""
+def build(command):
+    """Run Nuitka, its output streamed; its exit status.  Where Nuitka fails on a
+    module (it crashes compiling it), that module is left to Python (the plugin's
+    ``--hinted-source``: its source file ships in the dist, imported from there)
+    and the build runs again; ``command`` keeps the option, for later builds."""
+    for _ in range(MAX_SOURCE_RETRIES + 1):
+        print("nuitka-hints: running %s" % shlex.join(command), flush=True)
+        status, output = _run_streamed(command)
+        if status == 0:
+            return status
+        failed = module_nuitka_failed_on(output, command[-1])
+        if failed is None or "--hinted-source=%s" % failed[0] in command:
+            return status
+        print("nuitka-hints: Nuitka failed on module %s (%s): building again with it "
+              "left to Python, its source shipped in the dist" % failed, flush=True)
+        command.insert(-1, "--hinted-source=%s" % failed[0])
+    return status
+
+
+def _run_streamed(command):
+    """Run ``command``, its stdout and stderr passed through as they come; (exit
+    status, the last lines of both)."""
+    import collections
+    import threading
+
+    process = subprocess.Popen(command, env=nuitka_environment(), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, errors="replace")
+    tail = collections.deque(maxlen=400)
+
+    def relay(source, target):
+        for line in source:
+            target.write(line)
+            target.flush()
+            tail.append(line)
+
+    relays = [threading.Thread(target=relay, args=(process.stderr, sys.stderr))]
+    relays[0].start()
+    relay(process.stdout, sys.stdout)
+    relays[0].join()
+    return process.wait(), "".join(tail)
+
+
+def module_nuitka_failed_on(output, script):
+    """(module name, Nuitka's error) if Nuitka's output says it crashed on a
+    module's source: its crash report, and a source reference of the module
+    (``Problem at 'FILE:LINE'``) that is not the main script."""
+    if "Compilation crash report written" not in output:
+        return None
+    roots = hinted_mods.sys_path_roots(os.path.dirname(os.path.abspath(script)))
+    errors = re.findall(r"^(\w+(?:Error|Exception)):", output, re.M)
+    for path, line in re.findall(r"(?:Problem (?:at|with .*? at)|SourceCodeReference to) '?"
+                                 r"([^'\s:]+\.py):(\d+)", output):
+        name = _module_of_file(path, roots)
+        if name and os.path.abspath(path) != os.path.abspath(script):
+            return name, "%s at %s:%s" % (errors[-1] if errors else "a crash", path, line)
+    return None
+
+
+def _module_of_file(path, roots):
+    """The module name of a source file below one of ``roots``, or None."""
+    path = os.path.normcase(os.path.abspath(path))
+    best = max((root for root in roots if path.startswith(root + os.sep)), key=len,
+               default=None)
+    if best is None:
+        return None
+    parts = os.path.splitext(path[len(best) + 1:])[0].split(os.sep)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts) if parts and all(p.isidentifier() for p in parts) else None
+
+
+def verify(command, learn=True, rounds=0):
+    """Replay every recorded run against the built binary; 0 if all behave the same.
+
+    The binary notes the modules it lacked (``NUITKA_HINTS_MISSES``).  With
+    ``learn``, those installed here are learned into the hints file; with
+    ``rounds`` left, the program is built again and replayed, until the binary
+    lacks nothing new.
+    """
     script = command[-1]
-    hints_file = _option_value(command, "--hinted-json-file")
-    hints = hinted_mods.load_hints(hints_file, script=script)
+    hints_name = _option_value(command, "--hinted-json-file")
+    for round_number in range(rounds + 1):
+        hints = hinted_mods.load_hints(hints_name, script=script)
+        differing, wanted = replay_all(command, hints)
+        if not wanted:
+            break
+        lacked = "%d module(s) no recorded run imported: %s" % (
+            len({m["module"] for m in wanted}), hints_file.describe_misses(wanted))
+        if not learn:
+            print("nuitka-hints: the binary lacked %s; --verify without --no-learn learns "
+                  "them" % lacked)
+            break
+        hints_file.learn_into(hints_name, wanted)
+        if round_number == rounds:
+            print("nuitka-hints: the binary lacked %s; learned into %s: build again to "
+                  "include them" % (lacked, hints_name))
+            break
+        print("nuitka-hints: round %d: the binary lacked %s; learned into %s, building again"
+              % (round_number + 2, lacked, hints_name), flush=True)
+        status = build(command)
+        if status != 0:
+            return status
+    return RUNS_DIFFER if differing else OK
+
+
+def replay_all(command, hints):
+    """Replay every recorded run (``replay``), say how each went, add the results to
+    the report; (runs that differ, what the binary lacked that the build can add:
+    ``learnable`` entries with their run's number)."""
+    import tempfile
+
+    script = command[-1]
     binary = built_binary(command)
     runs = hints.runs
-    differing = 0
-    results = []
-    for number, run in enumerate(runs, 1):
-        label = "run %d/%d (%s)" % (number, len(runs), " ".join(run["argv"]))
-        verdict, explanation = replay(binary, run, script, hints.looked_up)
-        differing += verdict == "differs"
-        results.append({"run": number, "argv": run["argv"], "verdict": verdict,
-                        "explanation": explanation})
-        print("nuitka-hints: verify %s: %s" % (label, verdict))
-        for line in explanation:
+    differing, results, misses = 0, [], []
+    with tempfile.TemporaryDirectory(prefix="nuitka-hints-misses-") as folder:
+        for number, run in enumerate(runs, 1):
+            misses_file = os.path.join(folder, "run-%d" % number)
+            verdict, explanation = replay(binary, run, script, hints.looked_up, misses_file)
+            if os.path.exists(misses_file):
+                lacked = hints_file.read_misses(misses_file)
+                misses += [dict(miss, run=number) for miss in lacked]
+            differing += verdict == "differs"
+            results.append({"run": number, "argv": run["argv"], "verdict": verdict,
+                            "explanation": explanation})
+    wanted = hints_file.learnable(misses, known={*hints.modules, *hints.learned},
+                                  program_dir=os.path.dirname(os.path.abspath(script)))
+    for result in results:
+        lacked = [miss for miss in wanted if miss["run"] == result["run"]]
+        if lacked:
+            result["explanation"].append("the binary lacked (imports caught or not): %s"
+                                         % hints_file.describe_misses(lacked))
+        print("nuitka-hints: verify run %d/%d (%s): %s" % (
+            result["run"], len(runs), " ".join(result["argv"]), result["verdict"]))
+        for line in result["explanation"]:
             print("    " + line)
     same = len(runs) - differing
     print("nuitka-hints: verify: %d of %d recorded runs behave the same%s" % (
@@ -287,7 +434,7 @@ def verify(command):
         nuitka_settings(command[3:-1], script).dist_folder(), results)
     if page:
         print("nuitka-hints: verify results added to the report %s" % page)
-    return RUNS_DIFFER if differing else OK
+    return differing, wanted
 
 
 def built_binary(command):
@@ -301,11 +448,12 @@ def built_binary(command):
     return os.path.abspath(binary)
 
 
-def replay(binary, run, script, looked_up=()):
+def replay(binary, run, script, looked_up=(), misses_file=None):
     """Run the binary as a recorded run ran; return (verdict, explanation lines).
 
     ``looked_up``: modules the runs looked up but never loaded, left out of the
-    binary, where ``importlib.util.find_spec`` then answers None.
+    binary, where ``importlib.util.find_spec`` then answers None.  ``misses_file``:
+    where a hinted binary notes the modules it lacked.
     """
     if run.get("module"):
         return "skipped", ["recorded with -m, not as this script"]
@@ -321,6 +469,8 @@ def replay(binary, run, script, looked_up=()):
             input=hinted_mods.stream_bytes(stdin) if stdin else b"",
             capture_output=True,
             timeout=timeout,
+            env=dict(os.environ, **{hints_file.MISSES_VARIABLE: misses_file})
+            if misses_file else None,
         )
     except subprocess.TimeoutExpired:
         return "differs", ["still running after %d s" % timeout]
@@ -433,8 +583,13 @@ def missing_data_file(stderr):
 
 def _option_value(command, name):
     """The last value given to option ``name`` (``--name=value``), or None."""
-    values = [arg.partition("=")[2] for arg in command if arg.startswith(name + "=")]
+    values = _option_values(command, name)
     return values[-1] if values else None
+
+
+def _option_values(command, name):
+    """Every value given to option ``name`` (``--name=value``), in order."""
+    return [arg.partition("=")[2] for arg in command if arg.startswith(name + "=")]
 
 
 def check_nuitka():

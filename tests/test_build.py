@@ -155,12 +155,20 @@ def test_verify_names_the_module_missing_from_edited_hints(traced_app):
     hints = json.loads((work / ("app-%s.json" % TAG)).read_text())
     del hints["modules"]["plugin_alpha"]
     (work / "lacking.json").write_text(json.dumps(hints))
-    result = invoke(work, "--verify", "--hints=lacking.json", "--output-dir=lacking", "app.py")
+    result = invoke(work, "--verify", "--no-learn", "--hints=lacking.json",
+                    "--output-dir=lacking", "app.py")
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
     assert "verify run 1/1 (app.py alpha): differs" in result.stdout
     assert "the binary lacks module 'plugin_alpha'" in result.stdout
     assert "python hinted_mods.py app.py alpha" in result.stdout
     assert "--hinted-keep=plugin_alpha" in result.stdout
+    learning = invoke(work, "--verify", "--hints=lacking.json", "--output-dir=lacking", "app.py")
+    assert learning.returncode == 0, learning.stdout[-3000:] + learning.stderr[-3000:]
+    assert "nuitka-hints: round 2: the binary lacked 1 module(s) no recorded run imported: " \
+        "plugin_alpha (imported by __main__); learned into %s, building again" \
+        % (work / "lacking.json") in learning.stdout
+    assert learning.stdout.rstrip().splitlines()[-2] == \
+        "nuitka-hints: verify: 1 of 1 recorded runs behave the same"
 
 
 def test_bytecode_policy_makes_an_unrecorded_path_work(traced_app):

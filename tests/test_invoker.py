@@ -329,3 +329,35 @@ def test_an_unknown_stale_policy_is_one_clear_line(traced_script):
     assert result.returncode == nuitka_hints.ERROR
     assert result.stderr == ("nuitka-hints: error: --hinted-stale=sometimes: "
                              "choose error, warn, ignore\n")
+
+
+# What Nuitka 4.3.3 printed failing on pylint.checkers.utils (paths shortened).
+NUITKA_CRASH = """\
+Nuitka-Optimization:WARNING: Problem at '{site}/pylint/checkers/utils.py:1553' with Match(
+Nuitka-Optimization:WARNING: Problem at '{site}/pylint/checkers/utils.py:1539' with FunctionDef(
+Traceback (most recent call last):
+  File "{site}/nuitka/tree/ReformulationMatchStatements.py", line 642, in _buildMatchOr
+    assert or_assignments is not None, (source_ref, or_assignments_list)
+AssertionError: (<SourceCodeReference to {site}/pylint/checkers/utils.py:1553>, [None])
+Nuitka-Reports: Compilation crash report written to file 'nuitka-crash-report.xml'.
+"""
+
+
+def test_the_module_nuitka_failed_on_is_named_with_its_error(tmp_path):
+    site = hinted_mods.site_packages_dirs(hinted_mods.sys_path_roots())[0]
+    output = NUITKA_CRASH.format(site=site)
+    assert nuitka_hints.module_nuitka_failed_on(output, str(tmp_path / "app.py")) == (
+        "pylint.checkers.utils", "AssertionError at %s/pylint/checkers/utils.py:1553" % site)
+    assert nuitka_hints.module_nuitka_failed_on(  # a failure that is not a crash
+        "FATAL: some option is wrong\n", str(tmp_path / "app.py")) is None
+    main = tmp_path / "app.py"  # Nuitka failing on the program itself: nothing to retry
+    assert nuitka_hints.module_nuitka_failed_on(
+        output.replace("%s/pylint/checkers/utils.py" % site, str(main)), str(main)) is None
+
+
+@pytest.mark.parametrize("rounds", ["-1", "x", ""])
+def test_a_bad_number_of_learning_rounds_is_one_clear_line(traced_script, rounds):
+    result = invoke("--verify", "--learn-rounds=%s" % rounds, str(traced_script))
+    assert result.returncode == 2
+    assert result.stderr == "nuitka-hints: error: --learn-rounds=%s: give a whole number of " \
+        "builds, 0 for none\n" % rounds

@@ -20,8 +20,9 @@ from nuitka.plugins.PluginBase import NuitkaPluginBase
 from nuitka.utils.ModuleNames import ModuleName
 
 
-def make_hints(tmp_path, modules, runs=2, profile=None, data=None):
-    """A hints file; ``data``: {root: {file: runs}} read (schema 4), else schema 3."""
+def make_hints(tmp_path, modules, runs=2, profile=None, data=None, learned=None):
+    """A hints file; ``data``: {root: {file: runs}} read (schema 4), else schema 3;
+    ``learned`` (schema 5)."""
     run = {"argv": ["app.py"], "exit_status": 0, "duration": 0.1}
     if data is not None:
         run["against"] = {"program_files": {}, "distributions": {}}
@@ -30,7 +31,8 @@ def make_hints(tmp_path, modules, runs=2, profile=None, data=None):
     data = {"schema": 3 if data is None else 4, "tag": TAG, "modules": modules,
             "packages": sorted({n.partition(".")[0] for n in modules}),
             "looked_up": {"looked.up": 1}, "runs": [run] * runs,
-            **({} if data is None else {"data_files": data})}
+            **({} if data is None else {"data_files": data}),
+            **({} if learned is None else {"learned": learned, "schema": 5})}
     path = tmp_path / "app.json"
     path.write_text(json.dumps(data))
     return str(path)
@@ -57,20 +59,25 @@ def startup_modules():
 def plugin(tmp_path, monkeypatch, startup_modules):
     """A plugin made from hints with these modules, in a Nuitka set up as for a build."""
     from nuitka.freezer import ImportDetection
+    from nuitka.options import OptionParsing, Options
 
+    parsed, _ = OptionParsing.parser.parse_args(["--mode=standalone", "app.py"])
+    monkeypatch.setattr(Options, "options", parsed)
     monkeypatch.setattr(ImportDetection, "isStandaloneMode", lambda: True)
     monkeypatch.setattr(ImportDetection, "_early_modules_names", startup_modules)
     monkeypatch.setattr(ImportDetection, "_stdlib_modules_names", None)
 
     def make(modules, keep=(), policy="drop", compile="hot", profile=None, data=None,
-             keep_data=()):
+             keep_data=(), learned=None):
         return hinted_compilation.HintedCompilationPlugin(
-            hinted_json_file=make_hints(tmp_path, modules, profile=profile, data=data),
+            hinted_json_file=make_hints(tmp_path, modules, profile=profile, data=data,
+                                        learned=learned),
             hinted_keep=list(keep),
             hinted_unrecorded=policy,
             hinted_compile=compile,
             hinted_data="opened",
             hinted_keep_data=list(keep_data),
+            hinted_source=[],
         )
 
     return make
@@ -127,7 +134,7 @@ def test_bad_hints_file_stops_the_build(tmp_path, capsys):
         hinted_compilation.HintedCompilationPlugin(
             hinted_json_file=str(tmp_path / "missing.json"), hinted_keep=[],
             hinted_unrecorded="drop", hinted_compile="hot", hinted_data="opened",
-            hinted_keep_data=[])
+            hinted_keep_data=[], hinted_source=[])
     output = capsys.readouterr()
     assert "hints file %s not found: run the tracer (hinted_mods.py) first" % (
         tmp_path / "missing.json") in output.out + output.err
@@ -342,6 +349,19 @@ def test_imports_nuitkas_package_configuration_adds_are_kept(plugin, tmp_path):
     assert encounter(p, "zipfile", using="cv2")[0] is False
 
 
+def test_what_a_rewrite_adds_is_kept_with_what_importing_it_loads(plugin, tmp_path):
+    """Transitively: the added module's own imports go in too (imp needs importlib.util)."""
+    original = tmp_path / "lib.py"
+    original.write_text("VALUE = 1\n")
+    p = plugin({"lib": source("lib.py", "site-packages")})
+    assert p.onModuleSourceCode(ModuleName("lib"), str(original), "import json\nVALUE = 1\n") \
+        is None
+    assert encounter(p, "json.decoder", using="json") is None  # json imports it
+    assert p.kept_without_record["json.decoder"] == hinted_compilation.KEPT_FOR_REWRITE
+    assert "json.decoder" in p.loaded_for_nuitka["lib"]  # implicit imports of lib, any order
+    assert encounter(p, "json.tool", using="json")[0] is False  # json never imports it
+
+
 VENDORED = "pip/_vendor/"  # pip's data files: in every environment the tests run in
 
 
@@ -476,3 +496,117 @@ def test_loaded_libraries_protect_their_data_files_wherever_they_were(plugin, tm
     files = hinted_compilation.DataFiles(hints, "opened", [], set())
     assert files.loaded_libraries == {os.path.realpath(os.path.join(
         sysconfig.get_paths()["purelib"], VENDORED + "distlib/w32.exe"))}
+
+
+def test_the_binary_notes_what_it_lacks_and_imports_what_nuitka_failed_on(plugin, tmp_path):
+    """The code run before the main module: the miss recorder always, the finder of
+    modules left to Python when there are any."""
+    class Main:
+        @staticmethod
+        def isMainModule():
+            return True
+
+    p = plugin({})
+    code, reason = p.createPreModuleLoadCode(Main())
+    assert code == hinted_compilation.hints_file.MISS_RECORDER
+    assert reason == "nuitka-hints: note the modules this binary lacks when NUITKA_HINTS_MISSES " \
+        "names a file"
+    p.left_to_python = {"shapes.matcher"}
+    code, _ = p.createPreModuleLoadCode(Main())
+    (tmp_path / "shapes").mkdir()
+    (tmp_path / "shapes" / "matcher.py").write_text("VALUE = 'from the source file'\n")
+    finder = code[len(hinted_compilation.hints_file.MISS_RECORDER):]
+    namespace = {"__file__": str(tmp_path / "__main__-preLoad.py")}
+    exec(compile(finder, "preLoad", "exec"), namespace)
+    try:
+        spec = sys.meta_path[0].find_spec("shapes.matcher")
+        assert spec.origin == str(tmp_path / "shapes" / "matcher.py")
+        assert sys.meta_path[0].find_spec("shapes.other") is None
+    finally:
+        del sys.meta_path[0]
+
+
+def test_a_module_left_to_python_is_refused_to_nuitka_saying_why(plugin):
+    p = plugin({"shapes": source("shapes/__init__.py"), "shapes.matcher": source("m.py")})
+    p.left_to_python = {"shapes.matcher"}
+    assert encounter(p, "shapes.matcher", using="shapes") == (
+        False, "nuitka-hints: Nuitka fails on it: its source ships in the dist and Python "
+        "imports it from there")
+    assert p._overruled() == [{"module": "shapes.matcher", "why": "Nuitka fails on it: its "
+                               "source ships in the dist and Python imports it from there"}]
+
+
+def anti_bloat_plugin(*options):
+    """Nuitka's real anti-bloat plugin, made from its own options."""
+    from nuitka.options.CommandLineOptionsTools import makeOptionsParser
+    from nuitka.plugins.standard.AntiBloatPlugin import NuitkaPluginAntiBloat
+
+    parser = makeOptionsParser(usage="test", epilog=None)
+    NuitkaPluginAntiBloat.addPluginCommandLineOptions(parser)
+    values, _ = parser.parse_args(list(options))
+    return NuitkaPluginAntiBloat(**vars(values))
+
+
+def test_nuitka_still_says_which_modules_anti_bloat_keeps_out(monkeypatch):
+    """``_avoided_by_anti_bloat`` reads anti-bloat's ``handled_modules``."""
+    from nuitka.plugins import Plugins
+
+    anti_bloat = anti_bloat_plugin("--noinclude-custom-mode=pydoc:error",
+                                   "--noinclude-setuptools-mode=nofollow",
+                                   "--noinclude-custom-mode=csv:warning")
+    monkeypatch.setattr(Plugins, "getActivePlugins", lambda: [anti_bloat])
+    avoided = hinted_compilation._avoided_by_anti_bloat
+    assert avoided(ModuleName("pydoc")) == "Nuitka's anti-bloat keeps pydoc out (mode 'error')"
+    assert avoided(ModuleName("setuptools.dist")) == \
+        "Nuitka's anti-bloat keeps setuptools out (mode 'nofollow')"
+    assert avoided(ModuleName("csv")) is None  # warned about, but included
+    assert avoided(ModuleName("json")) is None
+
+
+def test_a_package_nuitkas_configuration_keeps_out_gets_no_plugin(tmp_path):
+    """torch's configuration keeps out dill, which torch imports when installed: its
+    plugin would insist on dill, and Nuitka stops on the disagreement."""
+    assert hinted_compilation.packages_kept_out(["dill", "numpy"], {"torch": {}}) == {
+        "dill": "Nuitka's configuration of torch keeps dill out of the build"}
+    assert hinted_compilation.packages_kept_out(["dill"], {"numpy": {}}) == {}
+    mine = tmp_path / "mine.yml"
+    mine.write_text("- module-name: 'mylib'\n  anti-bloat:\n    - no-follow:\n"
+                    "        'cloudpickle': 'not here'\n")
+    assert hinted_compilation.packages_kept_out(["cloudpickle"], {"mylib": {}}, [str(mine)]) \
+        == {"cloudpickle": "Nuitka's configuration of mylib keeps cloudpickle out of the build"}
+    assert hinted_compilation.required_plugins(
+        ["dill", "tkinter"], kept_out={"dill": "..."}) == ["tk-inter"]
+
+
+def test_nuitka_still_embeds_the_python_code_its_runtime_runs():
+    """``runtime_python_code`` reads it from Nuitka's C runtime sources: its
+    importlib.metadata distribution parses metadata with email.parser."""
+    codes = hinted_compilation.runtime_python_code()
+    distribution = [c for c in codes if "class nuitka_distribution(Distribution)" in c]
+    assert len(distribution) == 1, "Nuitka no longer embeds its distribution class"
+    assert "importlib.metadata" in hinted_compilation._code_imports(distribution[0])
+    loads = hinted_compilation.modules_used_by_runtime_code(distribution[0])
+    assert {"email.parser", "importlib.metadata"} <= loads
+    assert "zipfile" in loads  # what importing importlib.metadata loads
+    assert "tkinter" not in loads
+
+
+def test_what_importing_modules_loads_is_asked_of_a_fresh_interpreter():
+    loaded = hinted_compilation.modules_loaded_by(("json", "no_such_module"))
+    assert {"json", "json.decoder", "json.scanner"} <= loaded and "json.tool" not in loaded
+    assert hinted_compilation.modules_loaded_by(()) == frozenset()
+
+
+def test_a_module_that_took_another_path_in_the_binary_keeps_all_it_imports(tmp_path, plugin):
+    """anyio, with no source to read in the binary, imports all its submodules instead
+    of lazily: once the binary was seen to lack one, every import of anyio goes in."""
+    original = tmp_path / "lazy.py"
+    original.write_text("import json\nimport colorsys\n")
+    p = plugin({"lazy": source("lazy.py", "site-packages")},
+               learned={"json": {"importer": "lazy", "runs": [1], "reports": []}})
+    assert p.learned_importers == {"lazy"}
+    assert p.kept_without_record["json.decoder"] == hinted_compilation.KEPT_FOR_LEARNED
+    p.onModuleSourceCode(ModuleName("lazy"), str(original), original.read_text())
+    assert p.kept_without_record["colorsys"] == hinted_compilation.KEPT_FOR_OTHER_PATH
+    assert "colorsys" in p.loaded_for_nuitka["lazy"]
+    assert encounter(p, "colorsys", using="lazy") is None
