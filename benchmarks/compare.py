@@ -213,8 +213,18 @@ def screenshot_report(command, script, name):
 
 
 def build(command, cwd, label):
+    """Run a build (``run_logged``); stop the benchmark if it fails.  Returns its
+    wall time and where it went (``phases``)."""
+    seconds, stamped, status = run_logged(command, cwd, label)
+    if status != 0:
+        sys.stderr.write("".join(line for _, line in stamped)[-4000:])
+        sys.exit("compare.py: error: build %s failed (exit %d)" % (label, status))
+    return seconds, phases(stamped, seconds)
+
+
+def run_logged(command, cwd, label):
     """Run a build with its output, each line stamped with the seconds since the
-    start, in a log file; return its wall time and where it went (``phases``)."""
+    start, in a log file; return (wall time, [(seconds, line)], exit status)."""
     log = os.path.join(cwd, "build-%s.log" % label.replace(" ", "-"))
     print("benchmark: building %s ..." % label, flush=True)
     environment = dict(nuitka_hints.nuitka_environment(), PYTHONUNBUFFERED="1")
@@ -227,11 +237,7 @@ def build(command, cwd, label):
             stamped.append((time.perf_counter() - started, line))
             handle.write("%7.2f %s" % stamped[-1])
         status = process.wait()
-    seconds = time.perf_counter() - started
-    if status != 0:
-        sys.stderr.write("".join(line for _, line in stamped)[-4000:])
-        sys.exit("compare.py: error: build %s failed (exit %d)" % (label, status))
-    return seconds, phases(stamped, seconds)
+    return time.perf_counter() - started, stamped, status
 
 
 # Nuitka's progress messages that end each phase of a build.

@@ -1,0 +1,457 @@
+"""Programs nobody here wrote: plain Nuitka vs hinted vs PyInstaller --onedir.
+
+    python benchmarks/realworld.py [--python=3.11] [--methods=hinted,plain,pyinstaller]
+                                   [--list] [program ...]
+
+Three kinds of program, none of them written for this project:
+
+- applications from PyPI, run through their own console-script entry points
+  (the script pip writes for ``black``, ``pylint``, ``http`` ...), each on at
+  least two inputs the benchmark writes into the program's folder;
+- the programs of Nuitka's own standalone test suite (``tests/standalone`` of
+  Nuitka's source distribution on PyPI, downloaded here, never stored in this
+  repository) that run on Linux without a display;
+- short programs on libraries whose import machinery is unusual (gevent,
+  FastAPI's test client over anyio).
+
+Each program is traced (every run, by ``hinted_mods.py``), then built each way:
+``hinted`` is the user's whole flow, ``nuitka_hints.py --verify`` (the build,
+the replays, and the rounds in which the binary's misses are learned), ``plain``
+is ``python -m nuitka --mode=standalone``, ``pyinstaller`` is ``--onedir``.  Every
+binary replays every recorded run (``nuitka_hints.replay``: exit status and
+stdout).  One table: size, files, build time, rounds, replays the same.  A build
+that fails is a row saying so.  Rows also go to ``realworld.jsonl`` in the work
+folder as they come.
+
+It makes its own environment, ``benchmarks/.venv-realworld-3.X``, with the
+applications, Nuitka, PyInstaller and this project, and runs itself there.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import textwrap
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NUITKA_VERSION = "4.3.3"
+
+MESSY_PY = "import os,sys\nx = [1,2,\n 3]\ndef f( a ):\n  unused = 1\n  return a\n"
+RISKY_PY = 'import subprocess\nsubprocess.call("ls", shell=True)\npassword = "hunter2"\n'
+TYPED_PY = "def f(a: int) -> str:\n    return a\n\nx: list = f(1)\n"
+DOC_MD = ("# Title\n\nSome *text*[^1].\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+          "```\ncode\n```\n\n[^1]: A footnote.\n")
+DOC_RST = "Title\n=====\n\nSome *text* and ``code``.\n\n.. note:: A note.\n"
+QUERY_SQL = "select a, b from t where a=1 and b in (select c from u)\n"
+CONF_YAML = "a: 1\nb:   [1,2]\nc: yes\n"
+DATA_CSV = "city,people,area\nOslo,709000,454\nBergen,291000,445\nTromso,77000,2521\n"
+DATA_JSON = '{"name": "x", "size": [1, 2], "ok": true}\n'
+SCHEMA_JSON = json.dumps({
+    "title": "Pet", "type": "object", "required": ["name"],
+    "properties": {"name": {"type": "string"}, "age": {"type": "integer", "minimum": 0},
+                   "tags": {"type": "array", "items": {"type": "string"}}}})
+
+# Applications from PyPI: console script -> its distribution, the runs (argument
+# lists, or (arguments, stdin)) and the files they read.  Chosen to cover what
+# breaks hinted builds: mypyc-compiled packages (black, mypy), plugins found
+# through entry points (flake8, markdown, httpie, sqlfluff, bandit, sqlite-utils),
+# a linter that finds its checkers at run time (pylint), modules picked by name
+# at run time (pygments, docutils, sqlfluff's dialects), packages Nuitka's
+# configuration rewrites, and readers of distribution metadata (twine, flask).
+APPLICATIONS = {
+    "black": ("black", [["--code", "x = [1,2,\n 3]\ndef f( a ):\n  return a\n"],
+                        (["-q", "--line-length=30", "-"], MESSY_PY)], {}),
+    "isort": ("isort", [(["-"], MESSY_PY), (["--profile=google", "-"], MESSY_PY)], {}),
+    "flake8": ("flake8", [["messy.py"], ["--select=E1,W", "--max-line-length=40", "messy.py"]],
+               {"messy.py": MESSY_PY}),
+    "pylint": ("pylint", [["-sn", "--disable=all", "--enable=unused-import", "messy.py"],
+                          ["-sn", "--disable=C", "messy.py"]], {"messy.py": MESSY_PY}),
+    "markdown_py": ("markdown", [["-x", "toc", "-x", "tables", "doc.md"],
+                                 ["-x", "fenced_code", "-x", "footnotes", "doc.md"]],
+                    {"doc.md": DOC_MD}),
+    "pygmentize": ("pygments", [["-l", "python", "-f", "html", "messy.py"],
+                                ["-l", "json", "-f", "terminal256", "data.json"]],
+                   {"messy.py": MESSY_PY, "data.json": DATA_JSON}),
+    "docutils": ("docutils", [["--writer=html5", "doc.rst"], ["--writer=pseudoxml", "doc.rst"]],
+                 {"doc.rst": DOC_RST}),
+    "yamllint": ("yamllint", [["conf.yaml"], ["-d", "relaxed", "conf.yaml"]],
+                 {"conf.yaml": CONF_YAML}),
+    "http": ("httpie", [["--offline", "--ignore-stdin", "POST", "example.org", "a=1"],
+                        ["--offline", "--ignore-stdin", "--form", "GET", "example.org/x", "q==1"]],
+             {}),
+    "sqlfluff": ("sqlfluff", [["lint", "--dialect", "ansi", "q.sql"],
+                              ["parse", "--dialect", "postgres", "q.sql"]],
+                 {"q.sql": QUERY_SQL}),
+    "bandit": ("bandit", [["-q", "-f", "custom", "--msg-template", "{line}: {test_id}",
+                           "risky.py"],
+                          ["-q", "-f", "csv", "-s", "B404", "risky.py"]], {"risky.py": RISKY_PY}),
+    "pyfiglet": ("pyfiglet", [["hi"], ["-f", "slant", "hi"]], {}),
+    "sqlformat": ("sqlparse", [["-r", "-k", "upper", "q.sql"], ["-s", "-i", "upper", "q.sql"]],
+                  {"q.sql": QUERY_SQL}),
+    "pybabel": ("babel", [["--list-locales"], ["--help"]], {}),
+    "jsonschema": ("jsonschema", [["-i", "good.json", "schema.json"],
+                                  ["-i", "bad.json", "schema.json"]],
+                   {"schema.json": SCHEMA_JSON, "good.json": '{"name": "Rex", "age": 3}',
+                    "bad.json": '{"age": -1}'}),
+    "datamodel-codegen": ("datamodel-code-generator",
+                          [["--input", "schema.json", "--input-file-type", "jsonschema",
+                            "--disable-timestamp"],
+                           ["--input", "schema.json", "--input-file-type", "jsonschema",
+                            "--disable-timestamp", "--output-model-type",
+                            "dataclasses.dataclass"]],
+                          {"schema.json": SCHEMA_JSON}),
+    "sqlite-utils": ("sqlite-utils", [["memory", "data.csv", "select * from data", "--table"],
+                                      ["memory", "data.csv", "select count(*) from data",
+                                       "--csv"]], {"data.csv": DATA_CSV}),
+    "csvstat": ("csvkit", [["data.csv"], ["--count", "data.csv"]], {"data.csv": DATA_CSV}),
+    "twine": ("twine", [["--version"], ["--help"]], {}),
+    "flask": ("flask", [["--version"], ["--help"]], {}),
+    "mypy": ("mypy", [["--cache-dir=/dev/null", "typed.py"],
+                      ["--cache-dir=/dev/null", "--strict", "typed.py"]], {"typed.py": TYPED_PY}),
+}
+
+# Programs on libraries whose import machinery is unusual: name -> (requirements,
+# source, runs).
+LIBRARY_PROGRAMS = {
+    "gevent_echo": (["gevent"], """\
+        import sys
+        from gevent import monkey
+        monkey.patch_all()
+        import gevent
+        import socket
+
+        def echo(connection):
+            data = connection.recv(100)
+            connection.sendall(data.upper())
+            connection.close()
+
+        left, right = socket.socketpair()
+        greenlets = [gevent.spawn(echo, left),
+                     gevent.spawn(lambda: right.sendall(sys.argv[1].encode()))]
+        gevent.joinall(greenlets)
+        print(right.recv(100).decode(), gevent.__version__ > "2")
+        """, [["hello"], ["world"]]),
+    "fastapi_client": (["fastapi", "httpx"], """\
+        import sys
+        from fastapi import FastAPI
+        from fastapi.testclient import TestClient
+
+        app = FastAPI()
+
+        @app.get("/items/{number}")
+        def item(number: int, q: str = ""):
+            return {"number": number, "q": q}
+
+        client = TestClient(app)
+        print(client.get("/items/%s" % sys.argv[1], params={"q": "x"}).json())
+        print(client.get("/items/not-a-number").status_code)
+        """, [["1"], ["42"]]),
+}
+
+# Nuitka's standalone test programs (tests/standalone of its sdist) -> what they
+# need installed; those not run here, with the reason.
+STANDALONE_TESTS = {
+    "BrotliUsing": ["brotli"],
+    "CtypesUsing": [],
+    "DateutilsUsing": ["python-dateutil"],
+    "FlaskUsing": ["flask"],
+    "IdnaUsing": ["idna"],
+    "LxmlUsing": ["lxml"],
+    "MatplotlibUsing": ["matplotlib"],
+    "MetadataPackagesUsing": [],
+    "ModuleDunderAttributeTest": [],
+    "MultiprocessingForkserverUsing32": [],
+    "NumpyUsing": ["numpy"],
+    "PandasUsing": ["pandas"],
+    "PasslibUsing": ["passlib"],
+    "PendulumUsing": ["pendulum"],
+    "PkgResourcesRequiresUsing": ["lxml", "setuptools"],
+    "RsaUsing": ["rsa"],
+    "SetuptoolsUsing_311": ["setuptools"],
+    "ShlibUsing": [],
+    "SocketUsing": [],
+    "TextualUsing38": ["textual"],
+    "TyroUsing38": ["tyro"],
+    "Urllib3Using": ["urllib3"],
+}
+STANDALONE_NOT_RUN = {
+    "GlfwUsing": "needs a display", "GtkUsing": "PyGTK 2 (Python 2)",
+    "OpenGLUsing": "needs a display", "PmwUsing": "Tk: needs a display",
+    "PyQt5Plugins": "needs a display", "PyQt5SSLSupport": "needs a display",
+    "PyQt5Using": "needs a display", "PyQt6Plugins": "needs a display",
+    "PyQt6Using": "needs a display", "PySide2Using": "no PySide2 for Python 3.11+",
+    "PySide6Plugins": "needs a display", "PySide6Using": "needs a display",
+    "PySide6WebEngineFrameworks": "needs a display",
+    "TkInterUsing": "Tk: needs a display", "Win32ComUsing": "Windows only",
+    "HexEncodingTest_2": "Python 2 only",
+}
+
+TOOLS = ["pyinstaller"]
+METHODS = ("hinted", "plain", "pyinstaller")
+
+
+def requirements():
+    """Everything the programs need, as pip requirements."""
+    needed = {distribution for distribution, _, _ in APPLICATIONS.values()}
+    needed.update(r for needs, _, _ in LIBRARY_PROGRAMS.values() for r in needs)
+    needed.update(r for needs in STANDALONE_TESTS.values() for r in needs)
+    return sorted(needed) + TOOLS
+
+
+def main(argv):
+    options = dict(arg[2:].partition("=")[::2] for arg in argv if arg.startswith("--"))
+    names = [arg for arg in argv if not arg.startswith("--")]
+    python = options.pop("python", "%d.%d" % sys.version_info[:2])
+    if "%d.%d" % sys.version_info[:2] != python or not _in_environment(python):
+        return run_in_environment(python, argv)
+    sys.path[:0] = [ROOT, os.path.join(ROOT, "benchmarks")]
+    methods = options.pop("methods", ",".join(METHODS)).split(",")
+    listing = "list" in options
+    options.pop("list", None)
+    programs = all_programs()
+    unknown = [n for n in names if n not in programs] + [m for m in methods if m not in METHODS]
+    unknown += ["--" + name for name in options]
+    if unknown:
+        sys.exit("realworld.py: error: unknown %s: methods are %s; --list lists the programs"
+                 % (", ".join(unknown), ", ".join(METHODS)))
+    if listing:
+        for name, program in programs.items():
+            print("%-34s %-12s %s" % (name, program["kind"], program.get("skip", "")))
+        return 0
+    import compare
+
+    work = tempfile.mkdtemp(prefix="nuitka-hints-realworld-")
+    print("realworld: work folder %s" % work, flush=True)
+    compare.warm_up(work, [])
+    rows = []
+    for name in names or [n for n, p in programs.items() if "skip" not in p]:
+        rows += measure(name, programs[name], methods, work)
+    print_table(rows)
+    return 0 if all(row["verify"] == "same" for row in rows if row["method"] == "hinted") else 1
+
+
+def _venv(python):
+    return os.path.join(ROOT, "benchmarks", ".venv-realworld-%s" % python)
+
+
+def _in_environment(python):
+    return os.path.realpath(sys.prefix) == os.path.realpath(_venv(python))
+
+
+def run_in_environment(python, argv):
+    """Make the environment of ``python`` with all it needs; run this script there."""
+    venv = _venv(python)
+    interpreter = os.path.join(venv, "bin", "python")
+    if not os.path.exists(interpreter):
+        subprocess.run([_find_python(python), "-m", "venv", venv], check=True)
+    pip = [interpreter, "-m", "pip", "install", "--quiet"]
+    subprocess.run(pip + ["--upgrade", "pip"], check=True)
+    subprocess.run(pip + ["--editable", ROOT, "nuitka==%s" % NUITKA_VERSION, *requirements()],
+                   check=True)
+    return subprocess.call([interpreter, os.path.abspath(__file__), *argv])
+
+
+def _find_python(version):
+    """python3.X from PATH or pyenv, as dev.sh finds it."""
+    found = shutil.which("python" + version)
+    if found:
+        return found
+    prefix = subprocess.run(["pyenv", "prefix", version], capture_output=True, text=True)
+    if prefix.returncode == 0:
+        return os.path.join(prefix.stdout.strip(), "bin", "python" + version)
+    sys.exit("realworld.py: error: no python%s on PATH or in pyenv: install it" % version)
+
+
+def all_programs():
+    """Program name -> {kind, runs, write(folder) -> script, [skip]}."""
+    programs = {}
+    for script, (distribution, runs, files) in APPLICATIONS.items():
+        programs[script] = {"kind": "application", "runs": runs, "files": files,
+                            "source": console_script_source(script)}
+    for name, (_, source, runs) in LIBRARY_PROGRAMS.items():
+        programs[name] = {"kind": "library", "runs": runs, "files": {},
+                          "source": textwrap.dedent(source)}
+    for name in sorted(STANDALONE_TESTS) + sorted(STANDALONE_NOT_RUN):
+        program = {"kind": "nuitka-test", "runs": [[]], "files": {}, "test": name}
+        if name in STANDALONE_NOT_RUN:
+            program["skip"] = "not run: " + STANDALONE_NOT_RUN[name]
+        programs[name] = program
+    return programs
+
+
+def console_script_source(name):
+    """The script pip writes for console script ``name`` (``sys.argv[0]`` is the
+    command's name, as when it is run from PATH)."""
+    from importlib.metadata import entry_points
+
+    found = entry_points(group="console_scripts", name=name)
+    if not found:
+        return None
+    entry = next(iter(found))
+    module, _, attribute = entry.value.partition(":")
+    return ("import sys\nfrom %s import %s\nif __name__ == '__main__':\n"
+            "    sys.argv[0] = %r\n    sys.exit(%s())\n"
+            % (module, attribute.partition(".")[0], name, attribute))
+
+
+def write_program(name, program, folder):
+    """The program's script and input files in ``folder``; the script's path."""
+    os.makedirs(folder)
+    for relative, text in program["files"].items():
+        with open(os.path.join(folder, relative), "w") as handle:
+            handle.write(text)
+    if program["kind"] == "nuitka-test":
+        tests = standalone_tests_folder()
+        for extra in ("some_module.py", "some_package"):  # ModuleDunderAttributeTest's
+            source = os.path.join(tests, extra)
+            copy = shutil.copytree if os.path.isdir(source) else shutil.copy
+            copy(source, os.path.join(folder, extra))
+        script = os.path.join(folder, program["test"] + ".py")
+        shutil.copy(os.path.join(tests, program["test"] + ".py"), script)
+        return script
+    script = os.path.join(folder, name.replace("-", "_") + "_cli.py")  # not the package
+    with open(script, "w") as handle:
+        handle.write(program["source"])
+    return script
+
+
+def standalone_tests_folder():
+    """Nuitka's tests/standalone, from its source distribution on PyPI (downloaded
+    once into benchmarks/.nuitka-sdist; Apache-2.0, not part of this project)."""
+    target = os.path.join(ROOT, "benchmarks", ".nuitka-sdist")
+    folder = os.path.join(target, "Nuitka-%s" % NUITKA_VERSION, "tests", "standalone")
+    if not os.path.isdir(folder):
+        os.makedirs(target, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                        "--no-binary", ":all:", "nuitka==%s" % NUITKA_VERSION, "-d", target],
+                       check=True)
+        archive = next(os.path.join(target, n) for n in os.listdir(target)
+                       if n.lower().startswith("nuitka-") and n.endswith(".tar.gz"))
+        with tarfile.open(archive) as sdist:
+            members = [m for m in sdist.getmembers() if "/tests/standalone/" in m.name]
+            sdist.extractall(target, members=members, filter="data")
+        top = next(n for n in os.listdir(target) if os.path.isdir(os.path.join(target, n)))
+        if top != "Nuitka-%s" % NUITKA_VERSION:
+            os.rename(os.path.join(target, top), os.path.join(target, "Nuitka-%s" % NUITKA_VERSION))
+    return folder
+
+
+def measure(name, program, methods, work):
+    """Trace the program's runs, then build and replay it each way: rows."""
+    import nuitka_hints
+    from hints_file import Hints, hints_path
+
+    folder = os.path.join(work, name)
+    script = write_program(name, program, folder)
+    for run in program["runs"]:
+        args, stdin = run if isinstance(run, tuple) else (run, None)
+        traced = subprocess.run(
+            [sys.executable, os.path.join(ROOT, "hinted_mods.py"), script, *args],
+            cwd=folder, input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
+            capture_output=True, text=True, timeout=600)
+        print("realworld: traced %s %s: exit %d" % (name, " ".join(args), traced.returncode),
+              flush=True)
+    hints = Hints.load(hints_path(script))
+    rows = []
+    for method in methods:
+        row = {"program": name, "kind": program["kind"], "method": method}
+        try:
+            binary, row["seconds"], row["rounds"] = build(method, script, folder)
+        except BuildFailed as failure:
+            row.update(verify="build failed", why=str(failure), seconds=0, size=0, files=0)
+        else:
+            row["size"], row["files"] = _folder_size(os.path.dirname(binary))
+            verdicts = [nuitka_hints.replay(binary, run, script)
+                        for run in Hints.load(hints.filename).runs]
+            differing = [explanation for verdict, explanation in verdicts if verdict == "differs"]
+            row["verify"] = "same" if not differing else "differs"
+            row["why"] = "; ".join(differing[0][:3]) if differing else ""
+        rows.append(row)
+        with open(os.path.join(work, "realworld.jsonl"), "a") as handle:
+            handle.write(json.dumps(row) + "\n")
+        print_table(rows[-1:], header=False)
+    return rows
+
+
+class BuildFailed(Exception):
+    """A build that stopped; its message is the last line it printed."""
+
+
+def build(method, script, folder):
+    """Build ``script`` by ``method`` into ``folder``/``method``: (binary, seconds,
+    rounds of the hinted flow)."""
+    import compare
+    import nuitka_hints
+
+    out = os.path.join(folder, method)
+    stem = os.path.splitext(os.path.basename(script))[0]
+    label = "%s %s" % (method, stem)
+    if method == "pyinstaller":
+        command = [sys.executable, "-m", "PyInstaller", "--onedir", "--noconfirm",
+                   "--log-level=WARN", "--distpath", out,
+                   "--workpath", os.path.join(folder, "pyinstaller-work"),
+                   "--specpath", os.path.join(folder, "pyinstaller-work"), script]
+        binary = os.path.join(out, stem, stem)
+    elif method == "plain":
+        command = [sys.executable, "-m", "nuitka", "--mode=standalone",
+                   "--output-dir=%s" % out, script]
+        binary = nuitka_hints.nuitka_settings(command[3:-1], script).result()
+    else:
+        command = [sys.executable, os.path.join(ROOT, "nuitka_hints.py"), "--verify",
+                   "--output-dir=%s" % out, script]
+        binary = nuitka_hints.nuitka_settings(command[3:-1], script).result()
+    seconds, stamped, _ = compare.run_logged(command, folder, label)
+    log = "".join(line for _, line in stamped)
+    if not os.path.isfile(binary):
+        last = [line for line in log.splitlines() if line.strip()][-1:] or ["no output"]
+        raise BuildFailed(last[0].strip()[:300])
+    rounds = log.count("nuitka-hints: running ") if method == "hinted" else 1
+    return binary, seconds, rounds
+
+
+def _folder_size(folder):
+    size = files = 0
+    for directory, _, names in os.walk(folder):
+        for name in names:
+            size += os.path.getsize(os.path.join(directory, name))
+            files += 1
+    return size, files
+
+
+def print_table(rows, header=True):
+    line = "%-34s %-12s %-12s %10s %6s %8s %6s  %s"
+    if header:
+        print()
+        print(line % ("program", "kind", "method", "dist size", "files", "build", "rounds",
+                      "replays"))
+    for row in rows:
+        print(line % (row["program"], row["kind"], row["method"], "%.1f MB" % (row["size"] / 1e6),
+                      row["files"], "%.0f s" % row["seconds"], row.get("rounds", ""),
+                      row["verify"] + (": " + row["why"] if row.get("why") else "")), flush=True)
+    if not header:
+        return
+    by_program = {}
+    for row in rows:
+        by_program.setdefault(row["program"], {})[row["method"]] = row
+    print()
+    for name, methods in by_program.items():
+        hinted = methods.get("hinted")
+        for base in ("plain", "pyinstaller"):
+            other = methods.get(base)
+            if hinted and other and hinted["size"] and other["size"]:
+                print("%-34s hinted/%s: size %.2f, files %.2f, build time %.2f" % (
+                    name, base, hinted["size"] / other["size"], hinted["files"] / other["files"],
+                    hinted["seconds"] / other["seconds"]))
+    counts = {}
+    for row in rows:
+        counts.setdefault(row["method"], []).append(row["verify"] == "same")
+    for method, same in counts.items():
+        print("%s: %d of %d programs replay every recorded run the same" % (
+            method, sum(same), len(same)))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
