@@ -598,7 +598,8 @@ class DataFiles:
     looks the same in the dist: every file directly in it ships, a module as its
     source file (the compiled module is the one imported; a program that lists
     its plugins' folder to import them by name finds them), a package in it as
-    its ``__init__.py``.
+    its ``__init__.py``, as do the ``__init__.py`` of the packages it is in
+    (pylint finds a checker's module name from its path by them).
     """
 
     def __init__(self, hints, policy, keep_patterns, kept_modules):
@@ -613,6 +614,7 @@ class DataFiles:
         self.left_out = {}  # dest path -> size
         self.added = []  # dest paths
         self.mirrored = []  # dest paths of module sources shipped for a listed folder
+        self.own_sources = []  # the program's module sources the runs read: not shipped
         self.roots = environment_roots() if hints.data_files is not None else {}
         self.installed_roots = tuple(os.path.realpath(root) + os.sep for root in self.roots)
         self.metadata_without_package = set(hints.metadata_without_package(
@@ -653,8 +655,18 @@ class DataFiles:
             path = self._locate(where, relative)
             if path is None:
                 self.stale.append("%s/%s" % (where, relative))
-            elif os.path.isfile(path):
+            elif os.path.isfile(path) and self._may_ship(where, relative):
                 self.read[os.path.realpath(path)] = (where, relative)
+
+    def _may_ship(self, where, relative):
+        """Not the source of a module of the program's own (read for a warning's
+        line, or listed): compiling keeps it out of the dist unless the user says
+        otherwise (``--hinted-keep-data``)."""
+        if where == "program" and relative.endswith(".py") and \
+                not _matches_path_patterns(relative, self.keep_patterns):
+            self.own_sources.append(relative)
+            return False
+        return True
 
     def _mirror(self, where, folders):
         """Add the entries of listed folders to the files that ship (``read``)."""
@@ -666,12 +678,16 @@ class DataFiles:
             if not os.path.isdir(real) or any(  # roots end with os.sep
                     root.startswith(real + os.sep) for root in self.installed_roots):
                 continue  # site-packages or a folder holding it (an older tracer's record)
-            for name in sorted(os.listdir(path)):
-                source, relative = os.path.join(path, name), folder + "/" + name
-                if os.path.isdir(source):  # a package shows as its folder
+            parts = folder.split("/")
+            packages = ["/".join(parts[:depth]) + "/__init__.py" for depth in range(1, len(parts))]
+            entries = [folder + "/" + name for name in sorted(os.listdir(path))]
+            for relative in packages + entries:  # the packages it is in: found by path too
+                source = self._locate(where, relative)
+                if source and os.path.isdir(source):  # a package shows as its folder
                     source, relative = (os.path.join(source, "__init__.py"),
                                         relative + "/__init__.py")
-                if not os.path.isfile(source) or _is_binary(name):
+                if not source or not os.path.isfile(source) or _is_binary(relative) or \
+                        not self._may_ship(where, relative):
                     continue
                 source = os.path.realpath(source)
                 if source not in self.read:
@@ -731,13 +747,15 @@ class DataFiles:
             plugin.info("Added %d data files the runs read that Nuitka's configuration "
                         "does not list: %s." % (len(self.added), ", ".join(self.added[:5])))
         if self.mirrored:
-            own = [relative for where, relative in self.mirrored if where == "program"]
             plugin.info("Shipped %d module source files of folders the runs listed, so "
                         "that their listing is the same in the binary: %s." % (
                             len(self.mirrored), ", ".join(r for _, r in self.mirrored[:5])))
-            if own:
-                plugin.warning("%d of them are your program's own sources: %s." % (
-                    len(own), ", ".join(own[:5])))
+        if self.own_sources:
+            plugin.warning(
+                "Not shipped: %d source files of your program's own modules that the runs "
+                "read or listed (the program's source stays out of the dist; "
+                "--hinted-keep-data=PATH ships one): %s." % (
+                    len(self.own_sources), ", ".join(sorted(set(self.own_sources))[:5])))
         if self.left_out:
             by_top = collections.Counter(d.split("/")[0] for d in self.left_out)
             plugin.info(

@@ -597,8 +597,8 @@ def _hints_from_parts(parts_dir, run, roots, excludes):
     """Build the hints of one run from the per-process files in ``parts_dir``."""
     modules, libraries, samples, looked_up = {}, {}, None, set()
     data_files, listed = {}, {}
-    named_on_command_line = {os.path.abspath(os.path.join(run["cwd"], arg))
-                             for arg in run["argv"][1:]}
+    named_on_command_line = {os.path.abspath(os.path.join(run["cwd"], arg))  # and the script
+                             for arg in run["argv"][run["module"]:]}
     part_files = [n for n in sorted(os.listdir(parts_dir)) if n.endswith(".tsv")]
     for part in part_files:
         path = os.path.join(parts_dir, part)
@@ -808,8 +808,10 @@ STARTUP, LOADED, LOOKED_UP, PROFILE_SAMPLES, LIBRARY = "S", "M", "F", "P", "L"
 DATA_FILE, LISTED_DIRECTORY = "D", "T"
 
 
-def _listed_by_importlib():
-    """Is the directory being listed for the import system's finder cache?"""
+def _by_importlib():
+    """Is the file opened, or the folder listed, by the import system (to import a
+    module, or for its finder cache)?  A module's source read by anything else
+    (linecache for a warning, astroid analysing it) is data the program reads."""
     try:
         caller = sys._getframe(2).f_code.co_filename  # 0: this, 1: the audit hook
     except ValueError:  # listed from C with no Python frame above
@@ -916,7 +918,8 @@ class _Recorder:
             if isinstance(path, int):
                 return
             if event == "open":
-                if isinstance(path, str) and path.endswith(MODULE_SUFFIXES):
+                if isinstance(path, str) and path.endswith(MODULE_SUFFIXES) and (
+                        not path.endswith(".py") or _by_importlib()):
                     return  # the import system reading a module: recorded as a module
                 mode, flags = args[1], args[2]
                 if mode is None:  # os.open: flags only
@@ -926,7 +929,7 @@ class _Recorder:
                 if writing:
                     return
                 self._note(DATA_FILE, path)
-            elif not _listed_by_importlib() and not _on_sys_path(path):
+            elif not _by_importlib() and not _on_sys_path(path):
                 self._note(LISTED_DIRECTORY, path if path is not None else ".")
         except Exception:
             pass
@@ -936,8 +939,7 @@ class _Recorder:
         name = os.path.abspath(os.fsdecode(path))
         if name not in self.files:
             self.files.add(name)
-            if mark != DATA_FILE or not name.endswith(MODULE_SUFFIXES):
-                self._write_line(mark, _escape(name))
+            self._write_line(mark, _escape(name))
 
     def _recording_stat(self, original_stat):
         """``os.stat``, noting the regular files it finds: a program that checks a
@@ -949,7 +951,8 @@ class _Recorder:
         def stat(path, *args, **kwargs):
             result = original_stat(path, *args, **kwargs)
             if not args and kwargs.get("dir_fd") is None and not isinstance(path, int) and \
-                    result.st_mode & 0o170000 == 0o100000:  # a regular file, by path
+                    result.st_mode & 0o170000 == 0o100000 and \
+                    not os.fsdecode(path).endswith(MODULE_SUFFIXES):  # a data file, by path
                 try:
                     recorder._note(DATA_FILE, path)
                 except Exception:

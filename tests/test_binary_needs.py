@@ -32,6 +32,7 @@ group, distribution = sys.argv[1:3]  # computed: read from the metadata at run t
 print(json.dumps(sorted(entry.name for entry in metadata.entry_points(group=group))))
 print(metadata.distribution(distribution).read_text("METADATA").splitlines()[-1])
 print(matcher.called(matcher.Call(hintsdemo.NAME)))
+print(hintsdemo.checkers.found())  # modules found by listing their folder, as pylint does
 if "__compiled__" in globals():  # only the binary takes this path
     try:
         import json.tool  # noqa: F401  (caught: the program goes on either way)
@@ -61,7 +62,19 @@ def called(node):
             return None
 """
 
-HINTSDEMO = {"__init__.py": "NAME = 'demo'\n"}
+HINTSDEMO = {
+    "__init__.py": "from . import checkers\nNAME = 'demo'\n",
+    "checkers/__init__.py": (
+        "import importlib, os\n"
+        "def found():\n"
+        "    here = os.path.dirname(__file__)\n"
+        "    names = sorted(n[:-3] for n in os.listdir(here) if n.endswith('.py')\n"
+        "                   and n != '__init__.py'\n"
+        "                   and os.path.isfile(os.path.join(here, '..', '__init__.py')))\n"
+        "    return [importlib.import_module(__name__ + '.' + n).CHECK for n in names]\n"),
+    "checkers/spelling.py": "CHECK = 'spelling'\n",
+    "checkers/unused.py": "CHECK = 'unused'\n",
+}
 HINTSDEMO_ENTRY_POINTS = "[hintsdemo.plugins]\nalpha = hintsdemo:NAME\nbeta = hintsdemo:NAME\n"
 ONLYMETA = {"__init__.py": "raise ImportError('never imported')\n"}
 ONLYMETA_METADATA = "Metadata-Version: 2.1\nName: onlymeta\nVersion: 1.0\nSummary: read, " \
@@ -104,7 +117,8 @@ def report(work):
 def test_the_binary_behaves_as_the_interpreted_run(needs_build):
     work, traced, build = needs_build
     assert build.returncode == 0, build.stdout[-4000:] + build.stderr[-4000:]
-    assert traced.stdout == '["alpha", "beta"]\nSummary: read, never imported\ndemo\n'
+    assert traced.stdout == '["alpha", "beta"]\nSummary: read, never imported\ndemo\n' \
+        "['spelling', 'unused']\n"
     result = subprocess.run([binary(work), "hintsdemo.plugins", "onlymeta"],
                             capture_output=True, text=True, timeout=60)
     assert (result.returncode, result.stdout) == (0, traced.stdout), result.stderr
@@ -127,6 +141,19 @@ def test_metadata_of_a_distribution_never_imported_ships_as_its_files(needs_buil
     work, _, _ = needs_build
     assert (work / "out" / "app.dist" / "onlymeta-1.0.dist-info" / "METADATA").is_file()
     assert not (work / "out" / "app.dist" / "onlymeta").exists()
+
+
+def test_a_folder_the_program_lists_looks_the_same_in_the_dist(needs_build):
+    """Its modules as source files (the compiled ones are imported), and the
+    __init__.py of the packages it is in."""
+    work, _, build = needs_build
+    package = work / "out" / "app.dist" / "hintsdemo"
+    assert sorted(os.listdir(package / "checkers")) == ["__init__.py", "spelling.py", "unused.py"]
+    assert (package / "__init__.py").is_file()
+    log = build.stdout + build.stderr
+    assert "Shipped 4 module source files of folders the runs listed, so that their listing " \
+        "is the same in the binary: hintsdemo/__init__.py, hintsdemo/checkers/__init__.py, " \
+        "hintsdemo/checkers/spelling.py, hintsdemo/checkers/unused.py." in log
 
 
 def test_a_module_nuitka_fails_on_is_left_to_python_and_named(needs_build):

@@ -313,7 +313,7 @@ def test_files_read_and_folders_listed_are_recorded_by_root(trace):
         open(os.path.join(here, "named.txt"), "w").close()
         open(sys.argv[1]).read()  # the run's input, named on its command line
         pathlib.Path(os.path.dirname(email.__file__), "architecture.rst").read_bytes()
-        importlib.resources.files("json").joinpath("tool.py").read_text()  # a module's file
+        importlib.resources.files("json").joinpath("tool.py").read_text()  # source, as data
         glob.glob(os.path.join(os.path.dirname(email.__file__), "mime", "*.txt"))
         open("/etc/hostname").close()  # outside every root: nothing to ship
 
@@ -332,7 +332,8 @@ def test_files_read_and_folders_listed_are_recorded_by_root(trace):
     )
     assert traced.result.returncode == 0, traced.result.stderr
     assert traced.hints["data_files"] == {
-        "program": {"checked.txt": 1, "input.txt": 1}, "stdlib": {"email/architecture.rst": 1}}
+        "program": {"checked.txt": 1, "input.txt": 1},
+        "stdlib": {"email/architecture.rst": 1, "json/tool.py": 1, "wsgiref/__init__.py": 1}}
     assert traced.hints["listed_directories"] == {"stdlib": {"email/mime": 1, "zoneinfo": 1}}
     again = trace("print(1)")  # merged: counts add up, folders stay
     assert again.hints["data_files"]["program"] == {"checked.txt": 1, "input.txt": 1}
@@ -346,3 +347,12 @@ def test_a_folder_holding_site_packages_is_the_import_systems_not_a_listing(trac
     listed = traced.hints["listed_directories"]
     assert listed.get("stdlib", {}) == {"json": 1}
     assert "site-packages" not in listed
+
+
+def test_a_modules_source_read_as_data_is_recorded_an_import_is_not(trace):
+    """astroid (pylint) reads the standard library's sources to analyse them, and
+    linecache reads them for a warning's line: data the program reads."""
+    traced = trace("import json\nimport linecache, os\nlinecache.getline(os.__file__, 1)\n")
+    stdlib = traced.hints["data_files"].get("stdlib", {})
+    assert "os.py" in stdlib
+    assert "json/__init__.py" not in stdlib and "json/decoder.py" not in stdlib  # imported
