@@ -43,6 +43,7 @@ import functools
 import importlib.util
 import json
 import os
+import pkgutil
 import re
 import subprocess
 import sys
@@ -210,7 +211,9 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                  hinted_data, hinted_keep_data, hinted_source):
         try:
             self.hints = hints_file.Hints.load(hinted_json_file)
-            self.kept = _with_parent_packages([*self.hints.modules, *self.hints.learned])
+            self.aliases = self.hints.aliased_modules()
+            self.kept = _with_parent_packages(
+                [*self.hints.modules, *self.hints.learned, *self.aliases.values()])
             self.data_files = DataFiles(self.hints, hinted_data, hinted_keep_data,
                                         frozenset(self.kept))
         except hints_file.HintsError as exc:
@@ -364,7 +367,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         is_package = os.path.basename(source_filename).startswith("__init__.")
         imported = _imported_names(source_code, name, is_package)
         if name in self.learned_importers:
-            self.loaded_for_nuitka[name] = self._keep_loaded_by(imported, KEPT_FOR_OTHER_PATH)
+            self.loaded_for_nuitka[name] = self._keep_loaded_by(
+                imported | self._families_picked_by(name, imported), KEPT_FOR_OTHER_PATH)
             return None
         try:
             with open(source_filename, "rb") as handle:
@@ -375,6 +379,21 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         if added:
             self.loaded_for_nuitka[name] = self._keep_loaded_by(added, KEPT_FOR_REWRITE)
         return None
+
+    def _families_picked_by(self, importer, imported):
+        """The other modules of each package from which ``importer`` took, by a
+        name it computed (no import statement names it), a module the binary was
+        seen to lack: it picks from that family at run time (setuptools' vendored
+        packages, one per learning round otherwise)."""
+        family = set()
+        for name, entry in self.hints.learned.items():
+            package = name.rpartition(".")[0]
+            if entry["importer"] == importer and name not in imported and package:
+                folder = self.locateModule(package)
+                if folder and os.path.isdir(folder):
+                    family.update("%s.%s" % (package, module.name)
+                                  for module in pkgutil.iter_modules([folder]))
+        return family
 
     def getImplicitImports(self, module):
         """Make Nuitka include recorded modules it cannot see being imported, the
@@ -391,6 +410,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                        for n in self.hints.program_modules()
                        if self.hints.modules[n]["kind"] not in BUILTIN_KINDS]
             wanted += [(n, "learned from the binary (nuitka-hints)") for n in self.hints.learned]
+            wanted += [(real, "imported in a recorded run as %s (nuitka-hints)" % alias)
+                       for alias, real in sorted(self.aliases.items())]
             wanted += [(p, "--hinted-keep (nuitka-hints)")
                        for p in self.keep_patterns if not _is_pattern(p)]
             wanted += [(n, "%s (nuitka-hints)" % reason)
@@ -528,6 +549,9 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                 return "loaded at the interpreter's start-up"
             return "imported in %d of %d recorded runs" % (entry.get("runs", 1),
                                                            len(self.hints.runs))
+        alias = next((a for a, real in self.aliases.items() if real == name), None)
+        if alias is not None:
+            return "imported in a recorded run as %s" % alias
         learned = self.hints.learned.get(name)
         if learned is not None:
             where = ["run %d" % n for n in learned["runs"]] + learned["reports"]

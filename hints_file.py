@@ -343,6 +343,27 @@ class Hints:
             return path
         return None
 
+    def aliased_modules(self):
+        """Module name -> the name its file has, for the modules recorded under
+        another name than their file's: a vendoring importer
+        (``pkg_resources.extern``) loads ``pkg_resources._vendor.packaging`` and
+        the program imports it as ``pkg_resources.extern.packaging``.  A build
+        finds a module by its file's name."""
+        aliases = {}
+        for name, entry in self.modules.items():
+            file = entry.get("file", "")
+            if entry.get("where") not in ("stdlib", "site-packages", "program") or \
+                    entry["kind"] not in ("source", "bytecode", "extension"):
+                continue
+            parts = file.split("/")
+            parts[-1] = parts[-1].partition(".")[0]
+            if parts[-1] == "__init__":
+                parts.pop()
+            real = ".".join(parts)
+            if real != name and parts and all(p.isidentifier() for p in parts):
+                aliases[name] = real
+        return aliases
+
     def program_modules(self):
         """Names the program itself imported (not the interpreter's start-up set)."""
         return sorted(n for n, m in self.modules.items() if not m.get("startup"))

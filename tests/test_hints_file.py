@@ -353,3 +353,20 @@ def test_learn_needs_a_hints_file_and_a_misses_file(tmp_path):
     assert result.returncode == 2
     assert result.stderr == "hinted_mods: error: --learn needs the hints file and at least one " \
         "misses file: hinted_mods.py --learn HINTS.json MISSES\n"
+
+
+def test_a_module_recorded_under_another_name_than_its_files_is_an_alias():
+    """pkg_resources.extern's importer loads the vendored module under its own name."""
+    hints = hints_file.Hints.new({
+        "pkg_resources.extern.packaging.version": {
+            "kind": "source", "file": "pkg_resources/_vendor/packaging/version.py",
+            "where": "site-packages"},
+        "pkg_resources.extern.packaging": {
+            "kind": "source", "file": "pkg_resources/_vendor/packaging/__init__.py",
+            "where": "site-packages"},
+        "json.decoder": {"kind": "source", "file": "json/decoder.py", "where": "stdlib"},
+        "six.moves": {"kind": "other", "where": "site-packages", "file": "six.py"},
+        "sys": {"kind": "builtin"}}, [], {}, {}, {}, {})
+    assert hints.aliased_modules() == {
+        "pkg_resources.extern.packaging.version": "pkg_resources._vendor.packaging.version",
+        "pkg_resources.extern.packaging": "pkg_resources._vendor.packaging"}
