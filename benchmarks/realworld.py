@@ -1,7 +1,7 @@
 """Programs nobody here wrote: plain Nuitka vs hinted vs PyInstaller --onedir.
 
     python benchmarks/realworld.py [--python=3.11] [--methods=hinted,plain,pyinstaller]
-                                   [--list] [program ...]
+                                   [--rows-from=FILE.jsonl] [--list] [program ...]
 
 Three kinds of program, none of them written for this project:
 
@@ -21,7 +21,9 @@ is ``python -m nuitka --mode=standalone``, ``pyinstaller`` is ``--onedir``.  Eve
 binary replays every recorded run (``nuitka_hints.replay``: exit status and
 stdout).  One table: size, files, build time, rounds, replays the same.  A build
 that fails is a row saying so.  Rows also go to ``realworld.jsonl`` in the work
-folder as they come.
+folder as they come; ``--rows-from`` adds the rows of an earlier run's file to
+the table (the plain and PyInstaller builds do not depend on this project's
+code: a later run of the hinted method alone can stand beside them).
 
 It makes its own environment, ``benchmarks/.venv-realworld-3.X``, with the
 applications, Nuitka, PyInstaller and this project, and runs itself there.
@@ -211,6 +213,7 @@ def main(argv):
     methods = options.pop("methods", ",".join(METHODS)).split(",")
     listing = "list" in options
     options.pop("list", None)
+    earlier = options.pop("rows-from", None)
     programs = all_programs()
     unknown = [n for n in names if n not in programs] + [m for m in methods if m not in METHODS]
     unknown += ["--" + name for name in options]
@@ -227,10 +230,26 @@ def main(argv):
     print("realworld: work folder %s" % work, flush=True)
     compare.warm_up(work, [])
     rows = []
+    if earlier:
+        with open(earlier) as handle:
+            rows = [json.loads(line) for line in handle if line.strip()]
     for name in names or [n for n, p in programs.items() if "skip" not in p]:
         rows += measure(name, programs[name], methods, work)
-    print_table(rows)
+    print_table(sorted(rows, key=lambda row: (list(programs).index(row["program"]),
+                                              METHODS.index(row["method"]))))
+    for name, program in programs.items():
+        if "skip" in program:
+            print("%-34s %s" % (name, program["skip"]))
+    print("versions: Python %s; %s" % (sys.version.split()[0], ", ".join(
+        "%s %s" % item for item in versions().items())))
     return 0 if all(row["verify"] == "same" for row in rows if row["method"] == "hinted") else 1
+
+
+def versions():
+    """The installed version of Nuitka, PyInstaller and every program's distribution."""
+    from importlib.metadata import version
+
+    return {name: version(name) for name in ["nuitka", *requirements()]}
 
 
 def _venv(python):
@@ -354,6 +373,12 @@ def measure(name, program, methods, work):
             capture_output=True, text=True, timeout=600)
         print("realworld: traced %s %s: exit %d" % (name, " ".join(args), traced.returncode),
               flush=True)
+        if traced.returncode != 0 and program["kind"] == "nuitka-test":  # they exit 0
+            print(traced.stderr[-2000:])
+            return [{"program": name, "kind": program["kind"], "method": method, "size": 0,
+                     "files": 0, "seconds": 0, "verify": "not run",
+                     "why": "the interpreted run fails (exit %d)" % traced.returncode}
+                    for method in methods]
     hints = Hints.load(hints_path(script))
     rows = []
     for method in methods:
