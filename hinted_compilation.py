@@ -52,11 +52,13 @@ from nuitka.plugins.PluginBase import NuitkaPluginBase
 from nuitka.utils.ModuleNames import ModuleName
 
 try:
+    import hinted_dist
     import hinted_report
     import hints_file
 except ImportError:  # the files copied side by side rather than installed
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     try:  # only for these imports: Nuitka evaluates some calls (entry_points()) on sys.path
+        import hinted_dist
         import hinted_report
         import hints_file
     finally:
@@ -197,6 +199,15 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             "(nuitka_hints.py adds it for a module Nuitka fails on). Repeatable.",
         )
         group.add_option(
+            "--hinted-strip",
+            dest="hinted_strip",
+            choices=("yes", "no"),
+            default="yes",
+            help="Strip the extension modules and libraries the dist ships of the symbols "
+            "the dynamic loader does not need, and keep one copy of byte-identical "
+            "files: 'yes' (default) or 'no'.",
+        )
+        group.add_option(
             "--hinted-compile",
             dest="hinted_compile",
             choices=("hot", "all"),
@@ -208,7 +219,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         )
 
     def __init__(self, hinted_json_file, hinted_keep, hinted_unrecorded, hinted_compile,
-                 hinted_data, hinted_keep_data, hinted_source):
+                 hinted_data, hinted_keep_data, hinted_source, hinted_strip):
         try:
             self.hints = hints_file.Hints.load(hinted_json_file)
             self.aliases = self.hints.aliased_modules()
@@ -227,6 +238,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         self.dropped = {}  # module name -> the module that imports it
         self.as_bytecode = set()
         self.left_to_python = set(hinted_source)  # Nuitka failed on them (the invoker says)
+        self.strip = hinted_strip == "yes"
         self.overruled = {}  # recorded module name -> why Nuitka's configuration keeps it out
         self.loaded_for_nuitka = {}  # module name -> what its Nuitka-added imports load
         self.hot = (self.hints.hot_modules(HOT_SHARE, HOT_SAMPLES) if hinted_compile == "hot"
@@ -482,20 +494,24 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         self.data_files.listed_by_nuitka.add(datafile.dest_path)
 
     def onStandaloneDistributionFinished(self, dist_dir):
+        from nuitka.options.Options import isOnefileMode
+
         self._report()
         self.data_files.report(self)
-        report = self.build_report(dist_dir, _built_modules())
+        slimmed = hinted_dist.slim(dist_dir, hinted_report.binary_in(dist_dir), self.strip,
+                                   link=not isOnefileMode())
+        report = self.build_report(dist_dir, _built_modules(), slimmed)
         self.info(hinted_report.summary_line(report, hinted_report.write(report, dist_dir)))
 
-    def build_report(self, dist_dir, built):
+    def build_report(self, dist_dir, built, slimmed):
         """The report's data (see hinted_report): ``built`` is module name -> how
-        it is in the build ("compiled", "bytecode", "extension")."""
+        it is in the build ("compiled", "bytecode", "extension"); ``slimmed``:
+        what ``hinted_dist.slim`` did."""
         from nuitka.Version import getNuitkaVersion
 
         runs = self.hints.runs
         stem = os.path.basename(os.path.normpath(dist_dir))[: -len(".dist")]
-        binary = next((n for n in (stem + ".bin", stem + ".exe", stem)
-                       if os.path.isfile(os.path.join(dist_dir, n))), stem)
+        binary = hinted_report.binary_in(dist_dir)
         program = {n for n, m in self.hints.modules.items() if m.get("where") == "program"}
         program.add("__main__")
         left_out = [
@@ -527,6 +543,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             "data_files": {"added": self.data_files.added,
                            "left_out": self.data_files.left_out,
                            "stale": self.data_files.stale},
+            "slimmed": slimmed,
             "verify": None,
         }
 

@@ -27,6 +27,14 @@ def report_paths(dist_dir):
             os.path.join(folder, stem + ".hints.html"))
 
 
+def binary_in(dist_dir):
+    """The program binary's name in a dist folder (``<stem>.bin`` on Linux)."""
+    name = os.path.basename(os.path.normpath(dist_dir))
+    stem = name[: -len(".dist")] if name.endswith(".dist") else name
+    return next((n for n in (stem + ".bin", stem + ".exe", stem)
+                 if os.path.isfile(os.path.join(dist_dir, n))), stem)
+
+
 def dist_inventory(dist_dir, binary_name, extension_modules):
     """Size and files of the dist, by top-level folder and kind of file.
 
@@ -51,7 +59,7 @@ def dist_inventory(dist_dir, binary_name, extension_modules):
                 kind = "library" if ".so" in name or name.endswith((".dll", ".dylib")) \
                     else "data"
                 top = relative.split("/")[0] if "/" in relative else name.split(".")[0]
-            bytes_ = os.path.getsize(path)
+            bytes_ = os.lstat(path).st_size  # a link to an identical file costs its name
             entry = by_package.setdefault(top, dict.fromkeys(KINDS, 0))
             entry[kind] += bytes_
             size += bytes_
@@ -83,12 +91,25 @@ def add_verify(dist_dir, results):
 def summary_line(report, html_path):
     modules = report["modules"]
     return ("nuitka-hints: dist %.1f MB in %d files; modules kept %d (compiled %d, bytecode %d, "
-            "extension %d), left out %d; data files added %d, left out %d; runs %d; report %s"
+            "extension %d), left out %d; data files added %d, left out %d; %s; runs %d; "
+            "report %s"
             % (report["dist"]["size"] / 1e6, report["dist"]["files"],
                sum(modules.values()), modules["compiled"], modules["bytecode"],
                modules["extension"], len(report["left_out"]),
                len(report["data_files"]["added"]), len(report["data_files"]["left_out"]),
-               len(report["runs"]), html_path))
+               slimmed_text(report.get("slimmed") or {}), len(report["runs"]), html_path))
+
+
+def slimmed_text(slimmed):
+    """What ``hinted_dist.slim`` did, in a few words."""
+    parts = []
+    for key, verb in (("stripped", "stripped"), ("linked", "identical files linked")):
+        done = slimmed.get(key)
+        if isinstance(done, dict):
+            parts.append("%s %d (-%.1f MB)" % (verb, done["files"], done["saved"] / 1e6))
+        elif done:
+            parts.append("not %s: %s" % (verb, done))
+    return ", ".join(parts) or "not slimmed"
 
 
 def render(report):
@@ -194,6 +215,9 @@ const numbers = [
   [report.data_files.added.length, "data files added"],
   [Object.keys(report.data_files.left_out).length, "data files left out"],
   [report.runs.length, "recorded runs"],
+  [mb(["stripped", "linked"].reduce((sum, key) => sum + (
+    (report.slimmed || {})[key] && report.slimmed[key].saved || 0), 0)),
+   "saved: libraries stripped, identical files linked"],
 ];
 for (const [value, label] of numbers) {
   const box = document.createElement("div");

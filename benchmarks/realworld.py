@@ -441,7 +441,7 @@ def _folder_size(folder):
     size = files = 0
     for directory, _, names in os.walk(folder):
         for name in names:
-            size += os.path.getsize(os.path.join(directory, name))
+            size += os.lstat(os.path.join(directory, name)).st_size
             files += 1
     return size, files
 

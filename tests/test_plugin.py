@@ -77,7 +77,7 @@ def plugin(tmp_path, monkeypatch, startup_modules):
             hinted_compile=compile,
             hinted_data="opened",
             hinted_keep_data=list(keep_data),
-            hinted_source=[],
+            hinted_source=[], hinted_strip="yes",
         )
 
     return make
@@ -108,7 +108,8 @@ def test_the_multiprocessing_copy_of_the_main_script_is_the_program_in_the_repor
     encounter(p, "pkg.other", using="pkg")
     encounter(p, "branch", using=hinted_compilation.MAIN_COPY)
     (tmp_path / "app.dist").mkdir()
-    report = p.build_report(str(tmp_path / "app.dist"), {hinted_compilation.MAIN_COPY: "compiled"})
+    report = p.build_report(str(tmp_path / "app.dist"), {hinted_compilation.MAIN_COPY: "compiled"},
+                            {})
     assert [(i["module"], i["imported_by"], i["by_program"]) for i in report["left_out"]] == [
         ("branch", "__main__", True), ("pkg.other", "pkg", False)]
     assert report["kept"][0]["why"].startswith("the program")
@@ -134,7 +135,7 @@ def test_bad_hints_file_stops_the_build(tmp_path, capsys):
         hinted_compilation.HintedCompilationPlugin(
             hinted_json_file=str(tmp_path / "missing.json"), hinted_keep=[],
             hinted_unrecorded="drop", hinted_compile="hot", hinted_data="opened",
-            hinted_keep_data=[], hinted_source=[])
+            hinted_keep_data=[], hinted_source=[], hinted_strip="yes")
     output = capsys.readouterr()
     assert "hints file %s not found: run the tracer (hinted_mods.py) first" % (
         tmp_path / "missing.json") in output.out + output.err

@@ -1,0 +1,114 @@
+"""The finished dist made smaller without changing what it does: the shared
+objects it ships stripped of what the dynamic loader does not need, and one copy
+of byte-identical files.
+
+Nuitka strips the binary it links but copies every extension module and library
+as the wheel shipped it, symbol tables and all (PIL's: 75% of their bytes).  The
+plugin calls ``slim`` when Nuitka has finished the dist folder, before a onefile
+binary packs it.  Only the dist's own copies are touched, never the installed
+files: a stripped file is written beside its copy and renamed over it.  Imports
+only the standard library.
+"""
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+
+def slim(dist_dir, binary_name, strip=True, link=True):
+    """Strip the dist's shared objects and link its identical files; what it did:
+    {"stripped": {"files", "saved", "failed": [(file, why)]} or a reason it did not,
+    "linked": {"files", "saved"} or a reason it did not}."""
+    done = {}
+    if not strip:
+        done["stripped"] = "not asked (--hinted-strip=no)"
+    elif not sys.platform.startswith("linux"):
+        done["stripped"] = "only on Linux"
+    elif shutil.which("strip") is None:
+        done["stripped"] = "no strip found: install binutils (apt-get install binutils)"
+    else:
+        done["stripped"] = strip_shared_objects(dist_dir, binary_name)
+    done["linked"] = link_identical_files(dist_dir) if link else \
+        "not in onefile mode (its archive holds files, not links)"
+    return done
+
+
+def strip_shared_objects(dist_dir, binary_name):
+    """``strip --strip-unneeded`` on every ELF shared object in the dist but the
+    program binary (Nuitka strips that): the symbols the dynamic loader does not
+    need go, the dynamic symbol table stays.  A file whose stripping fails or
+    saves nothing is left as it was."""
+    strip = shutil.which("strip")
+    files, saved, failed = 0, 0, []
+    for path in _shared_objects(dist_dir, binary_name):
+        relative = os.path.relpath(path, dist_dir)
+        stripped = path + ".nuitka-hints-strip"
+        result = subprocess.run([strip, "--strip-unneeded", "-o", stripped, path],
+                                capture_output=True, text=True, errors="replace")
+        before = os.path.getsize(path)
+        if result.returncode != 0 or not os.path.isfile(stripped):
+            failed.append((relative, (result.stderr.strip().splitlines() or ["failed"])[-1]))
+        elif os.path.getsize(stripped) < before:
+            shutil.copymode(path, stripped)
+            saved += before - os.path.getsize(stripped)
+            os.replace(stripped, path)  # the dist's copy, never a file it links to
+            files += 1
+        if os.path.exists(stripped):
+            os.unlink(stripped)
+    return {"files": files, "saved": saved, "failed": failed}
+
+
+def link_identical_files(dist_dir, smallest=4096):
+    """Each set of byte-identical files (of at least ``smallest`` bytes) in the
+    dist becomes one file and relative symbolic links to it: the loader and
+    ``open`` find it either way (kiwisolver's extension module that Nuitka's
+    configuration also lists as a library)."""
+    by_size = {}
+    for path in _files(dist_dir):
+        size = os.path.getsize(path)
+        if size >= smallest:
+            by_size.setdefault(size, []).append(path)
+    files, saved = 0, 0
+    for size, paths in sorted(by_size.items()):
+        by_content = {}
+        for path in paths if len(paths) > 1 else ():
+            by_content.setdefault(_digest(path), []).append(path)
+        for same in by_content.values():
+            kept, *copies = sorted(same, key=lambda p: (p.count(os.sep), len(p), p))
+            for copy in copies:
+                os.unlink(copy)
+                os.symlink(os.path.relpath(kept, os.path.dirname(copy)), copy)
+                files += 1
+                saved += size
+    return {"files": files, "saved": saved}
+
+
+def _files(dist_dir):
+    for directory, _, names in os.walk(dist_dir):
+        for name in sorted(names):
+            path = os.path.join(directory, name)
+            if not os.path.islink(path) and os.path.isfile(path):
+                yield path
+
+
+def _shared_objects(dist_dir, binary_name):
+    for path in _files(dist_dir):
+        name = os.path.basename(path)
+        if name != binary_name and re.search(r"\.so(\.\d+)*$", name) and _is_elf(path):
+            yield path
+
+
+def _is_elf(path):
+    with open(path, "rb") as handle:
+        return handle.read(4) == b"\x7fELF"
+
+
+def _digest(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

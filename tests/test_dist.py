@@ -1,0 +1,90 @@
+"""hinted_dist.py: the finished dist stripped and its identical files linked, on
+real shared objects built here, never touching the files they were copied from."""
+
+import ctypes
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import hinted_dist
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux") or
+                                shutil.which("gcc") is None or shutil.which("strip") is None,
+                                reason="needs Linux, gcc and binutils' strip")
+
+C_SOURCE = "int answer(void) { return 42; }\nstatic int helper(int x) { return x + 1; }\n" \
+    "int use(int x) { return helper(x); }\n"
+
+
+@pytest.fixture
+def library(tmp_path):
+    """A shared object as wheels ship them: with its symbol table and debug info."""
+    source = tmp_path / "lib.c"
+    source.write_text(C_SOURCE)
+    built = tmp_path / "installed" / "libanswer.so"
+    built.parent.mkdir()
+    subprocess.run(["gcc", "-shared", "-fPIC", "-g", "-o", str(built), str(source)], check=True)
+    return built
+
+
+def test_shared_objects_are_stripped_in_the_dist_and_still_load(tmp_path, library):
+    dist = tmp_path / "app.dist"
+    (dist / "pkg").mkdir(parents=True)
+    copied = dist / "pkg" / "libanswer.so"
+    shutil.copy(library, copied)
+    linked = dist / "libanswer-linked.so.1"
+    os.link(library, linked)  # a hard link to the installed file: it must not change
+    installed = library.read_bytes()
+    (dist / "app.bin").write_bytes(installed)  # the program binary: Nuitka's to strip
+    (dist / "notes.so.txt").write_text("not a library")
+    done = hinted_dist.strip_shared_objects(str(dist), "app.bin")
+    assert done["files"] == 2 and done["failed"] == []
+    assert done["saved"] == 2 * len(installed) - copied.stat().st_size - linked.stat().st_size
+    assert copied.stat().st_size < len(installed)
+    assert library.read_bytes() == installed  # the installed file, linked or not, untouched
+    assert (dist / "app.bin").read_bytes() == installed
+    assert ctypes.CDLL(str(copied)).answer() == 42
+    assert os.access(copied, os.X_OK) == os.access(library, os.X_OK)
+    again = hinted_dist.strip_shared_objects(str(dist), "app.bin")
+    assert again == {"files": 0, "saved": 0, "failed": []}  # nothing left to strip
+
+
+def test_a_shared_object_strip_cannot_read_is_left_as_it_was(tmp_path):
+    dist = tmp_path / "app.dist"
+    dist.mkdir()
+    broken = dist / "broken.so"
+    broken.write_bytes(b"\x7fELF" + b"\0" * 100)
+    done = hinted_dist.strip_shared_objects(str(dist), "app.bin")
+    assert done["files"] == 0 and [name for name, _ in done["failed"]] == ["broken.so"]
+    assert broken.read_bytes() == b"\x7fELF" + b"\0" * 100
+    assert sorted(os.listdir(dist)) == ["broken.so"]
+
+
+def test_identical_files_become_one_file_and_links(tmp_path):
+    dist = tmp_path / "app.dist"
+    (dist / "kiwisolver").mkdir(parents=True)
+    same = os.urandom(10000)
+    (dist / "kiwisolver" / "_cext.so").write_bytes(same)
+    (dist / "kiwisolver" / "_cext.cpython-311-x86_64-linux-gnu.so").write_bytes(same)
+    (dist / "other.dat").write_bytes(os.urandom(10000))
+    (dist / "small-a").write_bytes(b"x" * 10)
+    (dist / "small-b").write_bytes(b"x" * 10)
+    assert hinted_dist.link_identical_files(str(dist)) == {"files": 1, "saved": 10000}
+    long_name = dist / "kiwisolver" / "_cext.cpython-311-x86_64-linux-gnu.so"
+    assert os.readlink(long_name) == "_cext.so" and long_name.read_bytes() == same
+    assert not os.path.islink(dist / "kiwisolver" / "_cext.so")
+    assert not any(os.path.islink(dist / n) for n in ("other.dat", "small-a", "small-b"))
+
+
+def test_slim_says_why_it_did_not(tmp_path, monkeypatch):
+    dist = tmp_path / "app.dist"
+    dist.mkdir()
+    assert hinted_dist.slim(str(dist), "app.bin", strip=False, link=False) == {
+        "stripped": "not asked (--hinted-strip=no)",
+        "linked": "not in onefile mode (its archive holds files, not links)"}
+    monkeypatch.setenv("PATH", str(tmp_path))  # no binutils
+    assert hinted_dist.slim(str(dist), "app.bin")["stripped"] == \
+        "no strip found: install binutils (apt-get install binutils)"
