@@ -50,6 +50,7 @@ from hints_file import (  # noqa: F401 (the plugin and the invoker reach these t
     stream_bytes,
     sys_path_roots,
     trace_command,
+    version_line,
 )
 
 # The tracer's own modules, in every process of the program: never recorded.
@@ -94,6 +95,7 @@ options:
   --learn FILE MISSES...  add to the hints FILE the modules a built binary
                           lacked, from the files it wrote where %s
                           named (README: Ask the binary)
+  --version               show this release, the Nuitka found and the Python
   -h, --help              show this help
 """
 
@@ -118,6 +120,9 @@ def main(argv=None):
         return _fail(exc)
     if options.get("help"):
         sys.stdout.write(USAGE % (platform_tag(), "|".join(TEST_RUNNERS), MISSES_VARIABLE))
+        return OK
+    if options.get("version"):
+        print(version_line())
         return OK
     if "summary" in options:
         return _run_tool(_print_summary, options["summary"])
@@ -148,6 +153,9 @@ def _split_command_line(argv):
         name, has_value, value = arg.partition("=")
         if arg in ("-h", "--help"):
             options["help"] = True
+            return options, None, []
+        if arg == "--version":
+            options["version"] = True
             return options, None, []
         if arg == "--fresh":
             options["fresh"] = True

@@ -10,6 +10,11 @@ script has no cached bytecode; a module has).  Like the tracer it imports only
 import os
 import sys
 
+# This release's version (the one place it is written: pyproject.toml reads it),
+# and the Nuitka versions it is tested with: from the first, up to the second.
+__version__ = "0.2.0"
+SUPPORTED_NUITKA = ((4, 3), (4, 4))
+
 # The hints file, a JSON object (README, "The hints file", has an example):
 #   schema, tag, python {version, implementation, platform, machine, bits}
 #   modules {name: {kind, file, where, runs, [startup]}}, packages [top-level names]
@@ -51,6 +56,19 @@ class LinkedOutOfItsFolder(HintsFileError):
 
 class CommandLineError(HintsError):
     """Options or arguments the tools cannot use."""
+
+
+def version_line():
+    """What ``--version`` of both commands prints: this release, the Nuitka found
+    and the Python they run with."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        nuitka = "Nuitka %s" % version("nuitka")
+    except PackageNotFoundError:
+        nuitka = "no Nuitka installed"
+    return "nuitka-hints %s, %s, Python %s (%s)" % (
+        __version__, nuitka, sys.version.split()[0], sys.executable)
 
 
 def platform_tag():

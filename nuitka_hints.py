@@ -34,9 +34,6 @@ my_opts = [
 # Exit statuses besides Nuitka's own (a build returns Nuitka's status).
 OK, RUNS_DIFFER, ERROR = 0, 1, 2
 
-# The oldest Nuitka whose plugin API and options this tool is written against.
-MINIMUM_NUITKA = (4, 3)
-
 PLUGIN_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hinted_compilation.py")
 
 USAGE = """\
@@ -57,6 +54,7 @@ Standard options come from the my_opts list in %s.
                   learn what it lacked, for the next build)
   --no-learn      replay only: name what the binary lacked, change nothing
   --learn-rounds=N  build again at most N times (default 3)
+  --version       show this release, the Nuitka found and the Python
   --hinted-stale=error|warn|ignore
                   when the program's files or packages changed since a run was
                   recorded: stop (default, exit status 2), warn, or say nothing
@@ -69,6 +67,9 @@ def main(argv=None):
     if not argv or argv[-1] in ("-h", "--help"):
         sys.stdout.write(USAGE % __file__)
         return OK if argv else ERROR
+    if "--version" in argv:
+        print(hints_file.version_line())
+        return OK
     modes = {arg for arg in argv[:-1] if arg in ("--verify", "--verify-only", "--no-learn")}
     stale_policy = _option_value(argv[:-1], "--hinted-stale") or "error"
     rounds = _option_value(argv[:-1], "--learn-rounds")
@@ -593,21 +594,34 @@ def _option_values(command, name):
 
 
 def check_nuitka():
-    """Nuitka must be importable by this Python and recent enough."""
+    """Nuitka must be importable by this Python and recent enough; a Nuitka newer
+    than the versions this release is tested with builds, after one warning line
+    (each Nuitka internal the plugin uses stops the build naming itself if it
+    changed)."""
     try:
         from nuitka.Version import getNuitkaVersionTuple
     except ImportError:
         raise NuitkaMissingError(
-            "Nuitka is not installed for %s: run %s -m pip install nuitka"
-            % (sys.executable, sys.executable)
+            "Nuitka is not installed for %s: run %s -m pip install 'nuitka>=%s,<%s'"
+            % ((sys.executable, sys.executable) + _supported_range())
         ) from None
-    version = getNuitkaVersionTuple()
-    if tuple(version[:2]) < MINIMUM_NUITKA:
+    version = tuple(getNuitkaVersionTuple()[:3])
+    oldest, beyond = hints_file.SUPPORTED_NUITKA
+    if version[:2] < oldest:
         raise NuitkaMissingError(
-            "Nuitka %s is too old, nuitka-hints needs %s or newer: "
-            "run %s -m pip install --upgrade nuitka"
-            % (".".join(map(str, version[:3])), ".".join(map(str, MINIMUM_NUITKA)), sys.executable)
-        )
+            "Nuitka %s is too old, nuitka-hints %s needs %s or newer: run %s -m pip install "
+            "'nuitka>=%s,<%s'" % ((".".join(map(str, version)), hints_file.__version__,
+                                   ".".join(map(str, oldest)), sys.executable)
+                                  + _supported_range()))
+    if version[:2] >= beyond:
+        print("nuitka-hints: warning: Nuitka %s is newer than the versions nuitka-hints %s is "
+              "tested with (>=%s,<%s); building anyway" % (
+                  (".".join(map(str, version)), hints_file.__version__) + _supported_range()),
+              flush=True)
+
+
+def _supported_range():
+    return tuple(".".join(map(str, bound)) for bound in hints_file.SUPPORTED_NUITKA)
 
 
 def nuitka_environment():

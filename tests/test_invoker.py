@@ -10,6 +10,7 @@ import pytest
 from conftest import ROOT, TAG, installed_distribution, run_tracer
 
 import hinted_mods
+import hints_file
 import nuitka_hints
 
 
@@ -140,14 +141,41 @@ def test_nuitka_not_installed(traced_script):
     result = invoke(str(traced_script), flags=["-S"])  # no site-packages
     assert result.returncode == 2
     assert "Nuitka is not installed for" in result.stderr
-    assert "-m pip install nuitka" in result.stderr
+    assert result.stderr.endswith("-m pip install 'nuitka>=4.3,<4.4'\n")
 
 
 def test_nuitka_too_old(traced_script, monkeypatch, capsys):
-    monkeypatch.setattr(nuitka_hints, "MINIMUM_NUITKA", (99, 0))
+    monkeypatch.setattr(hints_file, "SUPPORTED_NUITKA", ((99, 0), (99, 1)))
     assert nuitka_hints.main([str(traced_script)]) == 2
     error = capsys.readouterr().err
-    assert "is too old, nuitka-hints needs 99.0 or newer" in error
+    assert error == "nuitka-hints: error: Nuitka 4.3.3 is too old, nuitka-hints %s needs 99.0 " \
+        "or newer: run %s -m pip install 'nuitka>=99.0,<99.1'\n" % (
+            hints_file.__version__, sys.executable)
+
+
+def test_a_newer_nuitka_than_tested_builds_after_one_warning(monkeypatch, capsys):
+    monkeypatch.setattr(hints_file, "SUPPORTED_NUITKA", ((4, 0), (4, 1)))
+    nuitka_hints.check_nuitka()
+    assert capsys.readouterr().out == "nuitka-hints: warning: Nuitka 4.3.3 is newer than the " \
+        "versions nuitka-hints %s is tested with (>=4.0,<4.1); building anyway\n" \
+        % hints_file.__version__
+
+
+@pytest.mark.parametrize("command", ["hinted_mods.py", "nuitka_hints.py"])
+def test_both_commands_say_their_version_nuitkas_and_pythons(command):
+    result = subprocess.run([sys.executable, os.path.join(ROOT, command), "--version"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0
+    assert result.stdout == "nuitka-hints %s, Nuitka 4.3.3, Python %s (%s)\n" % (
+        hints_file.__version__, sys.version.split()[0], sys.executable)
+
+
+def test_the_version_is_written_once_and_the_package_metadata_reads_it():
+    from importlib.metadata import version
+
+    assert version("nuitka-hints") == hints_file.__version__
+    with open(os.path.join(ROOT, "pyproject.toml")) as handle:
+        assert "version = {attr = \"hints_file.__version__\"}" in handle.read()
 
 
 def test_nuitka_exit_status_is_returned(traced_script):
