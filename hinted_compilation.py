@@ -91,7 +91,7 @@ PLUGINS_FOR_PACKAGES = {
     "transformers": "transformers",
 }
 
-BUILTIN_KINDS = ("builtin", "frozen")
+BUILTIN_KINDS = (hints_file.BUILTIN, hints_file.FROZEN)
 
 # Why a module that no recorded run imported is in the build all the same.
 KEPT_BY_OPTION = "--hinted-keep"
@@ -461,8 +461,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         return (
             self.hot is not None
             and entry is not None
-            and entry.get("where") == "site-packages"
-            and entry["kind"] in ("source", "bytecode")
+            and entry.get("where") == hints_file.SITE_PACKAGES
+            and entry["kind"] in hints_file.PYTHON_CODE
             and name not in self.hot
         )
 
@@ -512,7 +512,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         runs = self.hints.runs
         stem = os.path.basename(os.path.normpath(dist_dir))[: -len(".dist")]
         binary = hinted_report.binary_in(dist_dir)
-        program = {n for n, m in self.hints.modules.items() if m.get("where") == "program"}
+        program = {n for n, m in self.hints.modules.items()
+                   if m.get("where") == hints_file.PROGRAM}
         program.add("__main__")
         left_out = [
             {"module": name, "imported_by": using, "reason": self._drop_reason(name),
@@ -667,7 +668,7 @@ class DataFiles:
             self._mirror(where, folders)
         libraries = {}
         for relative, entry in hints.libraries.items():
-            if entry.get("where") in ("stdlib", "site-packages"):  # the rest is not shipped
+            if entry.get("where") in (hints_file.STDLIB, hints_file.SITE_PACKAGES):  # shipped
                 libraries.setdefault(entry["where"], {})[relative] = 1
         self.loaded_libraries = self._real_paths(libraries)
 
@@ -703,7 +704,7 @@ class DataFiles:
         """Not the source of a module of the program's own (read for a warning's
         line, or listed): compiling keeps it out of the dist unless the user says
         otherwise (``--hinted-keep-data``)."""
-        if where == "program" and relative.endswith(".py") and \
+        if where == hints_file.PROGRAM and relative.endswith(".py") and \
                 not _matches_path_patterns(relative, self.keep_patterns):
             self.own_sources.append(relative)
             return False
@@ -741,15 +742,16 @@ class DataFiles:
         own files (beside the main script) go with the main module."""
         if module.isMainModule():
             program_dir = os.path.dirname(os.path.abspath(module.getCompileTimeFilename()))
-            self.roots[os.path.normcase(program_dir)] = "program"
-            self._resolve("program", (self.hints.data_files or {}).get("program", {}))
-            self._mirror("program", self.hints.listed_directories.get("program", {}))
+            program = hints_file.PROGRAM
+            self.roots[os.path.normcase(program_dir)] = program
+            self._resolve(program, (self.hints.data_files or {}).get(program, {}))
+            self._mirror(program, self.hints.listed_directories.get(program, {}))
             owner = None
         else:
             owner = module.getFullName().asString()
         for source, (where, relative) in sorted(self.read.items()):
-            if where == "program" and owner is None or \
-                    where != "program" and self._owner(relative) == owner:
+            own = where == hints_file.PROGRAM
+            if own and owner is None or not own and self._owner(relative) == owner:
                 if relative not in self.listed_by_nuitka:
                     self.added.append(relative)
                     yield source, relative

@@ -16,8 +16,8 @@ On POSIX each process also samples where its CPU time goes, by module, so the
 build can compile to C only the modules worth it (``Hints.hot_modules``).
 
 The hints file format has its own module beside this one, ``hints_file`` (the
-``Hints`` class: ``load``, ``new``, ``merged``, ``save``, ``locate``); its API is
-also reachable from here (``hinted_mods.load_hints``, ``hinted_mods.HintsError``).
+``Hints`` class: ``load``, ``new``, ``merged``, ``save``, ``locate``), which the
+build and the benchmarks import too.
 
 Only ``sys``, ``os`` and ``hints_file`` (which imports only those two) are imported
 at module level: whatever this module imports before the program starts would
@@ -27,29 +27,38 @@ hide that module from the record.
 import os
 import sys
 
-from hints_file import (  # noqa: F401 (the plugin and the invoker reach these through here)
+from hints_file import (
+    ABSOLUTE,
+    BUILTIN,
+    BYTECODE,
+    EXTENSION,
+    FROZEN,
+    NAMESPACE,
+    OTHER,
+    PROGRAM,
+    PYTHON_CODE,
+    SITE_PACKAGES,
+    SOURCE,
+    UNKNOWN,
     MISSES_VARIABLE,
     MODULE_SUFFIXES,
-    SCHEMA,
     CommandLineError,
     Hints,
     HintsError,
     HintsFileError,
     LinkedOutOfItsFolder,
-    _file_hash,
+    file_hash,
     FileLock,
-    _read_distributions,
+    read_distributions,
     describe_misses,
     hints_path,
     learn_into,
     learnable,
-    load_hints,
     platform_tag,
     read_misses,
     site_packages_dirs,
-    stream_bytes,
+    stream_entry,
     sys_path_roots,
-    trace_command,
     version_line,
 )
 
@@ -513,7 +522,7 @@ class _StreamRecorder:
                 continue
             if name == "stdout" and self.stdout_is_tty:
                 data = data.replace(b"\r\n", b"\n")  # the terminal's line endings
-            result[name] = _stream_entry(bytes(data), name in self.truncated)
+            result[name] = stream_entry(bytes(data), name in self.truncated)
         return result
 
     def _copy(self, source, target, name):
@@ -536,19 +545,6 @@ class _StreamRecorder:
                 break
         if name == "stdin":
             os.close(target)
-
-
-def _stream_entry(data, truncated):
-    """A recorded stream as JSON: text when it is UTF-8, else base64."""
-    try:
-        entry = {"text": data.decode("utf-8")}
-    except UnicodeDecodeError:
-        import base64
-
-        entry = {"base64": base64.b64encode(data).decode("ascii")}
-    if truncated:
-        entry["truncated"] = True
-    return entry
 
 
 def _import_what_combining_needs():
@@ -629,7 +625,7 @@ def _hints_from_parts(parts_dir, run, roots, excludes):
                     if location in named_on_command_line or _holds_a_root(location, roots):
                         continue  # the run's input, or the import system's own folders
                     entry = _module_entry("data", location, roots)
-                    if entry["where"] != "absolute":  # only what a build could ship
+                    if entry["where"] != ABSOLUTE:  # only what a build could ship
                         found = data_files if mark == DATA_FILE else listed
                         found.setdefault(entry["where"], {})[entry["file"]] = 1
                     continue
@@ -669,21 +665,21 @@ def _holds_a_root(folder, roots):
 def _what_the_run_ran_against(modules, roots, run):
     """The program's own files (content hashes) and the installed distributions
     (versions) the run's modules came from: what a build checks for staleness."""
-    program_dir = next(root for root, label in roots.items() if label == "program")
+    program_dir = next(root for root, label in roots.items() if label == PROGRAM)
     files = {entry["file"] for entry in modules.values()
-             if entry.get("where") == "program" and entry["kind"] in ("source", "bytecode")}
+             if entry.get("where") == PROGRAM and entry["kind"] in PYTHON_CODE}
     if not run["module"]:
         files.add(os.path.basename(run["argv"][0]))
     tops = {entry["file"].partition("/")[0].partition(".")[0] for entry in modules.values()
-            if entry.get("where") == "site-packages" and not entry.get("startup")}
+            if entry.get("where") == SITE_PACKAGES and not entry.get("startup")}
     owners = _distributions_by_top_level(site_packages_dirs(roots))
     return {
-        "program_files": {f: _file_hash(os.path.join(program_dir, f)) for f in sorted(files)},
+        "program_files": {f: file_hash(os.path.join(program_dir, f)) for f in sorted(files)},
         "distributions": dict(sorted(owner for top in tops for owner in owners.get(top, ()))),
     }
 
 
-_DISTRIBUTIONS = {}  # site-packages folders -> what _read_distributions found there
+_DISTRIBUTIONS = {}  # site-packages folders -> what read_distributions found there
 
 
 def _distributions_by_top_level(site_dirs):
@@ -693,7 +689,7 @@ def _distributions_by_top_level(site_dirs):
     them while the program runs (the build reads them afresh)."""
     site_dirs = tuple(site_dirs)
     if site_dirs not in _DISTRIBUTIONS:
-        _DISTRIBUTIONS[site_dirs] = _read_distributions(site_dirs)
+        _DISTRIBUTIONS[site_dirs] = read_distributions(site_dirs)
     return _DISTRIBUTIONS[site_dirs]
 
 
@@ -725,7 +721,7 @@ def _module_entry(kind, location, roots):
         entry["where"] = roots[best]
     else:
         entry["file"] = location
-        entry["where"] = "absolute"
+        entry["where"] = ABSOLUTE
     return entry
 
 
@@ -835,13 +831,13 @@ def _on_sys_path(path):
 
 
 _KIND_BY_LOADER = {
-    "SourceFileLoader": "source",
-    "SourcelessFileLoader": "bytecode",
-    "ExtensionFileLoader": "extension",
-    "BuiltinImporter": "builtin",
-    "FrozenImporter": "frozen",
-    "NamespaceLoader": "namespace",
-    "_NamespaceLoader": "namespace",
+    "SourceFileLoader": SOURCE,
+    "SourcelessFileLoader": BYTECODE,
+    "ExtensionFileLoader": EXTENSION,
+    "BuiltinImporter": BUILTIN,
+    "FrozenImporter": FROZEN,
+    "NamespaceLoader": NAMESPACE,
+    "_NamespaceLoader": NAMESPACE,
 }
 
 
@@ -1195,7 +1191,7 @@ def _record_spawned_interpreters(util_module, recorder):
 def _describe_spec(spec):
     """(kind, file) of a module spec; file is absolute, or "" when there is none."""
     if spec is None:
-        return "unknown", ""
+        return UNKNOWN, ""
     loader = spec.loader
     if isinstance(loader, _RecordingLoader):
         loader = loader.loader
@@ -1204,15 +1200,15 @@ def _describe_spec(spec):
     kind = _KIND_BY_LOADER.get(loader_class.__name__) if loader is not None else None
     if kind is None:
         if spec.origin is None and spec.submodule_search_locations is not None:
-            kind = "namespace"
+            kind = NAMESPACE
         elif spec.origin in ("built-in", "frozen"):
-            kind = "builtin" if spec.origin == "built-in" else "frozen"
+            kind = BUILTIN if spec.origin == "built-in" else FROZEN
         else:
-            kind = "other"
-    if kind == "namespace":
+            kind = OTHER
+    if kind == NAMESPACE:
         locations = list(spec.submodule_search_locations or ())
         return kind, locations[0] if locations else ""
-    if kind in ("builtin", "frozen"):
+    if kind in (BUILTIN, FROZEN):
         return kind, ""
     return kind, spec.origin or ""
 

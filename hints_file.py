@@ -35,6 +35,15 @@ SUPPORTED_NUITKA = ((4, 3), (4, 4))
 SCHEMA = 5
 SUPPORTED_SCHEMAS = (1, 2, 3, 4, 5)
 
+# Where a recorded file lies (``where``): below one of these roots, or elsewhere.
+STDLIB, SITE_PACKAGES, PROGRAM, ABSOLUTE = "stdlib", "site-packages", "program", "absolute"
+ROOTS = (STDLIB, SITE_PACKAGES, PROGRAM)
+
+# What a recorded module is (``kind``), by the loader that loaded it.
+SOURCE, BYTECODE, EXTENSION, BUILTIN, FROZEN, NAMESPACE, OTHER, UNKNOWN = (
+    "source", "bytecode", "extension", "builtin", "frozen", "namespace", "other", "unknown")
+PYTHON_CODE = (SOURCE, BYTECODE)  # modules Nuitka compiles or keeps as bytecode
+
 
 # Files the import system reads for modules: the tracer records them as modules,
 # not as data, and the build never leaves them out as data.
@@ -299,7 +308,7 @@ class Hints:
             for relative, digest in against["program_files"].items():
                 path = os.path.join(folder, relative)
                 if path not in hashes:
-                    hashes[path] = _file_hash(path)
+                    hashes[path] = file_hash(path)
                 if hashes[path] != digest:
                     changes.append("%s %s" % (
                         relative, "is gone" if hashes[path] is None else "changed"))
@@ -321,7 +330,7 @@ class Hints:
         those that own a package the runs imported (Nuitka ships metadata only
         with its package; scanning all metadata reads every distribution's)."""
         read = {_normalized(folder.partition("-")[0]) for folder in self._metadata_folders_read()}
-        owners = _read_distributions(site_dirs)
+        owners = read_distributions(site_dirs)
         imported = {name for top in self.top_level_packages() for name, _ in owners.get(top, ())}
         return sorted(name for name in imported if _normalized(name) in read)
 
@@ -334,7 +343,7 @@ class Hints:
                       if _normalized(folder.partition("-")[0]) not in shipped)
 
     def _metadata_folders_read(self):
-        files = (self.data_files or {}).get("site-packages", {})
+        files = (self.data_files or {}).get(SITE_PACKAGES, {})
         return {f.partition("/")[0] for f in files
                 if f.partition("/")[0].endswith((".dist-info", ".egg-info"))}
 
@@ -370,8 +379,7 @@ class Hints:
         aliases = {}
         for name, entry in self.modules.items():
             file = entry.get("file", "")
-            if entry.get("where") not in ("stdlib", "site-packages", "program") or \
-                    entry["kind"] not in ("source", "bytecode", "extension"):
+            if entry.get("where") not in ROOTS or entry["kind"] not in (*PYTHON_CODE, EXTENSION):
                 continue
             parts = file.split("/")
             parts[-1] = parts[-1].partition(".")[0]
@@ -424,11 +432,11 @@ def sys_path_roots(program_dir=None):
     paths = sysconfig.get_paths()
     installed = [paths["purelib"], paths["platlib"], site.getusersitepackages()]
     for path in installed + site.getsitepackages():  # user's, and a venv's base
-        roots[os.path.normcase(path)] = "site-packages"
+        roots[os.path.normcase(path)] = SITE_PACKAGES
     for key in ("stdlib", "platstdlib"):  # extension modules: lib-dynload/...
-        roots[os.path.normcase(paths[key])] = "stdlib"
+        roots[os.path.normcase(paths[key])] = STDLIB
     if program_dir is not None:
-        roots[os.path.normcase(program_dir)] = "program"
+        roots[os.path.normcase(program_dir)] = PROGRAM
     for root, label in list(roots.items()):  # a package finds its files by its real path
         roots.setdefault(os.path.normcase(os.path.realpath(root)), label)
     return roots
@@ -436,7 +444,7 @@ def sys_path_roots(program_dir=None):
 
 def site_packages_dirs(roots):
     """The site-packages folders among ``sys_path_roots``."""
-    return tuple(root for root, label in roots.items() if label == "site-packages")
+    return tuple(root for root, label in roots.items() if label == SITE_PACKAGES)
 
 
 def _check_hints(filename, data, tag):
@@ -463,8 +471,21 @@ def _check_hints(filename, data, tag):
         )
 
 
+def stream_entry(data, truncated):
+    """A recorded stream as JSON: text when it is UTF-8, else base64."""
+    try:
+        entry = {"text": data.decode("utf-8")}
+    except UnicodeDecodeError:
+        import base64
+
+        entry = {"base64": base64.b64encode(data).decode("ascii")}
+    if truncated:
+        entry["truncated"] = True
+    return entry
+
+
 def stream_bytes(entry):
-    """The bytes of a recorded stream entry (see ``_stream_entry``)."""
+    """The bytes of a recorded stream entry (see ``stream_entry``)."""
     if "text" in entry:
         return entry["text"].encode("utf-8")
     import base64
@@ -647,7 +668,7 @@ def _program_dir_of(run):
     return os.path.dirname(os.path.join(run["cwd"], run["argv"][0]))
 
 
-def _file_hash(path):
+def file_hash(path):
     import hashlib
 
     try:
@@ -721,7 +742,7 @@ class FileLock:
         self.handle.close()  # closing releases the lock
 
 
-def _read_distributions(site_dirs):
+def read_distributions(site_dirs):
     """What ``_distributions_by_top_level`` says, read from the folders now."""
     owners = {}
     for site_dir in site_dirs:

@@ -21,7 +21,6 @@ import subprocess
 import sys
 import sysconfig
 
-import hinted_mods
 import hinted_report
 import hints_file
 
@@ -78,10 +77,10 @@ def main(argv=None):
         ("--hinted-stale=", "--learn-rounds="))] + argv[-1:]
     try:
         if stale_policy not in STALE_POLICIES:
-            raise hinted_mods.CommandLineError("--hinted-stale=%s: choose %s" % (
+            raise hints_file.CommandLineError("--hinted-stale=%s: choose %s" % (
                 stale_policy, ", ".join(STALE_POLICIES)))
         if not rounds.isdigit():
-            raise hinted_mods.CommandLineError(
+            raise hints_file.CommandLineError(
                 "--learn-rounds=%s: give a whole number of builds, 0 for none" % rounds)
         command = build_command(argv)
         verify_only = "--verify-only" in modes
@@ -92,20 +91,20 @@ def main(argv=None):
                 return status
         learn_rounds = 0 if verify_only else int(rounds)
         return verify(command, learn="--no-learn" not in modes, rounds=learn_rounds)
-    except hinted_mods.HintsError as exc:
+    except hints_file.HintsError as exc:
         sys.stderr.write("nuitka-hints: error: %s\n" % exc)
         return ERROR
 
 
-class StaleHintsError(hinted_mods.HintsError):
+class StaleHintsError(hints_file.HintsError):
     """The program's files or packages changed since a run was recorded."""
 
 
-class NoBinaryError(hinted_mods.HintsError):
+class NoBinaryError(hints_file.HintsError):
     """Nothing built where the options say the result goes."""
 
 
-class NuitkaMissingError(hinted_mods.HintsError):
+class NuitkaMissingError(hints_file.HintsError):
     """Nuitka is not installed for this Python, or is too old."""
 
 
@@ -129,19 +128,19 @@ def check_stale(command, policy):
     if policy == "ignore":
         return
     script = command[-1]
-    hints_file = _option_value(command, "--hinted-json-file")
-    hints = hinted_mods.load_hints(hints_file, script=script)
+    hints_name = _option_value(command, "--hinted-json-file")
+    hints = hints_file.Hints.load(hints_name, script=script)
     staleness = hints.staleness(os.path.dirname(os.path.abspath(script)))
     unknown = [n for n, changes in staleness.items() if changes is None]
     stale = {n: changes for n, changes in staleness.items() if changes}
     if unknown:
         print("nuitka-hints: %s does not record what run%s %s ran against (an older "
               "tracer): cannot tell whether %s stale; trace again to know"
-              % (hints_file, "s" if len(unknown) > 1 else "", _numbers(unknown),
+              % (hints_name, "s" if len(unknown) > 1 else "", _numbers(unknown),
                  "they are" if len(unknown) > 1 else "it is"), flush=True)
     if not stale:
         return
-    lines = ["the hints no longer describe what Nuitka would build (%s):" % hints_file]
+    lines = ["the hints no longer describe what Nuitka would build (%s):" % hints_name]
     by_change = {}
     for number, changes in stale.items():
         for change in changes:
@@ -149,8 +148,8 @@ def check_stale(command, policy):
     lines += ["  %s since run%s %s" % (change, "s" if len(numbers) > 1 else "", _numbers(numbers))
               for change, numbers in by_change.items()]
     lines.append("trace again (--fresh starts a new record):")
-    default = os.path.abspath(hinted_mods.hints_path(script))
-    output = [] if os.path.abspath(hints_file) == default else ["-o", hints_file]
+    default = os.path.abspath(hints_file.hints_path(script))
+    output = [] if os.path.abspath(hints_name) == default else ["-o", hints_name]
     for number, run in enumerate(hints.runs, 1):
         fresh = ["--fresh"] if number == 1 else []
         module = ["-m"] if run.get("module") else []
@@ -158,7 +157,7 @@ def check_stale(command, policy):
             ["python", "hinted_mods.py", *fresh, *output, *module, *run["argv"]]))
     if len(stale) < len(hints.runs):
         lines.append("or drop the stale runs: python hinted_mods.py --prune-stale %s"
-                     % hints_file)
+                     % hints_name)
     if policy == "error":
         lines.append("or build anyway with --hinted-stale=warn")
         raise StaleHintsError("\n".join(lines))
@@ -172,20 +171,20 @@ def _numbers(numbers):
 def build_command(argv):
     """The Nuitka command line for ``argv`` (options then the script), checked."""
     *options, script = argv
-    hints_file = None
+    hints_name = None
     nuitka_options = []
     for option in options:
         if option.startswith("--hints="):
-            hints_file = option.partition("=")[2]
+            hints_name = option.partition("=")[2]
         else:
             nuitka_options.append(option)
     if script.startswith("-") or not os.path.isfile(script):
-        raise hinted_mods.CommandLineError(
+        raise hints_file.CommandLineError(
             "script %s not found: give the script to build as the last argument" % script
         )
     check_nuitka()
-    hints_file = hints_file or hinted_mods.hints_path(script)
-    hints = hinted_mods.load_hints(hints_file, script=script)  # fail early, say how to trace
+    hints_name = hints_name or hints_file.hints_path(script)
+    hints = hints_file.Hints.load(hints_name, script=script)  # fail early, say how to trace
     all_options = my_opts + nuitka_options
     command = [sys.executable, "-m", "nuitka"]
     if nuitka_settings(all_options, script).mode is None:
@@ -195,7 +194,7 @@ def build_command(argv):
         command.append("--windows-console-mode=disable")
     command += [
         "--user-plugin=%s" % PLUGIN_FILE,
-        "--hinted-json-file=%s" % os.path.abspath(hints_file),
+        "--hinted-json-file=%s" % os.path.abspath(hints_name),
         script,
     ]
     return command
@@ -224,7 +223,7 @@ def hinted_options(hints, user_options):
     options = ["--enable-plugins=%s" % ",".join(plugins)] if plugins else []
     if hints.looked_up:
         options.append(NO_EXCLUDED_RAISE)
-    site_dirs = hinted_mods.site_packages_dirs(hinted_mods.sys_path_roots())
+    site_dirs = hints_file.site_packages_dirs(hints_file.sys_path_roots())
     options += ["--include-distribution-metadata=%s" % name
                 for name in hints.distributions_read(site_dirs)]
     return options
@@ -285,7 +284,7 @@ def nuitka_settings(options, script):
     parsed, _ = OptionParsing.parser.parse_args(known + [script])
     settings = NuitkaSettings(parsed, script)
     if settings.mode is not None and settings.mode not in NuitkaSettings.BUILDS:
-        raise hinted_mods.CommandLineError(
+        raise hints_file.CommandLineError(
             "--mode=%s is not for hinted compilation, which builds programs standalone: "
             "use --mode=standalone, onefile, app or app-dist" % settings.mode
         )
@@ -340,7 +339,7 @@ def module_nuitka_failed_on(output, script):
     (``Problem at 'FILE:LINE'``) that is not the main script."""
     if "Compilation crash report written" not in output:
         return None
-    roots = hinted_mods.sys_path_roots(os.path.dirname(os.path.abspath(script)))
+    roots = hints_file.sys_path_roots(os.path.dirname(os.path.abspath(script)))
     errors = re.findall(r"^(\w+(?:Error|Exception)):", output, re.M)
     for path, line in re.findall(r"(?:Problem (?:at|with .*? at)|SourceCodeReference to) '?"
                                  r"([^'\s:]+\.py):(\d+)", output):
@@ -374,7 +373,7 @@ def verify(command, learn=True, rounds=0):
     script = command[-1]
     hints_name = _option_value(command, "--hinted-json-file")
     for round_number in range(rounds + 1):
-        hints = hinted_mods.load_hints(hints_name, script=script)
+        hints = hints_file.Hints.load(hints_name, script=script)
         differing, wanted = replay_all(command, hints)
         if not wanted:
             break
@@ -467,7 +466,7 @@ def replay(binary, run, script, looked_up=(), misses_file=None):
         result = subprocess.run(
             [binary] + run["argv"][1:],
             cwd=cwd or None,
-            input=hinted_mods.stream_bytes(stdin) if stdin else b"",
+            input=hints_file.stream_bytes(stdin) if stdin else b"",
             capture_output=True,
             timeout=timeout,
             env=dict(os.environ, **{hints_file.MISSES_VARIABLE: misses_file})
@@ -481,7 +480,7 @@ def replay(binary, run, script, looked_up=(), misses_file=None):
         problems.append("exit status %d, recorded %d" % (status, run["exit_status"]))
     notes = [] if "stdout" in run else ["(stdout was not recorded: exit status only)"]
     if "stdout" in run:
-        expected = hinted_mods.stream_bytes(run["stdout"])
+        expected = hints_file.stream_bytes(run["stdout"])
         got = result.stdout[: len(expected)] if run["stdout"].get("truncated") else result.stdout
         locations = own_locations(script, run)
         moved = got != expected and differs_only_in_location(expected, got, locations)
@@ -573,7 +572,7 @@ def missing_data_file(stderr):
     if not match:
         return None
     parts = match.group(1).split(os.sep)
-    roots = hinted_mods.sys_path_roots()
+    roots = hints_file.sys_path_roots()
     for start in range(1, len(parts)):
         relative = "/".join(parts[start:])
         for root in roots:

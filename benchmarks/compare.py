@@ -33,7 +33,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-import hinted_mods  # noqa: E402
+import hints_file  # noqa: E402
 import nuitka_hints  # noqa: E402
 
 # Libraries of the C library and the loader: the run loads them, no standalone
@@ -160,7 +160,7 @@ def measure(name, work, methods):
     if traced.returncode != 0:
         sys.exit("compare.py: error: tracing %s failed:\n%s" % (script_name, traced.stderr))
     expected = traced.stdout
-    floor = floor_size(hinted_mods.load_hints(hinted_mods.hints_path(script)), folder)
+    floor = floor_size(hints_file.Hints.load(hints_file.hints_path(script)), folder)
     rows = []
     for method in methods:
         command = build_command(method, script, os.path.join(folder, method))
@@ -286,14 +286,14 @@ def floor_size(hints, program_dir):
     into the binary in its own form.  So a dist is at least floor + the Python
     runtime; the table shows the difference in MB.
     """
-    roots = hinted_mods.sys_path_roots(program_dir)
+    roots = hints_file.sys_path_roots(program_dir)
     entries = [e for e in hints.modules.values() if e.get("file") and e["kind"] != "namespace"]
     entries += [dict(entry, file=name) for name, entry in hints.libraries.items()]
     entries += [{"where": where, "file": name}
                 for where, names in (hints.data_files or {}).items() for name in names]
     files = set()
     for entry in entries:
-        if entry.get("where") == "absolute":
+        if entry.get("where") == hints_file.ABSOLUTE:
             path = entry["file"]
         elif entry.get("where"):
             path = hints.locate(entry["where"], entry["file"], roots)

@@ -105,9 +105,9 @@ def measure(name, methods, work):
         if traced.returncode != 0:
             sys.exit("corpus.py: error: tracing %s %s failed:\n%s" % (name, args, traced.stderr))
         expected.append(traced.stdout)
-    import hinted_mods
+    import hints_file
 
-    floor = compare.floor_size(hinted_mods.load_hints(hinted_mods.hints_path(script)), folder)
+    floor = compare.floor_size(hints_file.Hints.load(hints_file.hints_path(script)), folder)
     rows = []
     for method in methods:
         row = dict(example=name, method=method, floor=floor)

@@ -14,9 +14,9 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-import hinted_mods  # noqa: E402
+import hints_file  # noqa: E402
 
-TAG = hinted_mods.platform_tag()
+TAG = hints_file.platform_tag()
 TRACER_COMMAND = [sys.executable, os.path.join(ROOT, "hinted_mods.py")]
 
 
@@ -30,13 +30,13 @@ def run_tracer(*args, **kwargs):
 class Traced:
     """The outcome of one tracer run: process result and the hints it wrote."""
 
-    def __init__(self, result, hints_file):
+    def __init__(self, result, hints_name):
         self.result = result
-        self.hints_file = hints_file
+        self.hints_name = hints_name
 
     @property
     def hints(self):
-        with open(self.hints_file, encoding="utf-8") as handle:
+        with open(self.hints_name, encoding="utf-8") as handle:
             return json.load(handle)
 
     @property
@@ -56,7 +56,7 @@ def trace(tmp_path):
         script.write_text(textwrap.dedent(source), encoding="utf-8")
         kwargs.setdefault("timeout", 120)
         result = run_tracer(*tracer_args, str(script), *args, cwd=str(tmp_path), **kwargs)
-        return Traced(result, hinted_mods.hints_path(str(script)))
+        return Traced(result, hints_file.hints_path(str(script)))
 
     return run
 

@@ -16,7 +16,7 @@ import pytest
 from conftest import TAG, installed_distribution, run_tracer
 from test_build import invoke
 
-import hinted_mods
+import hints_file
 
 pytestmark = pytest.mark.build
 
@@ -128,12 +128,12 @@ def test_the_binary_behaves_as_the_interpreted_run(needs_build):
 def test_metadata_nuitka_parses_at_run_time_needs_no_learning(needs_build):
     """Nuitka's runtime reads its own distributions' names from their metadata
     (email.parser), which the interpreted run never parsed: kept from the start."""
-    hints = hinted_mods.load_hints(str(needs_build[0] / ("app-%s.json" % TAG)))
+    hints = hints_file.Hints.load(str(needs_build[0] / ("app-%s.json" % TAG)))
     assert "email.parser" not in hints.modules
     work, _, build = needs_build
     kept = {item["module"]: item for item in report(work)["kept"]}
     assert kept["email.parser"]["why"] == "imported by Nuitka's compiled runtime"
-    assert "email.parser" not in hinted_mods.load_hints(
+    assert "email.parser" not in hints_file.Hints.load(
         str(work / ("app-%s.json" % TAG))).learned
 
 
@@ -175,7 +175,7 @@ def test_an_import_only_the_binary_tries_is_learned_and_built_in(needs_build):
         in build.stdout
     assert "nuitka-hints: round 2: the binary lacked 1 module(s) no recorded run imported: " \
         "json.tool (imported by __main__); learned into" in build.stdout
-    hints = hinted_mods.load_hints(str(work / ("app-%s.json" % TAG)))
+    hints = hints_file.Hints.load(str(work / ("app-%s.json" % TAG)))
     assert hints.learned == {"json.tool": {"importer": "__main__", "runs": [1], "reports": []}}
     kept = {item["module"]: item for item in report(work)["kept"]}
     assert kept["json.tool"]["why"] == \
@@ -192,12 +192,12 @@ def test_a_shipped_binary_reports_what_it_lacked_when_asked(needs_build, tmp_pat
     asked = subprocess.run(args, capture_output=True, text=True, timeout=60,
                            env=dict(os.environ, NUITKA_HINTS_MISSES=str(misses)))
     assert asked.returncode == 1
-    hints_file = str(work / ("app-%s.json" % TAG))
-    learned = run_tracer("--learn", hints_file, str(misses))
+    hints_name = str(work / ("app-%s.json" % TAG))
+    learned = run_tracer("--learn", hints_name, str(misses))
     assert learned.returncode == 0, learned.stderr
     assert "learned 1 module(s) the binary lacked: decimal (imported by __main__)" \
         in learned.stdout
-    entry = hinted_mods.load_hints(hints_file).learned["decimal"]
+    entry = hints_file.Hints.load(hints_name).learned["decimal"]
     assert entry == {"importer": "__main__", "runs": [], "reports": ["misses.txt"]}
 
 
@@ -253,7 +253,7 @@ def test_the_build_gives_way_to_nuitkas_configuration_instead_of_stopping(tmp_pa
     with installed_distribution("conflicted", "1.0", CONFLICTED):
         traced = run_tracer("conflicted_app.py", cwd=str(tmp_path))
         assert traced.returncode == 0, traced.stderr
-        hints = hinted_mods.load_hints(str(tmp_path / ("conflicted_app-%s.json" % TAG)))
+        hints = hints_file.Hints.load(str(tmp_path / ("conflicted_app-%s.json" % TAG)))
         assert {"dill", "pydoc"} <= set(hints.modules)
         build = invoke(tmp_path, "--verify", "--user-package-configuration-file=config.yml",
                        "--noinclude-custom-mode=pydoc:error", "--output-dir=out",

@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT, TAG, installed_distribution, run_tracer
 
 import hinted_compilation
-import hinted_mods
+import hints_file
 import nuitka_hints
 
 pytestmark = pytest.mark.build
@@ -97,7 +97,7 @@ def test_module_loaded_by_computed_name_is_in_the_build(built):
 
 def test_compiled_to_c_are_the_programs_modules_and_the_hot_ones(built):
     work, _, report, _, _ = built
-    hints = hinted_mods.load_hints(str(work / ("app-%s.json" % TAG)))
+    hints = hints_file.Hints.load(str(work / ("app-%s.json" % TAG)))
     hot = hints.hot_modules(hinted_compilation.HOT_SHARE, hinted_compilation.HOT_SAMPLES)
     assert "pygments.util" in hot
     compiled = {m.get("name"): m.get("kind").startswith("Compiled") for m in report.iter("module")}
@@ -250,7 +250,7 @@ print("sqlite3 found:", importlib.util.find_spec("sqlite3") is not None)
 def test_a_module_only_looked_up_is_left_out_unless_kept(tmp_path):
     """Left out, the binary answers the lookup as Python does for a missing module."""
     traced, build = trace_and_build(tmp_path, "lookup", LOOKUP, "--output-dir=out")
-    hints = hinted_mods.load_hints(str(tmp_path / ("lookup-%s.json" % TAG)))
+    hints = hints_file.Hints.load(str(tmp_path / ("lookup-%s.json" % TAG)))
     assert "sqlite3" not in hints.modules and hints.looked_up == {"sqlite3": 1}
     assert "Left out 1 modules the runs looked up but never loaded (keep one with " \
         "--hinted-keep=NAME): sqlite3." in build.stdout + build.stderr
@@ -391,7 +391,7 @@ def test_the_build_writes_a_report_that_matches_the_dist_and_the_hints(built):
         sum(on_disk)
     beside = report["dist"]["by_package"]["(extension modules beside the binary)"]
     assert beside["extension"] > 0 and beside["library"] == 0  # _json.so and the like
-    hints = hinted_mods.load_hints(str(work / ("app-%s.json" % TAG)))
+    hints = hints_file.Hints.load(str(work / ("app-%s.json" % TAG)))
     assert [run["argv"] for run in report["runs"]] == [run["argv"] for run in hints.runs]
     first = report["left_out"][:2]  # the untaken branch of the program's own code
     assert {item["module"] for item in first} == {"bz2", "rarely_used"}

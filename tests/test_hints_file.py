@@ -36,7 +36,7 @@ def test_two_tracers_finishing_together_lose_nothing(tmp_path):
         for module in ("fractions", "colorsys", "difflib", "shlex")
     ]
     assert [p.wait(timeout=60) for p in processes] == [0, 0, 0, 0]
-    hints = hinted_mods.load_hints(hinted_mods.hints_path(str(script))).data
+    hints = hints_file.Hints.load(hints_file.hints_path(str(script))).data
     assert len(hints["runs"]) == 4
     assert {"fractions", "colorsys", "difflib", "shlex"} <= set(hints["modules"])
     assert [n for n in os.listdir(tmp_path) if "parts" in n or n.startswith(".tmp")] == []
@@ -44,12 +44,12 @@ def test_two_tracers_finishing_together_lose_nothing(tmp_path):
 
 def test_unreadable_hints_file_is_kept_and_the_run_saved_beside(trace):
     first = trace("import fractions")
-    with open(first.hints_file, "w") as handle:
+    with open(first.hints_name, "w") as handle:
         handle.write("{broken")
     traced = trace("import colorsys")
     assert traced.result.returncode == 2
     assert "not valid JSON" in traced.result.stderr
-    with open(first.hints_file) as handle:
+    with open(first.hints_name) as handle:
         assert handle.read() == "{broken"
     rescued = traced.result.stderr.split("saved to ")[1].split(",")[0]
     with open(rescued) as handle:
@@ -59,7 +59,7 @@ def test_unreadable_hints_file_is_kept_and_the_run_saved_beside(trace):
 
 def test_file_carries_schema_tag_python_and_runs(trace):
     hints = trace("pass").hints
-    assert hints["schema"] == hinted_mods.SCHEMA
+    assert hints["schema"] == hints_file.SCHEMA
     assert hints["tag"] == TAG
     assert hints["python"]["version"].startswith("%d.%d" % sys.version_info[:2])
     (run,) = hints["runs"]
@@ -75,7 +75,7 @@ def test_every_site_packages_folder_counts_as_installed():
 
 
 def test_tag_names_python_os_and_bitness():
-    tag = hinted_mods.platform_tag()
+    tag = hints_file.platform_tag()
     version, system, bits = tag.split("-")
     assert version == "%d%d" % sys.version_info[:2]
     assert system == {"linux": "linux", "win32": "windows", "darwin": "macos"}[sys.platform]
@@ -91,13 +91,13 @@ def write_hints(path, **changes):
 
 def test_reader_still_loads_schema_1_files(tmp_path):
     name = write_hints(tmp_path / "old.json", schema=1, modules={"a": {"kind": "source"}})
-    hints = hinted_mods.load_hints(name)
+    hints = hints_file.Hints.load(name)
     assert hints.libraries == {} and "a" in hints
 
 
 def test_reader_accepts_a_good_file(trace):
-    hints = hinted_mods.load_hints(trace("import colorsys").hints_file)
-    assert hints.data["schema"] == hinted_mods.SCHEMA
+    hints = hints_file.Hints.load(trace("import colorsys").hints_name)
+    assert hints.data["schema"] == hints_file.SCHEMA
     assert "colorsys" in hints and "colorsys" in hints.program_modules()
     assert hints.staleness() == {1: []} and hints.data_files == {}
 
@@ -119,15 +119,15 @@ def test_reader_errors_are_one_clear_line(tmp_path, content, message):
         write_hints(path, **content)
     elif content is not None:
         path.write_text(content if isinstance(content, str) else json.dumps(content))
-    with pytest.raises(hinted_mods.HintsError) as error:
-        hinted_mods.load_hints(str(path), script="prog.py")
+    with pytest.raises(hints_file.HintsError) as error:
+        hints_file.Hints.load(str(path), script="prog.py")
     text = str(error.value)
     assert message in text and str(path) in text and "\n" not in text
 
 
 def test_summary_lists_runs_and_packages(trace):
     traced = trace("import email.mime.text")
-    result = run_tracer("--summary", traced.hints_file)
+    result = run_tracer("--summary", traced.hints_name)
     assert result.returncode == 0
     assert "1 recorded run(s)" in result.stdout
     assert any(line.split()[:1] == ["email"] for line in result.stdout.splitlines())
@@ -136,7 +136,7 @@ def test_summary_lists_runs_and_packages(trace):
 def test_summary_into_a_closed_pipe_ends_quietly(trace):
     """`--summary | head`: no BrokenPipeError traceback."""
     traced = trace("import email.mime.text")
-    summary = subprocess.Popen([*TRACER_COMMAND, "--summary", traced.hints_file],
+    summary = subprocess.Popen([*TRACER_COMMAND, "--summary", traced.hints_name],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     summary.stdout.close()  # before the summary starts to write
     assert summary.wait(timeout=60) == 0
@@ -149,17 +149,17 @@ def test_summary_warns_of_a_file_linked_out_of_its_folder(trace, tmp_path, tmp_p
     (tmp_path / "linked.txt").symlink_to(elsewhere / "secret.txt")
     traced = trace("print(open('linked.txt').read())")
     assert traced.hints["data_files"]["program"] == {"linked.txt": 1}
-    summary = run_tracer("--summary", traced.hints_file)
+    summary = run_tracer("--summary", traced.hints_name)
     assert summary.returncode == 0, summary.stderr
     assert "warning: %s: recorded file 'linked.txt' of program is a symbolic link to %s" % (
-        traced.hints_file, elsewhere / "secret.txt") in summary.stdout
+        traced.hints_name, elsewhere / "secret.txt") in summary.stdout
 
 
 def test_combine_loses_nothing(trace, tmp_path):
     a = trace("import fractions", name="a.py")
     b = trace("import colorsys", name="b.py")
     out = tmp_path / "all.json"
-    result = run_tracer("--combine", "-o", str(out), a.hints_file, b.hints_file)
+    result = run_tracer("--combine", "-o", str(out), a.hints_name, b.hints_name)
     assert result.returncode == 0, result.stderr
     combined = json.loads(out.read_text())
     assert set(a.modules) | set(b.modules) == set(combined["modules"])
@@ -200,7 +200,7 @@ def test_hot_modules_are_those_above_the_share_and_count_in_some_run(tmp_path):
 
     data = {"schema": 2, "tag": TAG, "modules": {}, "packages": [],
             "runs": [run(100, {"a": 50, "b": 1}), run(1000, {"b": 5, "c": 10})]}
-    hints = hinted_mods.Hints(data)
+    hints = hints_file.Hints(data)
     assert hints.hot_modules(0.01, 1) == {"a", "b", "c"}
     assert hints.hot_modules(0.02, 1) == {"a"}
     assert hints.hot_modules(0.01, 10) == {"a", "c"}  # b's 1 and 5 samples: chance
@@ -210,22 +210,22 @@ def test_hot_modules_are_those_above_the_share_and_count_in_some_run(tmp_path):
 
 def test_older_hints_files_have_no_data_file_record(tmp_path):
     data = {"schema": 3, "tag": TAG, "modules": {}, "packages": [], "runs": []}
-    hints = hinted_mods.Hints(data)
+    hints = hints_file.Hints(data)
     assert hints.data_files is None and hints.distributions_read([]) == []
 
 
 def test_prune_stale_drops_the_runs_of_an_older_program_and_keeps_a_backup(trace, tmp_path):
     trace("print('old')\n", "first")
     traced = trace("print('new')\n", "second")
-    summary = run_tracer("--summary", traced.hints_file)
+    summary = run_tracer("--summary", traced.hints_name)
     assert "prog.py first  [stale: prog.py changed]" in summary.stdout
     assert "prog.py second  [current]" in summary.stdout
-    pruned = run_tracer("--prune-stale", traced.hints_file)
+    pruned = run_tracer("--prune-stale", traced.hints_name)
     assert pruned.returncode == 0, pruned.stderr
     assert pruned.stdout.startswith("dropped run 1 (%s first): prog.py changed\n"
                                     % (tmp_path / "prog.py"))
     assert [run["argv"][1:] for run in traced.hints["runs"]] == [["second"]]
-    with open(traced.hints_file.replace(".json", ".before-prune.json")) as handle:
+    with open(traced.hints_name.replace(".json", ".before-prune.json")) as handle:
         backup = json.load(handle)
     assert len(backup["runs"]) == 2
 
@@ -234,8 +234,8 @@ def test_merging_a_module_seen_at_start_up_and_later_imported_counts_both_runs()
     """In-process: the union of two runs' hints."""
     def one_run(module_entry, argv):
         run = {"argv": argv, "against": {"program_files": {}, "distributions": {}}}
-        return hinted_mods.Hints.new({"json": module_entry}, [run], {}, {},
-                                     {"stdlib": {"a.txt": 1}}, {})
+        return hints_file.Hints.new({"json": module_entry}, [run], {}, {},
+                                    {"stdlib": {"a.txt": 1}}, {})
 
     startup = one_run({"kind": "source", "runs": 1, "startup": True}, ["a"])
     program = one_run({"kind": "source", "runs": 1}, ["b"])
@@ -244,7 +244,7 @@ def test_merging_a_module_seen_at_start_up_and_later_imported_counts_both_runs()
     assert merged.data_files == {"stdlib": {"a.txt": 2}}
     assert [run["argv"] for run in merged.runs] == [["a"], ["b"]]
     assert program.merged(startup).modules["json"] == {"kind": "source", "runs": 2}
-    older_run = hinted_mods.Hints.new({}, [{"argv": ["c"]}], {}, {}, {}, {})  # no files recorded
+    older_run = hints_file.Hints.new({}, [{"argv": ["c"]}], {}, {}, {}, {})  # no files recorded
     assert program.merged(older_run).data_files is None  # so the record of files is partial
 
 

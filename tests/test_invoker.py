@@ -9,7 +9,6 @@ import pytest
 
 from conftest import ROOT, TAG, installed_distribution, run_tracer
 
-import hinted_mods
 import hints_file
 import nuitka_hints
 
@@ -33,7 +32,7 @@ def test_command_has_mode_my_opts_user_options_plugin_and_hints(traced_script):
     assert command[4:4 + len(nuitka_hints.my_opts)] == nuitka_hints.my_opts
     assert command.index("--output-dir=x") > 3 + len(nuitka_hints.my_opts)
     assert "--user-plugin=%s" % nuitka_hints.PLUGIN_FILE in command
-    assert "--hinted-json-file=%s" % hinted_mods.hints_path(str(traced_script)) in command
+    assert "--hinted-json-file=%s" % hints_file.hints_path(str(traced_script)) in command
     assert command[-1] == str(traced_script)
     assert not [a for a in command if a.startswith("--nofollow-import-to")]  # the plugin's job
 
@@ -93,18 +92,18 @@ def test_the_result_of_each_mode_is_found_as_nuitka_reads_the_options(
 
 def test_explicit_hints_file(traced_script, tmp_path):
     other = tmp_path / "elsewhere.json"
-    os.replace(hinted_mods.hints_path(str(traced_script)), other)
+    os.replace(hints_file.hints_path(str(traced_script)), other)
     command = nuitka_hints.build_command(["--hints=%s" % other, str(traced_script)])
     assert "--hinted-json-file=%s" % other in command
 
 
 def test_plugins_the_program_needs_are_enabled(traced_script):
-    hints_file = hinted_mods.hints_path(str(traced_script))
-    data = json.load(open(hints_file))
+    hints_name = hints_file.hints_path(str(traced_script))
+    data = json.load(open(hints_name))
     data["modules"]["tkinter"] = {"kind": "source", "file": "tkinter/__init__.py",
                                   "where": "stdlib", "runs": 1}
     data["packages"].append("tkinter")
-    json.dump(data, open(hints_file, "w"))
+    json.dump(data, open(hints_name, "w"))
     assert "--enable-plugins=tk-inter" in nuitka_hints.build_command([str(traced_script)])
 
 
@@ -319,12 +318,12 @@ def test_a_changed_or_removed_distribution_stops_the_build(tmp_path):
 
 
 def test_an_older_hints_file_builds_saying_staleness_is_unknown(traced_script, capsys):
-    hints_file = hinted_mods.hints_path(str(traced_script))
-    data = json.load(open(hints_file))
+    hints_name = hints_file.hints_path(str(traced_script))
+    data = json.load(open(hints_name))
     data["schema"] = 2
     for run in data["runs"]:
         del run["against"]
-    json.dump(data, open(hints_file, "w"))
+    json.dump(data, open(hints_name, "w"))
     command = nuitka_hints.build_command([str(traced_script)])
     nuitka_hints.check_stale(command, "error")
     assert "does not record what run 1 ran against (an older tracer)" in capsys.readouterr().out
@@ -332,7 +331,7 @@ def test_an_older_hints_file_builds_saying_staleness_is_unknown(traced_script, c
 
 def test_the_re_trace_commands_write_the_hints_file_the_build_reads(traced_script, tmp_path):
     other = tmp_path / "elsewhere.json"
-    os.replace(hinted_mods.hints_path(str(traced_script)), other)
+    os.replace(hints_file.hints_path(str(traced_script)), other)
     traced_script.write_text("print('changed')\n")
     command = nuitka_hints.build_command(["--hints=%s" % other, str(traced_script)])
     with pytest.raises(nuitka_hints.StaleHintsError) as stopped:
@@ -346,7 +345,7 @@ def test_a_module_run_is_checked_where_it_ran(tmp_path):
     (tmp_path / "pkg" / "tool.py").write_text("print('tool')\n")
     output = tmp_path / "tool.json"
     run_tracer("-o", str(output), "-m", "pkg.tool", cwd=str(tmp_path), check=True)
-    hints = hinted_mods.load_hints(str(output))
+    hints = hints_file.Hints.load(str(output))
     assert hints.staleness(str(tmp_path / "pkg")) == {1: []}  # the script's folder is pkg/
     (tmp_path / "pkg" / "tool.py").write_text("print('changed')\n")
     assert hints.staleness(str(tmp_path / "pkg")) == {1: ["pkg/tool.py changed"]}
@@ -372,7 +371,7 @@ Nuitka-Reports: Compilation crash report written to file 'nuitka-crash-report.xm
 
 
 def test_the_module_nuitka_failed_on_is_named_with_its_error(tmp_path):
-    site = hinted_mods.site_packages_dirs(hinted_mods.sys_path_roots())[0]
+    site = hints_file.site_packages_dirs(hints_file.sys_path_roots())[0]
     output = NUITKA_CRASH.format(site=site)
     assert nuitka_hints.module_nuitka_failed_on(output, str(tmp_path / "app.py")) == (
         "pylint.checkers.utils", "AssertionError at %s/pylint/checkers/utils.py:1553" % site)

@@ -14,7 +14,7 @@ import pytest
 from conftest import TAG
 
 import hinted_compilation
-import hinted_mods
+import hints_file
 
 from nuitka.plugins.PluginBase import NuitkaPluginBase
 from nuitka.utils.ModuleNames import ModuleName
@@ -486,14 +486,14 @@ def test_a_recorded_file_linked_out_of_its_folder_is_not_copied(plugin, tmp_path
 
 def test_loaded_libraries_protect_their_data_files_wherever_they_were(plugin, tmp_path):
     """A library outside the roots (libc) is recorded with its absolute path: no error."""
-    hints_file = make_hints(tmp_path, {}, data={"site-packages": {}})
-    with open(hints_file) as handle:
+    hints_name = make_hints(tmp_path, {}, data={"site-packages": {}})
+    with open(hints_name) as handle:
         data = json.load(handle)
     data["libraries"] = {"/usr/lib/libc.so.6": {"where": "absolute"},
                          VENDORED + "distlib/w32.exe": {"where": "site-packages"}}
-    with open(hints_file, "w") as handle:
+    with open(hints_name, "w") as handle:
         json.dump(data, handle)
-    hints = hinted_mods.load_hints(hints_file)
+    hints = hints_file.Hints.load(hints_name)
     files = hinted_compilation.DataFiles(hints, "opened", [], set())
     assert files.loaded_libraries == {os.path.realpath(os.path.join(
         sysconfig.get_paths()["purelib"], VENDORED + "distlib/w32.exe"))}
@@ -509,14 +509,14 @@ def test_the_binary_notes_what_it_lacks_and_imports_what_nuitka_failed_on(plugin
 
     p = plugin({})
     code, reason = p.createPreModuleLoadCode(Main())
-    assert code == hinted_compilation.hints_file.MISS_RECORDER
+    assert code == hints_file.MISS_RECORDER
     assert reason == "nuitka-hints: note the modules this binary lacks when NUITKA_HINTS_MISSES " \
         "names a file"
     p.left_to_python = {"shapes.matcher"}
     code, _ = p.createPreModuleLoadCode(Main())
     (tmp_path / "shapes").mkdir()
     (tmp_path / "shapes" / "matcher.py").write_text("VALUE = 'from the source file'\n")
-    finder = code[len(hinted_compilation.hints_file.MISS_RECORDER):]
+    finder = code[len(hints_file.MISS_RECORDER):]
     namespace = {"__file__": str(tmp_path / "__main__-preLoad.py")}
     exec(compile(finder, "preLoad", "exec"), namespace)
     try:

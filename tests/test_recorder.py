@@ -10,7 +10,7 @@ import pytest
 
 from conftest import run_tracer
 
-import hinted_mods
+import hints_file
 
 
 CAPTURE_CASES = {
@@ -89,7 +89,7 @@ def test_a_lookup_is_recorded_apart_from_the_loads(trace):
     assert "sqlite3" not in traced.modules
     assert traced.hints["looked_up"] == {"sqlite3": 1}
     assert "colorsys" in traced.program_modules()  # looked up first, then loaded
-    summary = run_tracer("--summary", traced.hints_file)
+    summary = run_tracer("--summary", traced.hints_name)
     assert "1 modules looked up but never loaded (left out of the build): sqlite3" \
         in summary.stdout
 
@@ -243,7 +243,7 @@ def test_profile_counts_cpu_time_by_module(trace, tmp_path):
 def test_summary_shows_where_the_cpu_time_went(trace, tmp_path):
     (tmp_path / "busy.py").write_text(SPIN)
     traced = trace("import busy\nbusy.spin(0.2)\n")
-    result = run_tracer("--summary", traced.hints_file)
+    result = run_tracer("--summary", traced.hints_name)
     assert "CPU samples:" in result.stdout and "in 1 of 1 run(s)" in result.stdout
     profile_part = result.stdout.split("CPU samples:")[1]
     busy_line = [line.split() for line in profile_part.splitlines() if "busy" in line]
@@ -283,7 +283,7 @@ def test_no_profile_option_records_none(trace):
     traced = trace("import colorsys\n", tracer_args=["--no-profile"])
     assert traced.result.returncode == 0, traced.result.stderr
     assert "profile" not in traced.hints["runs"][0]
-    assert hinted_mods.load_hints(traced.hints_file).hot_modules(0.01, 10) is None
+    assert hints_file.Hints.load(traced.hints_name).hot_modules(0.01, 10) is None
 
 
 def test_program_started_with_sigprof_ignored_is_not_sampled(trace):

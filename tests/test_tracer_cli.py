@@ -11,6 +11,7 @@ import pytest
 from conftest import ROOT, TAG, TRACER_COMMAND, run_tracer
 
 import hinted_mods
+import hints_file
 
 
 EXIT_CASES = {
@@ -70,7 +71,7 @@ def test_module_mode(tmp_path):
 def test_script_path_with_spaces_and_non_ascii(trace):
     traced = trace("import fractions\nprint('ok')", name="mein Skript ü.py")
     assert traced.result.stdout == "ok\n"
-    assert os.path.basename(traced.hints_file) == "mein Skript ü-%s.json" % TAG
+    assert os.path.basename(traced.hints_name) == "mein Skript ü-%s.json" % TAG
     assert "fractions" in traced.program_modules()
 
 
@@ -104,7 +105,7 @@ def test_stdin_and_stdout_are_recorded_as_passed_through(trace):
 def test_binary_stdout_is_recorded_as_base64(trace):
     traced = trace("import sys\nsys.stdout.buffer.write(bytes([255, 0, 10]))", text=False)
     stdout = traced.hints["runs"][0]["stdout"]
-    assert hinted_mods.stream_bytes(stdout) == bytes([255, 0, 10]) and "base64" in stdout
+    assert hints_file.stream_bytes(stdout) == bytes([255, 0, 10]) and "base64" in stdout
 
 
 def test_recorded_streams_are_bounded(trace):
@@ -133,7 +134,7 @@ def test_terminal_stdout_stays_a_terminal(tmp_path):
             break
         shown += chunk
     assert b"tty True" in shown
-    run = hinted_mods.load_hints(hinted_mods.hints_path(str(script))).runs[0]
+    run = hints_file.Hints.load(hints_file.hints_path(str(script))).runs[0]
     assert run["stdout"] == {"text": "tty True\n"}
     assert "stdin" in run and run["stdin"] == {"text": ""}
 
@@ -179,6 +180,6 @@ def test_without_fork_the_program_runs_in_a_new_interpreter(tmp_path):
             "hinted_mods.main([%r])" % (ROOT, str(script)))
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 3 and result.stdout == "ran\n", result.stderr
-    hints = hinted_mods.load_hints(hinted_mods.hints_path(str(script)))
+    hints = hints_file.Hints.load(hints_file.hints_path(str(script)))
     assert "colorsys" in hints.program_modules() and "json" not in hints.program_modules()
     assert hints.runs[0]["exit_status"] == 3 and "stdout" not in hints.runs[0]
