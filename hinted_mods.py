@@ -349,9 +349,9 @@ def _prune_stale(filename):
         for number in stale:
             print("dropped run %d (%s): %s" % (number, " ".join(hints.runs[number - 1]["argv"]),
                                                "; ".join(staleness[number])))
-        kept = [run for number, run in enumerate(hints.runs, 1) if number not in stale]
-        Hints(dict(hints.data, runs=kept), filename).write(filename)
-        print("%s: kept %d run(s); the file as it was is %s" % (filename, len(kept), backup))
+        hints.without_runs(stale).write(filename)
+        print("%s: kept %d run(s); the file as it was is %s" % (
+            filename, len(hints.runs) - len(stale), backup))
 
 
 def _learn_from_binary(filename, misses_files):
@@ -412,7 +412,13 @@ class Tracer:
             excludes += TEST_RUNNER_MODULES
         try:
             new = _hints_from_parts(parts_dir, run, self._roots(), excludes)
-            new.save(output, fresh=self.options.get("fresh", False))
+            superseded = new.save(output, fresh=self.options.get("fresh", False))
+            if superseded:
+                sys.stderr.write(
+                    "hinted_mods: this run replaces run%s %s of %s, the same command recorded "
+                    "against other program files or packages\n" % (
+                        "s" if len(superseded) > 1 else "", ", ".join(map(str, superseded)),
+                        output))
         except HintsError as exc:  # the run was saved beside the hints file
             _fail(exc)
             return status or ERROR

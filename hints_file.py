@@ -97,11 +97,14 @@ def hints_path(script, tag=None):
     return os.path.join(directory, "%s-%s.json" % (stem, tag or platform_tag()))
 
 
-def trace_command(script):
-    """The command a user runs to make the hints for ``script``."""
+def trace_command(argv, module=False, output=None):
+    """The command that traces a run (``argv``: the script or module first, then
+    its arguments) into ``output``, when that is not the default hints file:
+    quoted for a POSIX shell."""
     import shlex
 
-    return "python hinted_mods.py %s" % shlex.quote(script)
+    return shlex.join(["python", "hinted_mods.py", *(["-o", output] if output else []),
+                       *(["-m"] if module else []), *argv])
 
 
 class Hints:
@@ -128,7 +131,7 @@ class Hints:
             with open(filename, encoding="utf-8") as handle:
                 data = json.load(handle)
         except FileNotFoundError:
-            how = trace_command(script) if script else "the tracer (hinted_mods.py)"
+            how = trace_command([script]) if script else "the tracer (hinted_mods.py)"
             raise HintsFileError(
                 "hints file %s not found: run %s first" % (filename, how)
             ) from None
@@ -209,16 +212,19 @@ class Hints:
 
     def save(self, output, fresh=False):
         """Merge these hints into the hints file ``output`` (replace it if ``fresh``),
-        atomically and under a lock.
+        atomically and under a lock; the runs of the file that these hints' runs
+        supersede (``superseded_by``) go.  Returns the numbers those runs had.
 
         If the existing file cannot be read, it is left untouched and these hints
         are saved beside it: recorded data is never lost.
         """
-        new = self
+        new, superseded = self, []
         with FileLock(output):
             if not fresh and os.path.exists(output):
                 try:
-                    new = Hints.load(output, tag=self.tag).merged(self)
+                    old = Hints.load(output, tag=self.tag)
+                    superseded = sorted({n for run in self.runs for n in old.superseded_by(run)})
+                    new = old.without_runs(superseded).merged(self)
                 except HintsError as exc:
                     rescue = "%s.%d.json" % (os.path.splitext(output)[0], os.getpid())
                     self.write(rescue)
@@ -227,6 +233,32 @@ class Hints:
                         "fixed" % (exc, rescue)
                     ) from None
             new.write(output)
+        return superseded
+
+    def superseded_by(self, run):
+        """The numbers of the runs a new ``run`` repeats (the same command, in the
+        same folder) recorded against other program files or packages: the stale
+        runs a re-trace replaces, so that the suggested command clears them."""
+        same = ("argv", "module", "cwd")
+        return [number for number, old in enumerate(self.runs, 1)
+                if all(old.get(key) == run.get(key) for key in same)
+                and old.get("against") != run.get("against")]
+
+    def without_runs(self, numbers):
+        """These hints without the runs ``numbers`` (from 1); the modules they
+        recorded stay (the record does not say which run loaded which), the
+        learned modules' run numbers follow the runs that remain."""
+        if not numbers:
+            return self
+        renumbered = {}
+        for old, run in enumerate(self.runs, 1):
+            if old not in numbers:
+                renumbered[old] = len(renumbered) + 1
+        learned = {name: dict(entry, runs=[renumbered[n] for n in entry["runs"]
+                                           if n in renumbered])
+                   for name, entry in self.learned.items()}
+        runs = [run for number, run in enumerate(self.runs, 1) if number not in numbers]
+        return Hints(dict(self.data, runs=runs, learned=learned), self.filename)
 
     def write(self, filename):
         """Write the file whole, or not at all (a temporary file, then a rename)."""

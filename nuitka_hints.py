@@ -147,14 +147,16 @@ def check_stale(command, policy):
             by_change.setdefault(change, []).append(number)
     lines += ["  %s since run%s %s" % (change, "s" if len(numbers) > 1 else "", _numbers(numbers))
               for change, numbers in by_change.items()]
-    lines.append("trace again (--fresh starts a new record):")
+    lines.append("trace the stale run%s again (each new run replaces the one it repeats):"
+                 % ("s" if len(stale) > 1 else ""))
     default = os.path.abspath(hints_file.hints_path(script))
-    output = [] if os.path.abspath(hints_name) == default else ["-o", hints_name]
-    for number, run in enumerate(hints.runs, 1):
-        fresh = ["--fresh"] if number == 1 else []
-        module = ["-m"] if run.get("module") else []
-        lines.append("  " + shlex.join(
-            ["python", "hinted_mods.py", *fresh, *output, *module, *run["argv"]]))
+    output = None if os.path.abspath(hints_name) == default else hints_name
+    for number in stale:
+        run = hints.runs[number - 1]
+        where = "" if run.get("cwd") in (None, os.getcwd()) else \
+            "cd %s && " % shlex.quote(run["cwd"])  # the same command in the same folder
+        lines.append("  " + where + hints_file.trace_command(
+            run["argv"], run.get("module"), output))
     if len(stale) < len(hints.runs):
         lines.append("or drop the stale runs: python hinted_mods.py --prune-stale %s"
                      % hints_name)
@@ -513,8 +515,8 @@ def _both_fixes(what, name, keep_option, script, run):
     """What the binary lacks, and the two ways to put it in."""
     return [
         "the binary lacks %s '%s'; either" % (what, name),
-        "  trace a run that takes this path: python hinted_mods.py %s %s"
-        % (script, " ".join(run["argv"][1:])),
+        "  trace a run that takes this path: %s"
+        % hints_file.trace_command([script, *run["argv"][1:]]),
         "  or keep it: add %s=%s to the build" % (keep_option, name),
     ]
 

@@ -370,3 +370,20 @@ def test_a_module_recorded_under_another_name_than_its_files_is_an_alias():
     assert hints.aliased_modules() == {
         "pkg_resources.extern.packaging.version": "pkg_resources._vendor.packaging.version",
         "pkg_resources.extern.packaging": "pkg_resources._vendor.packaging"}
+
+
+def test_a_new_run_of_the_same_command_against_other_files_supersedes_the_old():
+    def run(argv, digest, cwd="/w"):
+        return {"argv": argv, "module": False, "cwd": cwd,
+                "against": {"program_files": {"app.py": digest}, "distributions": {}}}
+
+    old = hints_file.Hints.new({}, [run(["app.py"], "a"), run(["app.py", "x"], "a"),
+                                    run(["app.py"], "b")], {}, {}, {}, {},
+                               learned={"m": {"importer": "app", "runs": [2, 3],
+                                              "reports": []}})
+    assert old.superseded_by(run(["app.py"], "b")) == [1]  # run 3 is the same as this one
+    assert old.superseded_by(run(["app.py"], "c")) == [1, 3]
+    assert old.superseded_by(run(["app.py"], "c", cwd="/elsewhere")) == []
+    remaining = old.without_runs([1])
+    assert [r["argv"] for r in remaining.runs] == [["app.py", "x"], ["app.py"]]
+    assert remaining.learned["m"]["runs"] == [1, 2]  # renumbered with the runs

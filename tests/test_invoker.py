@@ -2,6 +2,7 @@
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 
@@ -292,16 +293,45 @@ def test_a_changed_program_stops_the_build_until_traced_again(traced_script, cap
         nuitka_hints.check_stale(command, "error")
     message = str(stopped.value).splitlines()
     assert message[1] == "  app.py changed since runs 1, 2"
-    assert message[3:5] == ["  python hinted_mods.py --fresh %s" % traced_script,
-                            "  python hinted_mods.py %s 'second run'" % traced_script]
+    suggested = message[3:5]
+    assert suggested == ["  python hinted_mods.py %s" % traced_script,
+                         "  python hinted_mods.py %s 'second run'" % traced_script]
     assert message[-1] == "or build anyway with --hinted-stale=warn"
     nuitka_hints.check_stale(command, "warn")
     assert "app.py changed since runs 1, 2" in capsys.readouterr().out
     result = invoke("--hinted-stale=error", str(traced_script))
     assert result.returncode == 2 and "app.py changed" in result.stderr
-    trace_script(traced_script, fresh=True)
-    nuitka_hints.check_stale(command, "error")
+    for line in suggested:  # as the user pastes them
+        replaced = run_suggested(line)
+        assert "this run replaces run" in replaced.stderr
+    nuitka_hints.check_stale(command, "error")  # clear now
+    hints = hints_file.Hints.load(hints_file.hints_path(str(traced_script)))
+    assert [run["argv"][1:] for run in hints.runs] == [[], ["second run"]]
     assert capsys.readouterr().out == ""
+
+
+def run_suggested(line):
+    """A command the build suggested, run as a user pastes it here."""
+    words = shlex.split(line)
+    cwd = None
+    if words[0] == "cd" and words[2] == "&&":
+        cwd, words = words[1], words[3:]
+    assert words[:2] == ["python", "hinted_mods.py"]
+    return run_tracer(*words[2:], cwd=cwd, check=True)
+
+
+def test_pruning_the_stale_runs_as_suggested_clears_them(traced_script):
+    traced_script.write_text("import json\nprint(json.dumps([2]))\n")
+    trace_script(traced_script, "after the change")  # run 1 is stale, run 2 current
+    command = nuitka_hints.build_command([str(traced_script)])
+    with pytest.raises(nuitka_hints.StaleHintsError) as stopped:
+        nuitka_hints.check_stale(command, "error")
+    message = str(stopped.value).splitlines()
+    assert message[2:4] == ["trace the stale run again (each new run replaces the one it "
+                            "repeats):", "  python hinted_mods.py %s" % traced_script]
+    prune = next(line for line in message if line.startswith("or drop the stale runs: "))
+    run_suggested(prune[len("or drop the stale runs: "):])
+    nuitka_hints.check_stale(command, "error")
 
 
 def test_a_changed_or_removed_distribution_stops_the_build(tmp_path):
@@ -336,7 +366,10 @@ def test_the_re_trace_commands_write_the_hints_file_the_build_reads(traced_scrip
     command = nuitka_hints.build_command(["--hints=%s" % other, str(traced_script)])
     with pytest.raises(nuitka_hints.StaleHintsError) as stopped:
         nuitka_hints.check_stale(command, "error")
-    assert "  python hinted_mods.py --fresh -o %s %s" % (other, traced_script) in str(stopped.value)
+    suggested = "  python hinted_mods.py -o %s %s" % (other, traced_script)
+    assert suggested in str(stopped.value).splitlines()
+    run_suggested(suggested)
+    nuitka_hints.check_stale(command, "error")
 
 
 def test_a_module_run_is_checked_where_it_ran(tmp_path):
