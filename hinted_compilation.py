@@ -521,7 +521,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
              "fix": "trace a run that imports it, or --hinted-keep=%s" % name}
             for name, using in self.dropped.items()]
         left_out.sort(key=lambda item: (not item["by_program"], item["module"]))
-        shares = self._cpu_shares()
+        shares = self.hints.cpu_shares()
         kept = [{"module": name, "how": how, "why": self._kept_reason(name),
                  "cpu_share": shares.get(name)} for name, how in sorted(built.items())]
         return {
@@ -572,9 +572,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             return "imported in a recorded run as %s" % alias
         learned = self.hints.learned.get(name)
         if learned is not None:
-            where = ["run %d" % n for n in learned["runs"]] + learned["reports"]
             return "learned from the binary, which lacked it (%s; imported by %s)" % (
-                ", ".join(where), learned["importer"] or "?")
+                self.hints.learned_evidence(name), learned["importer"] or "?")
         if name in self.kept_without_record:
             return self.kept_without_record[name]
         if name in self.given_way:
@@ -584,17 +583,6 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         if name in self.kept:
             return "package of a recorded module"
         return "included by Nuitka itself (the interpreter's start-up)"
-
-    def _cpu_shares(self):
-        """Module -> the largest share of a run's CPU samples spent in it."""
-        shares = {}
-        for run in self.hints.runs:
-            profile = run.get("profile")
-            if not profile or not profile["samples"]:
-                continue
-            for name, count in profile["modules"].items():
-                shares[name] = max(shares.get(name, 0), round(count / profile["samples"], 4))
-        return shares
 
     def _report(self):
         self.info("Kept %d recorded modules and packages." % len(self.kept))

@@ -227,11 +227,10 @@ def _run_tool(function, *args):
 def _print_summary(filename):
     """What a hints file holds: runs, and modules per top-level package."""
     hints = Hints.load(filename, any_tag=True)
-    data, modules = hints.data, hints.modules
-    print("%s: tag %s, schema %s" % (filename, data["tag"], data["schema"]))
-    print("%d recorded run(s):" % len(data["runs"]))
+    print("%s: tag %s, schema %s" % (filename, hints.tag, hints.schema))
+    print("%d recorded run(s):" % len(hints.runs))
     staleness = hints.staleness()
-    for number, run in enumerate(data["runs"], 1):
+    for number, run in enumerate(hints.runs, 1):
         changes = staleness[number]
         state = "unknown" if changes is None else "stale: " + "; ".join(changes) if changes \
             else "current"
@@ -240,28 +239,27 @@ def _print_summary(filename):
             % (run.get("started", "?"), run["exit_status"], run["duration"],
                " ".join(run["argv"]), state)
         )
-    program = [n for n, m in modules.items() if not m.get("startup")]
+    program = hints.program_modules()
     print(
         "%d modules imported by the program, %d at interpreter start-up"
-        % (len(program), len(modules) - len(program))
+        % (len(program), len(hints.modules) - len(program))
     )
-    looked_up = sorted(data.get("looked_up", {}))
+    looked_up = sorted(hints.looked_up)
     if looked_up:
         print("%d modules looked up but never loaded (left out of the build): %s" % (
             len(looked_up), ", ".join(looked_up)))
     for name, entry in hints.learned.items():
-        where = ["run %d" % n for n in entry["runs"]] + entry["reports"]
         print("learned from the binary: %s (imported by %s; %s)" % (
-            name, entry["importer"] or "?", ", ".join(where)))
+            name, entry["importer"] or "?", hints.learned_evidence(name)))
     counts = {}
     for name in program:
         top = name.partition(".")[0]
         counts[top] = counts.get(top, 0) + 1
     for top, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        where = modules.get(top, {}).get("where", "")
+        where = hints.modules.get(top, {}).get("where", "")
         print("  %-30s %5d  %s" % (top, count, where))
     _print_data_files(hints, os.path.dirname(os.path.abspath(filename)))
-    _print_cpu_profile(data["runs"])
+    _print_cpu_profile(hints)
 
 
 def _print_data_files(hints, program_dir):
@@ -269,7 +267,7 @@ def _print_data_files(hints, program_dir):
     roots = sys_path_roots(program_dir)
     if hints.data_files is None:
         print("no data files recorded (schema %s): trace again to record them"
-              % hints.data["schema"])
+              % hints.schema)
         return
     groups, linked_out = {}, []
     for where, files in hints.data_files.items():
@@ -289,18 +287,14 @@ def _print_data_files(hints, program_dir):
         print("  warning: " + message)
 
 
-def _print_cpu_profile(runs):
+def _print_cpu_profile(hints):
     """Where the sampled CPU time went, over all runs with a profile."""
-    profiled = [run["profile"] for run in runs if "profile" in run]
-    samples = sum(profile["samples"] for profile in profiled)
+    samples, totals = hints.cpu_totals()
     if not samples:
         print("no CPU profile recorded")
         return
-    totals = {}
-    for profile in profiled:
-        for name, count in profile["modules"].items():
-            totals[name] = totals.get(name, 0) + count
-    print("CPU samples: %d in %d of %d run(s); most in:" % (samples, len(profiled), len(runs)))
+    profiled = sum(1 for run in hints.runs if "profile" in run)
+    print("CPU samples: %d in %d of %d run(s); most in:" % (samples, profiled, len(hints.runs)))
     for name, count in sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:10]:
         print("  %-30s %5.1f%%" % (name, 100.0 * count / samples))
 

@@ -281,6 +281,10 @@ class Hints:
         return self.data["tag"]
 
     @property
+    def schema(self):
+        return self.data["schema"]
+
+    @property
     def modules(self):
         """Module name -> {"kind", "file", "where", "runs", ["startup"]}."""
         return self.data["modules"]
@@ -314,6 +318,11 @@ class Hints:
         tried to import and lacked, learned by ``--verify`` (the recorded runs it
         replayed) or from a misses file (``hinted_mods.py --learn``); schema 5."""
         return self.data.get("learned", {})
+
+    def learned_evidence(self, name):
+        """What showed the binary lacked a learned module: 'run 1, misses.txt'."""
+        entry = self.learned[name]
+        return ", ".join(["run %d" % n for n in entry["runs"]] + entry["reports"])
 
     @property
     def listed_directories(self):
@@ -445,6 +454,24 @@ class Hints:
             threshold = max(min_share * profile["samples"], min_samples)
             hot.update(n for n, count in profile["modules"].items() if count >= threshold)
         return hot
+
+    def cpu_shares(self):
+        """Module -> the largest share of a run's CPU samples spent in it."""
+        shares = {}
+        for run in self.runs:
+            profile = run.get("profile")
+            for name, count in (profile["modules"].items() if profile and profile["samples"]
+                                else ()):
+                shares[name] = max(shares.get(name, 0), round(count / profile["samples"], 4))
+        return shares
+
+    def cpu_totals(self):
+        """(samples in all runs with a profile, module -> its samples in them)."""
+        totals = {}
+        for run in self.runs:
+            for name, count in run.get("profile", {}).get("modules", {}).items():
+                totals[name] = totals.get(name, 0) + count
+        return sum(run.get("profile", {}).get("samples", 0) for run in self.runs), totals
 
     def __contains__(self, module_name):
         return module_name in self.modules
