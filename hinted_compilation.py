@@ -510,7 +510,6 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         from nuitka.Version import getNuitkaVersion
 
         runs = self.hints.runs
-        stem = os.path.basename(os.path.normpath(dist_dir))[: -len(".dist")]
         binary = hinted_report.binary_in(dist_dir)
         program = {n for n, m in self.hints.modules.items()
                    if m.get("where") == hints_file.PROGRAM}
@@ -526,7 +525,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                  "cpu_share": shares.get(name)} for name, how in sorted(built.items())]
         return {
             "report": hinted_report.REPORT_FORMAT,
-            "program": stem,
+            "program": hinted_report.stem_of(dist_dir),
             "tag": self.hints.tag,
             "python": sys.version.split()[0],
             "nuitka": getNuitkaVersion(),

@@ -12,6 +12,7 @@ the standard library.
 
 import json
 import os
+import sys
 
 REPORT_FORMAT = 1
 
@@ -19,20 +20,34 @@ REPORT_FORMAT = 1
 KINDS = ("binary", "extension", "library", "data")
 
 
+# What Nuitka names a program binary: <script stem> + this, unless told otherwise.
+BINARY_SUFFIX = ".exe" if sys.platform == "win32" else ".bin"
+
+
+def stem_of(dist_dir):
+    """The name of a dist folder without Nuitka's ``.dist``."""
+    name = os.path.basename(os.path.normpath(dist_dir))
+    return name[: -len(".dist")] if name.endswith(".dist") else name
+
+
 def report_paths(dist_dir):
     """(json, html) paths of the report of the build whose dist folder is ``dist_dir``."""
-    folder, name = os.path.split(os.path.normpath(dist_dir))
-    stem = name[: -len(".dist")] if name.endswith(".dist") else name
+    folder, stem = os.path.dirname(os.path.normpath(dist_dir)), stem_of(dist_dir)
     return (os.path.join(folder, stem + ".hints-report.json"),
             os.path.join(folder, stem + ".hints.html"))
 
 
 def binary_in(dist_dir):
-    """The program binary's name in a dist folder (``<stem>.bin`` on Linux)."""
-    name = os.path.basename(os.path.normpath(dist_dir))
-    stem = name[: -len(".dist")] if name.endswith(".dist") else name
-    return next((n for n in (stem + ".bin", stem + ".exe", stem)
-                 if os.path.isfile(os.path.join(dist_dir, n))), stem)
+    """The program binary's name in a dist folder: ``<stem>.bin`` unless
+    ``--output-filename`` named it otherwise, then the one executable file
+    beside the libraries."""
+    named = stem_of(dist_dir) + BINARY_SUFFIX
+    if os.path.isfile(os.path.join(dist_dir, named)):
+        return named
+    executables = [n for n in sorted(os.listdir(dist_dir)) if ".so" not in n and
+                   os.path.isfile(os.path.join(dist_dir, n)) and
+                   os.access(os.path.join(dist_dir, n), os.X_OK)]
+    return executables[0] if len(executables) == 1 else named
 
 
 def dist_inventory(dist_dir, binary_name, extension_modules):

@@ -266,10 +266,10 @@ class NuitkaSettings:
 
     def result(self):
         """The file that ships: the onefile binary, or the binary in the dist folder."""
-        suffix = ".exe" if sys.platform == "win32" else ".bin"
+        default = self.stem + hinted_report.BINARY_SUFFIX
         if self.onefile:
-            return os.path.join(self.output_dir, self.output_filename or self.stem + suffix)
-        name = os.path.basename(self.output_filename or self.stem + suffix)
+            return os.path.join(self.output_dir, self.output_filename or default)
+        name = os.path.basename(self.output_filename or default)
         return os.path.join(self.dist_folder(), name)
 
 
