@@ -82,15 +82,15 @@ def main(argv=None):
         if not rounds.isdigit():
             raise hints_file.CommandLineError(
                 "--learn-rounds=%s: give a whole number of builds, 0 for none" % rounds)
-        command = build_command(argv)
+        hinted = HintedBuild.from_arguments(argv)
         verify_only = "--verify-only" in modes
-        check_stale(command, stale_policy if not verify_only else "warn")
+        check_stale(hinted, stale_policy if not verify_only else "warn")
         if not verify_only:
-            status = build(command)
+            status = build(hinted)
             if status != 0 or not modes & {"--verify", "--verify-only"}:
                 return status
         learn_rounds = 0 if verify_only else int(rounds)
-        return verify(command, learn="--no-learn" not in modes, rounds=learn_rounds)
+        return verify(hinted, learn="--no-learn" not in modes, rounds=learn_rounds)
     except hints_file.HintsError as exc:
         sys.stderr.write("nuitka-hints: error: %s\n" % exc)
         return ERROR
@@ -121,15 +121,61 @@ MAX_SOURCE_RETRIES = 5
 NO_EXCLUDED_RAISE = "--no-deployment-flag=excluded-module-usage"
 
 
-def check_stale(command, policy):
+class HintedBuild:
+    """One hinted build as the command line asks for it, made once and handed to
+    the stale check, the Nuitka runs, verify and the binary lookup: the script,
+    its hints, Nuitka's settings (mode, where the result goes) and the command
+    (which a run that Nuitka fails on adds to)."""
+
+    def __init__(self, script, hints_name, nuitka_options):
+        self.script = script
+        self.hints_name = os.path.abspath(hints_name)
+        self.hints = hints_file.Hints.load(hints_name, script=script)  # fail early: say how
+        self.settings = nuitka_settings(nuitka_options, script)
+        self.command = [sys.executable, "-m", "nuitka"]
+        if self.settings.mode is None:
+            self.command.append("--mode=standalone")
+        self.command += nuitka_options + hinted_options(self.hints, nuitka_options)
+        if script.lower().endswith(".pyw"):
+            self.command.append("--windows-console-mode=disable")
+        self.command += ["--user-plugin=%s" % PLUGIN_FILE,
+                         "--hinted-json-file=%s" % self.hints_name, script]
+
+    @classmethod
+    def from_arguments(cls, argv):
+        """The build ``argv`` asks for (options, then the script), checked."""
+        *options, script = argv
+        hints_name = _option_value(options, "--hints")
+        if script.startswith("-") or not os.path.isfile(script):
+            raise hints_file.CommandLineError(
+                "script %s not found: give the script to build as the last argument" % script
+            )
+        check_nuitka()
+        nuitka_options = my_opts + [o for o in options if not o.startswith("--hints=")]
+        return cls(script, hints_name or hints_file.hints_path(script), nuitka_options)
+
+    def reload_hints(self):
+        """The hints as they are now (verify learns into the file)."""
+        self.hints = hints_file.Hints.load(self.hints_name, script=self.script)
+        return self.hints
+
+    def binary(self):
+        """Where Nuitka put the result (see ``NuitkaSettings.result``)."""
+        binary = self.settings.result()
+        if not os.path.isfile(binary):
+            raise NoBinaryError(
+                "no binary %s to verify: build first (--verify builds and verifies)" % binary
+            )
+        return os.path.abspath(binary)
+
+
+def check_stale(hinted, policy):
     """Before Nuitka starts: do the hints still describe the program and the
     installed packages?  One block saying what changed since which run, and how
     to trace again; an error (exit status 2) unless ``policy`` says otherwise."""
     if policy == "ignore":
         return
-    script = command[-1]
-    hints_name = _option_value(command, "--hinted-json-file")
-    hints = hints_file.Hints.load(hints_name, script=script)
+    script, hints_name, hints = hinted.script, hinted.hints_name, hinted.hints
     staleness = hints.staleness(os.path.dirname(os.path.abspath(script)))
     unknown = [n for n, changes in staleness.items() if changes is None]
     stale = {n: changes for n, changes in staleness.items() if changes}
@@ -168,38 +214,6 @@ def check_stale(command, policy):
 
 def _numbers(numbers):
     return ", ".join(map(str, numbers))
-
-
-def build_command(argv):
-    """The Nuitka command line for ``argv`` (options then the script), checked."""
-    *options, script = argv
-    hints_name = None
-    nuitka_options = []
-    for option in options:
-        if option.startswith("--hints="):
-            hints_name = option.partition("=")[2]
-        else:
-            nuitka_options.append(option)
-    if script.startswith("-") or not os.path.isfile(script):
-        raise hints_file.CommandLineError(
-            "script %s not found: give the script to build as the last argument" % script
-        )
-    check_nuitka()
-    hints_name = hints_name or hints_file.hints_path(script)
-    hints = hints_file.Hints.load(hints_name, script=script)  # fail early, say how to trace
-    all_options = my_opts + nuitka_options
-    command = [sys.executable, "-m", "nuitka"]
-    if nuitka_settings(all_options, script).mode is None:
-        command.append("--mode=standalone")
-    command += all_options + hinted_options(hints, all_options)
-    if script.lower().endswith(".pyw"):
-        command.append("--windows-console-mode=disable")
-    command += [
-        "--user-plugin=%s" % PLUGIN_FILE,
-        "--hinted-json-file=%s" % os.path.abspath(hints_name),
-        script,
-    ]
-    return command
 
 
 def hinted_options(hints, user_options):
@@ -293,17 +307,18 @@ def nuitka_settings(options, script):
     return settings
 
 
-def build(command):
+def build(hinted):
     """Run Nuitka, its output streamed; its exit status.  Where Nuitka fails on a
     module (it crashes compiling it), that module is left to Python (the plugin's
     ``--hinted-source``: its source file ships in the dist, imported from there)
-    and the build runs again; ``command`` keeps the option, for later builds."""
+    and the build runs again; its command keeps the option, for later builds."""
+    command = hinted.command
     for _ in range(MAX_SOURCE_RETRIES + 1):
         print("nuitka-hints: running %s" % shlex.join(command), flush=True)
         status, output = _run_streamed(command)
         if status == 0:
             return status
-        failed = module_nuitka_failed_on(output, command[-1])
+        failed = module_nuitka_failed_on(output, hinted.script)
         if failed is None or "--hinted-source=%s" % failed[0] in command:
             return status
         print("nuitka-hints: Nuitka failed on module %s (%s): building again with it "
@@ -364,7 +379,7 @@ def _module_of_file(path, roots):
     return ".".join(parts) if parts and all(p.isidentifier() for p in parts) else None
 
 
-def verify(command, learn=True, rounds=0):
+def verify(hinted, learn=True, rounds=0):
     """Replay every recorded run against the built binary; 0 if all behave the same.
 
     The binary notes the modules it lacked (``NUITKA_HINTS_MISSES``).  With
@@ -372,11 +387,9 @@ def verify(command, learn=True, rounds=0):
     ``rounds`` left, the program is built again and replayed, until the binary
     lacks nothing new.
     """
-    script = command[-1]
-    hints_name = _option_value(command, "--hinted-json-file")
+    hints_name = hinted.hints_name
     for round_number in range(rounds + 1):
-        hints = hints_file.Hints.load(hints_name, script=script)
-        differing, wanted = replay_all(command, hints)
+        differing, wanted = replay_all(hinted, hinted.reload_hints())
         if not wanted:
             break
         lacked = "%d module(s) no recorded run imported: %s" % (
@@ -392,20 +405,20 @@ def verify(command, learn=True, rounds=0):
             break
         print("nuitka-hints: round %d: the binary lacked %s; learned into %s, building again"
               % (round_number + 2, lacked, hints_name), flush=True)
-        status = build(command)
+        status = build(hinted)
         if status != 0:
             return status
     return RUNS_DIFFER if differing else OK
 
 
-def replay_all(command, hints):
+def replay_all(hinted, hints):
     """Replay every recorded run (``replay``), say how each went, add the results to
     the report; (runs that differ, what the binary lacked that the build can add:
     ``learnable`` entries with their run's number)."""
     import tempfile
 
-    script = command[-1]
-    binary = built_binary(command)
+    script = hinted.script
+    binary = hinted.binary()
     runs = hints.runs
     differing, results, misses = 0, [], []
     with tempfile.TemporaryDirectory(prefix="nuitka-hints-misses-") as folder:
@@ -432,22 +445,10 @@ def replay_all(command, hints):
     same = len(runs) - differing
     print("nuitka-hints: verify: %d of %d recorded runs behave the same%s" % (
         same, len(runs), "" if not differing else ", %d differ" % differing))
-    page = hinted_report.add_verify(
-        nuitka_settings(command[3:-1], script).dist_folder(), results)
+    page = hinted_report.add_verify(hinted.settings.dist_folder(), results)
     if page:
         print("nuitka-hints: verify results added to the report %s" % page)
     return differing, wanted
-
-
-def built_binary(command):
-    """Where Nuitka puts the result of this command (see ``NuitkaSettings.result``)."""
-    script = command[-1]
-    binary = nuitka_settings(command[3:-1], script).result()
-    if not os.path.isfile(binary):
-        raise NoBinaryError(
-            "no binary %s to verify: build first (--verify builds and verifies)" % binary
-        )
-    return os.path.abspath(binary)
 
 
 def replay(binary, run, script, looked_up=(), misses_file=None):

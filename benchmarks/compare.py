@@ -163,19 +163,18 @@ def measure(name, work, methods):
     floor = floor_size(hints_file.Hints.load(hints_file.hints_path(script)), folder)
     rows = []
     for method in methods:
-        command = build_command(method, script, os.path.join(folder, method))
+        command, binary, hinted = build_for(method, script, os.path.join(folder, method))
         seconds, _ = build(command, folder, "%s %s" % (method, name))
-        binary = nuitka_hints.built_binary(command)
         if method in ONEFILE_METHODS:
             size, files = os.path.getsize(binary), 1
         else:
             size, files = folder_size(os.path.dirname(binary))
         output, run_seconds = run_binary(binary, args, folder)
         identical = output == expected
-        if method.startswith("hinted"):  # and every recorded run replays the same
-            identical = nuitka_hints.verify(command) == 0 and identical
+        if hinted:  # and every recorded run replays the same
+            identical = nuitka_hints.verify(hinted) == 0 and identical
         if method == "hinted":
-            screenshot_report(command, script, name)
+            screenshot_report(hinted, name)
         rows.append(dict(example=name, method=method, size=size, files=files, floor=floor,
                          seconds=seconds, run_seconds=run_seconds, identical=identical,
                          python="%d.%d" % sys.version_info[:2]))
@@ -183,26 +182,29 @@ def measure(name, work, methods):
     return rows
 
 
-def build_command(method, script, out):
-    """The timed build of ``script`` by ``method`` (one of METHODS) into ``out``."""
+def build_for(method, script, out):
+    """The timed build of ``script`` by ``method`` (one of METHODS) into ``out``:
+    (its command, where its binary lands, the ``HintedBuild`` of a hinted method)."""
     options = [] if method in CCACHE_METHODS else list(TIMED_OPTIONS)
     options += ["--output-dir=%s" % out, script]
     if method.startswith("plain"):
         mode = "--mode=onefile" if method in ONEFILE_METHODS else "--mode=standalone"
-        return [sys.executable, "-m", "nuitka", mode, *options]
+        command = [sys.executable, "-m", "nuitka", mode, *options]
+        return command, nuitka_hints.nuitka_settings(command[3:-1], script).result(), None
     hinted_options = {"hinted": [], "hinted-ccache": [], "hinted-onefile": ["--mode=onefile"],
                       **{variant: [option] for variant, option in HINTED_VARIANTS.items()}}
-    return nuitka_hints.build_command(hinted_options[method] + options)
+    hinted = nuitka_hints.HintedBuild.from_arguments(hinted_options[method] + options)
+    return hinted.command, hinted.settings.result(), hinted
 
 
-def screenshot_report(command, script, name):
+def screenshot_report(hinted, name):
     """The build report page as Chromium draws it: benchmarks/report-<example>.png."""
     browser = shutil.which("chromium")
     if browser is None:
         return
     import hinted_report
 
-    dist = nuitka_hints.nuitka_settings(command[3:-1], script).dist_folder()
+    dist = hinted.settings.dist_folder()
     page = hinted_report.report_paths(dist)[1]
     target = os.path.join(ROOT, "benchmarks", "report-%s.png" % name)
     subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",

@@ -124,10 +124,10 @@ def measure(name, methods, work):
         row["run_seconds"] = compare.run_binary(binary, PROGRAMS[name][0], folder)[1]
         row["identical"] = outputs == expected
         if method == "hinted":
-            command = nuitka_hints.build_command(
+            hinted = nuitka_hints.HintedBuild.from_arguments(
                 ["--output-dir=%s" % os.path.join(folder, method), script])
-            row["identical"] = nuitka_hints.verify(command) == 0 and row["identical"]
-            compare.screenshot_report(command, script, name)
+            row["identical"] = nuitka_hints.verify(hinted) == 0 and row["identical"]
+            compare.screenshot_report(hinted, name)
         rows.append(row)
         with open(os.path.join(work, "corpus.jsonl"), "a") as handle:
             handle.write(json.dumps(row) + "\n")
@@ -139,7 +139,6 @@ def build(method, script, folder):
     """Build ``script`` by ``method`` into ``folder``/``method``: (binary, seconds,
     phases)."""
     import compare
-    import nuitka_hints
 
     out = os.path.join(folder, method)
     stem = os.path.splitext(os.path.basename(script))[0]
@@ -150,9 +149,9 @@ def build(method, script, folder):
                    "--specpath", os.path.join(folder, "pyinstaller-work"), script]
         seconds, phases = compare.build(command, folder, "%s %s" % (method, stem))
         return os.path.join(out, stem, stem), seconds, phases
-    command = compare.build_command(method, script, out)
+    command, binary, _ = compare.build_for(method, script, out)
     seconds, phases = compare.build(command, folder, "%s %s" % (method, stem))
-    return nuitka_hints.built_binary(command), seconds, phases
+    return binary, seconds, phases
 
 
 def print_table(rows):

@@ -27,8 +27,14 @@ def invoke(*args, python=sys.executable, flags=()):
                           capture_output=True, text=True)
 
 
+def hinted(argv):
+    """The build the invoker makes of these arguments."""
+    return nuitka_hints.HintedBuild.from_arguments(argv)
+
+
 def test_command_has_mode_my_opts_user_options_plugin_and_hints(traced_script):
-    command = nuitka_hints.build_command(["--output-dir=x", str(traced_script)])
+    build = hinted(["--output-dir=x", str(traced_script)])
+    command = build.command
     assert command[:4] == [sys.executable, "-m", "nuitka", "--mode=standalone"]
     assert command[4:4 + len(nuitka_hints.my_opts)] == nuitka_hints.my_opts
     assert command.index("--output-dir=x") > 3 + len(nuitka_hints.my_opts)
@@ -40,14 +46,14 @@ def test_command_has_mode_my_opts_user_options_plugin_and_hints(traced_script):
 
 def test_my_opts_is_the_place_for_standard_options(traced_script, monkeypatch):
     monkeypatch.setattr(nuitka_hints, "my_opts", ["--lto=no"])
-    assert "--lto=no" in nuitka_hints.build_command([str(traced_script)])
+    assert "--lto=no" in hinted([str(traced_script)]).command
 
 
 def test_pyw_script_gets_no_console(tmp_path):
     script = tmp_path / "gui.pyw"
     script.write_text("pass\n")
     run_tracer(str(script), check=True)
-    assert "--windows-console-mode=disable" in nuitka_hints.build_command([str(script)])
+    assert "--windows-console-mode=disable" in hinted([str(script)]).command
 
 
 @pytest.mark.parametrize("where", ["command line", "my_opts", "project comment"])
@@ -60,7 +66,8 @@ def test_a_chosen_build_mode_is_kept(traced_script, monkeypatch, where, mode):
         monkeypatch.setattr(nuitka_hints, "my_opts", [mode])
     else:
         traced_script.write_text("# nuitka-project: %s\n" % mode + traced_script.read_text())
-    command = nuitka_hints.build_command(options + [str(traced_script)])
+    build = hinted(options + [str(traced_script)])
+    command = build.command
     assert "--mode=standalone" not in command
 
 
@@ -94,7 +101,8 @@ def test_the_result_of_each_mode_is_found_as_nuitka_reads_the_options(
 def test_explicit_hints_file(traced_script, tmp_path):
     other = tmp_path / "elsewhere.json"
     os.replace(hints_file.hints_path(str(traced_script)), other)
-    command = nuitka_hints.build_command(["--hints=%s" % other, str(traced_script)])
+    build = hinted(["--hints=%s" % other, str(traced_script)])
+    command = build.command
     assert "--hinted-json-file=%s" % other in command
 
 
@@ -105,7 +113,7 @@ def test_plugins_the_program_needs_are_enabled(traced_script):
                                   "where": "stdlib", "runs": 1}
     data["packages"].append("tkinter")
     json.dump(data, open(hints_name, "w"))
-    assert "--enable-plugins=tk-inter" in nuitka_hints.build_command([str(traced_script)])
+    assert "--enable-plugins=tk-inter" in hinted([str(traced_script)]).command
 
 
 def test_a_lookup_left_out_is_not_found_in_the_binary_as_in_python(tmp_path):
@@ -114,10 +122,10 @@ def test_a_lookup_left_out_is_not_found_in_the_binary_as_in_python(tmp_path):
     script = tmp_path / "probe.py"
     script.write_text("import importlib.util\nimportlib.util.find_spec('sqlite3')\n")
     run_tracer(str(script), check=True)
-    assert flag in nuitka_hints.build_command([str(script)])
+    assert flag in hinted([str(script)]).command
     script.write_text("import json\n")
     run_tracer("--fresh", str(script), check=True)
-    assert flag not in nuitka_hints.build_command([str(script)])
+    assert flag not in hinted([str(script)]).command
 
 
 def test_missing_script(tmp_path):
@@ -265,7 +273,8 @@ def test_metadata_the_runs_read_is_asked_for_the_packages_they_import(tmp_path):
                       "importlib.metadata.version('pip'))\n")
     with installed_distribution("hintmeta", "2.0", {"__init__.py": ""}):
         run_tracer(str(script), check=True)
-        command = nuitka_hints.build_command([str(script)])
+        build = hinted([str(script)])
+    command = build.command
     assert "--include-distribution-metadata=hintmeta" in command
     assert not [option for option in command if option.endswith("=pip")]
 
@@ -288,23 +297,23 @@ def trace_script(script, *args, fresh=False):
 def test_a_changed_program_stops_the_build_until_traced_again(traced_script, capsys):
     run_tracer(str(traced_script), "second run", check=True)
     traced_script.write_text("import json, decimal\nprint(json.dumps([1]))\n")
-    command = nuitka_hints.build_command([str(traced_script)])
+    build = hinted([str(traced_script)])
     with pytest.raises(nuitka_hints.StaleHintsError) as stopped:
-        nuitka_hints.check_stale(command, "error")
+        nuitka_hints.check_stale(build, "error")
     message = str(stopped.value).splitlines()
     assert message[1] == "  app.py changed since runs 1, 2"
     suggested = message[3:5]
     assert suggested == ["  python hinted_mods.py %s" % traced_script,
                          "  python hinted_mods.py %s 'second run'" % traced_script]
     assert message[-1] == "or build anyway with --hinted-stale=warn"
-    nuitka_hints.check_stale(command, "warn")
+    nuitka_hints.check_stale(build, "warn")
     assert "app.py changed since runs 1, 2" in capsys.readouterr().out
     result = invoke("--hinted-stale=error", str(traced_script))
     assert result.returncode == 2 and "app.py changed" in result.stderr
     for line in suggested:  # as the user pastes them
         replaced = run_suggested(line)
         assert "this run replaces run" in replaced.stderr
-    nuitka_hints.check_stale(command, "error")  # clear now
+    nuitka_hints.check_stale(hinted([str(traced_script)]), "error")  # clear now
     hints = hints_file.Hints.load(hints_file.hints_path(str(traced_script)))
     assert [run["argv"][1:] for run in hints.runs] == [[], ["second run"]]
     assert capsys.readouterr().out == ""
@@ -323,15 +332,15 @@ def run_suggested(line):
 def test_pruning_the_stale_runs_as_suggested_clears_them(traced_script):
     traced_script.write_text("import json\nprint(json.dumps([2]))\n")
     trace_script(traced_script, "after the change")  # run 1 is stale, run 2 current
-    command = nuitka_hints.build_command([str(traced_script)])
+    build = hinted([str(traced_script)])
     with pytest.raises(nuitka_hints.StaleHintsError) as stopped:
-        nuitka_hints.check_stale(command, "error")
+        nuitka_hints.check_stale(build, "error")
     message = str(stopped.value).splitlines()
     assert message[2:4] == ["trace the stale run again (each new run replaces the one it "
                             "repeats):", "  python hinted_mods.py %s" % traced_script]
     prune = next(line for line in message if line.startswith("or drop the stale runs: "))
     run_suggested(prune[len("or drop the stale runs: "):])
-    nuitka_hints.check_stale(command, "error")
+    nuitka_hints.check_stale(hinted([str(traced_script)]), "error")
 
 
 def test_a_changed_or_removed_distribution_stops_the_build(tmp_path):
@@ -339,12 +348,12 @@ def test_a_changed_or_removed_distribution_stops_the_build(tmp_path):
     script.write_text("import hintver\nprint(hintver.V)\n")
     with installed_distribution("hintver", "1.0", {"__init__.py": "V = 1\n"}):
         trace_script(script)
-    command = nuitka_hints.build_command([str(script)])
+    build = hinted([str(script)])
     with installed_distribution("hintver", "2.0", {"__init__.py": "V = 2\n"}):
         with pytest.raises(nuitka_hints.StaleHintsError, match="  hintver 1.0 -> 2.0 since run 1"):
-            nuitka_hints.check_stale(command, "error")
+            nuitka_hints.check_stale(build, "error")
     with pytest.raises(nuitka_hints.StaleHintsError, match="hintver 1.0 is no longer installed"):
-        nuitka_hints.check_stale(command, "error")
+        nuitka_hints.check_stale(build, "error")
 
 
 def test_an_older_hints_file_builds_saying_staleness_is_unknown(traced_script, capsys):
@@ -354,8 +363,8 @@ def test_an_older_hints_file_builds_saying_staleness_is_unknown(traced_script, c
     for run in data["runs"]:
         del run["against"]
     json.dump(data, open(hints_name, "w"))
-    command = nuitka_hints.build_command([str(traced_script)])
-    nuitka_hints.check_stale(command, "error")
+    build = hinted([str(traced_script)])
+    nuitka_hints.check_stale(build, "error")
     assert "does not record what run 1 ran against (an older tracer)" in capsys.readouterr().out
 
 
@@ -363,13 +372,13 @@ def test_the_re_trace_commands_write_the_hints_file_the_build_reads(traced_scrip
     other = tmp_path / "elsewhere.json"
     os.replace(hints_file.hints_path(str(traced_script)), other)
     traced_script.write_text("print('changed')\n")
-    command = nuitka_hints.build_command(["--hints=%s" % other, str(traced_script)])
+    build = hinted(["--hints=%s" % other, str(traced_script)])
     with pytest.raises(nuitka_hints.StaleHintsError) as stopped:
-        nuitka_hints.check_stale(command, "error")
+        nuitka_hints.check_stale(build, "error")
     suggested = "  python hinted_mods.py -o %s %s" % (other, traced_script)
     assert suggested in str(stopped.value).splitlines()
     run_suggested(suggested)
-    nuitka_hints.check_stale(command, "error")
+    nuitka_hints.check_stale(hinted(["--hints=%s" % other, str(traced_script)]), "error")
 
 
 def test_a_module_run_is_checked_where_it_ran(tmp_path):
