@@ -6,34 +6,38 @@
 (``nuitka_hints.py`` writes that command for you.)  The hints come from
 ``hinted_mods.py``.  For every module Nuitka meets, the plugin answers:
 
-- recorded module, or a package containing one: no opinion (``None``), so Nuitka
-  follows it as usual and never conflicts with anti-bloat's own exclusions;
-- not recorded, but needed all the same: no opinion either.  That is a module
-  matching ``--hinted-keep`` and what such a module imports; what a module that
-  Nuitka includes for the interpreter's start-up loads when it is imported
-  (``opcode`` loads ``_opcode`` on 3.13); an import that Nuitka's
-  package configuration wrote into a kept module's source; and a module that
-  another active plugin wants included (the plugin gives way rather than have
-  Nuitka stop on the disagreement; no run imported it, so an installed
-  package's such module goes in as bytecode).  For a recorded module the record
-  supersedes the configuration's implicit imports: it lists what the module may
-  load (PIL.Image: every image plugin), the record what it did load;
+- recorded (or learned from the binary: it lacked it on a replay), or a package
+  containing one: no opinion (``None``), so Nuitka follows it as usual and never
+  conflicts with anti-bloat's own exclusions;
+- not recorded, but what Nuitka's own code in the binary needs: the imports of
+  its compiled runtime and what its embedded Python code loads when run, of its
+  package configuration's rewrites and of its plugins' code, each with what
+  importing it loads (a fresh interpreter of the program's Python says); what the
+  interpreter's start-up modules load; a module matching ``--hinted-keep``; a
+  module another active plugin wants (the plugin gives way rather than have
+  Nuitka stop on the disagreement): no opinion either.  For a recorded module
+  the record supersedes the configuration's implicit imports: it lists what the
+  module may load (PIL.Image: every image plugin), the record what it did load;
+- a module Nuitka failed on (``--hinted-source``): not followed; its source file
+  ships and the binary imports it from there;
 - anything else: dropped, with the evidence as the reason (``--report`` XML shows it),
   or, with ``--hinted-unrecorded=bytecode``, kept as bytecode instead of compiled.
 
 Standalone mode includes every standard-library module before asking plugins; the
 plugin turns that off (``_leave_standard_library_to_plugins``), so the standard
 library is decided like any other module.  Recorded modules that static analysis
-cannot see (``importlib.import_module`` with a computed name), and the modules
-Nuitka's compiled runtime imports itself (``runtime_hard_imports``: ``typing`` on
-3.12), are added as implicit imports of the main module.
+cannot see (``importlib.import_module`` with a computed name) and what Nuitka's
+runtime needs are added as implicit imports, never one Nuitka's anti-bloat keeps
+out (that would stop the build).  Every binary carries the code that notes the
+imports it lacked (``hints_file.MISS_RECORDER``).
 
 Which kept modules are compiled to C is profile-guided too: the program's own
 modules, and installed packages' modules in which a recorded run spent at least
 ``HOT_SHARE`` of its CPU time (and ``HOT_SAMPLES`` samples).  The other modules
 of installed packages were only imported, so they go in as bytecode: the same
 behaviour, a fraction of the build time and size.  ``--hinted-compile=all``
-compiles every kept module.
+compiles every kept module.  The finished dist is slimmed (``hinted_dist``) and
+reported on (``hinted_report``).
 """
 
 import ast
@@ -235,6 +239,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             self.kept.update(p.asString() for p in ModuleName(literal).getParentPackageNames())
         self.kept_without_record = {}  # module name -> why (a KEPT_* text)
         self.given_way = {}  # module name -> the other plugins that include it
+        self.wanted_by_others = {}  # module name -> the other plugins that answer include
         self.dropped = {}  # module name -> the module that imports it
         self.as_bytecode = set()
         self.left_to_python = set(hinted_source)  # Nuitka failed on them (the invoker says)
@@ -327,9 +332,10 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         if reason:
             self.kept_without_record.setdefault(name, reason)
             return None
-        including = _plugins_including(
-            self, using_module_name, module_name, module_filename, module_kind
-        )
+        if name not in self.wanted_by_others:  # asked once a module, whoever imports it
+            self.wanted_by_others[name] = _plugins_including(
+                self, using_module_name, module_name, module_filename, module_kind)
+        including = self.wanted_by_others[name]
         if including:
             self.given_way[name] = including
             if _is_installed(module_filename):  # included, but no run needed it: not hot
@@ -504,48 +510,20 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         self.info(hinted_report.summary_line(report, hinted_report.write(report, dist_dir)))
 
     def build_report(self, dist_dir, built, slimmed):
-        """The report's data (see hinted_report): ``built`` is module name -> how
-        it is in the build ("compiled", "bytecode", "extension"); ``slimmed``:
-        what ``hinted_dist.slim`` did."""
+        """The report of this build (``hinted_report.build``): the plugin's decisions
+        on the modules in the build (``built``: name -> "compiled", "bytecode" or
+        "extension") and those it left out, and what ``hinted_dist.slim`` did."""
         from nuitka.Version import getNuitkaVersion
 
-        runs = self.hints.runs
-        binary = hinted_report.binary_in(dist_dir)
-        program = {n for n, m in self.hints.modules.items()
-                   if m.get("where") == hints_file.PROGRAM}
-        program.add("__main__")
-        left_out = [
-            {"module": name, "imported_by": using, "reason": self._drop_reason(name),
-             "by_program": using in program,
-             "fix": "trace a run that imports it, or --hinted-keep=%s" % name}
-            for name, using in self.dropped.items()]
-        left_out.sort(key=lambda item: (not item["by_program"], item["module"]))
-        shares = self.hints.cpu_shares()
-        kept = [{"module": name, "how": how, "why": self._kept_reason(name),
-                 "cpu_share": shares.get(name)} for name, how in sorted(built.items())]
-        return {
-            "report": hinted_report.REPORT_FORMAT,
-            "program": hinted_report.stem_of(dist_dir),
-            "tag": self.hints.tag,
-            "python": sys.version.split()[0],
-            "nuitka": getNuitkaVersion(),
-            "hints_file": self.hints_name,
-            "runs": [{"number": number, "argv": run["argv"], "exit_status": run["exit_status"],
-                      "started": run.get("started"), "duration": run.get("duration")}
-                     for number, run in enumerate(runs, 1)],
-            "dist": hinted_report.dist_inventory(
-                dist_dir, binary, [name for name, how in built.items() if how == "extension"]),
-            "modules": {how: sum(1 for h in built.values() if h == how)
-                        for how in ("compiled", "bytecode", "extension")},
-            "kept": kept,
-            "left_out": left_out,
-            "overruled": self._overruled(),
-            "data_files": {"added": self.data_files.added,
-                           "left_out": self.data_files.left_out,
-                           "stale": self.data_files.stale},
-            "slimmed": slimmed,
-            "verify": None,
-        }
+        return hinted_report.build(
+            dist_dir, self.hints, built, nuitka=getNuitkaVersion(),
+            why={name: self._kept_reason(name) for name in built},
+            left_out=[(name, using, self._drop_reason(name))
+                      for name, using in self.dropped.items()],
+            overruled=self._overruled(),
+            data_files={"added": self.data_files.added, "left_out": self.data_files.left_out,
+                        "stale": self.data_files.stale},
+            slimmed=slimmed)
 
     def _overruled(self):
         """Where Nuitka's configuration, or Nuitka itself, decided against the
@@ -824,25 +802,6 @@ def _is_installed(filename):
                for root in hints_file.site_packages_dirs(environment_roots()))
 
 
-def _built_modules():
-    """Nuitka internal: the modules in the build, and how each is in it.
-
-    No plugin hook says which modules Nuitka finally compiled, kept as bytecode
-    or took as extension modules; its module registry does, once the dist is
-    done.  tests/test_plugin.py fails if the registry or its kinds change.
-    """
-    from nuitka import ModuleRegistry
-
-    how = {"COMPILED": "compiled", "PYTHON_MAIN": "compiled", "UNCOMPILED": "bytecode",
-           "PYTHON_EXTENSION": "extension"}
-    built = {}
-    for module in ModuleRegistry.getDoneModules():
-        kind = next((h for prefix, h in how.items() if module.kind.startswith(prefix)),
-                    "unknown")
-        built[module.getFullName().asString()] = kind
-    return built
-
-
 def _is_binary(filename):
     """Compiled code Nuitka ships itself (extension modules, libraries) or never
     needs (``.pyc``): not mirrored as data."""
@@ -872,35 +831,173 @@ def required_plugins(packages, plugins=None, kept_out=None):
     return sorted(name for name in needed if name in plugins and not plugins[name])
 
 
-def packages_kept_out(packages, recorded, yaml_files=()):
-    """Of ``packages`` (top-level names that need a plugin), those that Nuitka's
-    package configuration of a ``recorded`` module keeps out of the build
-    (anti-bloat's ``no-auto-follow`` or ``no-follow``): package -> why.
+def _loaded_by_startup_modules():
+    """What importing the start-up modules loads: Nuitka leaves a few of those to
+    plugins (``_opcode``, which ``opcode`` imports on 3.13); imports inside their
+    functions (``re._parser`` -> ``unicodedata``) are not loaded, so not kept."""
+    return modules_loaded_by(tuple(sorted(_interpreter_startup_modules())))
 
-    Nuitka internal: its configuration files are read with its own parser
-    (``parsePackageYaml``), the standard ones and the user's
-    (``--user-package-configuration-file``), conditions (``when``) not
-    evaluated.  tests/test_plugin.py fails loudly if the parser changes.
+
+@functools.lru_cache(maxsize=None)
+def modules_loaded_by(names):
+    """The modules that importing ``names`` (a tuple) loads, beyond what the
+    interpreter itself starts with, in a fresh interpreter of the program's
+    Python: the standard library's alone (``-S``), the rest with site-packages.
+    A name that fails to import (another platform's) loads what it got to."""
+    if not names:
+        return frozenset()
+    code = (
+        "import sys\nbefore = set(sys.modules)\nfor name in sys.argv[1:]:\n    try:\n"
+        "        __import__(name)\n    except BaseException:\n        pass\n"
+        "print(*(set(sys.modules) - before))"
+    )
+    isolated = all(n.partition(".")[0] in sys.stdlib_module_names for n in names)
+    result = subprocess.run(
+        [sys.executable, *(["-s", "-S"] if isolated else []), "-c", code, *names],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL,
+    )
+    return frozenset(result.stdout.split()) if result.returncode == 0 else frozenset()
+
+
+def runtime_imports(recorded):
+    """What Nuitka's code in the binary imports that no interpreted run could
+    load for it: its compiled runtime's own imports (``runtime_hard_imports``;
+    the runtime uses them where the program uses them, so what importing them
+    loads was recorded with them), and, where the program uses what the
+    runtime's embedded Python code works with (a module that code imports was
+    recorded), what running that code loads (``modules_used_by_runtime_code``):
+    the runtime's ``importlib.metadata`` distributions parse their metadata
+    with ``email.parser``, which an interpreted run that never parsed metadata
+    never loaded."""
+    names = set(runtime_hard_imports())
+    everywhere = _interpreter_startup_modules() | set(sys.builtin_module_names)
+    for code in runtime_python_code():
+        if any(name in recorded for name in _code_imports(code) - everywhere):
+            names |= modules_used_by_runtime_code(code)
+    return sorted(names)
+
+
+def _code_imports(code):
+    """The modules a piece of runtime code imports (``from a import b``: ``a``)."""
+    modules = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            modules.add(node.module)
+    return modules
+
+
+@functools.lru_cache(maxsize=None)
+def modules_used_by_runtime_code(code):
+    """What running a piece of Nuitka's runtime Python code and using what it
+    defines loads, in a fresh interpreter of the program's Python: each class it
+    defines is made with placeholder arguments and every attribute of the result
+    read, every method that takes no argument called (errors are expected and
+    ignored: only the imports they trigger count).  Class methods, which make
+    other objects (``Distribution.discover``), are the program's own calls."""
+    probe = """\
+import sys
+before = set(sys.modules)
+namespace = {"__name__": "nuitka_runtime_code"}
+try:
+    exec(compile(sys.argv[1], "<nuitka runtime>", "exec"), namespace)
+except BaseException:
+    pass
+text = "Metadata-Version: 2.1\\nName: sample\\nVersion: 1.0\\n"
+for value in list(namespace.values()):
+    if not isinstance(value, type) or value.__module__ != "nuitka_runtime_code":
+        continue
+    try:
+        arguments = value.__init__.__code__.co_argcount - 1
+        instance = value(*[text] * arguments)
+    except BaseException:
+        continue
+    for klass in type(instance).__mro__:
+        for attribute, member in list(vars(klass).items()):
+            code = getattr(member, "__code__", None)
+            if attribute.startswith("__") or not (
+                    hasattr(member, "__get__") and hasattr(member, "__set__")
+                    or hasattr(member, "attrname") or code and code.co_argcount == 1):
+                continue  # an instance's properties and methods, no class methods
+            try:
+                found = getattr(instance, attribute)
+                if code:
+                    found()
+            except BaseException:
+                pass
+print(*(set(sys.modules) - before))
+"""
+    result = subprocess.run([sys.executable, "-s", "-S", "-c", probe, code],
+                            capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    return frozenset(result.stdout.split()) if result.returncode == 0 else frozenset()
+
+
+def _with_parent_packages(names):
+    """The names, and the names of the packages holding them (Nuitka's ``ModuleName``)."""
+    result = set()
+    for name in map(ModuleName, names):
+        result.add(name.asString())
+        result.update(parent.asString() for parent in name.getParentPackageNames())
+    return result
+
+
+def _is_pattern(text):
+    return any(char in text for char in "*?[")
+
+
+def _imported_names(source, module_name, is_package):
+    """Absolute names of the modules ``source`` imports, and of their packages."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return set()
+    package = module_name if is_package else module_name.rpartition(".")[0]
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                names.update(_with_parent_packages([alias.name]))
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                parent = ".".join(parts[: len(parts) - node.level + 1])
+                base = parent + ("." + base if base else "")
+            if base:
+                names.update(_with_parent_packages([base]))
+                names.update(base + "." + alias.name for alias in node.names)
+    return names
+
+
+def _most_common(counts, limit):
+    """'name (count), ...' for the ``limit`` largest counts."""
+    largest = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return ", ".join("%s (%d)" % item for item in largest)
+
+
+# -- Nuitka internals ------------------------------------------------------------------
+#
+# What no public plugin API tells, each read in one function here, each with a test
+# in tests/test_plugin.py that fails loudly when Nuitka changes it.
+
+def _built_modules():
+    """Nuitka internal: the modules in the build, and how each is in it.
+
+    No plugin hook says which modules Nuitka finally compiled, kept as bytecode
+    or took as extension modules; its module registry does, once the dist is
+    done.  tests/test_plugin.py fails if the registry or its kinds change.
     """
-    from nuitka.utils.Yaml import parsePackageYaml
+    from nuitka import ModuleRegistry
 
-    wanted = {p for p in packages if p in PLUGINS_FOR_PACKAGES}
-    if not wanted:
-        return {}
-    sources = [("nuitka.plugins.standard", "standard.nuitka-package.config.yml")]
-    sources += [(None, filename) for filename in yaml_files]
-    kept_out = {}
-    for package_name, filename in sources:
-        config = parsePackageYaml(None, package_name, filename, True, False)
-        for module in sorted(set(config.keys()) & set(recorded)):
-            for entry in config.get(module, "anti-bloat"):
-                refused = list(entry.get("no-auto-follow", {})) + list(entry.get("no-follow", {}))
-                for package in wanted:
-                    if any(ModuleName(package).matchesToShellPattern(r).is_match
-                           or ModuleName(package).hasNamespace(r) for r in refused):
-                        kept_out.setdefault(package, "Nuitka's configuration of %s keeps "
-                                            "%s out of the build" % (module, package))
-    return kept_out
+    how = {"COMPILED": "compiled", "PYTHON_MAIN": "compiled", "UNCOMPILED": "bytecode",
+           "PYTHON_EXTENSION": "extension"}
+    built = {}
+    for module in ModuleRegistry.getDoneModules():
+        kind = next((h for prefix, h in how.items() if module.kind.startswith(prefix)),
+                    "unknown")
+        built[module.getFullName().asString()] = kind
+    return built
 
 
 def standard_plugins():
@@ -993,148 +1090,6 @@ def _interpreter_startup_modules():
     return frozenset(name.asString() for name in detectEarlyImports())
 
 
-def _loaded_by_startup_modules():
-    """What importing the start-up modules loads: Nuitka leaves a few of those to
-    plugins (``_opcode``, which ``opcode`` imports on 3.13); imports inside their
-    functions (``re._parser`` -> ``unicodedata``) are not loaded, so not kept."""
-    return modules_loaded_by(tuple(sorted(_interpreter_startup_modules())))
-
-
-@functools.lru_cache(maxsize=None)
-def modules_loaded_by(names):
-    """The modules that importing ``names`` (a tuple) loads, beyond what the
-    interpreter itself starts with, in a fresh interpreter of the program's
-    Python: the standard library's alone (``-S``), the rest with site-packages.
-    A name that fails to import (another platform's) loads what it got to."""
-    if not names:
-        return frozenset()
-    code = (
-        "import sys\nbefore = set(sys.modules)\nfor name in sys.argv[1:]:\n    try:\n"
-        "        __import__(name)\n    except BaseException:\n        pass\n"
-        "print(*(set(sys.modules) - before))"
-    )
-    isolated = all(n.partition(".")[0] in sys.stdlib_module_names for n in names)
-    result = subprocess.run(
-        [sys.executable, *(["-s", "-S"] if isolated else []), "-c", code, *names],
-        capture_output=True, text=True, stdin=subprocess.DEVNULL,
-    )
-    return frozenset(result.stdout.split()) if result.returncode == 0 else frozenset()
-
-
-def runtime_imports(recorded):
-    """What Nuitka's code in the binary imports that no interpreted run could
-    load for it: its compiled runtime's own imports (``runtime_hard_imports``;
-    the runtime uses them where the program uses them, so what importing them
-    loads was recorded with them), and, where the program uses what the
-    runtime's embedded Python code works with (a module that code imports was
-    recorded), what running that code loads (``modules_used_by_runtime_code``):
-    the runtime's ``importlib.metadata`` distributions parse their metadata
-    with ``email.parser``, which an interpreted run that never parsed metadata
-    never loaded."""
-    names = set(runtime_hard_imports())
-    everywhere = _interpreter_startup_modules() | set(sys.builtin_module_names)
-    for code in runtime_python_code():
-        if any(name in recorded for name in _code_imports(code) - everywhere):
-            names |= modules_used_by_runtime_code(code)
-    return sorted(names)
-
-
-def runtime_python_code():
-    """Nuitka internal: the Python code embedded in Nuitka's C runtime (string
-    literals named ``*_code``, compiled into the binary and run there), read from
-    the installed Nuitka's runtime sources.  tests/test_plugin.py fails loudly if
-    none is found any more."""
-    import nuitka
-
-    runtime_dir = os.path.join(os.path.dirname(nuitka.__file__), "build", "static_src")
-    found = []
-    for name in sorted(os.listdir(runtime_dir)):
-        if not name.endswith(".c"):
-            continue
-        with open(os.path.join(runtime_dir, name), encoding="utf-8") as handle:
-            text = handle.read()
-        for literal in re.findall(  # pieces under #if: all of them, as for hard imports
-                r'char const \*\w+_code = ((?:"(?:[^"\\]|\\.)*"|\s+|#[^\n]*\n)+);',
-                text, re.DOTALL):
-            pieces = re.findall(r'"((?:[^"\\]|\\.)*)"', literal, re.DOTALL)
-            code = "".join(pieces).replace("\\\n", "")
-            found.append(code.encode("latin-1", "backslashreplace").decode("unicode_escape"))
-    return found
-
-
-def _code_imports(code):
-    """The modules a piece of runtime code imports (``from a import b``: ``a``)."""
-    modules = set()
-    for node in ast.walk(ast.parse(code)):
-        if isinstance(node, ast.Import):
-            modules.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            modules.add(node.module)
-    return modules
-
-
-@functools.lru_cache(maxsize=None)
-def modules_used_by_runtime_code(code):
-    """What running a piece of Nuitka's runtime Python code and using what it
-    defines loads, in a fresh interpreter of the program's Python: each class it
-    defines is made with placeholder arguments and every attribute of the result
-    read, every method that takes no argument called (errors are expected and
-    ignored: only the imports they trigger count).  Class methods, which make
-    other objects (``Distribution.discover``), are the program's own calls."""
-    probe = """\
-import sys
-before = set(sys.modules)
-namespace = {"__name__": "nuitka_runtime_code"}
-try:
-    exec(compile(sys.argv[1], "<nuitka runtime>", "exec"), namespace)
-except BaseException:
-    pass
-text = "Metadata-Version: 2.1\\nName: sample\\nVersion: 1.0\\n"
-for value in list(namespace.values()):
-    if not isinstance(value, type) or value.__module__ != "nuitka_runtime_code":
-        continue
-    try:
-        arguments = value.__init__.__code__.co_argcount - 1
-        instance = value(*[text] * arguments)
-    except BaseException:
-        continue
-    for klass in type(instance).__mro__:
-        for attribute, member in list(vars(klass).items()):
-            code = getattr(member, "__code__", None)
-            if attribute.startswith("__") or not (
-                    hasattr(member, "__get__") and hasattr(member, "__set__")
-                    or hasattr(member, "attrname") or code and code.co_argcount == 1):
-                continue  # an instance's properties and methods, no class methods
-            try:
-                found = getattr(instance, attribute)
-                if code:
-                    found()
-            except BaseException:
-                pass
-print(*(set(sys.modules) - before))
-"""
-    result = subprocess.run([sys.executable, "-s", "-S", "-c", probe, code],
-                            capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    return frozenset(result.stdout.split()) if result.returncode == 0 else frozenset()
-
-
-def _avoided_by_anti_bloat(module_name):
-    """Nuitka internal: the anti-bloat mode that keeps ``module_name`` out of the
-    build ('error' stops the build if the module is followed, 'nofollow' refuses
-    it), as set by ``--noinclude-*-mode`` options; None if it does not.  An
-    implicit import of such a module stops the build.  ``handled_modules`` is not
-    public API; tests/test_plugin.py fails loudly if it changes."""
-    from nuitka.plugins.Plugins import getActivePlugins
-
-    for plugin in getActivePlugins():
-        if plugin.plugin_name != "anti-bloat":
-            continue
-        for handled, (mode, intended) in plugin.handled_modules.items():
-            if mode in ("error", "nofollow") and module_name.hasNamespace(handled):
-                return "Nuitka's anti-bloat keeps %s out (mode '%s')" % (intended, mode)
-    return None
-
-
 def runtime_hard_imports():
     """Standard-library modules that Nuitka's compiled runtime imports itself.
 
@@ -1169,44 +1124,72 @@ def runtime_hard_imports():
     )
 
 
-def _with_parent_packages(names):
-    """The names, and the names of the packages holding them (Nuitka's ``ModuleName``)."""
-    result = set()
-    for name in map(ModuleName, names):
-        result.add(name.asString())
-        result.update(parent.asString() for parent in name.getParentPackageNames())
-    return result
+def runtime_python_code():
+    """Nuitka internal: the Python code embedded in Nuitka's C runtime (string
+    literals named ``*_code``, compiled into the binary and run there), read from
+    the installed Nuitka's runtime sources.  tests/test_plugin.py fails loudly if
+    none is found any more."""
+    import nuitka
+
+    runtime_dir = os.path.join(os.path.dirname(nuitka.__file__), "build", "static_src")
+    found = []
+    for name in sorted(os.listdir(runtime_dir)):
+        if not name.endswith(".c"):
+            continue
+        with open(os.path.join(runtime_dir, name), encoding="utf-8") as handle:
+            text = handle.read()
+        for literal in re.findall(  # pieces under #if: all of them, as for hard imports
+                r'char const \*\w+_code = ((?:"(?:[^"\\]|\\.)*"|\s+|#[^\n]*\n)+);',
+                text, re.DOTALL):
+            pieces = re.findall(r'"((?:[^"\\]|\\.)*)"', literal, re.DOTALL)
+            code = "".join(pieces).replace("\\\n", "")
+            found.append(code.encode("latin-1", "backslashreplace").decode("unicode_escape"))
+    return found
 
 
-def _is_pattern(text):
-    return any(char in text for char in "*?[")
+def _avoided_by_anti_bloat(module_name):
+    """Nuitka internal: the anti-bloat mode that keeps ``module_name`` out of the
+    build ('error' stops the build if the module is followed, 'nofollow' refuses
+    it), as set by ``--noinclude-*-mode`` options; None if it does not.  An
+    implicit import of such a module stops the build.  ``handled_modules`` is not
+    public API; tests/test_plugin.py fails loudly if it changes."""
+    from nuitka.plugins.Plugins import getActivePlugins
+
+    for plugin in getActivePlugins():
+        if plugin.plugin_name != "anti-bloat":
+            continue
+        for handled, (mode, intended) in plugin.handled_modules.items():
+            if mode in ("error", "nofollow") and module_name.hasNamespace(handled):
+                return "Nuitka's anti-bloat keeps %s out (mode '%s')" % (intended, mode)
+    return None
 
 
-def _imported_names(source, module_name, is_package):
-    """Absolute names of the modules ``source`` imports, and of their packages."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return set()
-    package = module_name if is_package else module_name.rpartition(".")[0]
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                names.update(_with_parent_packages([alias.name]))
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".")
-                parent = ".".join(parts[: len(parts) - node.level + 1])
-                base = parent + ("." + base if base else "")
-            if base:
-                names.update(_with_parent_packages([base]))
-                names.update(base + "." + alias.name for alias in node.names)
-    return names
+def packages_kept_out(packages, recorded, yaml_files=()):
+    """Of ``packages`` (top-level names that need a plugin), those that Nuitka's
+    package configuration of a ``recorded`` module keeps out of the build
+    (anti-bloat's ``no-auto-follow`` or ``no-follow``): package -> why.
 
+    Nuitka internal: its configuration files are read with its own parser
+    (``parsePackageYaml``), the standard ones and the user's
+    (``--user-package-configuration-file``), conditions (``when``) not
+    evaluated.  tests/test_plugin.py fails loudly if the parser changes.
+    """
+    from nuitka.utils.Yaml import parsePackageYaml
 
-def _most_common(counts, limit):
-    """'name (count), ...' for the ``limit`` largest counts."""
-    largest = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
-    return ", ".join("%s (%d)" % item for item in largest)
+    wanted = {p for p in packages if p in PLUGINS_FOR_PACKAGES}
+    if not wanted:
+        return {}
+    sources = [("nuitka.plugins.standard", "standard.nuitka-package.config.yml")]
+    sources += [(None, filename) for filename in yaml_files]
+    kept_out = {}
+    for package_name, filename in sources:
+        config = parsePackageYaml(None, package_name, filename, True, False)
+        for module in sorted(set(config.keys()) & set(recorded)):
+            for entry in config.get(module, "anti-bloat"):
+                refused = list(entry.get("no-auto-follow", {})) + list(entry.get("no-follow", {}))
+                for package in wanted:
+                    if any(ModuleName(package).matchesToShellPattern(r).is_match
+                           or ModuleName(package).hasNamespace(r) for r in refused):
+                        kept_out.setdefault(package, "Nuitka's configuration of %s keeps "
+                                            "%s out of the build" % (module, package))
+    return kept_out

@@ -6,13 +6,16 @@ self-contained HTML page beside it (``<stem>.hints.html``: no network, no
 external file; it draws its picture itself from the JSON embedded in it).
 ``nuitka_hints.py --verify`` adds the verify results to both.
 
-Shared by the plugin and the invoker, so it sits beside them; it imports only
-the standard library.
+The report's one owner: the plugin hands it its decisions (``build``), the
+invoker its verify results (``add_verify``).  Shared by both, so it sits beside
+them; it imports only the standard library and the hints file's owner.
 """
 
 import json
 import os
 import sys
+
+import hints_file
 
 REPORT_FORMAT = 1
 
@@ -35,6 +38,44 @@ def report_paths(dist_dir):
     folder, stem = os.path.dirname(os.path.normpath(dist_dir)), stem_of(dist_dir)
     return (os.path.join(folder, stem + ".hints-report.json"),
             os.path.join(folder, stem + ".hints.html"))
+
+
+def build(dist_dir, hints, built, nuitka, why, left_out, overruled, data_files, slimmed):
+    """The report's data: the dist (``dist_inventory``), the modules in the build
+    (``built``: name -> how, ``why`` each is there), those left out ((module, the
+    module importing it, the reason) each; those the program's own code imports
+    first: the branches no recorded run took), where the record was overruled, the
+    data files, what slimming the dist saved; verify fills ``verify`` in later."""
+    program = {n for n, m in hints.modules.items() if m.get("where") == hints_file.PROGRAM}
+    program.add("__main__")
+    left = [{"module": name, "imported_by": using, "reason": reason,
+             "by_program": using in program,
+             "fix": "trace a run that imports it, or --hinted-keep=%s" % name}
+            for name, using, reason in left_out]
+    left.sort(key=lambda item: (not item["by_program"], item["module"]))
+    shares = hints.cpu_shares()
+    extensions = [name for name, how in built.items() if how == "extension"]
+    return {
+        "report": REPORT_FORMAT,
+        "program": stem_of(dist_dir),
+        "tag": hints.tag,
+        "python": sys.version.split()[0],
+        "nuitka": nuitka,
+        "hints_file": os.path.basename(hints.filename),
+        "runs": [{"number": number, "argv": run["argv"], "exit_status": run["exit_status"],
+                  "started": run.get("started"), "duration": run.get("duration")}
+                 for number, run in enumerate(hints.runs, 1)],
+        "dist": dist_inventory(dist_dir, binary_in(dist_dir), extensions),
+        "modules": {how: sum(1 for h in built.values() if h == how)
+                    for how in ("compiled", "bytecode", "extension")},
+        "kept": [{"module": name, "how": how, "why": why[name], "cpu_share": shares.get(name)}
+                 for name, how in sorted(built.items())],
+        "left_out": left,
+        "overruled": overruled,
+        "data_files": data_files,
+        "slimmed": slimmed,
+        "verify": None,
+    }
 
 
 def binary_in(dist_dir):
