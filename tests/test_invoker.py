@@ -281,13 +281,14 @@ def test_metadata_the_runs_read_is_asked_for_the_packages_they_import(tmp_path):
 
 @pytest.mark.skipif(sys.platform == "win32", reason="uses a shell script as the binary")
 def test_replay_names_the_missing_data_file_and_both_fixes(tmp_path):
-    vendor = os.path.join("pip", "_vendor", "vendor.txt")  # a data file of site-packages
     failing = executable(tmp_path, "echo \"FileNotFoundError: [Errno 2] No such file or "
-                                   "directory: '/tmp/onefile_1_2/%s'\" >&2\nexit 1\n" % vendor)
-    verdict, problems = nuitka_hints.replay(failing, run_entry(0, ""), "app.py")
+                                   "directory: '/tmp/onefile_1_2/hintdata/data/names.txt'\" "
+                                   ">&2\nexit 1\n")
+    with installed_distribution("hintdata", "1.0", {"__init__.py": "", "data/names.txt": "a"}):
+        verdict, problems = nuitka_hints.replay(failing, run_entry(0, ""), "app.py")
     assert verdict == "differs"
-    assert "the binary lacks data file 'pip/_vendor/vendor.txt'; either" in problems
-    assert "  or keep it: add --hinted-keep-data=pip/_vendor/vendor.txt to the build" in problems
+    assert "the binary lacks data file 'hintdata/data/names.txt'; either" in problems
+    assert "  or keep it: add --hinted-keep-data=hintdata/data/names.txt to the build" in problems
 
 
 def trace_script(script, *args, fresh=False):

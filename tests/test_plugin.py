@@ -11,7 +11,7 @@ import sysconfig
 
 import pytest
 
-from conftest import TAG
+from conftest import TAG, installed_distribution
 
 import hinted_compilation
 import hints_file
@@ -169,15 +169,12 @@ def test_keep_patterns_keep_standard_library_modules_too(plugin):
 
 
 def test_nuitka_still_caches_the_standard_library_it_includes_where_we_empty_it(plugin):
-    """The plugin empties the set before Nuitka computes it (plugins load first)."""
-    import inspect
-
+    """Nuitka computes the set once, on first use: emptied before, it includes none."""
     from nuitka.freezer import ImportDetection
 
     assert ImportDetection._stdlib_modules_names is None  # not computed before a build
-    source = inspect.getsource(ImportDetection.detectStdlibAutoInclusionModules)
-    assert "if _stdlib_modules_names is None:" in source
-    assert ImportDetection.detectStdlibAutoInclusionModules.__module__ == ImportDetection.__name__
+    hinted_compilation._leave_standard_library_to_plugins()
+    assert list(ImportDetection.detectStdlibAutoInclusionModules()) == []
 
 
 def test_nuitka_still_detects_the_interpreter_start_up_modules_where_we_ask(plugin):
@@ -201,10 +198,10 @@ def test_what_start_up_modules_load_is_kept(plugin):
 def test_the_standard_library_is_left_to_plugins(plugin):
     from nuitka.freezer import ImportDetection
 
+    plugin({}, policy="bytecode")  # keeps Nuitka's own inclusion of the whole stdlib
+    assert ImportDetection._stdlib_modules_names is None
     plugin({})
     assert ImportDetection._stdlib_modules_names == ()
-    plugin({}, policy="bytecode")  # keeps Nuitka's own inclusion of the whole stdlib
-    assert ImportDetection._stdlib_modules_names == ()  # (set by the first plugin)
 
 
 def test_runtime_hard_imports_are_read_from_nuitkas_runtime():
@@ -363,7 +360,17 @@ def test_what_a_rewrite_adds_is_kept_with_what_importing_it_loads(plugin, tmp_pa
     assert encounter(p, "json.tool", using="json")[0] is False  # json never imports it
 
 
-VENDORED = "pip/_vendor/"  # pip's data files: in every environment the tests run in
+VENDORED = "hintvendor/"  # the package the fixture below installs
+VENDORED_FILES = {"__init__.py": "", "certifi/__init__.py": "", "certifi/core.py": "",
+                  "certifi/cacert.pem": "-----BEGIN CERTIFICATE-----\n", "vendor.txt": "x==1\n",
+                  "distlib/__init__.py": "", "distlib/w32.exe": "MZ"}
+
+
+@pytest.fixture
+def vendored():
+    """A package with data files, installed in site-packages as a wheel installs it."""
+    with installed_distribution("hintvendor", "1.0", VENDORED_FILES):
+        yield
 
 
 class AnotherPlugin(NuitkaPluginBase):
@@ -384,7 +391,7 @@ def offer(plugin, relative, by=None):
     return datafile.needsCopy()
 
 
-def test_data_files_no_run_read_are_left_out_unless_kept(plugin):
+def test_data_files_no_run_read_are_left_out_unless_kept(plugin, vendored):
     read = {"site-packages": {VENDORED + "certifi/cacert.pem": 1}}
     opened = plugin({}, data=read)
     assert offer(opened, VENDORED + "certifi/cacert.pem")
@@ -399,7 +406,7 @@ def test_data_files_no_run_read_are_left_out_unless_kept(plugin):
     assert offer(older, VENDORED + "vendor.txt")
 
 
-def test_a_listed_directory_keeps_its_files(plugin, tmp_path):
+def test_a_listed_directory_keeps_its_files(plugin, vendored, tmp_path):
     read = {"site-packages": {VENDORED + "certifi/cacert.pem": 1}}
     listing = plugin({}, data=read)
     listing.data_files.listed.add(os.path.realpath(os.path.join(
@@ -407,13 +414,13 @@ def test_a_listed_directory_keeps_its_files(plugin, tmp_path):
     assert offer(listing, VENDORED + "distlib/w32.exe")
 
 
-def test_read_files_nuitka_does_not_list_are_added_by_their_package(plugin, monkeypatch):
+def test_read_files_nuitka_does_not_list_are_added_by_their_package(plugin, vendored, monkeypatch):
     from nuitka.freezer import IncludedDataFiles
 
     monkeypatch.setattr(IncludedDataFiles, "isAcceleratedMode", lambda: False)  # standalone
     read = {"site-packages": {VENDORED + "certifi/cacert.pem": 1, VENDORED + "vendor.txt": 1}}
-    adding = plugin({"pip._vendor.certifi.core": source("pip/_vendor/certifi/core.py",
-                                                        "site-packages")}, data=read)
+    adding = plugin({"hintvendor.certifi.core": source("hintvendor/certifi/core.py",
+                                                       "site-packages")}, data=read)
     assert offer(adding, VENDORED + "vendor.txt")  # Nuitka lists this one itself
 
     class Module:  # the two questions considerDataFiles asks of Nuitka's module
@@ -426,8 +433,8 @@ def test_read_files_nuitka_does_not_list_are_added_by_their_package(plugin, monk
         def getFullName(self):
             return ModuleName(self.name)
 
-    assert list(adding.considerDataFiles(Module("pip._vendor"))) == []
-    added = list(adding.considerDataFiles(Module("pip._vendor.certifi")))
+    assert list(adding.considerDataFiles(Module("hintvendor"))) == []
+    added = list(adding.considerDataFiles(Module("hintvendor.certifi")))
     assert [d.dest_path for d in added] == [VENDORED + "certifi/cacert.pem"]
     assert adding.data_files.added == [VENDORED + "certifi/cacert.pem"]
 
@@ -484,7 +491,8 @@ def test_a_recorded_file_linked_out_of_its_folder_is_not_copied(plugin, tmp_path
         elsewhere / "secret.txt") in linking.data_files.refused[0]
 
 
-def test_loaded_libraries_protect_their_data_files_wherever_they_were(plugin, tmp_path):
+def test_loaded_libraries_protect_their_data_files_wherever_they_were(plugin, tmp_path,
+                                                                      vendored):
     """A library outside the roots (libc) is recorded with its absolute path: no error."""
     hints_name = make_hints(tmp_path, {}, data={"site-packages": {}})
     with open(hints_name) as handle:
