@@ -106,6 +106,7 @@ KEPT_FOR_RUNTIME = "imported by Nuitka's compiled runtime"
 KEPT_FOR_PLUGIN_CODE = "imported by code a Nuitka plugin runs in the binary"
 KEPT_FOR_LEARNED = "loaded by a module the binary was seen to lack"
 KEPT_FOR_OTHER_PATH = "imported by a module that took another path in the binary"
+KEPT_FOR_FAMILY = "of a family the runs picked from by name (--hinted-families=keep)"
 
 # Before the program runs: a module Nuitka failed on ships as its source file
 # (--hinted-source), and Nuitka's own loader claims every folder of a compiled
@@ -194,6 +195,28 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             "(or lies below it) although no recorded run read them. Repeatable.",
         )
         group.add_option(
+            "--hinted-families",
+            dest="hinted_families",
+            choices=("name", "keep"),
+            default="name",
+            help="A program picks from a family at run time: a module it imported by a "
+            "computed name picks from its package's modules, a data file it read from "
+            "the files of that kind in its folder. 'name' (default): say which families "
+            "the runs picked from and what of them was left out; 'keep': ship them too "
+            "(modules as bytecode).",
+        )
+        group.add_option(
+            "--hinted-safe",
+            dest="hinted_safe",
+            action="store_true",
+            default=False,
+            help="Keep what the runs cannot prove unused: the families (as with "
+            "--hinted-families=keep), the modules no run imported that Nuitka finds (as "
+            "bytecode: --hinted-unrecorded=bytecode) and every data file Nuitka's "
+            "configuration offers (--hinted-data=all); still compiling only the hot "
+            "modules to C.",
+        )
+        group.add_option(
             "--hinted-source",
             dest="hinted_source",
             action="append",
@@ -223,14 +246,18 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         )
 
     def __init__(self, hinted_json_file, hinted_keep, hinted_unrecorded, hinted_compile,
-                 hinted_data, hinted_keep_data, hinted_source, hinted_strip):
+                 hinted_data, hinted_keep_data, hinted_source, hinted_strip,
+                 hinted_families="name", hinted_safe=False):
+        if hinted_safe:
+            hinted_families, hinted_unrecorded, hinted_data = "keep", "bytecode", "all"
+        self.keep_families = hinted_families == "keep"
         try:
             self.hints = hints_file.Hints.load(hinted_json_file)
             self.aliases = self.hints.aliased_modules()
             self.kept = _with_parent_packages(
                 [*self.hints.modules, *self.hints.learned, *self.aliases.values()])
             self.data_files = DataFiles(self.hints, hinted_data, hinted_keep_data,
-                                        frozenset(self.kept))
+                                        frozenset(self.kept), self.keep_families)
         except hints_file.HintsError as exc:
             self.sysexit(str(exc))
         self.keep_patterns = list(hinted_keep)
@@ -251,10 +278,11 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         self.cold = set()
         self.hints_name = os.path.basename(hinted_json_file)
         self.info(
-            "Hints %s: %d modules from %d run(s); unrecorded modules: %s."
+            "Hints %s: %d modules from %d run(s); unrecorded modules: %s; families: %s."
             % (hinted_json_file, len(self.hints.modules), len(self.hints.runs),
-               self.unrecorded_policy)
+               self.unrecorded_policy, hinted_families)
         )
+        self.families = None  # package -> its modules the runs picked by name, the others
         self._check_plugins()
         self.learned_importers = {e["importer"] for e in self.hints.learned.values()} & self.kept
         if self.unrecorded_policy == "drop":
@@ -356,7 +384,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         if using_module_name is None:
             return None
         using = using_module_name.asString()
-        if self.kept_without_record.get(using) in (KEPT_BY_OPTION, KEPT_FOR_KEPT):
+        if self.kept_without_record.get(using) in (KEPT_BY_OPTION, KEPT_FOR_KEPT,
+                                                   KEPT_FOR_FAMILY):
             return KEPT_FOR_KEPT  # its imports, and its package configuration's implicit ones
         if using in _interpreter_startup_modules() and name in _loaded_by_startup_modules():
             return KEPT_FOR_STARTUP  # opcode -> _opcode on 3.13
@@ -398,6 +427,36 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             self.loaded_for_nuitka[name] = self._keep_loaded_by(added, KEPT_FOR_REWRITE)
         return None
 
+    def module_families(self):
+        """Package -> (its modules the runs imported by a name they computed, the
+        others): the family a program picks from at run time (docutils' writers,
+        pygments' lexers).  Worked out once, when Nuitka can locate packages."""
+        if self.families is None:
+            self.families = {}
+            for name, entry in sorted(self.hints.modules.items()):
+                package = name.rpartition(".")[0]
+                if entry.get("by_name") and package and package not in self.families:
+                    folder = self.locateModule(package)
+                    members = {"%s.%s" % (package, m.name)
+                               for m in pkgutil.iter_modules([folder])} \
+                        if folder and os.path.isdir(folder) else set()
+                    picked = {m for m in members if self.hints.modules.get(m, {}).get("by_name")}
+                    self.families[package] = (sorted(picked), sorted(members - self.kept))
+        return self.families
+
+    def _family_members_kept(self):
+        """With --hinted-families=keep: the modules of the families the runs picked
+        from that no run imported, with what they import (as ``--hinted-keep``
+        does), an installed package's as bytecode."""
+        if not self.keep_families:
+            return []
+        members = [m for _, left in self.module_families().values() for m in left]
+        for member in members:
+            self.kept_without_record.setdefault(member, KEPT_FOR_FAMILY)
+            if _is_installed(self.locateModule(member)):
+                self.as_bytecode.add(member)
+        return members
+
     def _families_picked_by(self, importer, imported):
         """The other modules of each package from which ``importer`` took, by a
         name it computed (no import statement names it), a module the binary was
@@ -424,6 +483,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         wanted = [(n, "%s (nuitka-hints)" % self._kept_reason(n))
                   for n in sorted(self.loaded_for_nuitka.get(name, ()))]
         if module.isMainModule():
+            wanted += [(n, "%s (nuitka-hints)" % KEPT_FOR_FAMILY)
+                       for n in self._family_members_kept()]
             wanted += [(n, "imported in a recorded run (nuitka-hints)")
                        for n in self.hints.program_modules()
                        if self.hints.modules[n]["kind"] not in BUILTIN_KINDS]
@@ -520,10 +581,22 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             why={name: self._kept_reason(name) for name in built},
             left_out=[(name, using, self._drop_reason(name))
                       for name, using in self.dropped.items()],
-            overruled=self._overruled(),
+            overruled=self._overruled(), families=self.all_families(),
             data_files={"added": self.data_files.added, "left_out": self.data_files.left_out,
                         "stale": self.data_files.stale},
             slimmed=slimmed)
+
+    def all_families(self):
+        """The families the runs picked from, modules and data files:
+        [{"family", "kind", "picked", "left_out", "kept"}], those with members
+        the runs did not use."""
+        rows = [{"family": package + ".*", "kind": "modules", "picked": picked,
+                 "left_out": left, "kept": self.keep_families}
+                for package, (picked, left) in sorted(self.module_families().items()) if left]
+        rows += [{"family": pattern, "kind": "data files", "picked": read, "left_out": left,
+                  "kept": self.keep_families}
+                 for pattern, (read, left) in sorted(self.data_files.families.items())]
+        return rows
 
     def _overruled(self):
         """Where Nuitka's configuration, or Nuitka itself, decided against the
@@ -575,6 +648,17 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                     "the %s plugin (%d)" % item for item in sorted(plugins.items()))))
         if self.as_bytecode:
             self.info("Included %d unrecorded modules as bytecode." % len(self.as_bytecode))
+        families = self.all_families()
+        if families:
+            self.info(
+                "The runs picked from %d families at run time (a module imported by a "
+                "computed name, a data file among files of its kind): %s; %s." % (
+                    len(families), ", ".join("%s (%d of %d)" % (
+                        f["family"], len(f["picked"]), len(f["picked"]) + len(f["left_out"]))
+                        for f in families[:5]),
+                    "the rest of each ships" if self.keep_families else
+                    "the rest of each is left out: --hinted-families=keep (or --hinted-safe) "
+                    "ships them"))
         if self.cold:
             self.info(
                 "Included %d recorded modules as bytecode: no recorded run spent %d%% "
@@ -607,10 +691,16 @@ class DataFiles:
     its plugins' folder to import them by name finds them), a package in it as
     its ``__init__.py``, as do the ``__init__.py`` of the packages it is in
     (pylint finds a checker's module name from its path by them).
+
+    A data file read is one of a family: the files of its kind (suffix) in its
+    folder (yamllint's named configurations, a locale's data): ``families`` says
+    which of them the runs read and which not, and ``keep_families`` ships them.
     """
 
-    def __init__(self, hints, policy, keep_patterns, kept_modules):
+    def __init__(self, hints, policy, keep_patterns, kept_modules, keep_families=False):
         self.hints = hints
+        self.keep_families = keep_families
+        self.families = {}  # "folder/*.suffix" -> (names read, names not read)
         self.kept_modules = kept_modules  # names of the modules and packages kept
         self.policy = policy if hints.data_files is not None else "all"
         self.keep_patterns = list(keep_patterns)
@@ -628,6 +718,7 @@ class DataFiles:
             hints_file.site_packages_dirs(self.roots)))
         for where, files in (hints.data_files or {}).items():
             self._resolve(where, files)
+            self._family_of(where)
         self.listed = self._real_paths(hints.listed_directories)  # folders a run listed
         for where, folders in hints.listed_directories.items():
             self._mirror(where, folders)
@@ -664,6 +755,29 @@ class DataFiles:
                 self.stale.append("%s/%s" % (where, relative))
             elif os.path.isfile(path) and self._may_ship(where, relative):
                 self.read[os.path.realpath(path)] = (where, relative)
+
+    def _family_of(self, where):
+        """The family of each data file read below root ``where``: the files of its
+        kind in its folder; with ``keep_families`` the others ship too."""
+        groups = {}
+        for source, (root, relative) in list(self.read.items()):
+            suffix = os.path.splitext(relative)[1]
+            if root == where and suffix and not relative.endswith(hints_file.MODULE_SUFFIXES) \
+                    and not relative.partition("/")[0].endswith((".dist-info", ".egg-info")):
+                groups.setdefault((os.path.dirname(source), relative.rpartition("/")[0],
+                                   suffix), set()).add(os.path.basename(relative))
+        for (folder, relative_folder, suffix), read in sorted(groups.items()):
+            members = {n for n in os.listdir(folder) if n.endswith(suffix)
+                       and os.path.isfile(os.path.join(folder, n))}
+            left = sorted(members - read)
+            if not left:
+                continue
+            pattern = "%s*%s" % (relative_folder + "/" if relative_folder else "", suffix)
+            self.families[pattern] = (sorted(read), left)
+            for name in left if self.keep_families else ():
+                relative = "%s/%s" % (relative_folder, name) if relative_folder else name
+                if self._may_ship(where, relative):
+                    self.read[os.path.realpath(os.path.join(folder, name))] = (where, relative)
 
     def _may_ship(self, where, relative):
         """Not the source of a module of the program's own (read for a warning's
@@ -710,6 +824,7 @@ class DataFiles:
             program = hints_file.PROGRAM
             self.roots[os.path.normcase(program_dir)] = program
             self._resolve(program, (self.hints.data_files or {}).get(program, {}))
+            self._family_of(program)
             self._mirror(program, self.hints.listed_directories.get(program, {}))
             owner = None
         else:

@@ -635,12 +635,14 @@ def _hints_from_parts(parts_dir, run, roots, excludes):
                 if mark == LOOKED_UP:
                     looked_up.add(name)
                     continue
-                kind, location = fields[1:]
+                kind, location, how = (fields[1:] + [""])[:3]
                 entry = _module_entry(kind, _unescape(location), roots)
                 entry["startup"] = mark == STARTUP
                 known = modules.get(name)
                 if known is None or (known["startup"] and not entry["startup"]):
                     modules[name] = entry
+                if how == BY_NAME:
+                    modules[name]["by_name"] = True
     for entry in modules.values():
         entry["runs"] = 1
         if not entry["startup"]:
@@ -800,7 +802,8 @@ def _bootstrap_code():
 # The per-process record file: one tab-separated line per event, each written with
 # one os.write, so that a process killed at any point loses nothing it recorded:
 #   S  name kind file   in sys.modules when recording started (interpreter start-up)
-#   M  name kind file   loaded: the import system created the module
+#   M  name kind file how   loaded: the import system created the module; asked
+#                       for by an import statement or by a computed name
 #   F  name             found by a finder (a lookup); an M for it means it loaded too
 #   P  name samples     CPU samples counted in module ``name`` (at process end)
 #   L  path             a shared library mapped into the process (at process end)
@@ -821,6 +824,31 @@ def _by_importlib():
     except ValueError:  # listed from C with no Python frame above
         return False
     return caller.endswith(("_bootstrap_external>", "_bootstrap_external.py"))
+
+
+def _how_imported():
+    """How the module being loaded was asked for: by an import statement
+    (``STATEMENT``) or by a name the program computed (``BY_NAME``:
+    ``importlib.import_module``, ``__import__(name)``; also an import from C code
+    called from Python), read from the frame that asked (its instruction, which
+    is ``IMPORT_NAME`` for a statement); "" on a Python whose opcode is unknown."""
+    import_name = IMPORT_NAME_OPCODE.get(sys.version_info[:2])
+    frame = sys._getframe(2)  # 0: this, 1: loaded()
+    while frame is not None and (frame.f_code.co_filename.startswith("<frozen importlib")
+                                 or frame.f_code.co_filename == __file__):
+        frame = frame.f_back
+    if frame is None or import_name is None:
+        return ""
+    if frame.f_globals.get("__name__") == "importlib" and \
+            frame.f_code.co_name == "import_module":
+        return BY_NAME
+    return STATEMENT if frame.f_code.co_code[frame.f_lasti] == import_name else BY_NAME
+
+
+# The opcode of an import statement's instruction (``opcode.opmap["IMPORT_NAME"]``,
+# which the recorder may not import): tests/test_recorder.py checks it on each Python.
+IMPORT_NAME_OPCODE = {(3, 10): 108, (3, 11): 108, (3, 12): 108, (3, 13): 75}
+STATEMENT, BY_NAME = "statement", "name"
 
 
 def _on_sys_path(path):
@@ -892,7 +920,7 @@ class _Recorder:
     def loaded(self, spec):
         """The import system is creating (or executing) the module of ``spec``."""
         if spec.name not in self.seen:
-            self._write(LOADED, spec.name, spec)
+            self._write(LOADED, spec.name, spec, _how_imported())
 
     def _found(self, name, spec):
         """A lookup is not a load: note it, and stand in for the loader until the load.
@@ -985,10 +1013,10 @@ class _Recorder:
         name = os.path.join(self.parts_dir, "process-%d.tsv" % os.getpid())
         self.fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
 
-    def _write(self, mark, name, spec):
+    def _write(self, mark, name, spec, how=""):
         self.seen.add(name)
         kind, location = _describe_spec(spec)
-        self._write_line(mark, name, kind, _escape(location))
+        self._write_line(mark, name, kind, _escape(location), how)
 
     def _write_line(self, *fields):
         line = "\t".join(map(str, fields)) + "\n"
@@ -1170,7 +1198,7 @@ def _record_spawned_interpreters(util_module, recorder):
     Both start ``python ... -c CODE`` through ``util.spawnv_passfds`` (POSIX
     only; spawned children on Windows are not recorded); we put the recorder's
     start in front of CODE.  Depends on multiprocessing internals, so
-    kept to this one function; tests/test_tracer.py covers spawn and forkserver.
+    kept to this one function; tests/test_recorder.py covers spawn and forkserver.
     """
 
     def with_recorder(args):

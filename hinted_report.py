@@ -40,12 +40,14 @@ def report_paths(dist_dir):
             os.path.join(folder, stem + ".hints.html"))
 
 
-def build(dist_dir, hints, built, nuitka, why, left_out, overruled, data_files, slimmed):
+def build(dist_dir, hints, built, nuitka, why, left_out, overruled, families, data_files,
+          slimmed):
     """The report's data: the dist (``dist_inventory``), the modules in the build
     (``built``: name -> how, ``why`` each is there), those left out ((module, the
     module importing it, the reason) each; those the program's own code imports
     first: the branches no recorded run took), where the record was overruled, the
-    data files, what slimming the dist saved; verify fills ``verify`` in later."""
+    data files, the families the runs picked from, what slimming the dist saved;
+    verify fills ``verify`` in later."""
     program = {n for n, m in hints.modules.items() if m.get("where") == hints_file.PROGRAM}
     program.add("__main__")
     left = [{"module": name, "imported_by": using, "reason": reason,
@@ -72,6 +74,7 @@ def build(dist_dir, hints, built, nuitka, why, left_out, overruled, data_files, 
                  for name, how in sorted(built.items())],
         "left_out": left,
         "overruled": overruled,
+        "families": families,
         "data_files": data_files,
         "slimmed": slimmed,
         "verify": None,
@@ -147,13 +150,21 @@ def add_verify(dist_dir, results):
 def summary_line(report, html_path):
     modules = report["modules"]
     return ("nuitka-hints: dist %.1f MB in %d files; modules kept %d (compiled %d, bytecode %d, "
-            "extension %d), left out %d; data files added %d, left out %d; %s; runs %d; "
+            "extension %d), left out %d; data files added %d, left out %d; %s; %s; runs %d; "
             "report %s"
             % (report["dist"]["size"] / 1e6, report["dist"]["files"],
                sum(modules.values()), modules["compiled"], modules["bytecode"],
                modules["extension"], len(report["left_out"]),
                len(report["data_files"]["added"]), len(report["data_files"]["left_out"]),
+               families_text(report.get("families") or []),
                slimmed_text(report.get("slimmed") or {}), len(report["runs"]), html_path))
+
+
+def families_text(families):
+    """The families the runs picked from, in a few words."""
+    members = sum(len(family["left_out"]) for family in families)
+    fate = "kept" if families and families[0]["kept"] else "left out"
+    return "families %d (%d members %s)" % (len(families), members, fate)
 
 
 def slimmed_text(slimmed):
@@ -232,6 +243,12 @@ binary (compiled C and bytecode)<span class="extension"></span>extension modules
 <p>Where Nuitka's own configuration, or Nuitka itself, decided against the record.</p>
 <table id="overruled"><thead><tr><th>module</th><th>why</th></tr></thead><tbody></tbody>
 </table>
+<h2>Families</h2>
+<p>A program picks from a family at run time: a module it imports by a computed name from
+its package's modules, a data file from the files of its kind in its folder. What the
+runs picked, and the rest (shipped with --hinted-families=keep or --hinted-safe).</p>
+<table id="families"><thead><tr><th>family</th><th>kind</th><th>picked</th>
+<th>the rest</th></tr></thead><tbody></tbody></table>
 <h2>Kept</h2>
 <table id="kept"><thead><tr><th>module</th><th>in the build as</th><th>why</th>
 <th class="num">CPU share</th></tr></thead><tbody></tbody></table>
@@ -322,6 +339,11 @@ fill("left-out", report.left_out, (row, item) => {
 fill("overruled", report.overruled || [], (row, item) => {
   row.dataset.module = item.module;
   cell(row, item.module); cell(row, item.why);
+});
+fill("families", report.families || [], (row, item) => {
+  row.dataset.module = item.family;
+  cell(row, item.family); cell(row, item.kind); cell(row, item.picked.join(", "));
+  cell(row, (item.kept ? "shipped: " : "left out: ") + item.left_out.join(", "));
 });
 fill("kept", report.kept, (row, item) => {
   row.dataset.module = item.module;

@@ -17,7 +17,8 @@ SUPPORTED_NUITKA = ((4, 3), (4, 4))
 
 # The hints file, a JSON object (README, "The hints file", has an example):
 #   schema, tag, python {version, implementation, platform, machine, bits}
-#   modules {name: {kind, file, where, runs, [startup]}}, packages [top-level names]
+#   modules {name: {kind, file, where, runs, [startup], [by_name]}},
+#   packages [top-level names]
 #   libraries {file: {where}}, looked_up {name: runs}
 #   data_files {where: {file: runs}}, listed_directories {where: {folder: runs}}
 #   learned {name: {importer, runs [numbers], reports [misses files]}}
@@ -31,9 +32,10 @@ SUPPORTED_NUITKA = ((4, 3), (4, 4))
 # nothing are in "looked_up" (in files of schema 1 and 2 "modules" holds both);
 # 4: adds "data_files", "listed_directories" and "runs[].against" (older files:
 # data files are left to Nuitka's configuration, and staleness is unknown);
-# 5: adds "learned", the modules a built binary tried to import and lacked.
-SCHEMA = 5
-SUPPORTED_SCHEMAS = (1, 2, 3, 4, 5)
+# 5: adds "learned", the modules a built binary tried to import and lacked;
+# 6: adds "by_name" to a module some run imported by a name it computed.
+SCHEMA = 6
+SUPPORTED_SCHEMAS = (1, 2, 3, 4, 5, 6)
 
 # Where a recorded file lies (``where``): below one of these roots, or elsewhere.
 STDLIB, SITE_PACKAGES, PROGRAM, ABSOLUTE = "stdlib", "site-packages", "program", "absolute"
@@ -177,6 +179,8 @@ class Hints:
             known["runs"] = known.get("runs", 0) + entry.get("runs", 0)
             if not entry.get("startup"):
                 known.pop("startup", None)
+            if entry.get("by_name"):
+                known["by_name"] = True
         looked_up = dict(old.get("looked_up", {}))
         for name, count in new.get("looked_up", {}).items():
             looked_up[name] = looked_up.get(name, 0) + count

@@ -59,7 +59,7 @@ def test_unreadable_hints_file_is_kept_and_the_run_saved_beside(trace):
 
 def test_file_carries_schema_tag_python_and_runs(trace):
     hints = trace("pass").hints
-    assert hints["schema"] == hints_file.SCHEMA == 5
+    assert hints["schema"] == hints_file.SCHEMA == 6
     assert hints["tag"] == TAG
     assert hints["python"]["version"].startswith("%d.%d" % sys.version_info[:2])
     (run,) = hints["runs"]
@@ -96,7 +96,7 @@ def test_reader_still_loads_schema_1_files(tmp_path):
 
 def test_reader_accepts_a_good_file(trace):
     hints = hints_file.Hints.load(trace("import colorsys").hints_name)
-    assert hints.data["schema"] == 5
+    assert hints.data["schema"] == 6
     assert "colorsys" in hints and "colorsys" in hints.program_modules()
     assert hints.staleness() == {1: []} and hints.data_files == {}
 

@@ -10,6 +10,7 @@ import pytest
 
 from conftest import run_tracer
 
+import hinted_mods
 import hints_file
 
 
@@ -356,3 +357,18 @@ def test_a_modules_source_read_as_data_is_recorded_an_import_is_not(trace):
     stdlib = traced.hints["data_files"].get("stdlib", {})
     assert "os.py" in stdlib
     assert "json/__init__.py" not in stdlib and "json/decoder.py" not in stdlib  # imported
+
+
+def test_how_each_module_was_asked_for_is_recorded(trace):
+    """By an import statement, or by a name the program computed."""
+    traced = trace("import importlib, colorsys\nfrom json import decoder\n"
+                   "importlib.import_module('fractions')\n__import__('difflib')\n")
+    modules = traced.modules
+    assert "by_name" not in modules["colorsys"] and "by_name" not in modules["json.decoder"]
+    assert modules["fractions"]["by_name"] is True and modules["difflib"]["by_name"] is True
+
+
+def test_the_recorders_opcode_of_an_import_statement_is_this_pythons():
+    import opcode
+
+    assert hinted_mods.IMPORT_NAME_OPCODE[sys.version_info[:2]] == opcode.opmap["IMPORT_NAME"]
