@@ -1,7 +1,8 @@
 """Programs nobody here wrote: plain Nuitka vs hinted vs PyInstaller --onedir.
 
     python benchmarks/realworld.py [--python=3.11] [--methods=hinted,plain,pyinstaller]
-                                   [--rows-from=FILE.jsonl] [--list] [program ...]
+                                   [--held-out] [--rows-from=FILE.jsonl] [--list]
+                                   [program ...]
 
 Three kinds of program, none of them written for this project:
 
@@ -24,6 +25,11 @@ that fails is a row saying so.  Rows also go to ``realworld.jsonl`` in the work
 folder as they come; ``--rows-from`` adds the rows of an earlier run's file to
 the table (the plain and PyInstaller builds do not depend on this project's
 code: a later run of the hinted method alone can stand beside them).
+
+``--held-out``: each program with two runs or more is recorded on its first run
+only; its other runs are inputs nobody recorded, replayed against every binary
+(the ``held-out`` column), for the hinted build as it comes, ``hinted-safe``
+(``--hinted-safe``) and plain Nuitka.
 
 It makes its own environment, ``benchmarks/.venv-realworld-3.X``, with the
 applications, Nuitka, PyInstaller and this project, and runs itself there.
@@ -192,7 +198,9 @@ STANDALONE_NOT_RUN = {
 }
 
 TOOLS = ["pyinstaller"]
-METHODS = ("hinted", "plain", "pyinstaller")
+METHODS = ("hinted", "hinted-safe", "plain", "pyinstaller")
+DEFAULT_METHODS = ("hinted", "plain", "pyinstaller")
+HELD_OUT_METHODS = ("hinted", "hinted-safe", "plain")
 
 
 def requirements():
@@ -210,7 +218,9 @@ def main(argv):
     if "%d.%d" % sys.version_info[:2] != python or not _in_environment(python):
         return run_in_environment(python, argv)
     sys.path[:0] = [ROOT, os.path.join(ROOT, "benchmarks")]
-    methods = options.pop("methods", ",".join(METHODS)).split(",")
+    held_out = options.pop("held-out", None) is not None
+    default = HELD_OUT_METHODS if held_out else DEFAULT_METHODS
+    methods = options.pop("methods", ",".join(default)).split(",")
     listing = "list" in options
     options.pop("list", None)
     earlier = options.pop("rows-from", None)
@@ -233,8 +243,10 @@ def main(argv):
     if earlier:
         with open(earlier) as handle:
             rows = [json.loads(line) for line in handle if line.strip()]
-    for name in names or [n for n, p in programs.items() if "skip" not in p]:
-        rows += measure(name, programs[name], methods, work)
+    every = [n for n, p in programs.items() if "skip" not in p and
+             (not held_out or len(p["runs"]) > 1)]
+    for name in names or every:
+        rows += measure(name, programs[name], methods, work, held_out)
     print_table(sorted(rows, key=lambda row: (list(programs).index(row["program"]),
                                               METHODS.index(row["method"]))))
     for name, program in programs.items():
@@ -358,17 +370,21 @@ def standalone_tests_folder():
     return folder
 
 
-def measure(name, program, methods, work):
-    """Trace the program's runs, then build and replay it each way: rows."""
+def measure(name, program, methods, work, held_out=False):
+    """Trace the program's runs, then build and replay it each way: rows.  With
+    ``held_out`` only the first run is recorded for the build; the others are
+    traced into a file of their own, to be replayed as inputs nobody recorded."""
     import nuitka_hints
     from hints_file import Hints, hints_path
 
     folder = os.path.join(work, name)
     script = write_program(name, program, folder)
-    for run in program["runs"]:
+    unrecorded = os.path.join(folder, "held-out.json")
+    for number, run in enumerate(program["runs"]):
         args, stdin = run if isinstance(run, tuple) else (run, None)
+        output = ["-o", unrecorded] if held_out and number else []
         traced = subprocess.run(
-            [sys.executable, os.path.join(ROOT, "hinted_mods.py"), script, *args],
+            [sys.executable, os.path.join(ROOT, "hinted_mods.py"), *output, script, *args],
             cwd=folder, input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
             capture_output=True, text=True, timeout=600)
         print("realworld: traced %s %s: exit %d" % (name, " ".join(args), traced.returncode),
@@ -394,6 +410,12 @@ def measure(name, program, methods, work):
             differing = [explanation for verdict, explanation in verdicts if verdict == "differs"]
             row["verify"] = "same" if not differing else "differs"
             row["why"] = "; ".join(differing[0][:3]) if differing else ""
+            if held_out:
+                others = [nuitka_hints.replay(binary, run, script)
+                          for run in Hints.load(unrecorded).runs]
+                failed = [explanation for verdict, explanation in others if verdict == "differs"]
+                row["held_out"] = "%d/%d same" % (len(others) - len(failed), len(others))
+                row["why"] = row["why"] or "; ".join(failed[0][:3]) if failed else row["why"]
         rows.append(row)
         with open(os.path.join(work, "realworld.jsonl"), "a") as handle:
             handle.write(json.dumps(row) + "\n")
@@ -425,7 +447,8 @@ def build(method, script, folder):
                    "--output-dir=%s" % out, script]
         binary = nuitka_hints.nuitka_settings(command[3:-1], script).result()
     else:
-        command = [sys.executable, os.path.join(ROOT, "nuitka_hints.py"), "--verify",
+        safe = ["--hinted-safe"] if method == "hinted-safe" else []
+        command = [sys.executable, os.path.join(ROOT, "nuitka_hints.py"), "--verify", *safe,
                    "--output-dir=%s" % out, script]
         binary = nuitka_hints.nuitka_settings(command[3:-1], script).result()
     seconds, stamped, _ = compare.run_logged(command, folder, label)
@@ -433,7 +456,7 @@ def build(method, script, folder):
     if not os.path.isfile(binary):
         last = [line for line in log.splitlines() if line.strip()][-1:] or ["no output"]
         raise BuildFailed(last[0].strip()[:300])
-    rounds = log.count("nuitka-hints: running ") if method == "hinted" else 1
+    rounds = log.count("nuitka-hints: running ") if method.startswith("hinted") else 1
     return binary, seconds, rounds
 
 
@@ -447,14 +470,15 @@ def _folder_size(folder):
 
 
 def print_table(rows, header=True):
-    line = "%-34s %-12s %-12s %10s %6s %8s %6s  %s"
+    line = "%-34s %-12s %-12s %10s %6s %8s %6s %12s  %s"
     if header:
         print()
         print(line % ("program", "kind", "method", "dist size", "files", "build", "rounds",
-                      "replays"))
+                      "held-out", "recorded runs replayed"))
     for row in rows:
         print(line % (row["program"], row["kind"], row["method"], "%.1f MB" % (row["size"] / 1e6),
                       row["files"], "%.0f s" % row["seconds"], row.get("rounds", ""),
+                      row.get("held_out", ""),
                       row["verify"] + (": " + row["why"] if row.get("why") else "")), flush=True)
     if not header:
         return
@@ -472,10 +496,15 @@ def print_table(rows, header=True):
                     hinted["seconds"] / other["seconds"]))
     counts = {}
     for row in rows:
-        counts.setdefault(row["method"], []).append(row["verify"] == "same")
-    for method, same in counts.items():
+        counts.setdefault(row["method"], []).append(row)
+    for method, of_method in counts.items():
         print("%s: %d of %d programs replay every recorded run the same" % (
-            method, sum(same), len(same)))
+            method, sum(row["verify"] == "same" for row in of_method), len(of_method)))
+        held_out = [row["held_out"] for row in of_method if "held_out" in row]
+        if held_out:
+            print("%s: %d of %d programs behave the same on every input nobody recorded" % (
+                method, sum(h.split("/")[0] == h.split("/")[1].split()[0] for h in held_out),
+                len(held_out)))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,93 @@
+"""End to end: a program that picks one of a family at run time, recorded on one
+input and run on another (real builds, real binaries).
+
+The default build names each family the runs picked from and leaves the rest
+out (the binary fails naming what it lacks); --hinted-families=keep and
+--hinted-safe ship the families, and the other input works.
+"""
+
+import json
+import subprocess
+
+import pytest
+
+from conftest import installed_distribution, run_tracer
+from test_build import invoke
+
+pytestmark = pytest.mark.build
+
+PROGRAM = """\
+import importlib, os, sys
+import famdemo
+
+writer = importlib.import_module("famdemo.writers." + sys.argv[1])  # picked by name
+with open(os.path.join(os.path.dirname(famdemo.__file__), "conf", sys.argv[2] + ".yaml")) as f:
+    print(writer.NAME, f.read().strip())
+"""
+
+FAMDEMO = {
+    "__init__.py": "",
+    "writers/__init__.py": "",
+    "writers/html.py": "NAME = 'html'\n",
+    "writers/latex.py": "import textwrap\nNAME = textwrap.dedent(' latex').strip()\n",
+    "writers/man.py": "NAME = 'man'\n",
+    "conf/default.yaml": "rules: default\n",
+    "conf/relaxed.yaml": "rules: relaxed\n",
+    "conf/strict.yaml": "rules: strict\n",
+}
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory):
+    """The program recorded on one input only."""
+    work = tmp_path_factory.mktemp("families")
+    (work / "pick.py").write_text(PROGRAM)
+    with installed_distribution("famdemo", "1.0", FAMDEMO):
+        traced = run_tracer("pick.py", "html", "default", cwd=str(work))
+        assert traced.returncode == 0, traced.stderr
+        assert traced.stdout == "html rules: default\n"
+        yield work
+
+
+def binary(work, out, *args):
+    return subprocess.run([str(work / out / "pick.dist" / "pick.bin"), *args], cwd=str(work),
+                          capture_output=True, text=True, timeout=60)
+
+
+def families(work, out):
+    with open(work / out / "pick.hints-report.json") as handle:
+        return {f["family"]: f for f in json.load(handle)["families"]}
+
+
+def test_the_default_build_names_the_families_and_leaves_the_rest_out(recorded):
+    build = invoke(recorded, "--verify", "--output-dir=default", "pick.py")
+    log = build.stdout + build.stderr
+    assert build.returncode == 0, log[-4000:]
+    assert "The runs picked from 2 families at run time (a module imported by a computed " \
+        "name, a data file among files of its kind): famdemo.writers.* (1 of 3), " \
+        "famdemo/conf/*.yaml (1 of 3); the rest of each is left out: " \
+        "--hinted-families=keep (or --hinted-safe) ships them." in log
+    assert "families 2 (4 members left out)" in log
+    found = families(recorded, "default")
+    assert found["famdemo.writers.*"]["picked"] == ["famdemo.writers.html"]
+    assert found["famdemo.writers.*"]["left_out"] == ["famdemo.writers.latex",
+                                                      "famdemo.writers.man"]
+    assert found["famdemo/conf/*.yaml"] == {
+        "family": "famdemo/conf/*.yaml", "kind": "data files", "picked": ["default.yaml"],
+        "left_out": ["relaxed.yaml", "strict.yaml"], "kept": False}
+    assert binary(recorded, "default", "html", "default").stdout == "html rules: default\n"
+    other = binary(recorded, "default", "latex", "relaxed")
+    assert other.returncode == 1 and "famdemo.writers.latex" in other.stderr
+
+
+@pytest.mark.parametrize("option", ["--hinted-families=keep", "--hinted-safe"])
+def test_keeping_the_families_makes_the_other_inputs_work(recorded, option):
+    out = option.strip("-").partition("=")[0]
+    build = invoke(recorded, option, "--output-dir=%s" % out, "pick.py")
+    log = build.stdout + build.stderr
+    assert build.returncode == 0, log[-4000:]
+    assert "families 2 (4 members kept)" in log
+    for writer, conf in (("latex", "relaxed"), ("man", "strict"), ("html", "default")):
+        result = binary(recorded, out, writer, conf)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == "%s rules: %s\n" % (writer, conf)
