@@ -307,6 +307,16 @@ def floor_size(hints, program_dir):
     return sum(os.path.getsize(path) for path in files)
 
 
+def pyinstaller_for(script, out, work):
+    """PyInstaller ``--onedir`` of ``script`` into ``out`` (its work files in
+    ``work``): (the command, where the binary lands)."""
+    stem = os.path.splitext(os.path.basename(script))[0]
+    command = [sys.executable, "-m", "PyInstaller", "--onedir", "--noconfirm",
+               "--log-level=WARN", "--distpath", out, "--workpath", work, "--specpath", work,
+               script]
+    return command, os.path.join(out, stem, stem)
+
+
 def folder_size(folder):
     size = files = 0
     for directory, _, names in os.walk(folder):

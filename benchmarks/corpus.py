@@ -143,12 +143,10 @@ def build(method, script, folder):
     out = os.path.join(folder, method)
     stem = os.path.splitext(os.path.basename(script))[0]
     if method == "pyinstaller":
-        command = [sys.executable, "-m", "PyInstaller", "--onedir", "--noconfirm",
-                   "--log-level=WARN", "--distpath", out,
-                   "--workpath", os.path.join(folder, "pyinstaller-work"),
-                   "--specpath", os.path.join(folder, "pyinstaller-work"), script]
+        command, binary = compare.pyinstaller_for(script, out,
+                                                  os.path.join(folder, "pyinstaller-work"))
         seconds, phases = compare.build(command, folder, "%s %s" % (method, stem))
-        return os.path.join(out, stem, stem), seconds, phases
+        return binary, seconds, phases
     command, binary, _ = compare.build_for(method, script, out)
     seconds, phases = compare.build(command, folder, "%s %s" % (method, stem))
     return binary, seconds, phases

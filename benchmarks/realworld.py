@@ -374,6 +374,7 @@ def measure(name, program, methods, work, held_out=False):
     """Trace the program's runs, then build and replay it each way: rows.  With
     ``held_out`` only the first run is recorded for the build; the others are
     traced into a file of their own, to be replayed as inputs nobody recorded."""
+    import compare
     import nuitka_hints
     from hints_file import Hints, hints_path
 
@@ -404,7 +405,7 @@ def measure(name, program, methods, work, held_out=False):
         except BuildFailed as failure:
             row.update(verify="build failed", why=str(failure), seconds=0, size=0, files=0)
         else:
-            row["size"], row["files"] = _folder_size(os.path.dirname(binary))
+            row["size"], row["files"] = compare.folder_size(os.path.dirname(binary))
             verdicts = [nuitka_hints.replay(binary, run, script)
                         for run in Hints.load(hints.filename).runs]
             differing = [explanation for verdict, explanation in verdicts if verdict == "differs"]
@@ -437,11 +438,8 @@ def build(method, script, folder):
     stem = os.path.splitext(os.path.basename(script))[0]
     label = "%s %s" % (method, stem)
     if method == "pyinstaller":
-        command = [sys.executable, "-m", "PyInstaller", "--onedir", "--noconfirm",
-                   "--log-level=WARN", "--distpath", out,
-                   "--workpath", os.path.join(folder, "pyinstaller-work"),
-                   "--specpath", os.path.join(folder, "pyinstaller-work"), script]
-        binary = os.path.join(out, stem, stem)
+        command, binary = compare.pyinstaller_for(script, out,
+                                                  os.path.join(folder, "pyinstaller-work"))
     elif method == "plain":
         command = [sys.executable, "-m", "nuitka", "--mode=standalone",
                    "--output-dir=%s" % out, script]
@@ -458,15 +456,6 @@ def build(method, script, folder):
         raise BuildFailed(last[0].strip()[:300])
     rounds = log.count("nuitka-hints: running ") if method.startswith("hinted") else 1
     return binary, seconds, rounds
-
-
-def _folder_size(folder):
-    size = files = 0
-    for directory, _, names in os.walk(folder):
-        for name in names:
-            size += os.lstat(os.path.join(directory, name)).st_size
-            files += 1
-    return size, files
 
 
 def print_table(rows, header=True):
