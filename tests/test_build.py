@@ -6,6 +6,7 @@ import shutil
 import os
 import subprocess
 import sys
+import sysconfig
 import xml.etree.ElementTree as ElementTree
 
 import pytest
@@ -173,11 +174,36 @@ def test_verify_names_the_module_missing_from_edited_hints(traced_app):
 
 def test_bytecode_policy_makes_an_unrecorded_path_work(traced_app):
     work, _ = traced_app
-    build = invoke(work, "--hinted-unrecorded=bytecode", "--output-dir=bytecode", "app.py")
+    build = invoke(work, "--hinted-unrecorded=bytecode", "--hinted-strip=no",
+                   "--output-dir=bytecode", "app.py")
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     result = run_binary(work / "bytecode" / "app.dist", "alpha", "more")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].endswith(" 1")  # rarely_used.VALUE
+    with open(work / "bytecode" / "app.hints-report.json") as handle:  # and nothing stripped
+        assert json.load(handle)["slimmed"]["stripped"] == "not asked (--hinted-strip=no)"
+    assert stripped_sizes(work / "bytecode" / "app.dist") == []
+
+
+def stripped_sizes(dist):
+    """(dist size, installed size) of each standard-library extension module in
+    the dist that is smaller than the file it was copied from."""
+    dynload = sysconfig.get_paths()["platstdlib"].replace(sys.prefix, sys.base_prefix)
+    installed = {name.partition(".")[0]: os.path.join(dynload, "lib-dynload", name)
+                 for name in os.listdir(os.path.join(dynload, "lib-dynload"))}
+    pairs = [(os.path.getsize(dist / name), os.path.getsize(installed[name[:-3]]))
+             for name in os.listdir(dist) if name.endswith(".so") and name[:-3] in installed]
+    assert pairs, "no extension module of the standard library in %s" % dist
+    return [(size, original) for size, original in pairs if size < original]
+
+
+def test_the_libraries_the_dist_ships_are_stripped_and_the_summary_says_so(built):
+    work, dist, _, _, build_output = built
+    with open(work / "out" / "app.hints-report.json") as handle:
+        stripped = json.load(handle)["slimmed"]["stripped"]
+    assert stripped["files"] > 0 and stripped["saved"] > 0 and stripped["failed"] == []
+    assert "stripped %d (-%.1f MB)" % (stripped["files"], stripped["saved"] / 1e6) in build_output
+    assert stripped_sizes(dist)  # the dist's copies, smaller; the installed files as they were
 
 
 def test_needed_standard_plugin_is_enabled_and_the_binary_works(tmp_path):
