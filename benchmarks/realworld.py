@@ -261,7 +261,7 @@ def versions():
     """The installed version of Nuitka, PyInstaller and every program's distribution."""
     from importlib.metadata import version
 
-    return {name: version(name) for name in ["nuitka", *requirements()]}
+    return {name: version(name) for name in ["nuitka", *requirements()] if _installed(name)}
 
 
 def _venv(python):
@@ -280,8 +280,12 @@ def run_in_environment(python, argv):
         subprocess.run([_find_python(python), "-m", "venv", venv], check=True)
     pip = [interpreter, "-m", "pip", "install", "--quiet"]
     subprocess.run(pip + ["--upgrade", "pip"], check=True)
-    subprocess.run(pip + ["--editable", ROOT, "nuitka==%s" % NUITKA_VERSION, *requirements()],
-                   check=True)
+    subprocess.run(pip + ["--editable", ROOT, "nuitka==%s" % NUITKA_VERSION, *TOOLS], check=True)
+    if subprocess.run(pip + requirements()).returncode != 0:  # one by one: say which fail
+        for requirement in requirements():
+            if subprocess.run(pip + [requirement]).returncode != 0:
+                print("realworld: %s does not install on Python %s: its programs are not run"
+                      % (requirement, python), flush=True)
     return subprocess.call([interpreter, os.path.abspath(__file__), *argv])
 
 
@@ -301,16 +305,30 @@ def all_programs():
     programs = {}
     for script, (distribution, runs, files) in APPLICATIONS.items():
         programs[script] = {"kind": "application", "runs": runs, "files": files,
-                            "source": console_script_source(script)}
-    for name, (_, source, runs) in LIBRARY_PROGRAMS.items():
+                            "source": console_script_source(script), "needs": [distribution]}
+    for name, (needs, source, runs) in LIBRARY_PROGRAMS.items():
         programs[name] = {"kind": "library", "runs": runs, "files": {},
-                          "source": textwrap.dedent(source)}
+                          "source": textwrap.dedent(source), "needs": needs}
     for name in sorted(STANDALONE_TESTS) + sorted(STANDALONE_NOT_RUN):
-        program = {"kind": "nuitka-test", "runs": [[]], "files": {}, "test": name}
+        program = {"kind": "nuitka-test", "runs": [[]], "files": {}, "test": name,
+                   "needs": STANDALONE_TESTS.get(name, [])}
         if name in STANDALONE_NOT_RUN:
             program["skip"] = "not run: " + STANDALONE_NOT_RUN[name]
         programs[name] = program
+    for program in programs.values():
+        missing = [n for n in program["needs"] if not _installed(n)]
+        if missing and "skip" not in program:
+            program["skip"] = "not run: %s does not install on this Python" % ", ".join(missing)
     return programs
+
+
+def _installed(distribution):
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return bool(version(distribution))
+    except PackageNotFoundError:
+        return False
 
 
 def console_script_source(name):
