@@ -423,16 +423,10 @@ class Hints:
         finds a module by its file's name."""
         aliases = {}
         for name, entry in self.modules.items():
-            file = entry.get("file", "")
-            if entry.get("where") not in ROOTS or entry["kind"] not in (*PYTHON_CODE, EXTENSION):
-                continue
-            parts = file.split("/")
-            parts[-1] = parts[-1].partition(".")[0]
-            if parts[-1] == "__init__":
-                parts.pop()
-            real = ".".join(parts)
-            if real != name and parts and all(p.isidentifier() for p in parts):
-                aliases[name] = real
+            if entry.get("where") in ROOTS and entry["kind"] in (*PYTHON_CODE, EXTENSION):
+                real = module_name_of(entry.get("file", ""))
+                if real and real != name:
+                    aliases[name] = real
         return aliases
 
     def program_modules(self):
@@ -482,6 +476,16 @@ class Hints:
 
 
 load_hints = Hints.load
+
+
+def module_name_of(relative):
+    """The module a file relative to a root is (``a/b/__init__.py``: ``a.b``,
+    ``a/c.cpython-311-x86_64-linux-gnu.so``: ``a.c``), or None."""
+    parts = relative.split("/")
+    parts[-1] = parts[-1].partition(".")[0]
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts) if parts and all(p.isidentifier() for p in parts) else None
 
 
 def sys_path_roots(program_dir=None):

@@ -343,10 +343,10 @@ def _run_streamed(command):
             target.flush()
             tail.append(line)
 
-    relays = [threading.Thread(target=relay, args=(process.stderr, sys.stderr))]
-    relays[0].start()
+    errors = threading.Thread(target=relay, args=(process.stderr, sys.stderr))
+    errors.start()
     relay(process.stdout, sys.stdout)
-    relays[0].join()
+    errors.join()
     return process.wait(), "".join(tail)
 
 
@@ -371,12 +371,8 @@ def _module_of_file(path, roots):
     path = os.path.normcase(os.path.abspath(path))
     best = max((root for root in roots if path.startswith(root + os.sep)), key=len,
                default=None)
-    if best is None:
-        return None
-    parts = os.path.splitext(path[len(best) + 1:])[0].split(os.sep)
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts) if parts and all(p.isidentifier() for p in parts) else None
+    return hints_file.module_name_of(path[len(best) + 1:].replace(os.sep, "/")) \
+        if best else None
 
 
 def verify(hinted, learn=True, rounds=0):
