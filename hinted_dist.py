@@ -97,11 +97,11 @@ def _files(dist_dir):
 def _shared_objects(dist_dir, binary_name):
     for path in _files(dist_dir):
         name = os.path.basename(path)
-        if name != binary_name and re.search(r"\.so(\.\d+)*$", name) and _is_elf(path):
+        if name != binary_name and re.search(r"\.so(\.\d+)*$", name) and is_elf(path):
             yield path
 
 
-def _is_elf(path):
+def is_elf(path):
     with open(path, "rb") as handle:
         return handle.read(4) == b"\x7fELF"
 

@@ -286,7 +286,8 @@ def floor_size(hints, program_dir):
     Left out: the C library and the loader (libc, libm, ld-linux, ...), which no
     standalone dist ships, and the interpreter (libpython), which Nuitka links
     into the binary in its own form.  So a dist is at least floor + the Python
-    runtime; the table shows the difference in MB.
+    runtime; the table shows the difference in MB.  Shared objects count as a
+    hinted build ships them: stripped (``stripped_size``).
     """
     roots = hints_file.sys_path_roots(program_dir)
     entries = [e for e in hints.modules.values() if e.get("file") and e["kind"] != "namespace"]
@@ -304,7 +305,23 @@ def floor_size(hints, program_dir):
         if path and os.path.isfile(path) and \
                 not os.path.basename(path).startswith(NEVER_SHIPPED + ("libpython",)):
             files.add(os.path.realpath(path))
-    return sum(os.path.getsize(path) for path in files)
+    return sum(stripped_size(path) for path in files)
+
+
+def stripped_size(path):
+    """The size of a file as the hinted dist ships it: an ELF shared object after
+    ``strip --strip-unneeded`` (on a copy), any other file as it is."""
+    import hinted_dist
+
+    if not (shutil.which("strip") and ".so" in os.path.basename(path) and
+            hinted_dist.is_elf(path)):
+        return os.path.getsize(path)
+    with tempfile.TemporaryDirectory() as folder:
+        copy = os.path.join(folder, os.path.basename(path))
+        result = subprocess.run(["strip", "--strip-unneeded", "-o", copy, path],
+                                capture_output=True)
+        size = os.path.getsize(path)
+        return min(os.path.getsize(copy), size) if result.returncode == 0 else size
 
 
 def pyinstaller_for(script, out, work):
@@ -327,16 +344,17 @@ def folder_size(folder):
 
 
 def print_table(rows, header=True):
-    line = "%-6s %-8s %-14s %10s %7s %11s %9s %11s %9s  %s"
+    line = "%-6s %-8s %-14s %10s %7s %11s %9s %11s %11s %9s  %s"
     if header:
         print()
         print(line % ("python", "example", "method", "dist size", "files", "build time",
-                      "floor", "over floor", "run time", "output identical"))
+                      "floor", "over floor", "dist/floor", "run time", "output identical"))
     for row in rows:
         print(line % (row.get("python", ""), row["example"], row["method"],
                       "%.1f MB" % (row["size"] / 1e6), row["files"], "%.0f s" % row["seconds"],
                       "%.1f MB" % (row["floor"] / 1e6),
                       "%+.1f MB" % ((row["size"] - row["floor"]) / 1e6),
+                      "%.2f" % (row["size"] / row["floor"]) if row["floor"] else "",
                       "%.0f ms" % (row["run_seconds"] * 1000),
                       "yes" if row["identical"] else "NO"), flush=True)
     by_example = {}
