@@ -123,9 +123,11 @@ def __nuitka_hints_left_to_python(files):
     class LeftToPython:
         @staticmethod
         def find_spec(name, path=None, target=None):
-            if name in files:
-                return spec_from_file_location(name, os.path.join(folder, files[name]))
-            return None
+            if name not in files:
+                return None
+            source = os.path.join(folder, files[name])
+            package = [os.path.dirname(source)] if source.endswith("__init__.py") else None
+            return spec_from_file_location(name, source, submodule_search_locations=package)
 
     sys.meta_path.insert(0, LeftToPython)
 
@@ -133,6 +135,9 @@ def __nuitka_hints_left_to_python(files):
 __nuitka_hints_left_to_python(%r)
 del __nuitka_hints_left_to_python
 """
+
+LEFT_TO_PYTHON = "Nuitka fails on it: its source ships in the dist and Python imports it " \
+    "from there"
 
 # Nuitka's multiprocessing plugin compiles the main script a second time, as
 # __parents_main__ (the main module a child process sees): the program's code too.
@@ -340,15 +345,14 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         code = hints_file.MISS_RECORDER
         if self.left_to_python:
             code += LEFT_TO_PYTHON_FINDER % {
-                name: name.replace(".", "/") + ".py" for name in sorted(self.left_to_python)}
+                name: dest for name, (_, dest) in self._left_to_python_files().items()}
         return (code, "nuitka-hints: note the modules this binary lacks when %s names a file"
                 % hints_file.MISSES_VARIABLE)
 
     def onModuleEncounter(self, using_module_name, module_name, module_filename, module_kind):
         name = module_name.asString()
         if name in self.left_to_python:
-            return False, ("nuitka-hints: Nuitka fails on it: its source ships in the dist and "
-                           "Python imports it from there")
+            return False, "nuitka-hints: %s" % LEFT_TO_PYTHON
         if name in self.kept or name in self.kept_without_record:
             return None
         if using_module_name is not None and using_module_name.isFakeModuleName():
@@ -542,12 +546,24 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                     source, dest, "read in a recorded run (nuitka-hints)")
         except hints_file.HintsError as exc:  # an entry of the hints leads out of its folder
             self.sysexit(str(exc))
+        for name, (source, dest) in self._left_to_python_files().items():
+            package = ModuleName(name).getPackageName()  # a top-level one: with the program
+            if package == module.getFullName() or package is None and module.isMainModule():
+                yield self.makeIncludedDataFile(source, dest, "%s (nuitka-hints)" % LEFT_TO_PYTHON)
+
+    def _left_to_python_files(self):
+        """Module Nuitka failed on -> (its source file here, where it ships in the
+        dist: beside its package, a package as its ``__init__.py``)."""
+        files = {}
         for name in sorted(self.left_to_python):
-            source = self.locateModule(name)
-            if ModuleName(name).getPackageName() == module.getFullName() and source:
-                dest = name.replace(".", "/") + ".py"
-                yield self.makeIncludedDataFile(
-                    source, dest, "Nuitka fails on it: Python imports it (nuitka-hints)")
+            source, dest = self.locateModule(name), name.replace(".", "/")
+            if source and os.path.isdir(source):
+                source, dest = os.path.join(source, "__init__.py"), dest + "/__init__.py"
+            else:
+                dest += ".py"
+            if source and os.path.isfile(source):
+                files[name] = (source, dest)
+        return files
 
     def onDataFileTags(self, included_datafile):
         """Leave out a data file Nuitka's package configuration offers that no
@@ -602,8 +618,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         """Where Nuitka's configuration, or Nuitka itself, decided against the
         record: [{"module", "why"}]."""
         rows = [{"module": name, "why": why} for name, why in sorted(self.overruled.items())]
-        rows += [{"module": name, "why": "Nuitka fails on it: its source ships in the dist and "
-                  "Python imports it from there"} for name in sorted(self.left_to_python)]
+        rows += [{"module": name, "why": LEFT_TO_PYTHON} for name in sorted(self.left_to_python)]
         return rows
 
     def _kept_reason(self, name):

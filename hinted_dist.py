@@ -31,8 +31,12 @@ def slim(dist_dir, binary_name, strip=True, link=True):
         done["stripped"] = "no strip found: install binutils (apt-get install binutils)"
     else:
         done["stripped"] = strip_shared_objects(dist_dir, binary_name)
-    done["linked"] = link_identical_files(dist_dir) if link else \
-        "not in onefile mode (its archive holds files, not links)"
+    if not link:
+        done["linked"] = "not in onefile mode (its archive holds files, not links)"
+    elif os.name != "posix":
+        done["linked"] = "only on POSIX systems"
+    else:
+        done["linked"] = link_identical_files(dist_dir)
     return done
 
 
@@ -49,7 +53,8 @@ def strip_shared_objects(dist_dir, binary_name):
         result = subprocess.run([strip, "--strip-unneeded", "-o", stripped, path],
                                 capture_output=True, text=True, errors="replace")
         before = os.path.getsize(path)
-        if result.returncode != 0 or not os.path.isfile(stripped):
+        if result.returncode != 0 or result.stderr.strip() or not os.path.isfile(stripped):
+            # a warning too: strip on a patched object can write a broken one and exit 0
             failed.append((relative, (result.stderr.strip().splitlines() or ["failed"])[-1]))
         elif os.path.getsize(stripped) < before:
             shutil.copymode(path, stripped)
@@ -79,8 +84,14 @@ def link_identical_files(dist_dir, smallest=4096):
         for same in by_content.values():
             kept, *copies = sorted(same, key=lambda p: (p.count(os.sep), len(p), p))
             for copy in copies:
-                os.unlink(copy)
-                os.symlink(os.path.relpath(kept, os.path.dirname(copy)), copy)
+                link = copy + ".nuitka-hints-link"
+                try:  # the link under another name first: a failure loses no file
+                    os.symlink(os.path.relpath(kept, os.path.dirname(copy)), link)
+                    os.replace(link, copy)
+                except OSError:
+                    if os.path.lexists(link):
+                        os.unlink(link)
+                    continue
                 files += 1
                 saved += size
     return {"files": files, "saved": saved}

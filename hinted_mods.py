@@ -826,19 +826,25 @@ def _by_importlib():
     return caller.endswith(("_bootstrap_external>", "_bootstrap_external.py"))
 
 
-def _how_imported():
-    """How the module being loaded was asked for: by an import statement
+def _how_imported(name):
+    """How module ``name``, being loaded, was asked for: by an import statement
     (``STATEMENT``) or by a name the program computed (``BY_NAME``:
     ``importlib.import_module``, ``__import__(name)``; also an import from C code
     called from Python), read from the frame that asked (its instruction, which
-    is ``IMPORT_NAME`` for a statement); "" on a Python whose opcode is unknown."""
+    is ``IMPORT_NAME`` for a statement).  A package loaded on the way to the
+    module asked for was not asked for by name.  "" on a Python whose opcode is
+    unknown."""
     import_name = IMPORT_NAME_OPCODE.get(sys.version_info[:2])
-    frame = sys._getframe(2)  # 0: this, 1: loaded()
+    frame, asked = sys._getframe(2), None  # 0: this, 1: loaded()
     while frame is not None and (frame.f_code.co_filename.startswith("<frozen importlib")
                                  or frame.f_code.co_filename == __file__):
+        if frame.f_code.co_name == "_find_and_load":  # the outermost one: what was asked
+            asked = frame.f_locals.get("name")
         frame = frame.f_back
     if frame is None or import_name is None:
         return ""
+    if asked != name:
+        return STATEMENT
     if frame.f_globals.get("__name__") == "importlib" and \
             frame.f_code.co_name == "import_module":
         return BY_NAME
@@ -920,7 +926,7 @@ class _Recorder:
     def loaded(self, spec):
         """The import system is creating (or executing) the module of ``spec``."""
         if spec.name not in self.seen:
-            self._write(LOADED, spec.name, spec, _how_imported())
+            self._write(LOADED, spec.name, spec, _how_imported(spec.name))
 
     def _found(self, name, spec):
         """A lookup is not a load: note it, and stand in for the loader until the load.

@@ -241,9 +241,10 @@ class Hints:
 
     def superseded_by(self, run):
         """The numbers of the runs a new ``run`` repeats (the same command, in the
-        same folder) recorded against other program files or packages: the stale
-        runs a re-trace replaces, so that the suggested command clears them."""
-        same = ("argv", "module", "cwd")
+        same folder, with the same stdin) recorded against other program files or
+        packages: the stale runs a re-trace replaces, so that the suggested
+        command clears them."""
+        same = ("argv", "module", "cwd", "stdin")
         return [number for number, old in enumerate(self.runs, 1)
                 if all(old.get(key) == run.get(key) for key in same)
                 and old.get("against") != run.get("against")]
@@ -261,6 +262,8 @@ class Hints:
         learned = {name: dict(entry, runs=[renumbered[n] for n in entry["runs"]
                                            if n in renumbered])
                    for name, entry in self.learned.items()}
+        learned = {name: entry for name, entry in learned.items()  # evidence left only
+                   if entry["runs"] or entry["reports"]}
         runs = [run for number, run in enumerate(self.runs, 1) if number not in numbers]
         return Hints(dict(self.data, runs=runs, learned=learned), self.filename)
 
@@ -434,7 +437,9 @@ class Hints:
         return sorted(n for n, m in self.modules.items() if not m.get("startup"))
 
     def top_level_packages(self):
-        return self.data["packages"]
+        """The top-level packages the program imported, or the binary lacked."""
+        learned = {name.partition(".")[0] for name in self.learned}
+        return sorted(set(self.data["packages"]) | learned)
 
     def hot_modules(self, min_share, min_samples):
         """Modules in which some run spent at least ``min_share`` of its CPU samples,
@@ -618,11 +623,14 @@ def __nuitka_hints_misses():
                 frame = frame.f_back
             line = repr({"module": name, "how": how, "importer": importer, "lookup": lookup,
                          "argv": sys.argv[1:], "pid": os.getpid()}) + "\\n"
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-            try:
-                os.write(fd, line.encode("utf-8", "backslashreplace"))
-            finally:
-                os.close(fd)
+            try:  # the program's import must go on as without the recorder
+                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+                try:
+                    os.write(fd, line.encode("utf-8", "backslashreplace"))
+                finally:
+                    os.close(fd)
+            except OSError:
+                pass
 
     sys.meta_path.insert(0, MissRecorder())
 

@@ -507,9 +507,11 @@ def test_loaded_libraries_protect_their_data_files_wherever_they_were(plugin, tm
         sysconfig.get_paths()["purelib"], VENDORED + "distlib/w32.exe"))}
 
 
-def test_the_binary_notes_what_it_lacks_and_imports_what_nuitka_failed_on(plugin, tmp_path):
+def test_the_binary_notes_what_it_lacks_and_imports_what_nuitka_failed_on(
+        plugin, tmp_path, monkeypatch):
     """The code run before the main module: the miss recorder always, the finder of
-    modules left to Python when there are any."""
+    modules left to Python when there are any: a submodule, a top-level module, a
+    package, each from its source file where the dist has it."""
     class Main:
         @staticmethod
         def isMainModule():
@@ -520,16 +522,28 @@ def test_the_binary_notes_what_it_lacks_and_imports_what_nuitka_failed_on(plugin
     assert code == hints_file.MISS_RECORDER
     assert reason == "nuitka-hints: note the modules this binary lacks when NUITKA_HINTS_MISSES " \
         "names a file"
-    p.left_to_python = {"shapes.matcher"}
+    installed = tmp_path / "site"
+    for relative in ("shapes/matcher.py", "solo.py", "toppkg/__init__.py"):
+        (installed / relative).parent.mkdir(parents=True, exist_ok=True)
+        (installed / relative).write_text("VALUE = 1\n")
+    monkeypatch.setattr(p, "locateModule", lambda name: next(
+        (str(path) for path in (installed / (name.replace(".", "/") + ".py"),
+                                installed / name.replace(".", "/")) if path.exists()), None))
+    p.left_to_python = {"shapes.matcher", "solo", "toppkg"}
+    assert p._left_to_python_files() == {
+        "shapes.matcher": (str(installed / "shapes/matcher.py"), "shapes/matcher.py"),
+        "solo": (str(installed / "solo.py"), "solo.py"),
+        "toppkg": (str(installed / "toppkg/__init__.py"), "toppkg/__init__.py")}
     code, _ = p.createPreModuleLoadCode(Main())
-    (tmp_path / "shapes").mkdir()
-    (tmp_path / "shapes" / "matcher.py").write_text("VALUE = 'from the source file'\n")
+    dist = tmp_path / "app.dist"
     finder = code[len(hints_file.MISS_RECORDER):]
-    namespace = {"__file__": str(tmp_path / "__main__-preLoad.py")}
-    exec(compile(finder, "preLoad", "exec"), namespace)
+    exec(compile(finder, "preLoad", "exec"), {"__file__": str(dist / "__main__-preLoad.py")})
     try:
         spec = sys.meta_path[0].find_spec("shapes.matcher")
-        assert spec.origin == str(tmp_path / "shapes" / "matcher.py")
+        assert spec.origin == str(dist / "shapes" / "matcher.py")
+        assert sys.meta_path[0].find_spec("solo").origin == str(dist / "solo.py")
+        package = sys.meta_path[0].find_spec("toppkg")
+        assert package.submodule_search_locations == [str(dist / "toppkg")]
         assert sys.meta_path[0].find_spec("shapes.other") is None
     finally:
         del sys.meta_path[0]

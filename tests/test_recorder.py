@@ -362,10 +362,13 @@ def test_a_modules_source_read_as_data_is_recorded_an_import_is_not(trace):
 def test_how_each_module_was_asked_for_is_recorded(trace):
     """By an import statement, or by a name the program computed."""
     traced = trace("import importlib, colorsys\nfrom json import decoder\n"
-                   "importlib.import_module('fractions')\n__import__('difflib')\n")
+                   "importlib.import_module('fractions')\n__import__('difflib')\n"
+                   "importlib.import_module('email.mime.text')\n")
     modules = traced.modules
     assert "by_name" not in modules["colorsys"] and "by_name" not in modules["json.decoder"]
     assert modules["fractions"]["by_name"] is True and modules["difflib"]["by_name"] is True
+    assert modules["email.mime.text"]["by_name"] is True
+    assert "by_name" not in modules["email.mime"]  # loaded on the way, not asked for
 
 
 def test_the_recorders_opcode_of_an_import_statement_is_this_pythons():
