@@ -102,11 +102,24 @@ def hints_path(script, tag=None):
 def trace_command(argv, module=False, output=None):
     """The command that traces a run (``argv``: the script or module first, then
     its arguments) into ``output``, when that is not the default hints file:
-    quoted for a POSIX shell."""
+    quoted for a POSIX shell, ready to paste wherever it is pasted."""
     import shlex
 
-    return shlex.join(["python", "hinted_mods.py", *(["-o", output] if output else []),
+    return shlex.join([*tracer(), *(["-o", output] if output else []),
                        *(["-m"] if module else []), *argv])
+
+
+def tracer():
+    """How to run the tracer of this Python from anywhere: its ``hinted-mods``
+    script when it is on PATH, else this Python and ``hinted_mods.py`` by path."""
+    import shutil
+    import sysconfig
+
+    script = shutil.which("hinted-mods")
+    if script and os.path.dirname(script) == sysconfig.get_path("scripts"):
+        return ["hinted-mods"]
+    return [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                         "hinted_mods.py")]
 
 
 class Hints:

@@ -204,8 +204,8 @@ def check_stale(hinted, policy):
         lines.append("  " + where + hints_file.trace_command(
             run["argv"], run.get("module"), output))
     if len(stale) < len(hints.runs):
-        lines.append("or drop the stale runs: python hinted_mods.py --prune-stale %s"
-                     % hints_name)
+        lines.append("or drop the stale runs: %s" % shlex.join(
+            [*hints_file.tracer(), "--prune-stale", hints_name]))
     if policy == "error":
         lines.append("or build anyway with --hinted-stale=warn")
         raise StaleHintsError("\n".join(lines))

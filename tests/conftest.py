@@ -18,6 +18,9 @@ import hints_file  # noqa: E402
 
 TAG = hints_file.platform_tag()
 TRACER_COMMAND = [sys.executable, os.path.join(ROOT, "hinted_mods.py")]
+# The tracer as the tools print it in a command to paste (hinted-mods is not on
+# the tests' PATH): this Python and the file by path.
+TRACER_TEXT = "%s %s" % tuple(TRACER_COMMAND)
 
 
 def run_tracer(*args, **kwargs):

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from conftest import ROOT, TAG, installed_distribution, run_tracer
+from conftest import ROOT, TAG, TRACER_TEXT, installed_distribution, run_tracer
 
 import hinted_compilation
 import hints_file
@@ -161,7 +161,7 @@ def test_verify_names_the_module_missing_from_edited_hints(traced_app):
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
     assert "verify run 1/1 (app.py alpha): differs" in result.stdout
     assert "the binary lacks module 'plugin_alpha'" in result.stdout
-    assert "python hinted_mods.py app.py alpha" in result.stdout
+    assert "%s app.py alpha" % TRACER_TEXT in result.stdout
     assert "--hinted-keep=plugin_alpha" in result.stdout
     learning = invoke(work, "--verify", "--hints=lacking.json", "--output-dir=lacking", "app.py")
     assert learning.returncode == 0, learning.stdout[-3000:] + learning.stderr[-3000:]

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import TAG, TRACER_COMMAND, run_tracer
+from conftest import TAG, TRACER_COMMAND, TRACER_TEXT, run_tracer
 
 import hinted_mods
 import hints_file
@@ -104,7 +104,7 @@ def test_reader_accepts_a_good_file(trace):
 @pytest.mark.parametrize(
     "content, message",
     [
-        (None, "not found: run python hinted_mods.py"),
+        (None, "not found: run %s" % TRACER_TEXT),
         ("{not json", "is not valid JSON"),
         (dict(tag="27-amiga-16"), "was recorded for 27-amiga-16 but this Python is"),
         (dict(schema=99), "has schema 99, this nuitka-hints reads schema 1, 2, 3, 4"),

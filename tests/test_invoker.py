@@ -2,13 +2,12 @@
 
 import json
 import os
-import shlex
 import subprocess
 import sys
 
 import pytest
 
-from conftest import ROOT, TAG, installed_distribution, run_tracer
+from conftest import ROOT, TAG, TRACER_TEXT, installed_distribution, run_tracer
 
 import hints_file
 import nuitka_hints
@@ -140,7 +139,7 @@ def test_missing_hints_print_the_tracer_command(tmp_path):
     script.write_text("pass\n")
     result = invoke(str(script))
     assert result.returncode == 2
-    assert "app-%s.json not found: run python hinted_mods.py %s first" % (TAG, script) \
+    assert "app-%s.json not found: run %s %s first" % (TAG, TRACER_TEXT, script) \
         in result.stderr
     assert result.stderr.count("\n") == 1
 
@@ -220,7 +219,7 @@ def test_replay_names_the_missing_module_and_both_fixes(tmp_path):
     verdict, problems = nuitka_hints.replay(failing, run_entry(0, "", ("app.py", "-x")), "app.py")
     assert verdict == "differs"
     assert "the binary lacks module 'yaml.cyaml'; either" in problems
-    assert "  trace a run that takes this path: python hinted_mods.py app.py -x" in problems
+    assert "  trace a run that takes this path: %s app.py -x" % TRACER_TEXT in problems
     assert "  or keep it: add --hinted-keep=yaml.cyaml to the build" in problems
 
 
@@ -304,8 +303,8 @@ def test_a_changed_program_stops_the_build_until_traced_again(traced_script, cap
     message = str(stopped.value).splitlines()
     assert message[1] == "  app.py changed since runs 1, 2"
     suggested = message[3:5]
-    assert suggested == ["  python hinted_mods.py %s" % traced_script,
-                         "  python hinted_mods.py %s 'second run'" % traced_script]
+    assert suggested == ["  %s %s" % (TRACER_TEXT, traced_script),
+                         "  %s %s 'second run'" % (TRACER_TEXT, traced_script)]
     assert message[-1] == "or build anyway with --hinted-stale=warn"
     nuitka_hints.check_stale(build, "warn")
     assert "app.py changed since runs 1, 2" in capsys.readouterr().out
@@ -321,13 +320,10 @@ def test_a_changed_program_stops_the_build_until_traced_again(traced_script, cap
 
 
 def run_suggested(line):
-    """A command the build suggested, run as a user pastes it here."""
-    words = shlex.split(line)
-    cwd = None
-    if words[0] == "cd" and words[2] == "&&":
-        cwd, words = words[1], words[3:]
-    assert words[:2] == ["python", "hinted_mods.py"]
-    return run_tracer(*words[2:], cwd=cwd, check=True)
+    """A command the build suggested, run as a user pastes it into a shell."""
+    result = subprocess.run(["bash", "-c", line.strip()], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result
 
 
 def test_pruning_the_stale_runs_as_suggested_clears_them(traced_script):
@@ -338,7 +334,7 @@ def test_pruning_the_stale_runs_as_suggested_clears_them(traced_script):
         nuitka_hints.check_stale(build, "error")
     message = str(stopped.value).splitlines()
     assert message[2:4] == ["trace the stale run again (each new run replaces the one it "
-                            "repeats):", "  python hinted_mods.py %s" % traced_script]
+                            "repeats):", "  %s %s" % (TRACER_TEXT, traced_script)]
     prune = next(line for line in message if line.startswith("or drop the stale runs: "))
     run_suggested(prune[len("or drop the stale runs: "):])
     nuitka_hints.check_stale(hinted([str(traced_script)]), "error")
@@ -376,7 +372,7 @@ def test_the_re_trace_commands_write_the_hints_file_the_build_reads(traced_scrip
     build = hinted(["--hints=%s" % other, str(traced_script)])
     with pytest.raises(nuitka_hints.StaleHintsError) as stopped:
         nuitka_hints.check_stale(build, "error")
-    suggested = "  python hinted_mods.py -o %s %s" % (other, traced_script)
+    suggested = "  %s -o %s %s" % (TRACER_TEXT, other, traced_script)
     assert suggested in str(stopped.value).splitlines()
     run_suggested(suggested)
     nuitka_hints.check_stale(hinted(["--hints=%s" % other, str(traced_script)]), "error")
