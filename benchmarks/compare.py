@@ -172,7 +172,7 @@ def measure(name, work, methods):
         output, run_seconds = run_binary(binary, args, folder)
         identical = output == expected
         if hinted:  # and every recorded run replays the same
-            identical = nuitka_hints.verify(hinted) == 0 and identical
+            identical = nuitka_hints.verify(hinted, learn=False) == 0 and identical
         if method == "hinted":
             screenshot_report(hinted, name)
         rows.append(dict(example=name, method=method, size=size, files=files, floor=floor,

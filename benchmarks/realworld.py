@@ -462,10 +462,14 @@ def build(method, script, folder):
         command = [sys.executable, "-m", "nuitka", "--mode=standalone",
                    "--output-dir=%s" % out, script]
         binary = nuitka_hints.nuitka_settings(command[3:-1], script).result()
-    else:
+    else:  # each hinted method learns into a copy of the recorded hints of its own
+        from hints_file import hints_path
+
+        hints = os.path.join(folder, "%s.json" % method)
+        shutil.copy(hints_path(script), hints)
         safe = ["--hinted-safe"] if method == "hinted-safe" else []
         command = [sys.executable, os.path.join(ROOT, "nuitka_hints.py"), "--verify", *safe,
-                   "--output-dir=%s" % out, script]
+                   "--hints=%s" % hints, "--output-dir=%s" % out, script]
         binary = nuitka_hints.nuitka_settings(command[3:-1], script).result()
     seconds, stamped, _ = compare.run_logged(command, folder, label)
     log = "".join(line for _, line in stamped)
