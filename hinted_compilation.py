@@ -440,10 +440,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             for name, entry in sorted(self.hints.modules.items()):
                 package = name.rpartition(".")[0]
                 if entry.get("by_name") and package and package not in self.families:
-                    folder = self.locateModule(package)
-                    members = {"%s.%s" % (package, m.name)
-                               for m in pkgutil.iter_modules([folder])} \
-                        if folder and os.path.isdir(folder) else set()
+                    members = self._package_modules(package)
                     picked = {m for m in members if self.hints.modules.get(m, {}).get("by_name")}
                     self.families[package] = (sorted(picked), sorted(members - self.kept))
         return self.families
@@ -470,11 +467,15 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         for name, entry in self.hints.learned.items():
             package = name.rpartition(".")[0]
             if entry["importer"] == importer and name not in imported and package:
-                folder = self.locateModule(package)
-                if folder and os.path.isdir(folder):
-                    family.update("%s.%s" % (package, module.name)
-                                  for module in pkgutil.iter_modules([folder]))
+                family |= self._package_modules(package)
         return family
+
+    def _package_modules(self, package):
+        """The modules of ``package`` (names), as its folder here holds them."""
+        folder = self.locateModule(package)
+        if not folder or not os.path.isdir(folder):
+            return set()
+        return {"%s.%s" % (package, module.name) for module in pkgutil.iter_modules([folder])}
 
     def getImplicitImports(self, module):
         """Make Nuitka include recorded modules it cannot see being imported, the
@@ -509,9 +510,10 @@ class HintedCompilationPlugin(NuitkaPluginBase):
 
     def decideCompilation(self, module_name):
         name = module_name.asString()
-        wanted = name in self.as_bytecode or self._is_cold(name) or self._is_learned(name)
+        cold = self._is_cold(name)
+        wanted = name in self.as_bytecode or cold or self._is_learned(name)
         if wanted and not _compiled_by_another_plugin(self, module_name):
-            if name not in self.as_bytecode:
+            if cold:
                 self.cold.add(name)
             return "bytecode"
         return None
@@ -519,8 +521,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
     def _is_learned(self, name):
         """An installed package's module the binary was seen to lack: no run
         imported it, so it is not hot."""
-        return name in self.hints.learned and self.locateModule(name) is not None and \
-            _is_installed(self.locateModule(name))
+        return name in self.hints.learned and _is_installed(self.locateModule(name))
 
     def _is_cold(self, name):
         """An installed package's module the runs imported but spent under HOT_SHARE in.
@@ -928,8 +929,15 @@ def environment_roots():
 def _is_installed(filename):
     """Is this module file an installed package's (below a site-packages folder)?"""
     real = os.path.realpath(filename) if filename else ""
-    return any(real.startswith(os.path.realpath(root) + os.sep)
-               for root in hints_file.site_packages_dirs(environment_roots()))
+    return real.startswith(_installed_folders())
+
+
+@functools.lru_cache(maxsize=None)
+def _installed_folders():
+    """The environment's site-packages folders by their real paths, each ending in a
+    separator (``str.startswith`` takes them as a tuple)."""
+    return tuple(sorted({os.path.realpath(root) + os.sep
+                         for root in hints_file.site_packages_dirs(environment_roots())}))
 
 
 def _is_binary(filename):

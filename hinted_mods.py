@@ -351,10 +351,9 @@ def _prune_stale(filename):
 def _learn_from_binary(filename, misses_files):
     """Add to the hints the modules a built binary lacked, from its misses files."""
     misses = []
-    for name in misses_files:
-        misses += [dict(miss, report=os.path.basename(name)) for miss in read_misses(name)]
-    wanted = learnable(misses, known=Hints.load(filename).modules,  # installed here
-                       program_dir=os.path.dirname(os.path.abspath(filename)))
+    for name in misses_files:  # the evidence: each file as it was given
+        misses += [dict(miss, report=name) for miss in read_misses(name)]
+    wanted = learnable(misses, program_dir=os.path.dirname(os.path.abspath(filename)))
     new = learn_into(filename, wanted)
     print("%s: learned %d module(s) the binary lacked%s" % (filename, len(new), ": " +
           describe_misses([m for m in wanted if m["module"] in new]) if new else ""))
@@ -622,7 +621,8 @@ def _hints_from_parts(parts_dir, run, roots, excludes):
                     continue
                 if mark in (DATA_FILE, LISTED_DIRECTORY):
                     location = _unescape(fields[0])
-                    if location in named_on_command_line or _holds_a_root(location, roots):
+                    if location in named_on_command_line or \
+                            mark == LISTED_DIRECTORY and _holds_a_root(location, roots):
                         continue  # the run's input, or the import system's own folders
                     entry = _module_entry("data", location, roots)
                     if entry["where"] != ABSOLUTE:  # only what a build could ship

@@ -528,8 +528,13 @@ def sys_path_roots(program_dir=None):
 
 
 def site_packages_dirs(roots):
-    """The site-packages folders among ``sys_path_roots``."""
-    return tuple(root for root, label in roots.items() if label == SITE_PACKAGES)
+    """The site-packages folders among ``sys_path_roots``, each once (the roots
+    hold a folder by its path and by its real path)."""
+    found = {}
+    for root, label in roots.items():
+        if label == SITE_PACKAGES:
+            found.setdefault(os.path.realpath(root), root)
+    return tuple(found.values())
 
 
 def _check_hints(filename, data, tag):

@@ -79,7 +79,7 @@ def main(argv=None):
         if stale_policy not in STALE_POLICIES:
             raise hints_file.CommandLineError("--hinted-stale=%s: choose %s" % (
                 stale_policy, ", ".join(STALE_POLICIES)))
-        if not rounds.isdigit():
+        if not rounds.isdecimal() or not rounds.isascii():
             raise hints_file.CommandLineError(
                 "--learn-rounds=%s: give a whole number of builds, 0 for none" % rounds)
         hinted = HintedBuild.from_arguments(argv)
@@ -131,15 +131,22 @@ class HintedBuild:
         self.script = script
         self.hints_name = os.path.abspath(hints_name)
         self.hints = hints_file.Hints.load(hints_name, script=script)  # fail early: say how
+        self.nuitka_options = nuitka_options
         self.settings = nuitka_settings(nuitka_options, script)
-        self.command = [sys.executable, "-m", "nuitka"]
+        self.left_to_python = []  # modules Nuitka failed on (``build``)
+
+    @property
+    def command(self):
+        """The Nuitka command line, from the hints as they are now."""
+        command = [sys.executable, "-m", "nuitka"]
         if self.settings.mode is None:
-            self.command.append("--mode=standalone")
-        self.command += nuitka_options + hinted_options(self.hints, nuitka_options)
-        if script.lower().endswith(".pyw"):
-            self.command.append("--windows-console-mode=disable")
-        self.command += ["--user-plugin=%s" % PLUGIN_FILE,
-                         "--hinted-json-file=%s" % self.hints_name, script]
+            command.append("--mode=standalone")
+        command += self.nuitka_options + hinted_options(self.hints, self.nuitka_options)
+        if self.script.lower().endswith(".pyw"):
+            command.append("--windows-console-mode=disable")
+        return command + ["--hinted-source=%s" % name for name in self.left_to_python] + [
+            "--user-plugin=%s" % PLUGIN_FILE, "--hinted-json-file=%s" % self.hints_name,
+            self.script]
 
     @classmethod
     def from_arguments(cls, argv):
@@ -311,43 +318,45 @@ def build(hinted):
     """Run Nuitka, its output streamed; its exit status.  Where Nuitka fails on a
     module (it crashes compiling it), that module is left to Python (the plugin's
     ``--hinted-source``: its source file ships in the dist, imported from there)
-    and the build runs again; its command keeps the option, for later builds."""
-    command = hinted.command
+    and the build runs again; later builds keep it left to Python."""
     for _ in range(MAX_SOURCE_RETRIES + 1):
+        command = hinted.command
         print("nuitka-hints: running %s" % shlex.join(command), flush=True)
         status, output = _run_streamed(command)
         if status == 0:
             return status
         failed = module_nuitka_failed_on(output, hinted.script)
-        if failed is None or "--hinted-source=%s" % failed[0] in command:
+        if failed is None or failed[0] in hinted.left_to_python:
             return status
         print("nuitka-hints: Nuitka failed on module %s (%s): building again with it "
               "left to Python, its source shipped in the dist" % failed, flush=True)
-        command.insert(-1, "--hinted-source=%s" % failed[0])
+        hinted.left_to_python.append(failed[0])
     return status
 
 
 def _run_streamed(command):
-    """Run ``command``, its stdout and stderr passed through as they come; (exit
-    status, the last lines of both)."""
+    """Run ``command``, its stdout and stderr passed through as they come (a
+    question without a line end too); (exit status, the last of both)."""
     import collections
     import threading
 
     process = subprocess.Popen(command, env=nuitka_environment(), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, errors="replace")
-    tail = collections.deque(maxlen=400)
+                               stderr=subprocess.PIPE)
+    tail = collections.deque(maxlen=1000)
 
     def relay(source, target):
-        for line in source:
-            target.write(line)
-            target.flush()
-            tail.append(line)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        for chunk in iter(lambda: os.read(source.fileno(), 65536), b""):
+            target.buffer.write(chunk)
+            target.buffer.flush()
+            tail.append(chunk)
 
     errors = threading.Thread(target=relay, args=(process.stderr, sys.stderr))
     errors.start()
     relay(process.stdout, sys.stdout)
     errors.join()
-    return process.wait(), "".join(tail)
+    return process.wait(), b"".join(tail).decode("utf-8", "replace")
 
 
 def module_nuitka_failed_on(output, script):

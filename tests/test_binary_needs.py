@@ -198,7 +198,7 @@ def test_a_shipped_binary_reports_what_it_lacked_when_asked(needs_build, tmp_pat
     assert "learned 1 module(s) the binary lacked: decimal (imported by __main__)" \
         in learned.stdout
     entry = hints_file.Hints.load(hints_name).learned["decimal"]
-    assert entry == {"importer": "__main__", "runs": [], "reports": ["misses.txt"]}
+    assert entry == {"importer": "__main__", "runs": [], "reports": [str(misses)]}
 
 
 def test_verify_without_learning_names_what_the_binary_lacked(needs_build):

@@ -168,8 +168,10 @@ def test_verify_names_the_module_missing_from_edited_hints(traced_app):
     assert "nuitka-hints: round 2: the binary lacked 1 module(s) no recorded run imported: " \
         "plugin_alpha (imported by __main__); learned into %s, building again" \
         % (work / "lacking.json") in learning.stdout
-    assert learning.stdout.rstrip().splitlines()[-2] == \
-        "nuitka-hints: verify: 1 of 1 recorded runs behave the same"
+    verdicts = [line for line in learning.stdout.splitlines()
+                if line.startswith("nuitka-hints: verify: ")]
+    assert verdicts == ["nuitka-hints: verify: 0 of 1 recorded runs behave the same, 1 differ",
+                        "nuitka-hints: verify: 1 of 1 recorded runs behave the same"]
 
 
 def test_bytecode_policy_makes_an_unrecorded_path_work(traced_app):
@@ -187,10 +189,15 @@ def test_bytecode_policy_makes_an_unrecorded_path_work(traced_app):
 
 def stripped_sizes(dist):
     """(dist size, installed size) of each standard-library extension module in
-    the dist that is smaller than the file it was copied from."""
+    the dist that is smaller than the file it was copied from; skips where this
+    Python's extension modules came stripped already (a Linux distribution's)."""
     dynload = sysconfig.get_paths()["platstdlib"].replace(sys.prefix, sys.base_prefix)
     installed = {name.partition(".")[0]: os.path.join(dynload, "lib-dynload", name)
                  for name in os.listdir(os.path.join(dynload, "lib-dynload"))}
+    probe = os.path.join(str(dist), "..", "strip-probe.so")
+    subprocess.run(["strip", "--strip-unneeded", "-o", probe, installed["_json"]], check=True)
+    if os.path.getsize(probe) == os.path.getsize(installed["_json"]):
+        pytest.skip("this Python's extension modules ship stripped already")
     pairs = [(os.path.getsize(dist / name), os.path.getsize(installed[name[:-3]]))
              for name in os.listdir(dist) if name.endswith(".so") and name[:-3] in installed]
     assert pairs, "no extension module of the standard library in %s" % dist
