@@ -2,7 +2,7 @@
 
     python benchmarks/realworld.py [--python=3.11] [--methods=hinted,plain,pyinstaller]
                                    [--held-out] [--rows-from=FILE.jsonl] [--list]
-                                   [program ...]
+                                   [--markdown] [program ...]
 
 Three kinds of program, none of them written for this project:
 
@@ -24,7 +24,8 @@ stdout).  One table: size, files, build time, rounds, replays the same.  A build
 that fails is a row saying so.  Rows also go to ``realworld.jsonl`` in the work
 folder as they come; ``--rows-from`` adds the rows of an earlier run's file to
 the table (the plain and PyInstaller builds do not depend on this project's
-code: a later run of the hinted method alone can stand beside them).
+code: a later run of the hinted method alone can stand beside them);
+``--markdown`` prints the table of those rows as Markdown and builds nothing.
 
 ``--held-out``: each program with two runs or more is recorded on its first run
 only; its other runs are inputs nobody recorded, replayed against every binary
@@ -224,6 +225,7 @@ def main(argv):
     listing = "list" in options
     options.pop("list", None)
     earlier = options.pop("rows-from", None)
+    markdown = options.pop("markdown", None) is not None
     programs = all_programs()
     unknown = [n for n in names if n not in programs] + [m for m in methods if m not in METHODS]
     unknown += ["--" + name for name in options]
@@ -234,15 +236,18 @@ def main(argv):
         for name, program in programs.items():
             print("%-34s %-12s %s" % (name, program["kind"], program.get("skip", "")))
         return 0
+    rows = []
+    if earlier:
+        with open(earlier) as handle:
+            rows = [json.loads(line) for line in handle if line.strip()]
+    if markdown:
+        print_markdown(rows, programs)
+        return 0
     import compare
 
     work = tempfile.mkdtemp(prefix="nuitka-hints-realworld-")
     print("realworld: work folder %s" % work, flush=True)
     compare.warm_up(work, [])
-    rows = []
-    if earlier:
-        with open(earlier) as handle:
-            rows = [json.loads(line) for line in handle if line.strip()]
     every = [n for n, p in programs.items() if "skip" not in p and
              (not held_out or len(p["runs"]) > 1)]
     for name in names or every:
@@ -478,6 +483,40 @@ def build(method, script, folder):
         raise BuildFailed(last[0].strip()[:300])
     rounds = log.count("nuitka-hints: running ") if method.startswith("hinted") else 1
     return binary, seconds, rounds
+
+
+def print_markdown(rows, programs):
+    """The table of ``rows`` as Markdown: a line per program, the methods side by
+    side, then the ratios of hinted to plain and to PyInstaller."""
+    by_program = {}
+    for row in rows:
+        by_program.setdefault(row["program"], {})[row["method"]] = row
+    methods = [m for m in METHODS if any(m in of for of in by_program.values())]
+
+    def cell(row):
+        if row is None:
+            return "not built"
+        if row["verify"] in ("build failed", "not run"):
+            return "**%s**" % row["verify"]
+        rounds = ", %d builds" % row["rounds"] if row.get("rounds", 1) > 1 else ""
+        verdict = row["verify"] if row["verify"] == "same" else "**%s**" % row["verify"]
+        held = ", held-out %s" % row["held_out"] if "held_out" in row else ""
+        return "%.1f MB, %d files, %.0f s%s, %s%s" % (
+            row["size"] / 1e6, row["files"], row["seconds"], rounds, verdict, held)
+
+    print("| program | kind | %s | hinted / plain: size, build | hinted / PyInstaller: "
+          "size, build |" % " | ".join(methods))
+    print("| --- | --- | %s--- | --- |" % ("--- | " * len(methods)))
+    for name in sorted(by_program, key=list(programs).index):
+        of = by_program[name]
+        ratios = []
+        for base in ("plain", "pyinstaller"):
+            hinted, other = of.get("hinted"), of.get(base)
+            ratios.append("%.2f, %.2f" % (hinted["size"] / other["size"],
+                                          hinted["seconds"] / other["seconds"])
+                          if hinted and other and hinted["size"] and other["size"] else "")
+        print("| %s | %s | %s | %s |" % (name, programs[name]["kind"], " | ".join(
+            cell(of.get(method)) for method in methods), " | ".join(ratios)))
 
 
 def print_table(rows, header=True):
