@@ -272,9 +272,11 @@ def test_the_build_gives_way_to_nuitkas_configuration_instead_of_stopping(tmp_pa
         "pydoc": "Nuitka's anti-bloat keeps pydoc out (mode 'error')"}
 
 
+@pytest.mark.every_python
 def test_a_real_application_finds_its_extensions_by_name(tmp_path):
     """Python-Markdown loads extensions named on its command line through entry
-    points; Nuitka's runtime parses metadata to list them."""
+    points; Nuitka's runtime parses metadata to list them (with email.parser, and
+    importlib.metadata._adapters on 3.13: on every Python)."""
     pytest.importorskip("markdown")
     (tmp_path / "doc.md").write_text("# Title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
     (tmp_path / "markdown_cli.py").write_text(
