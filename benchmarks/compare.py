@@ -64,6 +64,9 @@ PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 
 
 def main(argv):
+    if "--help" in argv or "-h" in argv:
+        print(__doc__)
+        return 0
     options = dict(arg[2:].partition("=")[::2] for arg in argv if arg.startswith("--"))
     names = [arg for arg in argv if not arg.startswith("--")]
     demo = "demo" in options

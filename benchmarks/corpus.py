@@ -48,6 +48,9 @@ DEFAULT_METHODS = METHODS[:3]  # the *-ccache ones need ccache installed
 
 
 def main(argv):
+    if "--help" in argv or "-h" in argv:
+        print(__doc__)
+        return 0
     if os.path.realpath(sys.prefix) != os.path.realpath(VENV):
         return run_in_corpus_environment(argv)
     sys.path.insert(0, ROOT)

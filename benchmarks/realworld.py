@@ -213,6 +213,9 @@ def requirements():
 
 
 def main(argv):
+    if "--help" in argv or "-h" in argv:
+        print(__doc__)
+        return 0
     options = dict(arg[2:].partition("=")[::2] for arg in argv if arg.startswith("--"))
     names = [arg for arg in argv if not arg.startswith("--")]
     python = options.pop("python", "%d.%d" % sys.version_info[:2])
