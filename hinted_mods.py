@@ -409,7 +409,7 @@ class Tracer:
             if superseded:
                 sys.stderr.write(
                     "hinted_mods: this run replaces run%s %s of %s, the same command recorded "
-                    "against other program files or packages\n" % (
+                    "against program files or packages that changed since\n" % (
                         "s" if len(superseded) > 1 else "", ", ".join(map(str, superseded)),
                         output))
         except HintsError as exc:  # the run was saved beside the hints file

@@ -254,13 +254,15 @@ class Hints:
 
     def superseded_by(self, run):
         """The numbers of the runs a new ``run`` repeats (the same command, in the
-        same folder, with the same stdin) recorded against other program files or
-        packages: the stale runs a re-trace replaces, so that the suggested
-        command clears them."""
+        same folder, with the same stdin) that are stale now (``staleness``: a
+        program file or package changed since, or not known): a re-trace replaces
+        them, so that the command the stale message suggests clears it.  A run of
+        the same command that is not stale stays, whatever it imported."""
         same = ("argv", "module", "cwd", "stdin")
-        return [number for number, old in enumerate(self.runs, 1)
-                if all(old.get(key) == run.get(key) for key in same)
-                and old.get("against") != run.get("against")]
+        repeated = [number for number, old in enumerate(self.runs, 1)
+                    if all(old.get(key) == run.get(key) for key in same)]
+        staleness = self.staleness() if repeated else {}
+        return [number for number in repeated if staleness[number] != []]
 
     def without_runs(self, numbers):
         """These hints without the runs ``numbers`` (from 1); the modules they

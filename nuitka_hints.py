@@ -404,6 +404,7 @@ def verify(hinted, learn=True, rounds=0):
                   "them" % lacked)
             break
         hints_file.learn_into(hints_name, wanted)
+        hinted.reload_hints()  # the next build's command: the learned packages' options
         if round_number == rounds:
             print("nuitka-hints: the binary lacked %s; learned into %s: build again to "
                   "include them" % (lacked, hints_name))

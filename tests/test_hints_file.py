@@ -379,18 +379,23 @@ def test_a_module_recorded_under_another_name_than_its_files_is_an_alias():
         "pkg_resources.extern.packaging": "pkg_resources._vendor.packaging"}
 
 
-def test_a_new_run_of_the_same_command_against_other_files_supersedes_the_old():
-    def run(argv, digest, cwd="/w"):
+def test_a_new_run_of_the_same_command_supersedes_the_old_runs_that_are_stale(tmp_path):
+    (tmp_path / "app.py").write_text("print(1)\n")
+    now = hints_file.file_hash(str(tmp_path / "app.py"))
+
+    def run(argv, digest, cwd=str(tmp_path)):
         return {"argv": argv, "module": False, "cwd": cwd,
                 "against": {"program_files": {"app.py": digest}, "distributions": {}}}
 
-    old = hints_file.Hints.new({}, [run(["app.py"], "a"), run(["app.py", "x"], "a"),
-                                    run(["app.py"], "b")], {}, {}, {}, {},
+    old = hints_file.Hints.new({}, [run(["app.py"], "sha256:old"), run(["app.py", "x"], "a"),
+                                    run(["app.py"], now)], {}, {}, {}, {},
                                learned={"m": {"importer": "app", "runs": [2, 3],
                                               "reports": []}})
-    assert old.superseded_by(run(["app.py"], "b")) == [1]  # run 3 is the same as this one
-    assert old.superseded_by(run(["app.py"], "c")) == [1, 3]
-    assert old.superseded_by(run(["app.py"], "c", cwd="/elsewhere")) == []
+    assert old.superseded_by(run(["app.py"], now)) == [1]  # run 3 is not stale: it stays
+    older = {"argv": ["app.py"], "module": False, "cwd": str(tmp_path)}  # no "against"
+    assert hints_file.Hints.new({}, [older], {}, {}, {}, {}).superseded_by(
+        run(["app.py"], now)) == [1]  # an older tracer's run: not known to be current
+    assert old.superseded_by(run(["app.py"], now, cwd="/elsewhere")) == []
     remaining = old.without_runs([1])
     assert [r["argv"] for r in remaining.runs] == [["app.py", "x"], ["app.py"]]
     assert remaining.learned["m"]["runs"] == [1, 2]  # renumbered with the runs

@@ -117,6 +117,21 @@ def test_plugins_the_program_needs_are_enabled(traced_script):
     assert "--enable-plugins=tk-inter" in hinted([str(traced_script)]).command
 
 
+def test_a_rebuild_round_enables_the_plugins_of_what_was_just_learned(traced_script,
+                                                                      monkeypatch):
+    """The learning loop's own functions stand in for the replays and the build
+    (no binary here); the command the second build gets is the real one."""
+    build = hinted([str(traced_script)])
+    replays = iter([[{"module": "tkinter", "importer": "__main__", "run": 1}], []])
+    monkeypatch.setattr(nuitka_hints, "replay_all",
+                        lambda hinted, hints: (0, next(replays)))
+    commands = []
+    monkeypatch.setattr(nuitka_hints, "build",
+                        lambda hinted: commands.append(hinted.command) or 0)
+    assert nuitka_hints.verify(build, rounds=1) == nuitka_hints.OK
+    assert len(commands) == 1 and "--enable-plugins=tk-inter" in commands[0]
+
+
 def test_a_lookup_left_out_is_not_found_in_the_binary_as_in_python(tmp_path):
     """Nuitka's "actively excluded" helper raises on a lookup; Python answers None."""
     flag = "--no-deployment-flag=excluded-module-usage"
