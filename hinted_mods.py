@@ -353,7 +353,8 @@ def _learn_from_binary(filename, misses_files):
     misses = []
     for name in misses_files:  # the evidence: each file as it was given
         misses += [dict(miss, report=name) for miss in read_misses(name)]
-    wanted = learnable(misses, program_dir=os.path.dirname(os.path.abspath(filename)))
+    wanted = learnable(misses, known=Hints.load(filename).modules,
+                       program_dir=os.path.dirname(os.path.abspath(filename)))
     new = learn_into(filename, wanted)
     print("%s: learned %d module(s) the binary lacked%s" % (filename, len(new), ": " +
           describe_misses([m for m in wanted if m["module"] in new]) if new else ""))

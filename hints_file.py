@@ -176,7 +176,7 @@ class Hints:
             "looked_up": {n: c for n, c in sorted(looked_up.items()) if n not in modules},
             "data_files": _sorted_by_root(data_files),
             "listed_directories": _sorted_by_root(listed),
-            "learned": dict(sorted((learned or {}).items())),
+            "learned": {n: e for n, e in sorted((learned or {}).items()) if n not in modules},
             "runs": runs,
         })
 

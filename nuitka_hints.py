@@ -208,8 +208,8 @@ def check_stale(hinted, policy):
         run = hints.runs[number - 1]
         where = "" if run.get("cwd") in (None, os.getcwd()) else \
             "cd %s && " % shlex.quote(run["cwd"])  # the same command in the same folder
-        lines.append("  " + where + hints_file.trace_command(
-            run["argv"], run.get("module"), output))
+        lines.append("  " + where + hints_file.trace_command(  # -m: no script to name it
+            run["argv"], run.get("module"), hints_name if run.get("module") else output))
     if len(stale) < len(hints.runs):
         lines.append("or drop the stale runs: %s" % shlex.join(
             [*hints_file.tracer(), "--prune-stale", hints_name]))

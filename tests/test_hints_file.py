@@ -336,18 +336,23 @@ def test_learned_modules_keep_their_evidence_and_survive_merging(tmp_path):
     assert merged.learned == {  # the other file's run 1 is run 2 after the first's one run
         "email.parser": {"importer": "email", "runs": [1, 2], "reports": ["field.txt"]},
         "json.tool": {"importer": "a", "runs": [2], "reports": []}}
+    traced = hints_file.Hints.new({"json.tool": {"kind": "source", "runs": 1}},
+                                  [{"argv": ["c"]}], {}, {}, {}, {})
+    assert list(merged.merged(traced).learned) == ["email.parser"]  # recorded now: no longer
+    # learned (a learned module stays bytecode; a recorded one may be hot)
 
 
 def test_learn_from_a_shipped_binarys_misses_file(tmp_path):
-    name = write_hints(tmp_path / "h.json")
+    name = write_hints(tmp_path / "h.json", modules={"json": {"kind": "source"}})
     misses = tmp_path / "field.txt"
     misses.write_text("".join(repr(m) + "\n" for m in (
-        miss("fractions"), miss("nt"), miss("colorsys", lookup=True))))
+        miss("fractions"), miss("nt"), miss("colorsys", lookup=True), miss("json"))))
     result = run_tracer("--learn", name, str(misses))
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
         "%s: learned 1 module(s) the binary lacked: fractions (imported by app)\n"
-        "not learned (looked up only, not installed here, or recorded already): colorsys, nt\n"
+        "not learned (looked up only, not installed here, or recorded already): colorsys, "
+        "json, nt\n"
         % name)
     assert hints_file.Hints.load(name).learned == {
         "fractions": {"importer": "app", "runs": [], "reports": [str(misses)]}}

@@ -406,6 +406,22 @@ def test_a_module_run_is_checked_where_it_ran(tmp_path):
     assert hints.staleness(str(tmp_path / "pkg")) == {1: ["pkg/tool.py changed"]}
 
 
+def test_the_re_trace_command_of_a_module_run_names_the_hints_file(tmp_path):
+    """``hinted-mods -m`` writes ``<module>-<tag>.json`` by default, not the script's."""
+    (tmp_path / "tool.py").write_text("print('tool')\n")
+    script = tmp_path / "app.py"
+    script.write_text("import tool\n")
+    output = hints_file.hints_path(str(script))
+    run_tracer("-o", output, "-m", "tool", cwd=str(tmp_path), check=True)
+    (tmp_path / "tool.py").write_text("print('changed')\n")
+    with pytest.raises(nuitka_hints.StaleHintsError) as stopped:
+        nuitka_hints.check_stale(hinted([str(script)]), "error")
+    suggested = [line for line in str(stopped.value).splitlines() if " -m " in line]
+    assert suggested == ["  cd %s && %s -o %s -m tool" % (tmp_path, TRACER_TEXT, output)]
+    run_suggested(suggested[0])
+    nuitka_hints.check_stale(hinted([str(script)]), "error")
+
+
 def test_an_unknown_stale_policy_is_one_clear_line(traced_script):
     result = invoke("--hinted-stale=sometimes", str(traced_script))
     assert result.returncode == nuitka_hints.ERROR
