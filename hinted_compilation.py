@@ -1318,10 +1318,15 @@ def packages_kept_out(packages, recorded, yaml_files=()):
     if not wanted:
         return {}
     sources = [("nuitka.plugins.standard", "standard.nuitka-package.config.yml")]
-    sources += [(None, filename) for filename in yaml_files]
+    sources += [(None, filename) for filename in yaml_files if os.path.isfile(filename)]
     kept_out = {}
     for package_name, filename in sources:
-        config = parsePackageYaml(None, package_name, filename, True, False)
+        try:
+            config = parsePackageYaml(None, package_name, filename, True, False)
+        except Exception:  # noqa: BLE001 - the user's file: Nuitka names what is wrong in it
+            if package_name:
+                raise
+            continue
         for module in sorted(set(config.keys()) & set(recorded)):
             for entry in config.get(module, "anti-bloat"):
                 refused = list(entry.get("no-auto-follow", {})) + list(entry.get("no-follow", {}))

@@ -599,6 +599,11 @@ def test_a_package_nuitkas_configuration_keeps_out_gets_no_plugin(tmp_path):
         == {"cloudpickle": "Nuitka's configuration of mylib keeps cloudpickle out of the build"}
     assert hinted_compilation.required_plugins(
         ["dill", "tkinter"], kept_out={"dill": "..."}) == ["tk-inter"]
+    broken = tmp_path / "broken.yml"
+    broken.write_text("- module-name: [unclosed\n")
+    for unusable in (broken, tmp_path / "missing.yml"):  # Nuitka says what is wrong with it
+        assert hinted_compilation.packages_kept_out(["cloudpickle"], {"mylib": {}},
+                                                    [str(unusable)]) == {}
 
 
 def test_nuitka_still_embeds_the_python_code_its_runtime_runs():
