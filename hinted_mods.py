@@ -338,7 +338,7 @@ def _prune_stale(filename):
             raise HintsFileError(
                 "%s: every run is stale (%s): trace again with --fresh instead"
                 % (filename, "; ".join(staleness[1])))
-        backup = os.path.splitext(filename)[0] + ".before-prune.json"
+        backup = _unused_name(os.path.splitext(filename)[0] + ".before-prune", ".json")
         shutil.copyfile(filename, backup)
         for number in stale:
             print("dropped run %d (%s): %s" % (number, " ".join(hints.runs[number - 1]["argv"]),
@@ -346,6 +346,15 @@ def _prune_stale(filename):
         hints.without_runs(stale).write(filename)
         print("%s: kept %d run(s); the file as it was is %s" % (
             filename, len(hints.runs) - len(stale), backup))
+
+
+def _unused_name(stem, suffix):
+    """``stem + suffix``, or with -2, -3 ... before the suffix: an earlier backup stays."""
+    name, number = stem + suffix, 1
+    while os.path.exists(name):
+        number += 1
+        name = "%s-%d%s" % (stem, number, suffix)
+    return name
 
 
 def _learn_from_binary(filename, misses_files):

@@ -285,10 +285,11 @@ class Hints:
     def write(self, filename):
         """Write the file whole, or not at all (a temporary file, then a rename)."""
         import json
+        import tempfile
 
         directory, name = os.path.split(os.path.abspath(filename))
-        temporary = os.path.join(directory, ".%s.%d.tmp" % (name, os.getpid()))
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        fd, temporary = tempfile.mkstemp(prefix="." + name + ".", suffix=".tmp", dir=directory)
+        os.chmod(temporary, 0o644)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(self.data, handle, indent=1, ensure_ascii=False)

@@ -229,6 +229,12 @@ def test_prune_stale_drops_the_runs_of_an_older_program_and_keeps_a_backup(trace
     with open(traced.hints_name.replace(".json", ".before-prune.json")) as handle:
         backup = json.load(handle)
     assert len(backup["runs"]) == 2
+    trace("print('newer')\n", "third")  # a second prune keeps the first backup
+    pruned = run_tracer("--prune-stale", traced.hints_name)
+    assert pruned.stdout.endswith("the file as it was is %s\n" % traced.hints_name.replace(
+        ".json", ".before-prune-2.json"))
+    with open(traced.hints_name.replace(".json", ".before-prune.json")) as handle:
+        assert json.load(handle) == backup
 
 
 def test_merging_a_module_seen_at_start_up_and_later_imported_counts_both_runs():
