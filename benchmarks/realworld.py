@@ -300,8 +300,8 @@ def run_in_environment(python, argv):
 def _find_python(version):
     """python3.X from PATH or pyenv, as dev.sh finds it."""
     found = shutil.which("python" + version)
-    if found:
-        return found
+    if found and subprocess.run([found, "-c", "pass"], capture_output=True).returncode == 0:
+        return found  # (a pyenv shim of a version not selected here does not run)
     prefix = subprocess.run(["pyenv", "prefix", version], capture_output=True, text=True)
     if prefix.returncode == 0:
         return os.path.join(prefix.stdout.strip(), "bin", "python" + version)
