@@ -174,6 +174,8 @@ def slimmed_text(slimmed):
         done = slimmed.get(key)
         if isinstance(done, dict):
             parts.append("%s %d (-%.1f MB)" % (verb, done["files"], done["saved"] / 1e6))
+            for file, why in done.get("failed", [])[:1]:  # the JSON report lists them all
+                parts.append("%d left unstripped (%s: %s)" % (len(done["failed"]), file, why))
         elif done:
             parts.append("not %s: %s" % (verb, done))
     return ", ".join(parts) or "not slimmed"

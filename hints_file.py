@@ -496,8 +496,6 @@ class Hints:
         return module_name in self.modules
 
 
-load_hints = Hints.load
-
 
 def module_name_of(relative):
     """The module a file relative to a root is (``a/b/__init__.py``: ``a.b``,

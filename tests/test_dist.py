@@ -10,6 +10,7 @@ import sys
 import pytest
 
 import hinted_dist
+import hinted_report
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux") or
                                 shutil.which("gcc") is None or shutil.which("strip") is None,
@@ -61,6 +62,9 @@ def test_a_shared_object_strip_cannot_read_is_left_as_it_was(tmp_path):
     assert done["files"] == 0 and [name for name, _ in done["failed"]] == ["broken.so"]
     assert broken.read_bytes() == b"\x7fELF" + b"\0" * 100
     assert sorted(os.listdir(dist)) == ["broken.so"]
+    why = done["failed"][0][1]
+    assert hinted_report.slimmed_text({"stripped": done}) == \
+        "stripped 0 (-0.0 MB), 1 left unstripped (broken.so: %s)" % why
 
 
 def test_identical_files_become_one_file_and_links(tmp_path):
