@@ -336,15 +336,16 @@ def build(hinted):
 
 def _run_streamed(command):
     """Run ``command``, its stdout and stderr passed through as they come (a
-    question without a line end too); (exit status, the last of both)."""
+    question without a line end too); (exit status, the last of each, stdout's
+    first: a stream's own tail, so that no line is cut by the other's chunks)."""
     import collections
     import threading
 
     process = subprocess.Popen(command, env=nuitka_environment(), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)
-    tail = collections.deque(maxlen=1000)
+    tails = [collections.deque(maxlen=1000), collections.deque(maxlen=1000)]
 
-    def relay(source, target):
+    def relay(source, target, tail):
         sys.stdout.flush()
         sys.stderr.flush()
         for chunk in iter(lambda: os.read(source.fileno(), 65536), b""):
@@ -352,11 +353,12 @@ def _run_streamed(command):
             target.buffer.flush()
             tail.append(chunk)
 
-    errors = threading.Thread(target=relay, args=(process.stderr, sys.stderr))
+    errors = threading.Thread(target=relay, args=(process.stderr, sys.stderr, tails[1]))
     errors.start()
-    relay(process.stdout, sys.stdout)
+    relay(process.stdout, sys.stdout, tails[0])
     errors.join()
-    return process.wait(), b"".join(tail).decode("utf-8", "replace")
+    return process.wait(), "\n".join(b"".join(tail).decode("utf-8", "replace")
+                                      for tail in tails)
 
 
 def module_nuitka_failed_on(output, script):

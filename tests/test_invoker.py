@@ -429,6 +429,19 @@ def test_an_unknown_stale_policy_is_one_clear_line(traced_script):
                              "choose error, warn, ignore\n")
 
 
+def test_nuitkas_output_is_relayed_and_each_streams_lines_kept_whole(capfd):
+    """stderr's line is written in two pieces with a stdout line between them."""
+    program = ("import sys, time\n"
+               "sys.stderr.write(\"Problem at '\"); sys.stderr.flush(); time.sleep(0.3)\n"
+               "print('between', flush=True); time.sleep(0.3)\n"
+               "sys.stderr.write(\"a.py:1'\\n\"); sys.exit(3)\n")
+    status, output = nuitka_hints._run_streamed([sys.executable, "-c", program])
+    assert status == 3
+    assert [line for line in output.splitlines() if line] == ["between", "Problem at 'a.py:1'"]
+    relayed = capfd.readouterr()
+    assert (relayed.out, relayed.err) == ("between\n", "Problem at 'a.py:1'\n")
+
+
 # What Nuitka 4.3.3 printed failing on pylint.checkers.utils (paths shortened).
 NUITKA_CRASH = """\
 Nuitka-Optimization:WARNING: Problem at '{site}/pylint/checkers/utils.py:1553' with Match(
