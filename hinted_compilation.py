@@ -143,6 +143,8 @@ LEFT_TO_PYTHON = "Nuitka fails on it: its source ships in the dist and Python im
 # __parents_main__ (the main module a child process sees): the program's code too.
 MAIN_COPY = "__parents_main__"
 
+LOADED_MARKER = "--- modules loaded: ---"  # a probe's answer follows it on its stdout
+
 # A recorded module is "hot", and compiled to C, when some recorded run spent at
 # least this share of its CPU samples in it, and at least HOT_SAMPLES samples
 # (about 40 ms of CPU at Linux' usual 4 ms tick): in a 0.1 s run the one or two
@@ -987,14 +989,22 @@ def modules_loaded_by(names):
     code = (
         "import sys\nbefore = set(sys.modules)\nfor name in sys.argv[1:]:\n    try:\n"
         "        __import__(name)\n    except BaseException:\n        pass\n"
-        "print(*(set(sys.modules) - before))"
+        "print(%r, *(set(sys.modules) - before))" % LOADED_MARKER
     )
     isolated = all(n.partition(".")[0] in sys.stdlib_module_names for n in names)
     result = subprocess.run(
         [sys.executable, *(["-s", "-S"] if isolated else []), "-c", code, *names],
         capture_output=True, text=True, stdin=subprocess.DEVNULL,
     )
-    return frozenset(result.stdout.split()) if result.returncode == 0 else frozenset()
+    return _names_loaded(result)
+
+
+def _names_loaded(result):
+    """The module names a probe printed after ``LOADED_MARKER`` (what the
+    modules it imported printed themselves comes before it)."""
+    if result.returncode != 0 or LOADED_MARKER not in result.stdout:
+        return frozenset()
+    return frozenset(result.stdout.rpartition(LOADED_MARKER)[2].split())
 
 
 def runtime_imports(recorded):
@@ -1064,11 +1074,11 @@ for value in list(namespace.values()):
                     found()
             except BaseException:
                 pass
-print(*(set(sys.modules) - before))
-"""
+print(%r, *(set(sys.modules) - before))
+""" % LOADED_MARKER
     result = subprocess.run([sys.executable, "-s", "-S", "-c", probe, code],
                             capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    return frozenset(result.stdout.split()) if result.returncode == 0 else frozenset()
+    return _names_loaded(result)
 
 
 def _with_parent_packages(names):

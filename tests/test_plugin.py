@@ -623,6 +623,7 @@ def test_what_importing_modules_loads_is_asked_of_a_fresh_interpreter():
     loaded = hinted_compilation.modules_loaded_by(("json", "no_such_module"))
     assert {"json", "json.decoder", "json.scanner"} <= loaded and "json.tool" not in loaded
     assert hinted_compilation.modules_loaded_by(()) == frozenset()
+    assert hinted_compilation.modules_loaded_by(("this",)) == {"this"}  # it prints a poem
 
 
 def test_a_module_that_took_another_path_in_the_binary_keeps_all_it_imports(tmp_path, plugin):
