@@ -45,17 +45,14 @@ def strip_shared_objects(dist_dir, binary_name):
     program binary (Nuitka strips that): the symbols the dynamic loader does not
     need go, the dynamic symbol table stays.  A file whose stripping fails or
     saves nothing is left as it was."""
-    strip = shutil.which("strip")
     files, saved, failed = 0, 0, []
     for path in _shared_objects(dist_dir, binary_name):
         relative = os.path.relpath(path, dist_dir)
         stripped = path + ".nuitka-hints-strip"
-        result = subprocess.run([strip, "--strip-unneeded", "-o", stripped, path],
-                                capture_output=True, text=True, errors="replace")
+        why = stripped_copy(path, stripped)
         before = os.path.getsize(path)
-        if result.returncode != 0 or result.stderr.strip() or not os.path.isfile(stripped):
-            # a warning too: strip on a patched object can write a broken one and exit 0
-            failed.append((relative, (result.stderr.strip().splitlines() or ["failed"])[-1]))
+        if why:
+            failed.append((relative, why))
         elif os.path.getsize(stripped) < before:
             shutil.copymode(path, stripped)
             saved += before - os.path.getsize(stripped)
@@ -64,6 +61,17 @@ def strip_shared_objects(dist_dir, binary_name):
         if os.path.exists(stripped):
             os.unlink(stripped)
     return {"files": files, "saved": saved, "failed": failed}
+
+
+def stripped_copy(path, target):
+    """Write ``path`` stripped (``strip --strip-unneeded``) to ``target``; None,
+    or why it failed: a warning counts, as strip on a patched object can write a
+    broken one and exit 0."""
+    result = subprocess.run([shutil.which("strip") or "strip", "--strip-unneeded", "-o", target,
+                             path], capture_output=True, text=True, errors="replace")
+    if result.returncode != 0 or result.stderr.strip() or not os.path.isfile(target):
+        return (result.stderr.strip().splitlines() or ["failed"])[-1]
+    return None
 
 
 def link_identical_files(dist_dir, smallest=4096):

@@ -496,7 +496,6 @@ class Hints:
         return module_name in self.modules
 
 
-
 def module_name_of(relative):
     """The module a file relative to a root is (``a/b/__init__.py``: ``a.b``,
     ``a/c.cpython-311-x86_64-linux-gnu.so``: ``a.c``), or None."""

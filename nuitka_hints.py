@@ -357,8 +357,8 @@ def _run_streamed(command):
     errors.start()
     relay(process.stdout, sys.stdout, tails[0])
     errors.join()
-    return process.wait(), "\n".join(b"".join(tail).decode("utf-8", "replace")
-                                      for tail in tails)
+    output = [b"".join(tail).decode("utf-8", "replace") for tail in tails]
+    return process.wait(), "\n".join(output)
 
 
 def module_nuitka_failed_on(output, script):

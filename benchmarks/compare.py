@@ -321,10 +321,8 @@ def stripped_size(path):
         return os.path.getsize(path)
     with tempfile.TemporaryDirectory() as folder:
         copy = os.path.join(folder, os.path.basename(path))
-        result = subprocess.run(["strip", "--strip-unneeded", "-o", copy, path],
-                                capture_output=True)
         size = os.path.getsize(path)
-        return min(os.path.getsize(copy), size) if result.returncode == 0 else size
+        return size if hinted_dist.stripped_copy(path, copy) else min(os.path.getsize(copy), size)
 
 
 def pyinstaller_for(script, out, work):
