@@ -36,7 +36,7 @@ modules, and installed packages' modules in which a recorded run spent at least
 ``HOT_SHARE`` of its CPU time (and ``HOT_SAMPLES`` samples).  The other modules
 of installed packages were only imported, so they go in as bytecode: the same
 behaviour, a fraction of the build time and size.  ``--hinted-compile=all``
-compiles every kept module.  The finished dist is slimmed (``hinted_dist``) and
+compiles every module the runs imported.  The finished dist is slimmed (``hinted_dist``) and
 reported on (``hinted_report``).
 """
 
@@ -1127,7 +1127,10 @@ def _most_common(counts, limit):
 # -- Nuitka internals ------------------------------------------------------------------
 #
 # What no public plugin API tells, each read in one function here, each with a test
-# in tests/test_plugin.py that fails loudly when Nuitka changes it.
+# in tests/test_plugin.py that fails loudly when Nuitka changes it.  (Outside this
+# section the plugin uses only what Nuitka's own standard plugins do: the plugin
+# base class, ModuleName, the option getters of nuitka.options.Options,
+# hasActivePlugin and the version.)
 
 def _built_modules():
     """Nuitka internal: the modules in the build, and how each is in it.

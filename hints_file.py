@@ -309,7 +309,7 @@ class Hints:
 
     @property
     def modules(self):
-        """Module name -> {"kind", "file", "where", "runs", ["startup"]}."""
+        """Module name -> {"kind", "file", "where", "runs", ["startup"], ["by_name"]}."""
         return self.data["modules"]
 
     @property
