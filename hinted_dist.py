@@ -71,7 +71,39 @@ def stripped_copy(path, target):
                              path], capture_output=True, text=True, errors="replace")
     if result.returncode != 0 or result.stderr.strip() or not os.path.isfile(target):
         return (result.stderr.strip().splitlines() or ["failed"])[-1]
+    if not load_segments_aligned(target):
+        return "strip misaligned its load segments (a library patchelf rewrote)"
     return None
+
+
+def load_segments_aligned(path):
+    """Whether each loadable segment of an ELF file sits at a file offset the
+    dynamic loader can map at its address (offset and address equal modulo the
+    page size and the segment's alignment).  strip rewrites a library that
+    patchelf grew (numpy's OpenBLAS, as wheels ship it) into one that fails to
+    load ("ELF load command address/offset not page-aligned") and exits 0."""
+    import struct
+
+    with open(path, "rb") as handle:
+        header = handle.read(64)
+        if len(header) < 52 or header[:4] != b"\x7fELF":
+            return False
+        wide, order = header[4] == 2, "<" if header[5] == 1 else ">"
+        if wide:
+            table, entry_size, count = struct.unpack_from(order + "Q14xHH", header, 32)
+            layout = order + "I4xQQ8x16xQ"  # type, offset, address, alignment
+        else:
+            table, entry_size, count = struct.unpack_from(order + "I10xHH", header, 28)
+            layout = order + "III4x8x4xI"
+        page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+        handle.seek(table)
+        for _ in range(count):
+            kind, offset, address, alignment = struct.unpack_from(
+                layout, handle.read(entry_size))
+            if kind == 1 and any((address - offset) % step
+                                 for step in (page, alignment) if step > 1):  # PT_LOAD
+                return False
+    return True
 
 
 def link_identical_files(dist_dir, smallest=4096):

@@ -4,6 +4,7 @@ real shared objects built here, never touching the files they were copied from."
 import ctypes
 import os
 import shutil
+import struct
 import subprocess
 import sys
 
@@ -65,6 +66,44 @@ def test_a_shared_object_strip_cannot_read_is_left_as_it_was(tmp_path):
     why = done["failed"][0][1]
     assert hinted_report.slimmed_text({"stripped": done}) == \
         "stripped 0 (-0.0 MB), 1 left unstripped (broken.so: %s)" % why
+
+
+def test_a_library_strip_would_break_is_left_as_it_was(tmp_path):
+    """numpy's OpenBLAS, grown by patchelf when the wheel was made: strip writes a
+    copy the loader refuses ("not page-aligned") and exits 0."""
+    numpy_libs = os.path.join(os.path.dirname(os.path.dirname(pytest.importorskip(
+        "numpy").__file__)), "numpy.libs")
+    blas = [name for name in os.listdir(numpy_libs) if "openblas" in name] \
+        if os.path.isdir(numpy_libs) else []
+    if not blas:
+        pytest.skip("this numpy ships no OpenBLAS of its own")
+    dist = tmp_path / "app.dist"
+    shutil.copytree(numpy_libs, dist)  # with the libraries it needs
+    copied = dist / blas[0]
+    before = copied.read_bytes()
+    done = hinted_dist.strip_shared_objects(str(dist), "app.bin")
+    assert (blas[0], "strip misaligned its load segments (a library patchelf rewrote)") \
+        in done["failed"]
+    assert copied.read_bytes() == before
+    assert sorted(os.listdir(dist)) == sorted(os.listdir(numpy_libs))  # no copy left behind
+    loads = subprocess.run([sys.executable, "-c", "import ctypes, sys; ctypes.CDLL(sys.argv[1])",
+                            str(copied)], capture_output=True, text=True)
+    assert loads.returncode == 0, loads.stderr
+
+
+def test_load_segments_are_checked_as_the_loader_does(tmp_path, library):
+    assert hinted_dist.load_segments_aligned(str(library))
+    data = bytearray(library.read_bytes())
+    table, entry_size, count = struct.unpack_from("<Q14xHH", data, 32)
+    for number in range(count):
+        entry = table + number * entry_size
+        if struct.unpack_from("<I", data, entry)[0] == 1:  # PT_LOAD: its offset off by 8
+            struct.pack_into("<Q", data, entry + 8, struct.unpack_from("<Q", data, entry + 8)[0]
+                             + 8)
+    (tmp_path / "moved.so").write_bytes(bytes(data))
+    assert not hinted_dist.load_segments_aligned(str(tmp_path / "moved.so"))
+    (tmp_path / "text.so").write_text("not ELF")
+    assert not hinted_dist.load_segments_aligned(str(tmp_path / "text.so"))
 
 
 def test_identical_files_become_one_file_and_links(tmp_path):
