@@ -116,7 +116,8 @@ APPLICATIONS = {
                                       ["memory", "data.csv", "select count(*) from data",
                                        "--csv"]], {"data.csv": DATA_CSV}),
     "csvstat": ("csvkit", [["data.csv"], ["--count", "data.csv"]], {"data.csv": DATA_CSV}),
-    "twine": ("twine", [["--version"], ["--help"]], {}),
+    # (twine --help lists its commands in hash order: a different one each run)
+    "twine": ("twine", [["--version"], ["check", "--help"]], {}),
     "flask": ("flask", [["--version"], ["--help"]], {}),
     "mypy": ("mypy", [["--cache-dir=/dev/null", "typed.py"],
                       ["--cache-dir=/dev/null", "--strict", "typed.py"]], {"typed.py": TYPED_PY}),
