@@ -36,8 +36,8 @@ modules, and installed packages' modules in which a recorded run spent at least
 ``HOT_SHARE`` of its CPU time (and ``HOT_SAMPLES`` samples).  The other modules
 of installed packages were only imported, so they go in as bytecode: the same
 behaviour, a fraction of the build time and size.  ``--hinted-compile=all``
-compiles every module the runs imported.  The finished dist is slimmed (``hinted_dist``) and
-reported on (``hinted_report``).
+compiles every module the runs imported.  The finished dist is slimmed
+(``hinted_dist``) and reported on (``hinted_report``).
 """
 
 import ast
