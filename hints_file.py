@@ -240,7 +240,7 @@ class Hints:
             if not fresh and os.path.exists(output):
                 try:
                     old = Hints.load(output, tag=self.tag)
-                    superseded = sorted({n for run in self.runs for n in old.superseded_by(run)})
+                    superseded = old.superseded_by(self.runs)
                     new = old.without_runs(superseded).merged(self)
                 except HintsError as exc:
                     rescue = "%s.%d.json" % (os.path.splitext(output)[0], os.getpid())
@@ -252,15 +252,16 @@ class Hints:
             new.write(output)
         return superseded
 
-    def superseded_by(self, run):
-        """The numbers of the runs a new ``run`` repeats (the same command, in the
-        same folder, with the same stdin) that are stale now (``staleness``: a
-        program file or package changed since, or not known): a re-trace replaces
-        them, so that the command the stale message suggests clears it.  A run of
-        the same command that is not stale stays, whatever it imported."""
+    def superseded_by(self, runs):
+        """The numbers of the runs that new ``runs`` repeat (the same command, in
+        the same folder, with the same stdin) and that are stale now
+        (``staleness``, asked once: a program file or package changed since, or
+        not known): a re-trace replaces them, so that the command the stale
+        message suggests clears it.  A run of the same command that is not stale
+        stays, whatever it imported."""
         same = ("argv", "module", "cwd", "stdin")
         repeated = [number for number, old in enumerate(self.runs, 1)
-                    if all(old.get(key) == run.get(key) for key in same)]
+                    if any(all(old.get(key) == run.get(key) for key in same) for run in runs)]
         staleness = self.staleness() if repeated else {}
         return [number for number in repeated if staleness[number] != []]
 

@@ -396,7 +396,7 @@ def verify(hinted, learn=True, rounds=0):
     """
     hints_name = hinted.hints_name
     for round_number in range(rounds + 1):
-        differing, wanted = replay_all(hinted, hinted.reload_hints())
+        differing, wanted = replay_all(hinted, hinted.hints)  # reloaded after learning
         if not wanted:
             break
         lacked = "%d module(s) no recorded run imported: %s" % (

@@ -402,11 +402,11 @@ def test_a_new_run_of_the_same_command_supersedes_the_old_runs_that_are_stale(tm
                                     run(["app.py"], now)], {}, {}, {}, {},
                                learned={"m": {"importer": "app", "runs": [2, 3],
                                               "reports": []}})
-    assert old.superseded_by(run(["app.py"], now)) == [1]  # run 3 is not stale: it stays
+    assert old.superseded_by([run(["app.py"], now)]) == [1]  # run 3 is not stale: it stays
     older = {"argv": ["app.py"], "module": False, "cwd": str(tmp_path)}  # no "against"
     assert hints_file.Hints.new({}, [older], {}, {}, {}, {}).superseded_by(
-        run(["app.py"], now)) == [1]  # an older tracer's run: not known to be current
-    assert old.superseded_by(run(["app.py"], now, cwd="/elsewhere")) == []
+        [run(["app.py"], now)]) == [1]  # an older tracer's run: not known to be current
+    assert old.superseded_by([run(["app.py"], now, cwd="/elsewhere")]) == []
     remaining = old.without_runs([1])
     assert [r["argv"] for r in remaining.runs] == [["app.py", "x"], ["app.py"]]
     assert remaining.learned["m"]["runs"] == [1, 2]  # renumbered with the runs
