@@ -299,6 +299,14 @@ def nuitka_settings(options, script):
     from nuitka.options import OptionParsing
     from nuitka.Tracing import options_logger
 
+    for option in options:
+        name, equals, _ = option.partition("=")
+        if not equals and OptionParsing.parser.has_option(name) and \
+                OptionParsing.parser.get_option(name).takes_value():
+            raise hints_file.CommandLineError(
+                "%s takes its value after '=' (%s=VALUE): Nuitka reads an argument after "
+                "it as the program to build" % (
+                    name, OptionParsing.parser.get_option(name).get_opt_string()))
     project = OptionParsing.getNuitkaProjectOptions(options_logger, script, False)
     known = [
         option for option in project + list(options)

@@ -81,6 +81,17 @@ def test_modes_that_are_not_programs_built_standalone_are_refused(traced_script,
         "standalone: use --mode=standalone, onefile, app or app-dist\n" % mode)
 
 
+@pytest.mark.parametrize("option, value", [("-o", "x.bin"), ("--output-dir", "out")])
+def test_an_option_given_its_value_apart_is_refused_naming_the_spelling_nuitka_reads(
+        traced_script, option, value):
+    result = invoke(option, value, str(traced_script))
+    assert result.returncode == 2
+    long = {"-o": "--output-filename"}.get(option, option)
+    assert result.stderr == (
+        "nuitka-hints: error: %s takes its value after '=' (%s=VALUE): Nuitka reads an "
+        "argument after it as the program to build\n" % (option, long))
+
+
 @pytest.mark.parametrize("options, project, result", [
     ([], "", "app.dist/app.bin"),
     (["--output-dir=out"], "", "out/app.dist/app.bin"),
