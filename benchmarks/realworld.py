@@ -220,7 +220,8 @@ def main(argv):
     options = dict(arg[2:].partition("=")[::2] for arg in argv if arg.startswith("--"))
     names = [arg for arg in argv if not arg.startswith("--")]
     python = options.pop("python", "%d.%d" % sys.version_info[:2])
-    if "%d.%d" % sys.version_info[:2] != python or not _in_environment(python):
+    if "markdown" not in options and (
+            "%d.%d" % sys.version_info[:2] != python or not _in_environment(python)):
         return run_in_environment(python, argv)
     sys.path[:0] = [ROOT, os.path.join(ROOT, "benchmarks")]
     held_out = options.pop("held-out", None) is not None
