@@ -65,6 +65,10 @@ class LinkedOutOfItsFolder(HintsFileError):
     """A recorded file is a symbolic link to somewhere outside its root."""
 
 
+class OtherPythonsHints(HintsFileError):
+    """A hints file recorded by another Python (its tag differs): never merged."""
+
+
 class CommandLineError(HintsError):
     """Options or arguments the tools cannot use."""
 
@@ -245,10 +249,11 @@ class Hints:
                 except HintsError as exc:
                     rescue = "%s.%d.json" % (os.path.splitext(output)[0], os.getpid())
                     self.write(rescue)
-                    raise HintsFileError(
-                        "%s; this run was saved to %s, combine it with --combine once "
-                        "fixed" % (exc, rescue)
-                    ) from None
+                    then = ("a hints file of this Python's own (build from it with "
+                            "--hints=%s)" % rescue if isinstance(exc, OtherPythonsHints)
+                            else "combine it with --combine once fixed")
+                    raise HintsFileError("%s; this run was saved to %s, %s" % (
+                        exc, rescue, then)) from None
             new.write(output)
         return superseded
 
@@ -556,7 +561,7 @@ def _check_hints(filename, data, tag):
             "%s lacks %s: trace again with --fresh" % (filename, ", ".join(missing))
         )
     if tag is not None and data["tag"] != tag:
-        raise HintsFileError(
+        raise OtherPythonsHints(
             "%s was recorded for %s but this Python is %s: trace the program "
             "with this Python" % (filename, data["tag"], tag)
         )

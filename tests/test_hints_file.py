@@ -57,6 +57,25 @@ def test_unreadable_hints_file_is_kept_and_the_run_saved_beside(trace):
     assert not [n for n in os.listdir(os.path.dirname(rescued)) if ".parts-" in n]
 
 
+def test_a_run_into_another_pythons_file_is_saved_beside_as_this_pythons_own(trace):
+    first = trace("import fractions")
+    with open(first.hints_name) as handle:
+        data = json.load(handle)
+    data["tag"] = "cp39-other"
+    with open(first.hints_name, "w") as handle:
+        json.dump(data, handle)
+    traced = trace("import colorsys")
+    assert traced.result.returncode == 2
+    rescued = traced.result.stderr.split("saved to ")[1].split(",")[0]
+    assert traced.result.stderr.endswith(
+        "was recorded for cp39-other but this Python is %s: trace the program with this "
+        "Python; this run was saved to %s, a hints file of this Python's own (build from it "
+        "with --hints=%s)\n" % (TAG, rescued, rescued))
+    assert hints_file.Hints.load(rescued).tag == TAG
+    with open(first.hints_name) as handle:
+        assert json.load(handle) == data
+
+
 def test_file_carries_schema_tag_python_and_runs(trace):
     hints = trace("pass").hints
     assert hints["schema"] == hints_file.SCHEMA == 6
