@@ -47,6 +47,7 @@ from hints_file import (
     HintsError,
     HintsFileError,
     LinkedOutOfItsFolder,
+    below_root,
     file_hash,
     FileLock,
     read_distributions,
@@ -723,17 +724,8 @@ def _module_entry(kind, location, roots):
     entry = {"kind": kind}
     if not location:
         return entry
-    path = os.path.normcase(location)
-    best = ""
-    for root in roots:
-        if path.startswith(root + os.sep) and len(root) > len(best):
-            best = root
-    if best:
-        entry["file"] = location[len(best) + 1 :].replace(os.sep, "/")
-        entry["where"] = roots[best]
-    else:
-        entry["file"] = location
-        entry["where"] = ABSOLUTE
+    root, relative = below_root(location, roots)
+    entry["file"], entry["where"] = (relative, roots[root]) if root else (location, ABSOLUTE)
     return entry
 
 

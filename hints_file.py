@@ -512,6 +512,18 @@ def module_name_of(relative):
     return ".".join(parts) if parts and all(p.isidentifier() for p in parts) else None
 
 
+def below_root(path, roots):
+    """(the innermost of ``roots`` that ``path`` lies below, the path relative to
+    it with "/"), or (None, None).  ``roots`` are normcased, as
+    ``sys_path_roots`` gives them."""
+    matched = os.path.normcase(path)
+    best = max((root for root in roots if matched.startswith(root + os.sep)), key=len,
+               default=None)
+    if best is None:
+        return None, None
+    return best, path[len(best) + 1:].replace(os.sep, "/")
+
+
 def sys_path_roots(program_dir=None):
     """Folder -> label ("stdlib", "site-packages", "program"): recorded files are
     relative to these, so that a hints file is portable between machines."""

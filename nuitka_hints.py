@@ -387,11 +387,8 @@ def module_nuitka_failed_on(output, script):
 
 def _module_of_file(path, roots):
     """The module name of a source file below one of ``roots``, or None."""
-    path = os.path.normcase(os.path.abspath(path))
-    best = max((root for root in roots if path.startswith(root + os.sep)), key=len,
-               default=None)
-    return hints_file.module_name_of(path[len(best) + 1:].replace(os.sep, "/")) \
-        if best else None
+    _, relative = hints_file.below_root(os.path.abspath(path), roots)
+    return hints_file.module_name_of(relative) if relative else None
 
 
 def verify(hinted, learn=True, rounds=0):
