@@ -1,6 +1,7 @@
 """Real programs on heavy libraries: plain Nuitka vs hinted vs PyInstaller --onedir.
 
-    python benchmarks/corpus.py [--methods=hinted,pyinstaller,plain,...] [program ...]
+    python benchmarks/corpus.py [--methods=hinted,pyinstaller,plain,...]
+                                [--rows-from=FILE.jsonl] [--markdown] [program ...]
 
 Makes its own environment, ``benchmarks/.venv-corpus``, with the libraries, Nuitka,
 PyInstaller and this project (the test suite never needs them), and runs itself
@@ -13,7 +14,16 @@ log), and the library versions.  ``hinted-ccache`` and ``plain-ccache`` (not
 run unless asked for) are compare.py's: ccache on, holding Nuitka's C runtime
 from the warm-up build.  A build that fails is a row saying so, not the end of
 the benchmark; rows are also appended to ``corpus.jsonl`` in the work folder as
-they come.
+they come.  ``hinted-onefile`` sizes the one compressed file of ``--mode=onefile``.
+
+Inputs nobody recorded: ``hinted-held-out`` and ``safe-held-out`` build from the
+record of each program's first run only (``safe``: with ``--hinted-safe``), and
+replay its other runs as inputs nobody recorded (the *held-out* column, which
+plain Nuitka and PyInstaller get too: nothing is recorded for them).
+
+``--rows-from`` adds the rows of an earlier run's ``corpus.jsonl`` (plain and
+PyInstaller builds do not depend on this project's code); ``--markdown`` prints
+the table of those rows as Markdown and builds nothing.
 """
 
 import json
@@ -39,39 +49,48 @@ PROGRAMS = {
     "pools": [[]],
     "polars_lazy": [["by-city"], ["running"]],
     "torch_step": [["1"], ["3"]],
+    "arrow_parquet": [["zstd"], ["snappy"]],
 }
 LIBRARIES = ["pandas", "scipy", "scikit-learn", "matplotlib", "rich", "pygments", "jinja2",
-             "pyyaml", "requests", "certifi", "polars", "torch==2.13.0"]
-TOOLS = ["pyinstaller"]
-METHODS = ("hinted", "pyinstaller", "plain", "hinted-ccache", "plain-ccache")
+             "pyyaml", "requests", "certifi", "polars", "torch==2.13.0", "pyarrow"]
+TOOLS = ["pyinstaller", "zstandard"]  # zstandard: Nuitka compresses onefile binaries
+HELD_OUT_METHODS = {"hinted-held-out": [], "safe-held-out": ["--hinted-safe"]}
+METHODS = ("hinted", "pyinstaller", "plain", "hinted-onefile", *HELD_OUT_METHODS,
+           "hinted-ccache", "plain-ccache")
 DEFAULT_METHODS = METHODS[:3]  # the *-ccache ones need ccache installed
+FIRST_RUN_HINTS = "first-run.json"  # the held-out methods' record: the first run only
 
 
 def main(argv):
     if "--help" in argv or "-h" in argv:
         print(__doc__)
         return 0
+    options = dict(arg[2:].partition("=")[::2] for arg in argv if arg.startswith("--"))
+    names = [arg for arg in argv if not arg.startswith("--")]
+    methods = options.pop("methods", ",".join(DEFAULT_METHODS)).split(",")
+    earlier = options.pop("rows-from", None)
+    markdown = options.pop("markdown", None) is not None
+    unknown = [n for n in names if n not in PROGRAMS] + [m for m in methods if m not in METHODS]
+    unknown += ["--" + name for name in options]
+    if unknown:
+        sys.exit("corpus.py: error: unknown %s: programs are %s, methods %s" % (
+            ", ".join(unknown), ", ".join(PROGRAMS), ", ".join(METHODS)))
+    rows = []
+    if earlier:
+        with open(earlier) as handle:
+            rows = [json.loads(line) for line in handle if line.strip()]
+    if markdown:
+        print_markdown(rows)
+        return 0
     if os.path.realpath(sys.prefix) != os.path.realpath(VENV):
         return run_in_corpus_environment(argv)
     sys.path.insert(0, ROOT)
     sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
-    methods = list(DEFAULT_METHODS)
-    names = []
-    for arg in argv:
-        if arg.startswith("--methods="):
-            methods = arg.partition("=")[2].split(",")
-        else:
-            names.append(arg)
-    unknown = [n for n in names if n not in PROGRAMS] + [m for m in methods if m not in METHODS]
-    if unknown:
-        sys.exit("corpus.py: error: unknown %s: programs are %s, methods %s" % (
-            ", ".join(unknown), ", ".join(PROGRAMS), ", ".join(METHODS)))
     import compare
 
     work = tempfile.mkdtemp(prefix="nuitka-hints-corpus-")
     print("corpus: work folder %s" % work, flush=True)
     compare.warm_up(work, methods)
-    rows = []
     for name in names or list(PROGRAMS):
         rows += measure(name, methods, work)
     print_table(rows)
@@ -100,14 +119,11 @@ def measure(name, methods, work):
     os.makedirs(folder)
     script = os.path.join(folder, name + ".py")
     shutil.copy(os.path.join(CORPUS, name + ".py"), script)
-    expected = []
-    for args in PROGRAMS[name]:
-        traced = subprocess.run(
-            [sys.executable, os.path.join(ROOT, "hinted_mods.py"), script, *args],
-            cwd=folder, capture_output=True, text=True)
-        if traced.returncode != 0:
-            sys.exit("corpus.py: error: tracing %s %s failed:\n%s" % (name, args, traced.stderr))
-        expected.append(traced.stdout)
+    expected = [trace(script, args) for args in PROGRAMS[name]]
+    if len(expected) < 2:  # no input to hold out
+        methods = [method for method in methods if method not in HELD_OUT_METHODS]
+    if any(method in HELD_OUT_METHODS for method in methods):
+        trace(script, PROGRAMS[name][0], os.path.join(folder, FIRST_RUN_HINTS))
     import hints_file
 
     floor = compare.floor_size(hints_file.Hints.load(hints_file.hints_path(script)), folder)
@@ -115,45 +131,96 @@ def measure(name, methods, work):
     for method in methods:
         row = dict(example=name, method=method, floor=floor)
         try:
-            binary, row["seconds"], row["phases"] = build(method, script, folder)
+            binary, row["seconds"], row["phases"], hinted = build(method, script, folder)
         except SystemExit as failure:  # compare.build says why on stderr
             print("corpus: %s %s: %s" % (method, name, failure), flush=True)
             rows.append(dict(row, size=0, files=0, seconds=0, run_seconds=0, identical=False,
                              failed=True))
             continue
-        row["size"], row["files"] = compare.folder_size(os.path.dirname(binary))
+        if method == "hinted-onefile":
+            row["size"], row["files"] = os.path.getsize(binary), 1
+        else:
+            row["size"], row["files"] = compare.folder_size(os.path.dirname(binary))
         outputs = [compare.run_binary(binary, args, folder, times=1)[0]
                    for args in PROGRAMS[name]]
         row["run_seconds"] = compare.run_binary(binary, PROGRAMS[name][0], folder)[1]
-        row["identical"] = outputs == expected
-        if method == "hinted":
-            hinted = nuitka_hints.HintedBuild.from_arguments(
-                ["--output-dir=%s" % os.path.join(folder, method), script])
+        if method in HELD_OUT_METHODS:
+            row["identical"] = outputs[0] == expected[0]
+        else:
+            row["identical"] = outputs == expected
+        unrecorded = method not in ("hinted", "hinted-onefile")  # their record: every run
+        if unrecorded and any(other in HELD_OUT_METHODS for other in methods):
+            row.update(held_out(outputs[1:], expected[1:]))
+        if hinted:
             row["identical"] = nuitka_hints.verify(hinted, learn=False) == 0 and \
                 row["identical"]
+            row["stripped"] = stripped_bytes(hinted)
+        if method == "hinted":
             compare.screenshot_report(hinted, name)
         rows.append(row)
         with open(os.path.join(work, "corpus.jsonl"), "a") as handle:
             handle.write(json.dumps(row) + "\n")
         compare.print_table(rows[-1:], header=False)
+        if "held_out" in row:
+            print("%-6s %-8s %-14s held-out %s %s" % (
+                "", name, method, row["held_out"], row.get("held_out_why", "")), flush=True)
     return rows
+
+
+def stripped_bytes(hinted):
+    """What stripping the dist's shared objects saved, from the build's report."""
+    import hinted_report
+
+    with open(hinted_report.report_paths(hinted.settings.dist_folder())[0]) as handle:
+        return json.load(handle)["slimmed"]["stripped"]["saved"]
+
+
+def trace(script, args, output=None):
+    """Run ``script`` under the tracer (into ``output``, or the default hints
+    file): what it printed."""
+    to = ["-o", output] if output else []
+    traced = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "hinted_mods.py"), *to, script, *args],
+        cwd=os.path.dirname(script), capture_output=True, text=True)
+    if traced.returncode != 0:
+        sys.exit("corpus.py: error: tracing %s %s failed:\n%s" % (
+            os.path.basename(script), args, traced.stderr))
+    return traced.stdout
+
+
+def held_out(outputs, expected):
+    """The held-out column: how many of the runs nobody recorded printed what the
+    interpreted run did, and the last line of the first one that did not."""
+    differing = [output for output, wanted in zip(outputs, expected) if output != wanted]
+    verdict = {"held_out": "%d/%d same" % (len(outputs) - len(differing), len(outputs))}
+    if differing:
+        lines = [line for line in differing[0].splitlines() if line.strip()]
+        verdict["held_out_why"] = lines[-1].strip()[:200] if lines else "no output"
+    return verdict
 
 
 def build(method, script, folder):
     """Build ``script`` by ``method`` into ``folder``/``method``: (binary, seconds,
-    phases)."""
+    phases, the ``HintedBuild`` of a hinted method)."""
     import compare
+    import nuitka_hints
 
     out = os.path.join(folder, method)
-    stem = os.path.splitext(os.path.basename(script))[0]
+    label = "%s %s" % (method, os.path.splitext(os.path.basename(script))[0])
+    hinted = None
     if method == "pyinstaller":
         command, binary = compare.pyinstaller_for(script, out,
                                                   os.path.join(folder, "pyinstaller-work"))
-        seconds, phases = compare.build(command, folder, "%s %s" % (method, stem))
-        return binary, seconds, phases
-    command, binary, _ = compare.build_for(method, script, out)
-    seconds, phases = compare.build(command, folder, "%s %s" % (method, stem))
-    return binary, seconds, phases
+    elif method in HELD_OUT_METHODS:
+        hinted = nuitka_hints.HintedBuild.from_arguments(
+            [*compare.TIMED_OPTIONS, *HELD_OUT_METHODS[method],
+             "--hints=%s" % os.path.join(folder, FIRST_RUN_HINTS), "--output-dir=%s" % out,
+             script])
+        command, binary = hinted.command, hinted.settings.result()
+    else:
+        command, binary, hinted = compare.build_for(method, script, out)
+    seconds, phases = compare.build(command, folder, label)
+    return binary, seconds, phases, hinted
 
 
 def print_table(rows):
@@ -176,6 +243,79 @@ def print_table(rows):
                     name, method, hinted["size"] / other["size"],
                     hinted["files"] / other["files"], hinted["seconds"] / other["seconds"]))
     print_phases(built)
+
+
+def print_markdown(rows):
+    """The table of ``rows`` as Markdown: a line per program, its floor, the methods
+    side by side, the ratios of hinted to plain, to PyInstaller and to the floor;
+    then the medians and the held-out counts."""
+    by_program = {}
+    for row in rows:
+        by_program.setdefault(row["example"], {})[row["method"]] = row
+    methods = [m for m in METHODS if any(m in of for of in by_program.values())]
+
+    def cell(row):
+        if row is None:
+            return "not built"
+        if row.get("failed"):
+            return "**build failed**"
+        verdict = "same" if row["identical"] else "**differs**"
+        held = ", held-out %s" % row["held_out"] if "held_out" in row else ""
+        stripped = " (strip: -%.1f MB)" % (row["stripped"] / 1e6) if row.get("stripped") else ""
+        return "%.1f MB%s, %d files, %.0f s, %s%s" % (
+            row["size"] / 1e6, stripped, row["files"], row["seconds"], verdict, held)
+
+    def ratio(of, base):
+        hinted, other = of.get("hinted"), of.get(base)
+        if not (hinted and other and hinted["size"] and other["size"]):
+            return None
+        return hinted["size"] / other["size"], hinted["seconds"] / other["seconds"]
+
+    print("| program | floor | %s | hinted / plain: size, build | hinted / PyInstaller: "
+          "size, build | hinted / floor |" % " | ".join(methods))
+    print("| --- | --- | %s--- | --- | --- |" % ("--- | " * len(methods)))
+    ratios = {"plain": [], "pyinstaller": []}
+    for name in sorted(by_program, key=list(PROGRAMS).index):
+        of = by_program[name]
+        floor = next(iter(of.values()))["floor"]
+        cells = []
+        for base in ratios:
+            pair = ratio(of, base)
+            broken = " (%s differs)" % base if pair and not of[base]["identical"] else ""
+            cells.append("%.2f, %.2f%s" % (*pair, broken) if pair else "")
+            if pair:
+                ratios[base].append(pair)
+        hinted = of.get("hinted")
+        to_floor = "%.2f" % (hinted["size"] / floor) if hinted and hinted["size"] else ""
+        print("| %s | %.1f MB | %s | %s | %s |" % (
+            name, floor / 1e6, " | ".join(cell(of.get(m)) for m in methods), " | ".join(cells),
+            to_floor))
+    print()
+    for base, pairs in ratios.items():
+        if pairs:
+            print("- hinted / %s, median of %d programs: size %.2f (%.2f-%.2f), build %.2f; "
+                  "smaller in %d of %d" % (
+                      base, len(pairs), median([p[0] for p in pairs]),
+                      min(p[0] for p in pairs), max(p[0] for p in pairs),
+                      median([p[1] for p in pairs]), sum(p[0] < 1 for p in pairs), len(pairs)))
+    for method in methods:
+        of_method = [of[method] for of in by_program.values() if method in of]
+        print("- %s: %d of %d replay every recorded run the same" % (
+            method, sum(row["identical"] for row in of_method), len(of_method)), end="")
+        held = [row for row in of_method if "held_out" in row]
+        if held:
+            print("; every input nobody recorded the same in %d of %d%s" % (
+                sum(row["held_out"].split("/")[0] == row["held_out"].split("/")[1].split()[0]
+                    for row in held), len(held),
+                "".join("\n  - %s: %s" % (row["example"], row["held_out_why"])
+                        for row in held if row.get("held_out_why"))), end="")
+        print()
+
+
+def median(values):
+    values = sorted(values)
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
 
 def print_phases(rows):
