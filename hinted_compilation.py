@@ -136,6 +136,39 @@ __nuitka_hints_left_to_python(%r)
 del __nuitka_hints_left_to_python
 """
 
+LEFT_OUT_NOTE = """\
+def __nuitka_hints_left_out_note(note, statuses):
+    \"\"\"nuitka-hints: when the program fails in a way no recorded run did, name
+    the families of files this build left out: the program's own message may not
+    (yamllint: "No such file or directory: 'relaxed'").\"\"\"
+    import atexit
+    import sys
+
+    def say():
+        try:
+            sys.stderr.write(note)
+            sys.stderr.flush()
+        except Exception:
+            pass
+
+    def excepthook(kind, value, traceback, printed=sys.excepthook):
+        printed(kind, value, traceback)
+        if not issubclass(kind, KeyboardInterrupt):
+            say()
+
+    def exit(status=None, exiting=sys.exit):
+        code = 0 if status is None else status if isinstance(status, int) else 1
+        if code %% 256 not in statuses:
+            atexit.register(say)  # after the message sys.exit prints
+        exiting(status)
+
+    sys.excepthook, sys.exit = excepthook, exit
+
+
+__nuitka_hints_left_out_note(%r, %r)
+del __nuitka_hints_left_out_note
+"""
+
 LEFT_TO_PYTHON = "Nuitka fails on it: its source ships in the dist and Python imports it " \
     "from there"
 
@@ -340,16 +373,33 @@ class HintedCompilationPlugin(NuitkaPluginBase):
     def createPreModuleLoadCode(self, module):
         """Code the binary runs before the program: it notes the imports it cannot
         satisfy, when asked (``--verify`` replays, or a user setting
-        NUITKA_HINTS_MISSES in the field), and imports the modules Nuitka failed
-        on from their source files in the dist."""
+        NUITKA_HINTS_MISSES in the field), imports the modules Nuitka failed on
+        from their source files in the dist, and, where the build left out
+        members of families, names them when the program fails."""
         if not module.isMainModule():
             return None
         code = hints_file.MISS_RECORDER
         if self.left_to_python:
             code += LEFT_TO_PYTHON_FINDER % {
                 name: dest for name, (_, dest) in self._left_to_python_files().items()}
-        return (code, "nuitka-hints: note the modules this binary lacks when %s names a file"
-                % hints_file.MISSES_VARIABLE)
+        families = [] if self.keep_families else self.all_families()
+        if families:
+            code += LEFT_OUT_NOTE % (self._left_out_note(families), {0} | {
+                run["exit_status"] % 256 for run in self.hints.runs
+                if isinstance(run.get("exit_status"), int)})
+        return (code, "nuitka-hints: note what this binary lacks (in the file %s names, "
+                "and for a failing program the families left out)" % hints_file.MISSES_VARIABLE)
+
+    @staticmethod
+    def _left_out_note(families):
+        """The line a failing binary adds to its stderr: the families left out."""
+        named = ", ".join("%s (%d of %d shipped)" % (
+            f["family"], len(f["picked"]), len(f["picked"]) + len(f["left_out"]))
+            for f in families[:4])
+        more = " and %d more" % (len(families) - 4) if len(families) > 4 else ""
+        return ("%s%s%s; if the program looked for one of them, rebuild with "
+                "--hinted-families=keep (or --hinted-safe)\n" % (
+                    hints_file.LEFT_OUT_NOTE_START, named, more))
 
     def onModuleEncounter(self, using_module_name, module_name, module_filename, module_kind):
         name = module_name.asString()

@@ -614,6 +614,10 @@ def stream_bytes(entry):
 # Without the variable the binary writes nothing and adds no finder.
 MISSES_VARIABLE = "NUITKA_HINTS_MISSES"
 
+# How the line starts that a failing binary adds to its stderr when the build left
+# out members of families the runs picked from (the plugin writes it, verify reads it).
+LEFT_OUT_NOTE_START = "nuitka-hints: this build left out what no recorded run read of "
+
 MISS_RECORDER = """\
 def __nuitka_hints_misses():
     \"\"\"nuitka-hints: with %(variable)s naming a file, note in it each module

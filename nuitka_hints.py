@@ -515,6 +515,9 @@ def replay(binary, run, script, looked_up=(), misses_file=None):
         problems += _both_fixes("data file", missing_data, "--hinted-keep-data", script, run)
     elif missing:
         problems += _both_fixes("module", missing, "--hinted-keep", script, run)
+    elif hints_file.LEFT_OUT_NOTE_START in stderr:  # the binary names the families left out
+        problems.append(stderr[stderr.index(hints_file.LEFT_OUT_NOTE_START):].splitlines()[0]
+                        .partition("nuitka-hints: ")[2])
     elif looked_up:
         names = sorted(looked_up)
         problems += [

@@ -2,7 +2,8 @@
 input and run on another (real builds, real binaries).
 
 The default build names each family the runs picked from and leaves the rest
-out (the binary fails naming what it lacks); --hinted-families=keep and
+out (the binary fails naming what it lacks, in Python's error or in the line it
+adds when the program's own message names no file); --hinted-families=keep and
 --hinted-safe ship the families, and the other input works.
 """
 
@@ -14,6 +15,8 @@ import pytest
 from conftest import installed_distribution, run_tracer
 from test_build import invoke
 
+import nuitka_hints
+
 pytestmark = pytest.mark.build
 
 PROGRAM = """\
@@ -21,7 +24,10 @@ import importlib, os, sys
 import famdemo
 
 writer = importlib.import_module("famdemo.writers." + sys.argv[1])  # picked by name
-with open(os.path.join(os.path.dirname(famdemo.__file__), "conf", sys.argv[2] + ".yaml")) as f:
+conf = os.path.join(os.path.dirname(famdemo.__file__), "conf", sys.argv[2] + ".yaml")
+if not os.path.isfile(conf):
+    sys.exit("no configuration named %r" % sys.argv[2])  # names no file, as yamllint
+with open(conf) as f:
     print(writer.NAME, f.read().strip())
 """
 
@@ -75,9 +81,21 @@ def test_the_default_build_names_the_families_and_leaves_the_rest_out(recorded):
     assert found["famdemo/conf/*.yaml"] == {
         "family": "famdemo/conf/*.yaml", "kind": "data files", "picked": ["default.yaml"],
         "left_out": ["relaxed.yaml", "strict.yaml"], "kept": False}
-    assert binary(recorded, "default", "html", "default").stdout == "html rules: default\n"
+    recorded_run = binary(recorded, "default", "html", "default")
+    assert (recorded_run.stdout, recorded_run.stderr) == ("html rules: default\n", "")
     other = binary(recorded, "default", "latex", "relaxed")
     assert other.returncode == 1 and "famdemo.writers.latex" in other.stderr
+    note = ("nuitka-hints: this build left out what no recorded run read of famdemo.writers.* "
+            "(1 of 3 shipped), famdemo/conf/*.yaml (1 of 3 shipped); if the program looked "
+            "for one of them, rebuild with --hinted-families=keep (or --hinted-safe)\n")
+    assert other.stderr.endswith(note)  # after the traceback
+    unnamed = binary(recorded, "default", "html", "relaxed")
+    assert (unnamed.returncode, unnamed.stderr) == (1, "no configuration named 'relaxed'\n" + note)
+    run = {"argv": ["pick.py", "html", "relaxed"], "exit_status": 0, "cwd": str(recorded),
+           "stdout": {"text": "html rules: relaxed\n"}}
+    verdict, why = nuitka_hints.replay(
+        str(recorded / "default" / "pick.dist" / "pick.bin"), run, str(recorded / "pick.py"))
+    assert verdict == "differs" and why[-1] == note.partition("nuitka-hints: ")[2].rstrip()
 
 
 @pytest.mark.parametrize("option", ["--hinted-families=keep", "--hinted-safe"])

@@ -520,8 +520,8 @@ def test_the_binary_notes_what_it_lacks_and_imports_what_nuitka_failed_on(
     p = plugin({})
     code, reason = p.createPreModuleLoadCode(Main())
     assert code == hints_file.MISS_RECORDER
-    assert reason == "nuitka-hints: note the modules this binary lacks when NUITKA_HINTS_MISSES " \
-        "names a file"
+    assert reason == "nuitka-hints: note what this binary lacks (in the file NUITKA_HINTS_MISSES " \
+        "names, and for a failing program the families left out)"
     installed = tmp_path / "site"
     for relative in ("shapes/matcher.py", "solo.py", "toppkg/__init__.py"):
         (installed / relative).parent.mkdir(parents=True, exist_ok=True)
@@ -547,6 +547,29 @@ def test_the_binary_notes_what_it_lacks_and_imports_what_nuitka_failed_on(
         assert sys.meta_path[0].find_spec("shapes.other") is None
     finally:
         del sys.meta_path[0]
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_a_binary_without_the_families_names_them_when_the_program_fails(
+        plugin, monkeypatch, keep):
+    """The note's text and the exit statuses it stays quiet for (0 and the
+    recorded runs'); a build that ships the families adds no note."""
+    class Main:
+        @staticmethod
+        def isMainModule():
+            return True
+
+    p = plugin({})
+    p.keep_families = keep
+    p.hints.runs[0]["exit_status"] = 3
+    monkeypatch.setattr(p, "all_families", lambda: [
+        {"family": "fonts/*.flf", "picked": ["standard.flf"], "left_out": ["a.flf", "b.flf"]}])
+    code, _ = p.createPreModuleLoadCode(Main())
+    note = ("nuitka-hints: this build left out what no recorded run read of fonts/*.flf (1 of 3 "
+            "shipped); if the program looked for one of them, rebuild with "
+            "--hinted-families=keep (or --hinted-safe)\n")
+    expected = "" if keep else hinted_compilation.LEFT_OUT_NOTE % (note, {0, 3})
+    assert code == hints_file.MISS_RECORDER + expected
 
 
 def test_a_module_left_to_python_is_refused_to_nuitka_saying_why(plugin):
