@@ -191,11 +191,15 @@ def trace(script, args, output=None):
 def held_out(outputs, expected):
     """The held-out column: how many of the runs nobody recorded printed what the
     interpreted run did, and the last line of the first one that did not."""
+    import hints_file
+
     differing = [output for output, wanted in zip(outputs, expected) if output != wanted]
     verdict = {"held_out": "%d/%d same" % (len(outputs) - len(differing), len(outputs))}
     if differing:
-        lines = [line for line in differing[0].splitlines() if line.strip()]
-        verdict["held_out_why"] = lines[-1].strip()[:200] if lines else "no output"
+        lines = [line.strip() for line in differing[0].splitlines() if line.strip()]
+        own = [line for line in lines if not line.startswith(hints_file.LEFT_OUT_NOTE_START)]
+        verdict["held_out_why"] = (own[-1][:200] if own else "no output") + (
+            " (and the binary's line naming the families left out)" if own != lines else "")
     return verdict
 
 
