@@ -156,7 +156,7 @@ def __nuitka_hints_left_out_note(note, statuses):
         if not issubclass(kind, KeyboardInterrupt):
             say()
 
-    def exit(status=None, exiting=sys.exit):
+    def exit(status=None, exiting=sys.exit):  # compiled code raises SystemExit itself
         code = 0 if status is None else status if isinstance(status, int) else 1
         if code %% 256 not in statuses:
             atexit.register(say)  # after the message sys.exit prints

@@ -148,9 +148,8 @@ def measure(name, methods, work):
             row["identical"] = outputs[0] == expected[0]
         else:
             row["identical"] = outputs == expected
-        unrecorded = method not in ("hinted", "hinted-onefile")  # their record: every run
-        if unrecorded and any(other in HELD_OUT_METHODS for other in methods):
-            row.update(held_out(outputs[1:], expected[1:]))
+        if method not in ("hinted", "hinted-onefile", "hinted-ccache"):  # recorded: every run
+            row.update(held_out(outputs[1:], expected[1:]) if outputs[1:] else {})
         if hinted:
             row["identical"] = nuitka_hints.verify(hinted, learn=False) == 0 and \
                 row["identical"]
