@@ -137,19 +137,53 @@ del __nuitka_hints_left_to_python
 """
 
 LEFT_OUT_NOTE = """\
-def __nuitka_hints_left_out_note(note, statuses):
-    \"\"\"nuitka-hints: when the program fails in a way no recorded run did, name
-    the families of files this build left out: the program's own message may not
-    (yamllint: "No such file or directory: 'relaxed'").\"\"\"
+def __nuitka_hints_left_out_note(note, statuses, left_out, start):
+    \"\"\"nuitka-hints: name what this build left out when the program fails in a
+    way no recorded run did, or looks for a data file the build left out (its
+    own message may name no file: yamllint's "No such file or directory:
+    'relaxed'"; pyfiglet's exit is compiled code, out of sight).\"\"\"
     import atexit
+    import os
     import sys
 
+    folder, looked_for, said = os.path.dirname(__file__) + os.sep, [], []
+
     def say():
+        if said:
+            return
+        said.append(True)
+        text = note
+        if looked_for:
+            text = ("%%s%%s, which the program looked for (no recorded run read it); rebuild "
+                    "with --hinted-keep-data=%%s or --hinted-families=keep (or --hinted-safe)\\n"
+                    %% (start, ", ".join(looked_for[:3]), looked_for[0]))
         try:
-            sys.stderr.write(note)
+            sys.stderr.write(text)
             sys.stderr.flush()
         except Exception:
             pass
+
+    def look(path):
+        try:
+            path = os.path.abspath(os.fsdecode(path))
+        except (TypeError, ValueError):
+            return
+        if path.startswith(folder):
+            relative = path[len(folder):].replace(os.sep, "/")
+            if relative in left_out and relative not in looked_for:
+                looked_for.append(relative)
+
+    def audit(event, args):
+        if event == "open" and isinstance(args[0], (str, bytes)):
+            look(args[0])
+
+    def stat(path, *args, original=os.stat, **kwargs):  # exists(), isfile(), Path.is_file()
+        try:
+            return original(path, *args, **kwargs)
+        except FileNotFoundError:
+            if not isinstance(path, int):
+                look(path)
+            raise
 
     def excepthook(kind, value, traceback, printed=sys.excepthook):
         printed(kind, value, traceback)
@@ -162,10 +196,15 @@ def __nuitka_hints_left_out_note(note, statuses):
             atexit.register(say)  # after the message sys.exit prints
         exiting(status)
 
-    sys.excepthook, sys.exit = excepthook, exit
+    for functions in (os.supports_dir_fd, os.supports_fd, os.supports_follow_symlinks):
+        if os.stat in functions:
+            functions.add(stat)
+    atexit.register(lambda: looked_for and say())  # whatever the exit status
+    sys.addaudithook(audit)
+    sys.excepthook, sys.exit, os.stat = excepthook, exit, stat
 
 
-__nuitka_hints_left_out_note(%r, %r)
+__nuitka_hints_left_out_note(%r, %r, %r, %r)
 del __nuitka_hints_left_out_note
 """
 
@@ -375,7 +414,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         satisfy, when asked (``--verify`` replays, or a user setting
         NUITKA_HINTS_MISSES in the field), imports the modules Nuitka failed on
         from their source files in the dist, and, where the build left out
-        members of families, names them when the program fails."""
+        members of families, names them when the program fails, or names the data
+        file left out that the program looked for."""
         if not module.isMainModule():
             return None
         code = hints_file.MISS_RECORDER
@@ -386,7 +426,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         if families:
             code += LEFT_OUT_NOTE % (self._left_out_note(families), {0} | {
                 run["exit_status"] % 256 for run in self.hints.runs
-                if isinstance(run.get("exit_status"), int)})
+                if isinstance(run.get("exit_status"), int)},
+                self.data_files.family_members_left_out(), hints_file.LEFT_OUT_NOTE_START)
         return (code, "nuitka-hints: note what this binary lacks (in the file %s names, "
                 "and for a failing program the families left out)" % hints_file.MISSES_VARIABLE)
 
@@ -397,7 +438,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             f["family"], len(f["picked"]), len(f["picked"]) + len(f["left_out"]))
             for f in families[:4])
         more = " and %d more" % (len(families) - 4) if len(families) > 4 else ""
-        return ("%s%s%s; if the program looked for one of them, rebuild with "
+        return ("%swhat no recorded run read of %s%s; if the program looked for one of "
+                "them, rebuild with "
                 "--hinted-families=keep (or --hinted-safe)\n" % (
                     hints_file.LEFT_OUT_NOTE_START, named, more))
 
@@ -846,6 +888,13 @@ class DataFiles:
                 relative = "%s/%s" % (relative_folder, name) if relative_folder else name
                 if self._may_ship(where, relative):
                     self.read[os.path.realpath(os.path.join(folder, name))] = (where, relative)
+
+    def family_members_left_out(self):
+        """The paths in the dist of the data files left out of the families the
+        runs read from: the binary says so when the program looks for one."""
+        return frozenset(
+            "%s/%s" % (pattern.rpartition("/")[0], name) if "/" in pattern else name
+            for pattern, (_, left) in self.families.items() for name in left)
 
     def _may_ship(self, where, relative):
         """Not the source of a module of the program's own (read for a warning's

@@ -614,9 +614,10 @@ def stream_bytes(entry):
 # Without the variable the binary writes nothing and adds no finder.
 MISSES_VARIABLE = "NUITKA_HINTS_MISSES"
 
-# How the line starts that a failing binary adds to its stderr when the build left
-# out members of families the runs picked from (the plugin writes it, verify reads it).
-LEFT_OUT_NOTE_START = "nuitka-hints: this build left out what no recorded run read of "
+# How the line starts that a binary adds to its stderr when the build left out
+# members of families the runs picked from and the program failed, or looked for
+# one of those data files (the plugin writes it, verify reads it).
+LEFT_OUT_NOTE_START = "nuitka-hints: this build left out "
 
 MISS_RECORDER = """\
 def __nuitka_hints_misses():

@@ -6,6 +6,7 @@ changes them.
 
 import json
 import os
+import subprocess
 import sys
 import sysconfig
 
@@ -568,8 +569,55 @@ def test_a_binary_without_the_families_names_them_when_the_program_fails(
     note = ("nuitka-hints: this build left out what no recorded run read of fonts/*.flf (1 of 3 "
             "shipped); if the program looked for one of them, rebuild with "
             "--hinted-families=keep (or --hinted-safe)\n")
-    expected = "" if keep else hinted_compilation.LEFT_OUT_NOTE % (note, {0, 3})
+    expected = "" if keep else hinted_compilation.LEFT_OUT_NOTE % (
+        note, {0, 3}, frozenset(), hints_file.LEFT_OUT_NOTE_START)
     assert code == hints_file.MISS_RECORDER + expected
+
+
+LOOKS_FOR = """\
+import os, sys
+with open(sys.argv[1]) as handle:
+    exec(compile(handle.read(), sys.argv[1], "exec"), {"__file__": sys.argv[1]})
+conf = os.path.join(os.path.dirname(sys.argv[1]), "conf", sys.argv[2])
+found = os.path.isfile(conf)
+if sys.argv[3] == "open":
+    open(conf).close()
+print(found, os.stat in os.supports_follow_symlinks)
+raise SystemExit(int(sys.argv[3]) if sys.argv[3].isdigit() else 0)  # as compiled code exits
+"""
+
+
+@pytest.mark.parametrize("looks, how, status", [
+    ("relaxed.yaml", "0", 0), ("relaxed.yaml", "4", 4), ("relaxed.yaml", "open", 1),
+    ("default.yaml", "0", 0), ("other.yaml", "0", 0)])
+def test_a_binary_names_the_data_file_left_out_that_the_program_looked_for(
+        tmp_path, looks, how, status):
+    """Looked for by os.stat (exists, isfile) or open: named at exit whatever the
+    exit status, once; a file that ships, or that no package has, is not named."""
+    dist = tmp_path / "app.dist"
+    (dist / "conf").mkdir(parents=True)
+    (dist / "conf" / "default.yaml").write_text("rules: default\n")
+    (tmp_path / "main.py").write_text(LOOKS_FOR)
+    note = hinted_compilation.LEFT_OUT_NOTE % (
+        "families line\n", {0}, frozenset({"conf/relaxed.yaml", "conf/strict.yaml"}),
+        hints_file.LEFT_OUT_NOTE_START)
+    (dist / "__main__-preLoad.py").write_text(note)
+    result = subprocess.run([sys.executable, str(tmp_path / "main.py"),
+                             str(dist / "__main__-preLoad.py"), looks, how],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == status, result.stderr
+    assert result.stdout == ("" if how == "open" else  # its open raised
+                             "%s True\n" % (looks == "default.yaml"))
+    lines = result.stderr.splitlines()
+    if looks != "relaxed.yaml":
+        assert lines == []
+        return
+    assert lines[-1] == (
+        "nuitka-hints: this build left out conf/relaxed.yaml, which the program looked for "
+        "(no recorded run read it); rebuild with --hinted-keep-data=conf/relaxed.yaml or "
+        "--hinted-families=keep (or --hinted-safe)")
+    assert result.stderr.count(hints_file.LEFT_OUT_NOTE_START) == 1
+    assert lines[0].startswith("Traceback" if how == "open" else "nuitka-hints: ")
 
 
 def test_a_module_left_to_python_is_refused_to_nuitka_saying_why(plugin):
