@@ -196,12 +196,14 @@ def __nuitka_hints_left_out_note(note, statuses, left_out, start):
             atexit.register(say)  # after the message sys.exit prints
         exiting(status)
 
-    for functions in (os.supports_dir_fd, os.supports_fd, os.supports_follow_symlinks):
-        if os.stat in functions:
-            functions.add(stat)
-    atexit.register(lambda: looked_for and say())  # whatever the exit status
-    sys.addaudithook(audit)
-    sys.excepthook, sys.exit, os.stat = excepthook, exit, stat
+    sys.excepthook, sys.exit = excepthook, exit
+    if left_out:
+        for functions in (os.supports_dir_fd, os.supports_fd, os.supports_follow_symlinks):
+            if os.stat in functions:
+                functions.add(stat)
+        os.stat = stat
+        sys.addaudithook(audit)
+        atexit.register(lambda: looked_for and say())  # whatever the exit status
 
 
 __nuitka_hints_left_out_note(%r, %r, %r, %r)
@@ -422,6 +424,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         if self.left_to_python:
             code += LEFT_TO_PYTHON_FINDER % {
                 name: dest for name, (_, dest) in self._left_to_python_files().items()}
+        self.data_files.add_program_folder(module)  # its families, before the note is made
         families = [] if self.keep_families else self.all_families()
         if families:
             code += LEFT_OUT_NOTE % (self._left_out_note(families), {0} | {
@@ -429,7 +432,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                 if isinstance(run.get("exit_status"), int)},
                 self.data_files.family_members_left_out(), hints_file.LEFT_OUT_NOTE_START)
         return (code, "nuitka-hints: note what this binary lacks (in the file %s names, "
-                "and for a failing program the families left out)" % hints_file.MISSES_VARIABLE)
+                "and on stderr what the build left out that the program looked for or "
+                "failed without)" % hints_file.MISSES_VARIABLE)
 
     @staticmethod
     def _left_out_note(families):
@@ -439,8 +443,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             for f in families[:4])
         more = " and %d more" % (len(families) - 4) if len(families) > 4 else ""
         return ("%swhat no recorded run read of %s%s; if the program looked for one of "
-                "them, rebuild with "
-                "--hinted-families=keep (or --hinted-safe)\n" % (
+                "them, rebuild with --hinted-families=keep (or --hinted-safe)\n" % (
                     hints_file.LEFT_OUT_NOTE_START, named, more))
 
     def onModuleEncounter(self, using_module_name, module_name, module_filename, module_kind):
@@ -933,16 +936,23 @@ class DataFiles:
                     if relative.endswith(".py"):
                         self.mirrored.append((where, relative))
 
+    def add_program_folder(self, main_module):
+        """The program's folder (the main script's) as a root, once: the files
+        the runs read there, their families, the folders they listed."""
+        program_dir = os.path.dirname(os.path.abspath(main_module.getCompileTimeFilename()))
+        if os.path.normcase(program_dir) in self.roots or self.hints.data_files is None:
+            return
+        program = hints_file.PROGRAM
+        self.roots[os.path.normcase(program_dir)] = program
+        self._resolve(program, self.hints.data_files.get(program, {}))
+        self._family_of(program)
+        self._mirror(program, self.hints.listed_directories.get(program, {}))
+
     def files_to_add(self, module):
         """(source, dest) of the read files owned by ``module``; the program's
         own files (beside the main script) go with the main module."""
         if module.isMainModule():
-            program_dir = os.path.dirname(os.path.abspath(module.getCompileTimeFilename()))
-            program = hints_file.PROGRAM
-            self.roots[os.path.normcase(program_dir)] = program
-            self._resolve(program, (self.hints.data_files or {}).get(program, {}))
-            self._family_of(program)
-            self._mirror(program, self.hints.listed_directories.get(program, {}))
+            self.add_program_folder(module)
             owner = None
         else:
             owner = module.getFullName().asString()

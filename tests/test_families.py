@@ -119,3 +119,36 @@ def test_keeping_the_families_makes_the_other_inputs_work(recorded, option):
         result = binary(recorded, out, writer, conf)
         assert result.returncode == 0, result.stderr
         assert result.stdout == "%s rules: %s\n" % (writer, conf)
+
+
+OWN_FAMILY = """\
+import os, sys
+theme = os.path.join(os.path.dirname(os.path.abspath(__file__)), "themes", sys.argv[1] + ".css")
+if not os.path.exists(theme):
+    sys.exit(2)  # compiled: no hook sees this exit
+with open(theme) as handle:
+    print(handle.read().strip())
+"""
+
+
+def test_a_family_beside_the_program_is_named_when_the_program_looks_for_a_member(tmp_path):
+    """The program's own folder holds a family too: the binary names the member
+    left out that it looked for, beside the program's own exit."""
+    (tmp_path / "themes").mkdir()
+    for name in ("dark", "light"):
+        (tmp_path / "themes" / (name + ".css")).write_text("body { %s }\n" % name)
+    (tmp_path / "theme.py").write_text(OWN_FAMILY)
+    traced = run_tracer("theme.py", "dark", cwd=str(tmp_path))
+    assert traced.returncode == 0, traced.stderr
+    build = invoke(tmp_path, "--output-dir=out", "theme.py")
+    assert build.returncode == 0, (build.stdout + build.stderr)[-4000:]
+    run = lambda *args: subprocess.run(  # noqa: E731
+        [str(tmp_path / "out" / "theme.dist" / "theme.bin"), *args], cwd=str(tmp_path),
+        capture_output=True, text=True, timeout=60)
+    assert (run("dark").stdout, run("dark").stderr) == ("body { dark }\n", "")
+    light = run("light")
+    assert (light.returncode, light.stdout) == (2, "")
+    assert light.stderr == (
+        "nuitka-hints: this build left out themes/light.css, which the program looked for "
+        "(no recorded run read it); rebuild with --hinted-keep-data=themes/light.css or "
+        "--hinted-families=keep (or --hinted-safe)\n")

@@ -468,6 +468,19 @@ def test_the_module_kinds_the_report_reads_are_nuitkas():
                      "UNCOMPILED_PYTHON_PACKAGE", "PYTHON_MAIN_MODULE", "PYTHON_EXTENSION_MODULE"}
 
 
+class MainModule:
+    """The two questions the plugin asks of Nuitka's main module."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def isMainModule(self):
+        return True
+
+    def getCompileTimeFilename(self):
+        return self.path
+
+
 def test_a_recorded_file_linked_out_of_its_folder_is_not_copied(plugin, tmp_path, monkeypatch):
     from nuitka.freezer import IncludedDataFiles
 
@@ -480,14 +493,8 @@ def test_a_recorded_file_linked_out_of_its_folder_is_not_copied(plugin, tmp_path
     (program / "own.txt").write_text("the program's")
     linking = plugin({}, data={"program": {"linked.txt": 1, "own.txt": 1}})
 
-    class Main:  # the two questions considerDataFiles asks of Nuitka's main module
-        def isMainModule(self):
-            return True
-
-        def getCompileTimeFilename(self):
-            return str(program / "app.py")
-
-    assert [d.dest_path for d in linking.considerDataFiles(Main())] == ["own.txt"]
+    assert [d.dest_path for d in linking.considerDataFiles(MainModule(program / "app.py"))] \
+        == ["own.txt"]
     assert "'linked.txt' of program is a symbolic link to %s, outside it: not copied" % (
         elsewhere / "secret.txt") in linking.data_files.refused[0]
 
@@ -513,16 +520,12 @@ def test_the_binary_notes_what_it_lacks_and_imports_what_nuitka_failed_on(
     """The code run before the main module: the miss recorder always, the finder of
     modules left to Python when there are any: a submodule, a top-level module, a
     package, each from its source file where the dist has it."""
-    class Main:
-        @staticmethod
-        def isMainModule():
-            return True
-
     p = plugin({})
-    code, reason = p.createPreModuleLoadCode(Main())
+    code, reason = p.createPreModuleLoadCode(MainModule(tmp_path / "app.py"))
     assert code == hints_file.MISS_RECORDER
     assert reason == "nuitka-hints: note what this binary lacks (in the file NUITKA_HINTS_MISSES " \
-        "names, and for a failing program the families left out)"
+        "names, and on stderr what the build left out that the program looked for or failed " \
+        "without)"
     installed = tmp_path / "site"
     for relative in ("shapes/matcher.py", "solo.py", "toppkg/__init__.py"):
         (installed / relative).parent.mkdir(parents=True, exist_ok=True)
@@ -535,7 +538,7 @@ def test_the_binary_notes_what_it_lacks_and_imports_what_nuitka_failed_on(
         "shapes.matcher": (str(installed / "shapes/matcher.py"), "shapes/matcher.py"),
         "solo": (str(installed / "solo.py"), "solo.py"),
         "toppkg": (str(installed / "toppkg/__init__.py"), "toppkg/__init__.py")}
-    code, _ = p.createPreModuleLoadCode(Main())
+    code, _ = p.createPreModuleLoadCode(MainModule(tmp_path / "app.py"))
     dist = tmp_path / "app.dist"
     finder = code[len(hints_file.MISS_RECORDER):]
     exec(compile(finder, "preLoad", "exec"), {"__file__": str(dist / "__main__-preLoad.py")})
@@ -552,20 +555,15 @@ def test_the_binary_notes_what_it_lacks_and_imports_what_nuitka_failed_on(
 
 @pytest.mark.parametrize("keep", [False, True])
 def test_a_binary_without_the_families_names_them_when_the_program_fails(
-        plugin, monkeypatch, keep):
+        plugin, monkeypatch, tmp_path, keep):
     """The note's text and the exit statuses it stays quiet for (0 and the
     recorded runs'); a build that ships the families adds no note."""
-    class Main:
-        @staticmethod
-        def isMainModule():
-            return True
-
     p = plugin({})
     p.keep_families = keep
     p.hints.runs[0]["exit_status"] = 3
     monkeypatch.setattr(p, "all_families", lambda: [
         {"family": "fonts/*.flf", "picked": ["standard.flf"], "left_out": ["a.flf", "b.flf"]}])
-    code, _ = p.createPreModuleLoadCode(Main())
+    code, _ = p.createPreModuleLoadCode(MainModule(tmp_path / "app.py"))
     note = ("nuitka-hints: this build left out what no recorded run read of fonts/*.flf (1 of 3 "
             "shipped); if the program looked for one of them, rebuild with "
             "--hinted-families=keep (or --hinted-safe)\n")
