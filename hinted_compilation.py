@@ -29,7 +29,7 @@ library is decided like any other module.  Recorded modules that static analysis
 cannot see (``importlib.import_module`` with a computed name) and what Nuitka's
 runtime needs are added as implicit imports, never one Nuitka's anti-bloat keeps
 out (that would stop the build).  Every binary carries the code that notes the
-imports it lacked (``hints_file.MISS_RECORDER``).
+imports and data files it lacked (``hints_file.MISS_RECORDER``).
 
 Which kept modules are compiled to C is profile-guided too: the program's own
 modules, and installed packages' modules in which a recorded run spent at least
@@ -137,16 +137,16 @@ del __nuitka_hints_left_to_python
 """
 
 LEFT_OUT_NOTE = """\
-def __nuitka_hints_left_out_note(note, statuses, left_out, start):
+def __nuitka_hints_left_out_note(note, statuses, looked_for, start):
     \"\"\"nuitka-hints: name what this build left out when the program fails in a
-    way no recorded run did, or looks for a data file the build left out (its
-    own message may name no file: yamllint's "No such file or directory:
-    'relaxed'"; pyfiglet's exit is compiled code, out of sight).\"\"\"
+    way no recorded run did, or looked for a data file the build left out
+    (``looked_for``, which the miss recorder fills): the program's own message
+    may name no file (yamllint's "No such file or directory: 'relaxed'"), or its
+    exit be compiled code, out of sight (pyfiglet's).\"\"\"
     import atexit
-    import os
     import sys
 
-    folder, looked_for, said = os.path.dirname(__file__) + os.sep, [], []
+    said = []
 
     def say():
         if said:
@@ -163,28 +163,6 @@ def __nuitka_hints_left_out_note(note, statuses, left_out, start):
         except Exception:
             pass
 
-    def look(path):
-        try:
-            path = os.path.abspath(os.fsdecode(path))
-        except (TypeError, ValueError):
-            return
-        if path.startswith(folder):
-            relative = path[len(folder):].replace(os.sep, "/")
-            if relative in left_out and relative not in looked_for:
-                looked_for.append(relative)
-
-    def audit(event, args):
-        if event == "open" and isinstance(args[0], (str, bytes)):
-            look(args[0])
-
-    def stat(path, *args, original=os.stat, **kwargs):  # exists(), isfile(), Path.is_file()
-        try:
-            return original(path, *args, **kwargs)
-        except FileNotFoundError:
-            if not isinstance(path, int):
-                look(path)
-            raise
-
     def excepthook(kind, value, traceback, printed=sys.excepthook):
         printed(kind, value, traceback)
         if not issubclass(kind, KeyboardInterrupt):
@@ -197,16 +175,10 @@ def __nuitka_hints_left_out_note(note, statuses, left_out, start):
         exiting(status)
 
     sys.excepthook, sys.exit = excepthook, exit
-    if left_out:
-        for functions in (os.supports_dir_fd, os.supports_fd, os.supports_follow_symlinks):
-            if os.stat in functions:
-                functions.add(stat)
-        os.stat = stat
-        sys.addaudithook(audit)
-        atexit.register(lambda: looked_for and say())  # whatever the exit status
+    atexit.register(lambda: looked_for and say())  # whatever the exit status
 
 
-__nuitka_hints_left_out_note(%r, %r, %r, %r)
+__nuitka_hints_left_out_note(%r, %r, __nuitka_hints_looked_for, %r)
 del __nuitka_hints_left_out_note
 """
 
@@ -420,17 +392,17 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         file left out that the program looked for."""
         if not module.isMainModule():
             return None
-        code = hints_file.MISS_RECORDER
+        self.data_files.add_program_folder(module)  # its families, before the note is made
+        families = [] if self.keep_families else self.all_families()
+        code = hints_file.miss_recorder(
+            self.data_files.family_members_left_out() if families else ())
         if self.left_to_python:
             code += LEFT_TO_PYTHON_FINDER % {
                 name: dest for name, (_, dest) in self._left_to_python_files().items()}
-        self.data_files.add_program_folder(module)  # its families, before the note is made
-        families = [] if self.keep_families else self.all_families()
         if families:
             code += LEFT_OUT_NOTE % (self._left_out_note(families), {0} | {
                 run["exit_status"] % 256 for run in self.hints.runs
-                if isinstance(run.get("exit_status"), int)},
-                self.data_files.family_members_left_out(), hints_file.LEFT_OUT_NOTE_START)
+                if isinstance(run.get("exit_status"), int)}, hints_file.LEFT_OUT_NOTE_START)
         return (code, "nuitka-hints: note what this binary lacks (in the file %s names, "
                 "and on stderr what the build left out that the program looked for or "
                 "failed without)" % hints_file.MISSES_VARIABLE)
@@ -829,8 +801,8 @@ class DataFiles:
         self.installed_roots = tuple(os.path.realpath(root) + os.sep for root in self.roots)
         self.metadata_without_package = set(hints.metadata_without_package(
             hints_file.site_packages_dirs(self.roots)))
-        for where, files in (hints.data_files or {}).items():
-            self._resolve(where, files)
+        for where in sorted(set(hints.data_files or {}) | set(hints.learned_files)):
+            self._resolve(where, self._read_or_learned(where))
             self._family_of(where)
         self.listed = self._real_paths(hints.listed_directories)  # folders a run listed
         for where, folders in hints.listed_directories.items():
@@ -840,6 +812,11 @@ class DataFiles:
             if entry.get("where") in (hints_file.STDLIB, hints_file.SITE_PACKAGES):  # shipped
                 libraries.setdefault(entry["where"], {})[relative] = 1
         self.loaded_libraries = self._real_paths(libraries)
+
+    def _read_or_learned(self, where):
+        """The files below root ``where`` that the runs read or a binary lacked."""
+        return [*(self.hints.data_files or {}).get(where, {}),
+                *self.hints.learned_files.get(where, {})]
 
     def _real_paths(self, files_by_root):
         paths = (self._locate(where, relative)
@@ -944,7 +921,7 @@ class DataFiles:
             return
         program = hints_file.PROGRAM
         self.roots[os.path.normcase(program_dir)] = program
-        self._resolve(program, self.hints.data_files.get(program, {}))
+        self._resolve(program, self._read_or_learned(program))
         self._family_of(program)
         self._mirror(program, self.hints.listed_directories.get(program, {}))
 

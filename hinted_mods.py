@@ -51,10 +51,12 @@ from hints_file import (
     file_hash,
     FileLock,
     read_distributions,
+    count_misses,
     describe_misses,
     hints_path,
     learn_into,
     learnable,
+    miss_name,
     platform_tag,
     read_misses,
     site_packages_dirs,
@@ -252,6 +254,10 @@ def _print_summary(filename):
     for name, entry in hints.learned.items():
         print("learned from the binary: %s (imported by %s; %s)" % (
             name, entry["importer"] or "?", hints.learned_evidence(name)))
+    for where, files in hints.learned_files.items():
+        for name in files:
+            print("learned from the binary: data file %s (%s; %s)" % (
+                name, where, hints.learned_evidence(name, where)))
     counts = {}
     for name in program:
         top = name.partition(".")[0]
@@ -363,12 +369,15 @@ def _learn_from_binary(filename, misses_files):
     misses = []
     for name in misses_files:  # the evidence: each file as it was given
         misses += [dict(miss, report=name) for miss in read_misses(name)]
-    wanted = learnable(misses, known=Hints.load(filename).modules,
+    hints = Hints.load(filename)
+    wanted = learnable(misses, known=hints.modules, known_files=hints.files_known(),
                        program_dir=os.path.dirname(os.path.abspath(filename)))
     new = learn_into(filename, wanted)
-    print("%s: learned %d module(s) the binary lacked%s" % (filename, len(new), ": " +
-          describe_misses([m for m in wanted if m["module"] in new]) if new else ""))
-    others = sorted({m["module"] for m in misses} - {m["module"] for m in wanted})
+    learned = [m for m in wanted if miss_name(m) in new]
+    print("%s: learned %s the binary lacked%s" % (
+        filename, count_misses(learned) if new else "0 module(s)",
+        ": " + describe_misses(learned) if new else ""))
+    others = sorted({miss_name(m) for m in misses} - {miss_name(m) for m in wanted})
     if others:
         print("not learned (looked up only, not installed here, or recorded already): %s"
               % ", ".join(others))

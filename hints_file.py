@@ -22,6 +22,7 @@ SUPPORTED_NUITKA = ((4, 3), (4, 4))
 #   libraries {file: {where}}, looked_up {name: runs}
 #   data_files {where: {file: runs}}, listed_directories {where: {folder: runs}}
 #   learned {name: {importer, runs [numbers], reports [misses files]}}
+#   learned_files {where: {file: {runs [numbers], reports [misses files]}}}
 #   runs [{argv, module, cwd, exit_status, duration, started, processes,
 #          [profile {samples, modules {name: samples}}], [stdin], [stdout]
 #          ({text} or {base64}, [truncated]),
@@ -33,9 +34,10 @@ SUPPORTED_NUITKA = ((4, 3), (4, 4))
 # 4: adds "data_files", "listed_directories" and "runs[].against" (older files:
 # data files are left to Nuitka's configuration, and staleness is unknown);
 # 5: adds "learned", the modules a built binary tried to import and lacked;
-# 6: adds "by_name" to a module some run imported by a name it computed.
-SCHEMA = 6
-SUPPORTED_SCHEMAS = (1, 2, 3, 4, 5, 6)
+# 6: adds "by_name" to a module some run imported by a name it computed;
+# 7: adds "learned_files", the data files a built binary looked for and lacked.
+SCHEMA = 7
+SUPPORTED_SCHEMAS = (1, 2, 3, 4, 5, 6, 7)
 
 # Where a recorded file lies (``where``): below one of these roots, or elsewhere.
 STDLIB, SITE_PACKAGES, PROGRAM, ABSOLUTE = "stdlib", "site-packages", "program", "absolute"
@@ -166,7 +168,7 @@ class Hints:
 
     @classmethod
     def new(cls, modules, runs, libraries, looked_up, data_files, listed, recorded_by=None,
-            learned=None):
+            learned=None, learned_files=None):
         """Hints from what runs recorded; ``recorded_by`` (tag and Python facts)
         defaults to this Python."""
         recorded_by = recorded_by or {"tag": platform_tag(), "python": _python_facts()}
@@ -181,6 +183,9 @@ class Hints:
             "data_files": _sorted_by_root(data_files),
             "listed_directories": _sorted_by_root(listed),
             "learned": {n: e for n, e in sorted((learned or {}).items()) if n not in modules},
+            "learned_files": _sorted_by_root({
+                where: {f: e for f, e in files.items() if f not in data_files.get(where, {})}
+                for where, files in (learned_files or {}).items()}),
             "runs": runs,
         })
 
@@ -208,28 +213,42 @@ class Hints:
             _add_counts(listed, hints.get("listed_directories", {}))
         recorded_by = {"tag": old["tag"], "python": old.get("python", {})}
         learned = _learned_union(self.learned, other.learned, len(old["runs"]))
+        learned_files = {where: _learned_union(self.learned_files.get(where, {}), files,
+                                               len(old["runs"]))
+                         for where, files in other.learned_files.items()}
+        learned_files = {**self.learned_files, **learned_files}
         return Hints.new(modules, old["runs"] + new["runs"], libraries, looked_up, data_files,
-                         listed, recorded_by, learned)
+                         listed, recorded_by, learned, learned_files)
 
     def learn(self, misses):
-        """These hints with the modules a built binary lacked added to ``learned``
-        (``misses``: ``read_misses`` entries of modules installed here, each with
-        the ``run`` whose replay lacked it or the ``report``, the misses file of a
-        binary in the field, it came from).  Returns (hints, names new to them)."""
+        """These hints with what a built binary lacked added: modules to
+        ``learned``, data files to ``learned_files`` (``misses``: ``learnable``
+        entries, each with the ``run`` whose replay lacked it or the ``report``,
+        the misses file of a binary in the field, it came from).  Returns (hints,
+        the names new to them: modules, and files as their paths in the dist)."""
         learned = {name: dict(entry) for name, entry in self.learned.items()}
+        learned_files = {where: {name: dict(entry) for name, entry in files.items()}
+                         for where, files in self.learned_files.items()}
         new = []
         for miss in misses:
-            name = miss["module"]
-            if name in self.modules:
+            name = miss_name(miss)
+            if "file" in miss:
+                known = learned_files.setdefault(miss["where"], {})
+                fresh = {"runs": [], "reports": []}
+            elif name not in self.modules:
+                known, fresh = learned, {"importer": miss["importer"], "runs": [], "reports": []}
+            else:
                 continue
-            entry = learned.get(name)
-            if entry is None:
-                entry = learned[name] = {"importer": miss["importer"], "runs": [], "reports": []}
+            if name not in known:
+                known[name] = fresh
                 new.append(name)
+            entry = known[name]
             for key, evidence in (("runs", miss.get("run")), ("reports", miss.get("report"))):
                 if evidence is not None and evidence not in entry[key]:
                     entry[key] = sorted(entry[key] + [evidence])
-        return Hints(dict(self.data, learned=dict(sorted(learned.items()))), self.filename), new
+        data = dict(self.data, learned=dict(sorted(learned.items())),
+                    learned_files=_sorted_by_root(learned_files))
+        return Hints(data, self.filename), new
 
     def save(self, output, fresh=False):
         """Merge these hints into the hints file ``output`` (replace it if ``fresh``),
@@ -280,13 +299,12 @@ class Hints:
         for old, run in enumerate(self.runs, 1):
             if old not in numbers:
                 renumbered[old] = len(renumbered) + 1
-        learned = {name: dict(entry, runs=[renumbered[n] for n in entry["runs"]
-                                           if n in renumbered])
-                   for name, entry in self.learned.items()}
-        learned = {name: entry for name, entry in learned.items()  # evidence left only
-                   if entry["runs"] or entry["reports"]}
+        learned = _renumbered(self.learned, renumbered)
+        learned_files = {where: _renumbered(files, renumbered)
+                         for where, files in self.learned_files.items()}
         runs = [run for number, run in enumerate(self.runs, 1) if number not in numbers]
-        return Hints(dict(self.data, runs=runs, learned=learned), self.filename)
+        return Hints(dict(self.data, runs=runs, learned=learned, learned_files=learned_files),
+                     self.filename)
 
     def write(self, filename):
         """Write the file whole, or not at all (a temporary file, then a rename)."""
@@ -348,9 +366,22 @@ class Hints:
         replayed) or from a misses file (``hinted_mods.py --learn``); schema 5."""
         return self.data.get("learned", {})
 
-    def learned_evidence(self, name):
-        """What showed the binary lacked a learned module: 'run 1, misses.txt'."""
-        entry = self.learned[name]
+    @property
+    def learned_files(self):
+        """Root label -> {file relative to it: {"runs", "reports"}}: data files a
+        built binary looked for below its folder and lacked, learned as
+        ``learned`` modules are; schema 7."""
+        return self.data.get("learned_files", {})
+
+    def files_known(self):
+        """(root label, file) of every data file a run read or a binary lacked."""
+        return {(where, name) for files in (self.data_files or {}, self.learned_files)
+                for where, names in files.items() for name in names}
+
+    def learned_evidence(self, name, where=None):
+        """What showed the binary lacked a learned module (or the data file
+        ``name`` of root ``where``): 'run 1, misses.txt'."""
+        entry = self.learned[name] if where is None else self.learned_files[where][name]
         return ", ".join(["run %d" % n for n in entry["runs"]] + entry["reports"])
 
     @property
@@ -603,16 +634,21 @@ def stream_bytes(entry):
 
 # -- what a built binary missed -------------------------------------------------------
 #
-# A hinted binary carries MISS_RECORDER (the plugin runs it before the program).
-# With the environment variable MISSES_VARIABLE naming a file, it appends one
-# line to that file for each module the program tried to import and the binary
-# did not have: left out of the build ("excluded") or not in it at all ("not
-# found"), caught by the program or not.  Each line is a Python dict literal,
-# written with one os.write (a crash loses nothing):
+# A hinted binary runs ``miss_recorder``'s code before the program.  With the
+# environment variable MISSES_VARIABLE naming a file, it appends one line to that
+# file for each module the program tried to import and the binary did not have:
+# left out of the build ("excluded") or not in it at all ("not found"), caught by
+# the program or not; and for each data file below the binary's folder that the
+# program looked for (``os.stat``: exists, isfile; ``open``) and the binary does
+# not have.  Each line is a Python dict literal, written with one os.write (a
+# crash loses nothing):
 #   {"module", "how", "importer", "lookup", "argv", "pid"}
+#   {"file", "argv", "pid"}   (the file's path in the binary's folder, with "/")
 # "lookup": found by importlib.util.find_spec and the like, not imported.
 # Without the variable the binary writes nothing and adds no finder.
 MISSES_VARIABLE = "NUITKA_HINTS_MISSES"
+MODULE_MISS_KEYS = frozenset({"module", "how", "importer", "lookup", "argv", "pid"})
+FILE_MISS_KEYS = frozenset({"file", "argv", "pid"})
 
 # How the line starts that a binary adds to its stderr when the build left out
 # members of families the runs picked from and the program failed, or looked for
@@ -620,15 +656,29 @@ MISSES_VARIABLE = "NUITKA_HINTS_MISSES"
 LEFT_OUT_NOTE_START = "nuitka-hints: this build left out "
 
 MISS_RECORDER = """\
-def __nuitka_hints_misses():
-    \"\"\"nuitka-hints: with %(variable)s naming a file, note in it each module
-    this program tried to import and this binary lacks (README: Ask the binary).\"\"\"
+def __nuitka_hints_misses(left_out):
+    \"\"\"nuitka-hints: with %(variable)s naming a file, note in it each module this
+    program tried to import, and each data file below this binary's folder it
+    looked for, that this binary lacks (README: Ask the binary).  Whatever the
+    variable, the data files of ``left_out`` (left out of families by the build)
+    that it looked for are in the list returned, for the line the build adds.\"\"\"
     import os
     import sys
 
-    target = os.environ.get("%(variable)s")
-    if not target:
-        return
+    target, looked_for = os.environ.get("%(variable)s"), []
+    if not target and not left_out:
+        return looked_for
+
+    def write(entry):
+        line = repr(dict(entry, argv=sys.argv[1:], pid=os.getpid())) + "\\n"
+        try:  # the program must go on as without the recorder
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            try:
+                os.write(fd, line.encode("utf-8", "backslashreplace"))
+            finally:
+                os.close(fd)
+        except OSError:
+            pass
 
     class MissRecorder:
         noted = set()
@@ -662,31 +712,77 @@ def __nuitka_hints_misses():
                 elif not importer and module not in ("importlib", "importlib.util"):
                     importer = module
                 frame = frame.f_back
-            line = repr({"module": name, "how": how, "importer": importer, "lookup": lookup,
-                         "argv": sys.argv[1:], "pid": os.getpid()}) + "\\n"
-            try:  # the program's import must go on as without the recorder
-                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-                try:
-                    os.write(fd, line.encode("utf-8", "backslashreplace"))
-                finally:
-                    os.close(fd)
-            except OSError:
-                pass
+            write({"module": name, "how": how, "importer": importer, "lookup": lookup})
 
-    sys.meta_path.insert(0, MissRecorder())
+    folder, files_noted = os.path.dirname(__file__) + os.sep, set()
+
+    def in_binary_folder(path):
+        \"\"\"``path`` relative to the binary's folder, with "/"; None if not below it.\"\"\"
+        try:
+            path = os.path.abspath(os.fsdecode(path))
+        except (TypeError, ValueError):
+            return None
+        return path[len(folder):].replace(os.sep, "/") if path.startswith(folder) else None
+
+    def lacked(relative):
+        if relative in left_out and relative not in looked_for:
+            looked_for.append(relative)
+        if target and relative not in files_noted and \\
+                not relative.endswith(%(module_suffixes)r):  # modules: the finder's
+            files_noted.add(relative)
+            write({"file": relative})
+
+    def exists(path, original=os.stat):
+        try:
+            original(path)
+            return True
+        except OSError:
+            return False
+
+    def stat(path, *args, original=os.stat, **kwargs):  # exists(), isfile(), Path.is_file()
+        try:
+            return original(path, *args, **kwargs)
+        except FileNotFoundError:
+            relative = None if isinstance(path, int) or kwargs.get("dir_fd") is not None \\
+                else in_binary_folder(path)
+            if relative:
+                lacked(relative)
+            raise
+
+    def audit(event, args):
+        if event == "open" and isinstance(args[0], (str, bytes)):
+            relative = in_binary_folder(args[0])
+            if relative and (relative in left_out or target and not exists(args[0])):
+                lacked(relative)
+
+    if target:
+        sys.meta_path.insert(0, MissRecorder())
+    for functions in (os.supports_dir_fd, os.supports_fd, os.supports_follow_symlinks):
+        if os.stat in functions:
+            functions.add(stat)
+    os.stat = stat
+    sys.addaudithook(audit)
+    return looked_for
 
 
-__nuitka_hints_misses()
+__nuitka_hints_looked_for = __nuitka_hints_misses(%%r)
 del __nuitka_hints_misses
-""" % {"variable": MISSES_VARIABLE}
+""" % {"variable": MISSES_VARIABLE, "module_suffixes": MODULE_SUFFIXES}
+
+
+def miss_recorder(left_out=frozenset()):
+    """The code a binary runs first (``MISS_RECORDER``): ``left_out``, the paths in
+    the dist of the data files the build left out of families, which it names
+    when the program looks for one (in ``__nuitka_hints_looked_for``)."""
+    return MISS_RECORDER % (frozenset(left_out),)
 
 
 def read_misses(filename):
     """The entries of a misses file, each {"module", "how", "importer", "lookup",
-    "argv", "pid"}; HintsFileError naming the file and line for anything else."""
+    "argv", "pid"} or {"file", "argv", "pid"}; HintsFileError naming the file and
+    line for anything else."""
     import ast
 
-    keys = {"module", "how", "importer", "lookup", "argv", "pid"}
     try:
         with open(filename, encoding="utf-8", errors="backslashreplace") as handle:
             lines = handle.read().splitlines()
@@ -698,8 +794,9 @@ def read_misses(filename):
             entry = ast.literal_eval(line)
         except (ValueError, SyntaxError):
             entry = None
-        if not isinstance(entry, dict) or set(entry) != keys or \
-                not _is_module_name(entry["module"]):
+        keys = set(entry) if isinstance(entry, dict) else set()
+        if not (keys == MODULE_MISS_KEYS and _is_module_name(entry["module"]) or
+                keys == FILE_MISS_KEYS and _is_relative_path(entry["file"])):
             raise HintsFileError(
                 "%s:%d is not a line a nuitka-hints binary writes: give the file that "
                 "%s named" % (filename, number, MISSES_VARIABLE))
@@ -707,21 +804,55 @@ def read_misses(filename):
     return misses
 
 
-def learnable(misses, known=(), program_dir=None):
-    """The misses a build can put right: imports (not lookups) of modules that are
-    installed here (or in ``program_dir``) and not in ``known``, once per run or
-    report.  Found the way the import system finds them, folder by folder, with
-    no module executed."""
+def learnable(misses, known=(), program_dir=None, known_files=()):
+    """The misses a build can put right, once per run or report: imports (not
+    lookups) of modules that are installed here (or in ``program_dir``) and not
+    in ``known``, found the way the import system finds them, folder by folder,
+    with no module executed; data files that are installed here below a root
+    (each gets its ``where``), not a module's file nor a distribution's metadata
+    (Nuitka's to ship), and not in ``known_files`` ((where, file) pairs)."""
     search = [program_dir] + sys.path if program_dir else sys.path
+    roots = sorted(sys_path_roots(program_dir).items(),
+                   key=lambda item: (PROGRAM, SITE_PACKAGES, STDLIB).index(item[1]))
     wanted, seen = [], set()
-    for miss in sorted(misses, key=lambda m: m["module"]):
-        key = (miss["module"], miss.get("run"), miss.get("report"))
-        if miss["lookup"] or miss["module"] in known or key in seen or \
+    for miss in sorted(misses, key=miss_name):
+        key = (miss_name(miss), miss.get("run"), miss.get("report"))
+        if key in seen:
+            continue
+        if "file" in miss:
+            where = _installed_root(miss["file"], roots)
+            if where is None or (where, miss["file"]) in known_files:
+                continue
+            miss = dict(miss, where=where)
+        elif miss["lookup"] or miss["module"] in known or \
                 not _is_installed(miss["module"], search):
             continue
         seen.add(key)
         wanted.append(miss)
     return wanted
+
+
+def miss_name(miss):
+    """What a binary lacked: the module's name, or the data file's path in the dist."""
+    return miss.get("module") or miss["file"]
+
+
+def _installed_root(relative, roots):
+    """The label of the first of ``roots`` ((folder, label), in the order to try)
+    that holds data file ``relative``; None if none does, or if it is a module's
+    file or a distribution's metadata."""
+    if relative.endswith(MODULE_SUFFIXES) or \
+            relative.partition("/")[0].endswith((".dist-info", ".egg-info")):
+        return None
+    for folder, label in roots:
+        if os.path.isfile(os.path.join(folder, relative)):
+            return label
+    return None
+
+
+def _is_relative_path(text):
+    return isinstance(text, str) and bool(text) and not os.path.isabs(text) and \
+        ".." not in text.split("/")
 
 
 def _is_installed(name, search):
@@ -750,12 +881,26 @@ def learn_into(filename, misses):
     return new
 
 
+def count_misses(misses, unrecorded=False):
+    """'2 module(s)', '1 data file(s)' or '1 module(s) and 1 data file(s)': what a
+    binary lacked, each once; ``unrecorded`` adds 'no recorded run imported (or
+    read)'."""
+    modules = {m["module"] for m in misses if "module" in m}
+    files = {m["file"] for m in misses if "file" in m}
+    counts = [(phrase % len(names), verb) for names, phrase, verb in (
+        (modules, "%d module(s)", "imported"), (files, "%d data file(s)", "read")) if names]
+    return " and ".join(phrase for phrase, _ in counts) + (
+        " no recorded run " + " or ".join(verb for _, verb in counts) if unrecorded else "")
+
+
 def describe_misses(misses):
-    """'module (imported by importer), ...' for what a binary lacked, once each."""
+    """'module (imported by importer), file (a data file), ...' for what a binary
+    lacked, once each."""
     first = {}
     for miss in misses:
-        first.setdefault(miss["module"], miss["importer"] or "?")
-    return ", ".join("%s (imported by %s)" % item for item in first.items())
+        first.setdefault(miss_name(miss), "a data file" if "file" in miss else
+                         "imported by %s" % (miss["importer"] or "?"))
+    return ", ".join("%s (%s)" % item for item in first.items())
 
 
 def _is_module_name(text):
@@ -763,15 +908,23 @@ def _is_module_name(text):
 
 
 def _learned_union(old, new, old_runs):
-    """``learned`` of two hints files merged: the second's run numbers shift by
-    ``old_runs`` (its runs come after the first's)."""
+    """Learned entries (``learned``, or one root's ``learned_files``) of two hints
+    files merged: the second's run numbers shift by ``old_runs`` (its runs come
+    after the first's)."""
     result = {name: dict(entry) for name, entry in old.items()}
     for name, entry in new.items():
-        known = result.setdefault(name, {"importer": entry["importer"], "runs": [],
-                                         "reports": []})
+        known = result.setdefault(name, dict(entry, runs=[], reports=[]))
         known["runs"] = sorted(set(known["runs"]) | {n + old_runs for n in entry["runs"]})
         known["reports"] = sorted(set(known["reports"]) | set(entry["reports"]))
     return result
+
+
+def _renumbered(learned, renumbered):
+    """Learned entries with their runs' new numbers (``renumbered``: old -> new),
+    those with evidence left only."""
+    entries = {name: dict(entry, runs=[renumbered[n] for n in entry["runs"] if n in renumbered])
+               for name, entry in learned.items()}
+    return {name: entry for name, entry in entries.items() if entry["runs"] or entry["reports"]}
 
 
 def _normalized(distribution_name):

@@ -404,8 +404,8 @@ def verify(hinted, learn=True, rounds=0):
         differing, wanted = replay_all(hinted, hinted.hints)  # reloaded after learning
         if not wanted:
             break
-        lacked = "%d module(s) no recorded run imported: %s" % (
-            len({m["module"] for m in wanted}), hints_file.describe_misses(wanted))
+        lacked = "%s: %s" % (hints_file.count_misses(wanted, unrecorded=True),
+                             hints_file.describe_misses(wanted))
         if not learn:
             print("nuitka-hints: the binary lacked %s; --verify without --no-learn learns "
                   "them" % lacked)
@@ -445,6 +445,7 @@ def replay_all(hinted, hints):
             results.append({"run": number, "argv": run["argv"], "verdict": verdict,
                             "explanation": explanation})
     wanted = hints_file.learnable(misses, known={*hints.modules, *hints.learned},
+                                  known_files=hints.files_known(),
                                   program_dir=os.path.dirname(os.path.abspath(script)))
     for result in results:
         lacked = [miss for miss in wanted if miss["run"] == result["run"]]

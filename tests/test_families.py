@@ -9,13 +9,15 @@ works.
 """
 
 import json
+import os
 import subprocess
 
 import pytest
 
-from conftest import installed_distribution, run_tracer
+from conftest import TAG, installed_distribution, run_tracer
 from test_build import invoke
 
+import hints_file
 import nuitka_hints
 
 pytestmark = pytest.mark.build
@@ -152,3 +154,52 @@ def test_a_family_beside_the_program_is_named_when_the_program_looks_for_a_membe
         "nuitka-hints: this build left out themes/light.css, which the program looked for "
         "(no recorded run read it); rebuild with --hinted-keep-data=themes/light.css or "
         "--hinted-families=keep (or --hinted-safe)\n")
+
+
+def test_a_shipped_binary_names_the_member_it_lacked_and_it_is_learned(recorded):
+    """From the field: the default build's binary, run with NUITKA_HINTS_MISSES on
+    an input nobody recorded, writes the data file it looked for; --learn adds it
+    to the hints and the next build ships it (the writer still left out)."""
+    misses = recorded / "field-misses.txt"
+    asked = subprocess.run([str(recorded / "default" / "pick.dist" / "pick.bin"), "html",
+                            "strict"], cwd=str(recorded), capture_output=True, text=True,
+                           timeout=60, env=dict(os.environ, NUITKA_HINTS_MISSES=str(misses)))
+    assert asked.returncode == 1
+    hints_name = str(recorded / ("pick-%s.json" % TAG))
+    learned = run_tracer("--learn", hints_name, str(misses), cwd=str(recorded))
+    assert learned.returncode == 0, learned.stderr
+    assert learned.stdout.startswith(
+        "%s: learned 1 data file(s) the binary lacked: famdemo/conf/strict.yaml (a data "
+        "file)\n" % hints_name)
+    build = invoke(recorded, "--output-dir=learned", "pick.py")
+    assert build.returncode == 0, (build.stdout + build.stderr)[-4000:]
+    assert hints_file.Hints.load(hints_name).learned_files == {"site-packages": {
+        "famdemo/conf/strict.yaml": {"runs": [], "reports": [str(misses)]}}}
+    strict = binary(recorded, "learned", "html", "strict")
+    assert (strict.returncode, strict.stdout) == (0, "html rules: strict\n")
+    assert binary(recorded, "learned", "latex", "strict").returncode == 1
+
+
+ONLY_THE_BINARY = """\
+import os
+here = os.path.dirname(os.path.abspath(__file__))
+name = "frozen.txt" if "__compiled__" in globals() else "source.txt"  # as a library may
+with open(os.path.join(here, "data", name)) as handle:
+    print(handle.read().strip())
+"""
+
+
+def test_verify_learns_a_data_file_only_the_binary_looks_for(tmp_path):
+    (tmp_path / "data").mkdir()
+    for name in ("source.txt", "frozen.txt"):
+        (tmp_path / "data" / name).write_text("the same text\n")
+    (tmp_path / "lib.py").write_text(ONLY_THE_BINARY)
+    traced = run_tracer("lib.py", cwd=str(tmp_path))
+    assert traced.returncode == 0, traced.stderr
+    build = invoke(tmp_path, "--verify", "--output-dir=out", "lib.py")
+    assert build.returncode == 0, (build.stdout + build.stderr)[-4000:]
+    assert "nuitka-hints: round 2: the binary lacked 1 data file(s) no recorded run read: " \
+        "data/frozen.txt (a data file); learned into" in build.stdout
+    assert "nuitka-hints: verify: 1 of 1 recorded runs behave the same" in build.stdout
+    hints = hints_file.Hints.load(str(tmp_path / ("lib-%s.json" % TAG)))
+    assert hints.learned_files == {"program": {"data/frozen.txt": {"runs": [1], "reports": []}}}

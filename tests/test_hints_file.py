@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import sysconfig
 
 import pytest
 
@@ -78,7 +79,7 @@ def test_a_run_into_another_pythons_file_is_saved_beside_as_this_pythons_own(tra
 
 def test_file_carries_schema_tag_python_and_runs(trace):
     hints = trace("pass").hints
-    assert hints["schema"] == hints_file.SCHEMA == 6
+    assert hints["schema"] == hints_file.SCHEMA == 7
     assert hints["tag"] == TAG
     assert hints["python"]["version"].startswith("%d.%d" % sys.version_info[:2])
     (run,) = hints["runs"]
@@ -117,7 +118,7 @@ def test_reader_still_loads_schema_1_files(tmp_path):
 
 def test_reader_accepts_a_good_file(trace):
     hints = hints_file.Hints.load(trace("import colorsys").hints_name)
-    assert hints.data["schema"] == 6
+    assert hints.data["schema"] == 7
     assert "colorsys" in hints and "colorsys" in hints.program_modules()
     assert hints.staleness() == {1: []} and hints.data_files == {}
 
@@ -295,36 +296,67 @@ def miss(module, **changes):
                  "argv": ["x"], "pid": 7}, **changes)
 
 
-def test_the_binarys_miss_recorder_notes_imports_caught_or_not_and_lookups(tmp_path):
-    """The code the plugin puts in every binary, run here by this interpreter."""
-    target = tmp_path / "misses.txt"
-    program = hints_file.MISS_RECORDER + (
-        "import importlib.util\n"
-        "try:\n    import no_such_module_here\nexcept ImportError:\n    pass\n"
-        "importlib.util.find_spec('no_such_lookup')\n"
-        "import colorsys\n")
-    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
-                            env=dict(os.environ, NUITKA_HINTS_MISSES=str(target)))
+def file_miss(relative, **changes):
+    """A misses file's line for a data file the binary looked for and lacked."""
+    return dict({"file": relative, "argv": ["x"], "pid": 7}, **changes)
+
+
+LOOKS = """\
+import importlib.util, os
+try:
+    import no_such_module_here
+except ImportError:
+    pass
+importlib.util.find_spec('no_such_lookup')
+import colorsys
+here = os.path.dirname(os.path.abspath(__file__))
+os.path.exists(os.path.join(here, "conf", "missing.yaml"))
+os.path.isfile(os.path.join(here, "shipped.txt"))
+os.path.exists(os.path.join(here, "absent_module.py"))
+os.path.exists(os.path.join(os.path.dirname(here), "outside.txt"))
+try:
+    open(os.path.join(here, "data", "opened.bin"), "rb")
+except OSError:
+    pass
+"""
+
+
+def test_the_binarys_miss_recorder_notes_imports_caught_or_not_lookups_and_files(tmp_path):
+    """The code the plugin puts in every binary, run here by this interpreter from
+    a folder that stands for the dist: data files looked for below it, not a
+    module's file, not elsewhere."""
+    target, dist = tmp_path / "misses.txt", tmp_path / "app.dist"
+    dist.mkdir()
+    (dist / "shipped.txt").write_text("here")
+    (dist / "prog.py").write_text(hints_file.miss_recorder() + LOOKS)
+    result = subprocess.run([sys.executable, str(dist / "prog.py")], capture_output=True,
+                            text=True, env=dict(os.environ, NUITKA_HINTS_MISSES=str(target)))
     assert result.returncode == 0, result.stderr
-    misses = {m["module"]: m for m in hints_file.read_misses(str(target))}
-    assert set(misses) == {"no_such_module_here", "no_such_lookup"}
+    misses = {hints_file.miss_name(m): m for m in hints_file.read_misses(str(target))}
+    assert set(misses) == {"no_such_module_here", "no_such_lookup", "conf/missing.yaml",
+                           "data/opened.bin"}
     assert misses["no_such_module_here"]["lookup"] is False
     assert misses["no_such_module_here"]["importer"] == "__main__"
     assert misses["no_such_module_here"]["how"] == "not found"
     assert misses["no_such_lookup"]["lookup"] is True
+    assert misses["conf/missing.yaml"] == {"file": "conf/missing.yaml", "argv": [],
+                                           "pid": misses["conf/missing.yaml"]["pid"]}
     written = target.read_text()
-    count = "import sys\nprint(len(sys.meta_path))"
-    quiet = subprocess.run([sys.executable, "-c", program + count],
+    count = "import os, sys\nprint(len(sys.meta_path), os.stat.__module__)"
+    (dist / "prog.py").write_text(hints_file.miss_recorder() + LOOKS + count)
+    quiet = subprocess.run([sys.executable, str(dist / "prog.py")],
                            capture_output=True, text=True, cwd=str(tmp_path),
                            env={k: v for k, v in os.environ.items()
                                 if k != "NUITKA_HINTS_MISSES"})
     plain = subprocess.run([sys.executable, "-c", count], capture_output=True, text=True)
-    assert quiet.returncode == 0 and os.listdir(tmp_path) == ["misses.txt"]
+    assert quiet.returncode == 0 and sorted(os.listdir(tmp_path)) == ["app.dist", "misses.txt"]
     assert target.read_text() == written  # nothing written without the variable
-    assert quiet.stdout == plain.stdout  # and no finder added
+    assert quiet.stdout == plain.stdout  # and no finder added, os.stat as it was
 
 
-@pytest.mark.parametrize("line", ["not a dict", "{'module': 'x'}", repr(miss("a b"))])
+@pytest.mark.parametrize("line", ["not a dict", "{'module': 'x'}", repr(miss("a b")),
+                                  repr(file_miss("../etc/passwd")), repr(file_miss("/etc/x")),
+                                  repr(file_miss("a.txt", module="a"))])
 def test_a_misses_file_of_something_else_is_one_clear_line(tmp_path, line):
     path = tmp_path / "misses.txt"
     path.write_text(repr(miss("fine")) + "\n" + line + "\n")
@@ -343,6 +375,51 @@ def test_learnable_misses_are_imports_of_modules_installed_here_not_yet_known(tm
     learned = hints_file.learnable(misses, known={"colorsys"}, program_dir=str(tmp_path))
     assert [(m["module"], m["run"]) for m in learned] == [
         ("email.parser", 1), ("email.parser", 2), ("own_plugin", 1)]
+
+
+def test_learnable_data_files_are_installed_here_below_a_root_and_not_yet_known(tmp_path):
+    """Found in the program's folder first, then site-packages, then the standard
+    library; a distribution's metadata is Nuitka's to ship."""
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "own.yaml").write_text("a: 1\n")
+    site = sysconfig.get_paths()["purelib"]
+    metadata = next(n for n in os.listdir(site) if n.endswith(".dist-info")) + "/METADATA"
+    misses = [file_miss("conf/own.yaml", run=1), file_miss("conf/own.yaml", run=1),
+              file_miss("json/__init__.py", run=1), file_miss("email/architecture.rst", run=2),
+              file_miss(metadata, run=1), file_miss("no/such/file.txt", run=1),
+              file_miss("known.txt", run=1), miss("colorsys", run=1)]
+    (tmp_path / "known.txt").write_text("")
+    learned = hints_file.learnable(misses, program_dir=str(tmp_path), known={"colorsys"},
+                                   known_files={("program", "known.txt")})
+    assert [(hints_file.miss_name(m), m.get("where"), m["run"]) for m in learned] == [
+        ("conf/own.yaml", "program", 1), ("email/architecture.rst", "stdlib", 2)]
+
+
+def test_learned_data_files_keep_their_evidence_follow_the_runs_and_merge(tmp_path):
+    name = write_hints(tmp_path / "h.json", runs=[{"argv": ["a"]}, {"argv": ["b"]}])
+    conf = file_miss("yamllint/conf/relaxed.yaml", where="site-packages")
+    assert hints_file.learn_into(name, [dict(conf, run=2), miss("email.parser", run=2)]) == [
+        "yamllint/conf/relaxed.yaml", "email.parser"]
+    assert hints_file.learn_into(name, [dict(conf, report="field.txt")]) == []
+    hints = hints_file.Hints.load(name)
+    assert hints.learned_files == {"site-packages": {
+        "yamllint/conf/relaxed.yaml": {"runs": [2], "reports": ["field.txt"]}}}
+    assert hints.learned_evidence("yamllint/conf/relaxed.yaml", "site-packages") == \
+        "run 2, field.txt"
+    assert hints.without_runs([1]).learned_files == {"site-packages": {
+        "yamllint/conf/relaxed.yaml": {"runs": [1], "reports": ["field.txt"]}}}
+    assert hints.without_runs([2]).without_runs([1]).learned_files == {"site-packages": {
+        "yamllint/conf/relaxed.yaml": {"runs": [], "reports": ["field.txt"]}}}
+    other = hints_file.Hints.new({}, [{"argv": ["c"]}], {}, {}, {}, {}, learned_files={
+        "site-packages": {"yamllint/conf/relaxed.yaml": {"runs": [1], "reports": []}},
+        "program": {"theme.css": {"runs": [1], "reports": []}}})
+    assert hints.merged(other).learned_files == {  # its run 1 is run 3 after the first's two
+        "program": {"theme.css": {"runs": [3], "reports": []}},
+        "site-packages": {"yamllint/conf/relaxed.yaml": {"runs": [2, 3],
+                                                         "reports": ["field.txt"]}}}
+    traced = hints_file.Hints.new({}, [{"argv": ["d"]}], {}, {}, {"program": {"theme.css": 1}},
+                                  {})
+    assert hints.merged(other).merged(traced).learned_files["program"] == {}  # read now
 
 
 def test_learned_modules_keep_their_evidence_and_survive_merging(tmp_path):
@@ -383,6 +460,24 @@ def test_learn_from_a_shipped_binarys_misses_file(tmp_path):
         "fractions": {"importer": "app", "runs": [], "reports": [str(misses)]}}
     summary = run_tracer("--summary", name)
     assert "learned from the binary: fractions (imported by app; %s)" % misses in summary.stdout
+
+
+def test_learn_the_data_files_a_shipped_binary_looked_for(tmp_path):
+    (tmp_path / "themes").mkdir()
+    (tmp_path / "themes" / "light.css").write_text("body {}\n")
+    name = write_hints(tmp_path / "h.json")
+    misses = tmp_path / "field.txt"
+    misses.write_text("".join(repr(m) + "\n" for m in (
+        file_miss("themes/light.css"), file_miss("themes/blue.css"))))
+    result = run_tracer("--learn", name, str(misses))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        "%s: learned 1 data file(s) the binary lacked: themes/light.css (a data file)\n"
+        "not learned (looked up only, not installed here, or recorded already): "
+        "themes/blue.css\n" % name)
+    summary = run_tracer("--summary", name)
+    assert "learned from the binary: data file themes/light.css (program; %s)" % misses \
+        in summary.stdout
 
 
 def test_learn_needs_a_hints_file_and_a_misses_file(tmp_path):

@@ -522,7 +522,7 @@ def test_the_binary_notes_what_it_lacks_and_imports_what_nuitka_failed_on(
     package, each from its source file where the dist has it."""
     p = plugin({})
     code, reason = p.createPreModuleLoadCode(MainModule(tmp_path / "app.py"))
-    assert code == hints_file.MISS_RECORDER
+    assert code == hints_file.miss_recorder()
     assert reason == "nuitka-hints: note what this binary lacks (in the file NUITKA_HINTS_MISSES " \
         "names, and on stderr what the build left out that the program looked for or failed " \
         "without)"
@@ -540,7 +540,7 @@ def test_the_binary_notes_what_it_lacks_and_imports_what_nuitka_failed_on(
         "toppkg": (str(installed / "toppkg/__init__.py"), "toppkg/__init__.py")}
     code, _ = p.createPreModuleLoadCode(MainModule(tmp_path / "app.py"))
     dist = tmp_path / "app.dist"
-    finder = code[len(hints_file.MISS_RECORDER):]
+    finder = code[len(hints_file.miss_recorder()):]
     exec(compile(finder, "preLoad", "exec"), {"__file__": str(dist / "__main__-preLoad.py")})
     try:
         spec = sys.meta_path[0].find_spec("shapes.matcher")
@@ -568,8 +568,8 @@ def test_a_binary_without_the_families_names_them_when_the_program_fails(
             "shipped); if the program looked for one of them, rebuild with "
             "--hinted-families=keep (or --hinted-safe)\n")
     expected = "" if keep else hinted_compilation.LEFT_OUT_NOTE % (
-        note, {0, 3}, frozenset(), hints_file.LEFT_OUT_NOTE_START)
-    assert code == hints_file.MISS_RECORDER + expected
+        note, {0, 3}, hints_file.LEFT_OUT_NOTE_START)
+    assert code == hints_file.miss_recorder() + expected
 
 
 LOOKS_FOR = """\
@@ -596,10 +596,9 @@ def test_a_binary_names_the_data_file_left_out_that_the_program_looked_for(
     (dist / "conf").mkdir(parents=True)
     (dist / "conf" / "default.yaml").write_text("rules: default\n")
     (tmp_path / "main.py").write_text(LOOKS_FOR)
-    note = hinted_compilation.LEFT_OUT_NOTE % (
-        "families line\n", {0}, frozenset({"conf/relaxed.yaml", "conf/strict.yaml"}),
-        hints_file.LEFT_OUT_NOTE_START)
-    (dist / "__main__-preLoad.py").write_text(note)
+    preload = hints_file.miss_recorder({"conf/relaxed.yaml", "conf/strict.yaml"}) + \
+        hinted_compilation.LEFT_OUT_NOTE % ("families line\n", {0}, hints_file.LEFT_OUT_NOTE_START)
+    (dist / "__main__-preLoad.py").write_text(preload)
     result = subprocess.run([sys.executable, str(tmp_path / "main.py"),
                              str(dist / "__main__-preLoad.py"), looks, how],
                             capture_output=True, text=True, timeout=60)
