@@ -837,6 +837,18 @@ def _by_importlib():
     return caller.endswith(("_bootstrap_external>", "_bootstrap_external.py"))
 
 
+def _like_a_builtin(function, original):
+    """``function`` standing in for the built-in ``original`` of ``os``: not bound
+    when read from a class (Python 3.10's pathlib keeps ``os.stat`` as a class
+    attribute and calls it through an instance), and in the ``os.supports_*``
+    sets where the original is (shutil asks them)."""
+    wrapped = staticmethod(function)  # callable since Python 3.10
+    for functions in (os.supports_dir_fd, os.supports_fd, os.supports_follow_symlinks):
+        if original in functions:
+            functions.add(wrapped)
+    return wrapped
+
+
 def _how_imported(name):
     """How module ``name``, being loaded, was asked for: by an import statement
     (``STATEMENT``) or by a name the program computed (``BY_NAME``:
@@ -1009,7 +1021,7 @@ class _Recorder:
             return result
 
         stat.__name__, stat.__doc__ = original_stat.__name__, original_stat.__doc__
-        return stat
+        return _like_a_builtin(stat, original_stat)
 
     def child_code(self):
         """Code a new interpreter of the program runs first to record itself."""

@@ -340,6 +340,23 @@ def test_files_read_and_folders_listed_are_recorded_by_root(trace):
     assert again.hints["data_files"]["program"] == {"checked.txt": 1, "input.txt": 1}
 
 
+def test_a_file_checked_through_pathlib_imported_after_the_recorder_is_recorded(tmp_path):
+    """The recorder's ``os.stat`` is not bound as a method where a class keeps it
+    (Python 3.10's pathlib; no .pth file loads pathlib first with -S), and stays in
+    the ``os.supports_*`` sets shutil asks."""
+    (tmp_path / "conf.ini").write_text("[a]\n")
+    (tmp_path / "app.py").write_text(
+        "import os, pathlib, shutil\n"
+        "print(pathlib.Path(__file__).with_name('conf.ini').is_file(),\n"
+        "      os.stat in os.supports_follow_symlinks)\n")
+    traced = subprocess.run(
+        [sys.executable, "-S", hinted_mods.__file__, str(tmp_path / "app.py")],
+        cwd=str(tmp_path), capture_output=True, text=True, timeout=120)
+    assert (traced.returncode, traced.stdout) == (0, "True True\n"), traced.stderr
+    with open(hints_file.hints_path(str(tmp_path / "app.py"))) as handle:
+        assert json.load(handle)["data_files"] == {"program": {"conf.ini": 1}}
+
+
 def test_a_folder_holding_site_packages_is_the_import_systems_not_a_listing(trace):
     """importlib.metadata lists every sys.path folder; in a venv site-packages lies
     inside the venv's own "stdlib" folder: neither is the program's listing."""
