@@ -757,8 +757,9 @@ def __nuitka_hints_misses(left_out):
 
     if target:
         sys.meta_path.insert(0, MissRecorder())
+    stat = staticmethod(stat)  # not bound when read from a class: 3.10's pathlib does
     for functions in (os.supports_dir_fd, os.supports_fd, os.supports_follow_symlinks):
-        if os.stat in functions:
+        if os.stat in functions:  # shutil asks these
             functions.add(stat)
     os.stat = stat
     sys.addaudithook(audit)
