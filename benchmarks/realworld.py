@@ -30,7 +30,10 @@ code: a later run of the hinted method alone can stand beside them);
 ``--held-out``: each program with two runs or more is recorded on its first run
 only; its other runs are inputs nobody recorded, replayed against every binary
 (the ``held-out`` column), for the hinted build as it comes, ``hinted-safe``
-(``--hinted-safe``) and plain Nuitka.
+(``--hinted-safe``) and plain Nuitka.  ``hinted-field`` (asked for by name) is
+the hinted build after its user ran the other inputs once in the field with
+``NUITKA_HINTS_MISSES`` set and learned what the binary lacked
+(``hinted_mods.py --learn``): one more build.
 
 It makes its own environment, ``benchmarks/.venv-realworld-3.X``, with the
 applications, Nuitka, PyInstaller and this project, and runs itself there.
@@ -200,7 +203,11 @@ STANDALONE_NOT_RUN = {
 }
 
 TOOLS = ["pyinstaller"]
-METHODS = ("hinted", "hinted-safe", "plain", "pyinstaller")
+# hinted-field: the hinted build, then the held-out inputs run once against it "in the
+# field" with NUITKA_HINTS_MISSES set, what the binary lacked learned (hinted_mods.py
+# --learn) and the program built again: the held-out column after that.
+FIELD = "hinted-field"
+METHODS = ("hinted", "hinted-safe", FIELD, "plain", "pyinstaller")
 DEFAULT_METHODS = ("hinted", "plain", "pyinstaller")
 HELD_OUT_METHODS = ("hinted", "hinted-safe", "plain")
 
@@ -439,11 +446,15 @@ def measure(name, program, methods, work, held_out=False):
             differing = [explanation for verdict, explanation in verdicts if verdict == "differs"]
             row["verify"] = "same" if not differing else "differs"
             row["why"] = "; ".join(differing[0][:3]) if differing else ""
+            if held_out and method == FIELD:  # the field: the binary notes what it lacked
+                misses = os.path.join(folder, FIELD + "-misses.txt")
+                row["held_out_before"], _ = replay_held_out(binary, script, unrecorded, misses)
+                binary, seconds, rounds, row["learned"] = learn_from_the_field(
+                    binary, script, folder, misses)
+                row["seconds"], row["rounds"] = row["seconds"] + seconds, row["rounds"] + rounds
+                row["size"], row["files"] = compare.folder_size(os.path.dirname(binary))
             if held_out:
-                others = [nuitka_hints.replay(binary, run, script)
-                          for run in Hints.load(unrecorded).runs]
-                failed = [explanation for verdict, explanation in others if verdict == "differs"]
-                row["held_out"] = "%d/%d same" % (len(others) - len(failed), len(others))
+                row["held_out"], failed = replay_held_out(binary, script, unrecorded)
                 row["why"] = row["why"] or "; ".join(failed[0][:3]) if failed else row["why"]
         rows.append(row)
         with open(os.path.join(work, "realworld.jsonl"), "a") as handle:
@@ -452,13 +463,49 @@ def measure(name, program, methods, work, held_out=False):
     return rows
 
 
+def replay_held_out(binary, script, unrecorded, misses_file=None):
+    """Replay the runs nobody recorded (``unrecorded``, a hints file of their own)
+    against ``binary``: ('N/M same', the explanations of those that differ)."""
+    import nuitka_hints
+    from hints_file import Hints
+
+    others = [nuitka_hints.replay(binary, run, script, misses_file=misses_file)
+              for run in Hints.load(unrecorded).runs]
+    failed = [explanation for verdict, explanation in others if verdict == "differs"]
+    return "%d/%d same" % (len(others) - len(failed), len(others)), failed
+
+
+def learn_from_the_field(binary, script, folder, misses):
+    """Learn what ``binary`` lacked in the field (its ``misses`` file) into the
+    method's hints (``hinted_mods.py --learn``) and build again: (binary, seconds,
+    rounds, what was learned)."""
+    import hints_file
+
+    if not os.path.exists(misses):  # it lacked nothing: nothing to learn
+        return binary, 0, 0, []
+    hints = os.path.join(folder, "%s.json" % FIELD)
+    before = hints_file.Hints.load(hints)
+    learned = subprocess.run([sys.executable, os.path.join(ROOT, "hinted_mods.py"), "--learn",
+                              hints, misses], capture_output=True, text=True, timeout=600)
+    print("realworld: %s" % learned.stdout.strip(), flush=True)
+    after = hints_file.Hints.load(hints)
+    new = sorted(set(after.learned) - set(before.learned)) + sorted(
+        name for where, files in after.learned_files.items() for name in files
+        if name not in before.learned_files.get(where, {}))
+    if not new:
+        return binary, 0, 0, []
+    binary, seconds, rounds = build(FIELD, script, folder, keep_hints=True)
+    return binary, seconds, rounds, new
+
+
 class BuildFailed(Exception):
     """A build that stopped; its message is the last line it printed."""
 
 
-def build(method, script, folder):
+def build(method, script, folder, keep_hints=False):
     """Build ``script`` by ``method`` into ``folder``/``method``: (binary, seconds,
-    rounds of the hinted flow)."""
+    rounds of the hinted flow).  A hinted method learns into a copy of the
+    recorded hints of its own, made anew unless ``keep_hints``."""
     import compare
     import nuitka_hints
 
@@ -472,11 +519,12 @@ def build(method, script, folder):
         command = [sys.executable, "-m", "nuitka", "--mode=standalone",
                    "--output-dir=%s" % out, script]
         binary = nuitka_hints.nuitka_settings(command[3:-1], script).result()
-    else:  # each hinted method learns into a copy of the recorded hints of its own
+    else:
         from hints_file import hints_path
 
         hints = os.path.join(folder, "%s.json" % method)
-        shutil.copy(hints_path(script), hints)
+        if not keep_hints:
+            shutil.copy(hints_path(script), hints)
         safe = ["--hinted-safe"] if method == "hinted-safe" else []
         command = [sys.executable, os.path.join(ROOT, "nuitka_hints.py"), "--verify", *safe,
                    "--hints=%s" % hints, "--output-dir=%s" % out, script]
@@ -506,6 +554,9 @@ def print_markdown(rows, programs):
         rounds = ", %d builds" % row["rounds"] if row.get("rounds", 1) > 1 else ""
         verdict = row["verify"] if row["verify"] == "same" else "**%s**" % row["verify"]
         held = ", held-out %s" % row["held_out"] if "held_out" in row else ""
+        if "held_out_before" in row:
+            held += " (%s before learning %s from the field)" % (
+                row["held_out_before"], ", ".join(row["learned"]) or "nothing")
         return "%.1f MB, %d files, %.0f s%s, %s%s" % (
             row["size"] / 1e6, row["files"], row["seconds"], rounds, verdict, held)
 
