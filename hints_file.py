@@ -51,7 +51,8 @@ PYTHON_CODE = (SOURCE, BYTECODE)  # modules Nuitka compiles or keeps as bytecode
 
 # Files the import system reads for modules: the tracer records them as modules,
 # not as data, and the build never leaves them out as data.
-MODULE_SUFFIXES = (".py", ".pyc", ".so", ".pyd")
+COMPILED_SUFFIXES = (".pyc", ".so", ".pyd")
+MODULE_SUFFIXES = (".py",) + COMPILED_SUFFIXES
 
 
 class HintsError(Exception):
@@ -728,7 +729,7 @@ def __nuitka_hints_misses(left_out):
         if relative in left_out and relative not in looked_for:
             looked_for.append(relative)
         if target and relative not in files_noted and \\
-                not relative.endswith(%(module_suffixes)r):  # modules: the finder's
+                not relative.endswith(%(compiled_suffixes)r):  # a source: astroid reads it
             files_noted.add(relative)
             write({"file": relative})
 
@@ -768,7 +769,7 @@ def __nuitka_hints_misses(left_out):
 
 __nuitka_hints_looked_for = __nuitka_hints_misses(%%r)
 del __nuitka_hints_misses
-""" % {"variable": MISSES_VARIABLE, "module_suffixes": MODULE_SUFFIXES}
+""" % {"variable": MISSES_VARIABLE, "compiled_suffixes": COMPILED_SUFFIXES}
 
 
 def miss_recorder(left_out=frozenset()):
@@ -810,7 +811,7 @@ def learnable(misses, known=(), program_dir=None, known_files=()):
     lookups) of modules that are installed here (or in ``program_dir``) and not
     in ``known``, found the way the import system finds them, folder by folder,
     with no module executed; data files that are installed here below a root
-    (each gets its ``where``), not a module's file nor a distribution's metadata
+    (each gets its ``where``), not compiled code nor a distribution's metadata
     (Nuitka's to ship), and not in ``known_files`` ((where, file) pairs)."""
     search = [program_dir] + sys.path if program_dir else sys.path
     roots = sorted(sys_path_roots(program_dir).items(),
@@ -840,9 +841,10 @@ def miss_name(miss):
 
 def _installed_root(relative, roots):
     """The label of the first of ``roots`` ((folder, label), in the order to try)
-    that holds data file ``relative``; None if none does, or if it is a module's
-    file or a distribution's metadata."""
-    if relative.endswith(MODULE_SUFFIXES) or \
+    that holds data file ``relative``; None if none does, or if it is compiled
+    code or a distribution's metadata (a module's source is data: astroid
+    reads the standard library's)."""
+    if relative.endswith(COMPILED_SUFFIXES) or \
             relative.partition("/")[0].endswith((".dist-info", ".egg-info")):
         return None
     for folder, label in roots:

@@ -31,9 +31,10 @@ code: a later run of the hinted method alone can stand beside them);
 only; its other runs are inputs nobody recorded, replayed against every binary
 (the ``held-out`` column), for the hinted build as it comes, ``hinted-safe``
 (``--hinted-safe``) and plain Nuitka.  ``hinted-field`` (asked for by name) is
-the hinted build after its user ran the other inputs once in the field with
+the hinted build after its user ran the other inputs in the field with
 ``NUITKA_HINTS_MISSES`` set and learned what the binary lacked
-(``hinted_mods.py --learn``): one more build.
+(``hinted_mods.py --learn``), a build after each such run, until the binary
+lacks nothing new (at most three).
 
 It makes its own environment, ``benchmarks/.venv-realworld-3.X``, with the
 applications, Nuitka, PyInstaller and this project, and runs itself there.
@@ -203,10 +204,12 @@ STANDALONE_NOT_RUN = {
 }
 
 TOOLS = ["pyinstaller"]
-# hinted-field: the hinted build, then the held-out inputs run once against it "in the
+# hinted-field: the hinted build, then the held-out inputs run against it "in the
 # field" with NUITKA_HINTS_MISSES set, what the binary lacked learned (hinted_mods.py
-# --learn) and the program built again: the held-out column after that.
+# --learn) and the program built again, until it lacks nothing new (at most
+# FIELD_ROUNDS times): the held-out column after that.
 FIELD = "hinted-field"
+FIELD_ROUNDS = 3  # field runs learned from, each followed by a build
 METHODS = ("hinted", "hinted-safe", FIELD, "plain", "pyinstaller")
 DEFAULT_METHODS = ("hinted", "plain", "pyinstaller")
 HELD_OUT_METHODS = ("hinted", "hinted-safe", "plain")
@@ -450,7 +453,7 @@ def measure(name, program, methods, work, held_out=False):
                 misses = os.path.join(folder, FIELD + "-misses.txt")
                 row["held_out_before"], _ = replay_held_out(binary, script, unrecorded, misses)
                 binary, seconds, rounds, row["learned"] = learn_from_the_field(
-                    binary, script, folder, misses)
+                    binary, script, folder, unrecorded, misses)
                 row["seconds"], row["rounds"] = row["seconds"] + seconds, row["rounds"] + rounds
                 row["size"], row["files"] = compare.folder_size(os.path.dirname(binary))
             if held_out:
@@ -475,27 +478,36 @@ def replay_held_out(binary, script, unrecorded, misses_file=None):
     return "%d/%d same" % (len(others) - len(failed), len(others)), failed
 
 
-def learn_from_the_field(binary, script, folder, misses):
+def learn_from_the_field(binary, script, folder, unrecorded, misses):
     """Learn what ``binary`` lacked in the field (its ``misses`` file) into the
-    method's hints (``hinted_mods.py --learn``) and build again: (binary, seconds,
-    rounds, what was learned)."""
+    method's hints (``hinted_mods.py --learn``) and build again; run the inputs
+    nobody recorded against the new binary the same way, up to FIELD_ROUNDS
+    builds, until it lacks nothing new: (binary, seconds, rounds, what was
+    learned)."""
     import hints_file
 
-    if not os.path.exists(misses):  # it lacked nothing: nothing to learn
-        return binary, 0, 0, []
     hints = os.path.join(folder, "%s.json" % FIELD)
-    before = hints_file.Hints.load(hints)
-    learned = subprocess.run([sys.executable, os.path.join(ROOT, "hinted_mods.py"), "--learn",
-                              hints, misses], capture_output=True, text=True, timeout=600)
-    print("realworld: %s" % learned.stdout.strip(), flush=True)
-    after = hints_file.Hints.load(hints)
-    new = sorted(set(after.learned) - set(before.learned)) + sorted(
-        name for where, files in after.learned_files.items() for name in files
-        if name not in before.learned_files.get(where, {}))
-    if not new:
-        return binary, 0, 0, []
-    binary, seconds, rounds = build(FIELD, script, folder, keep_hints=True)
-    return binary, seconds, rounds, new
+    seconds, rounds, learned = 0, 0, []
+    for number in range(FIELD_ROUNDS):
+        if not os.path.exists(misses):  # it lacked nothing: nothing to learn
+            break
+        before = hints_file.Hints.load(hints)
+        result = subprocess.run([sys.executable, os.path.join(ROOT, "hinted_mods.py"),
+                                 "--learn", hints, misses], capture_output=True, text=True,
+                                timeout=600)
+        print("realworld: %s" % result.stdout.strip(), flush=True)
+        after = hints_file.Hints.load(hints)
+        new = sorted(set(after.learned) - set(before.learned)) + sorted(
+            name for where, files in after.learned_files.items() for name in files
+            if name not in before.learned_files.get(where, {}))
+        if not new:
+            break
+        learned += new
+        binary, took, built = build(FIELD, script, folder, keep_hints=True)
+        seconds, rounds = seconds + took, rounds + built
+        misses = "%s.%d" % (misses, number + 1)
+        replay_held_out(binary, script, unrecorded, misses)
+    return binary, seconds, rounds, learned
 
 
 class BuildFailed(Exception):

@@ -312,7 +312,8 @@ import colorsys
 here = os.path.dirname(os.path.abspath(__file__))
 os.path.exists(os.path.join(here, "conf", "missing.yaml"))
 os.path.isfile(os.path.join(here, "shipped.txt"))
-os.path.exists(os.path.join(here, "absent_module.py"))
+os.path.exists(os.path.join(here, "absent_module.cpython-311-x86_64-linux-gnu.so"))
+os.path.exists(os.path.join(here, "pkg", "source.py"))  # a source, as astroid reads one
 os.path.exists(os.path.join(os.path.dirname(here), "outside.txt"))
 try:
     open(os.path.join(here, "data", "opened.bin"), "rb")
@@ -323,8 +324,8 @@ except OSError:
 
 def test_the_binarys_miss_recorder_notes_imports_caught_or_not_lookups_and_files(tmp_path):
     """The code the plugin puts in every binary, run here by this interpreter from
-    a folder that stands for the dist: data files looked for below it, not a
-    module's file, not elsewhere."""
+    a folder that stands for the dist: data files looked for below it (a
+    module's source too), not compiled code, not elsewhere."""
     target, dist = tmp_path / "misses.txt", tmp_path / "app.dist"
     dist.mkdir()
     (dist / "shipped.txt").write_text("here")
@@ -334,7 +335,7 @@ def test_the_binarys_miss_recorder_notes_imports_caught_or_not_lookups_and_files
     assert result.returncode == 0, result.stderr
     misses = {hints_file.miss_name(m): m for m in hints_file.read_misses(str(target))}
     assert set(misses) == {"no_such_module_here", "no_such_lookup", "conf/missing.yaml",
-                           "data/opened.bin"}
+                           "data/opened.bin", "pkg/source.py"}
     assert misses["no_such_module_here"]["lookup"] is False
     assert misses["no_such_module_here"]["importer"] == "__main__"
     assert misses["no_such_module_here"]["how"] == "not found"
@@ -379,20 +380,23 @@ def test_learnable_misses_are_imports_of_modules_installed_here_not_yet_known(tm
 
 def test_learnable_data_files_are_installed_here_below_a_root_and_not_yet_known(tmp_path):
     """Found in the program's folder first, then site-packages, then the standard
-    library; a distribution's metadata is Nuitka's to ship."""
+    library; a module's source is data (astroid reads it), compiled code and a
+    distribution's metadata are Nuitka's to ship."""
     (tmp_path / "conf").mkdir()
     (tmp_path / "conf" / "own.yaml").write_text("a: 1\n")
     site = sysconfig.get_paths()["purelib"]
     metadata = next(n for n in os.listdir(site) if n.endswith(".dist-info")) + "/METADATA"
     misses = [file_miss("conf/own.yaml", run=1), file_miss("conf/own.yaml", run=1),
               file_miss("json/__init__.py", run=1), file_miss("email/architecture.rst", run=2),
+              file_miss("json/__pycache__/__init__.cpython-311.pyc", run=1),
               file_miss(metadata, run=1), file_miss("no/such/file.txt", run=1),
               file_miss("known.txt", run=1), miss("colorsys", run=1)]
     (tmp_path / "known.txt").write_text("")
     learned = hints_file.learnable(misses, program_dir=str(tmp_path), known={"colorsys"},
                                    known_files={("program", "known.txt")})
     assert [(hints_file.miss_name(m), m.get("where"), m["run"]) for m in learned] == [
-        ("conf/own.yaml", "program", 1), ("email/architecture.rst", "stdlib", 2)]
+        ("conf/own.yaml", "program", 1), ("email/architecture.rst", "stdlib", 2),
+        ("json/__init__.py", "stdlib", 1)]
 
 
 def test_learned_data_files_keep_their_evidence_follow_the_runs_and_merge(tmp_path):
