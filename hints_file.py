@@ -746,15 +746,27 @@ def __nuitka_hints_misses(left_out):
         except FileNotFoundError:
             relative = None if isinstance(path, int) or kwargs.get("dir_fd") is not None \\
                 else in_binary_folder(path)
-            if relative:
+            if relative and not relative.endswith(".py"):  # a source counts when opened
                 lacked(relative)
             raise
 
     def audit(event, args):
         if event == "open" and isinstance(args[0], (str, bytes)):
             relative = in_binary_folder(args[0])
-            if relative and (relative in left_out or target and not exists(args[0])):
+            if relative and (relative in left_out or target and not exists(args[0])) and \\
+                    (not relative.endswith(".py") or opened_by_the_program()):
                 lacked(relative)
+
+    def opened_by_the_program(own=globals()):
+        \"\"\"Whether the Python code that opened a source is the program's: not
+        Python showing a traceback or a warning's line (linecache, tokenize,
+        traceback; from C with no frame, or from this code's own hooks).\"\"\"
+        try:
+            frame = sys._getframe(2)  # this, audit, then who opened
+        except ValueError:
+            return False
+        return frame.f_globals is not own and frame.f_globals.get("__name__") not in (
+            "linecache", "tokenize", "traceback")
 
     if target:
         sys.meta_path.insert(0, MissRecorder())

@@ -313,7 +313,12 @@ here = os.path.dirname(os.path.abspath(__file__))
 os.path.exists(os.path.join(here, "conf", "missing.yaml"))
 os.path.isfile(os.path.join(here, "shipped.txt"))
 os.path.exists(os.path.join(here, "absent_module.cpython-311-x86_64-linux-gnu.so"))
-os.path.exists(os.path.join(here, "pkg", "source.py"))  # a source, as astroid reads one
+os.path.exists(os.path.join(here, "pkg", "checked.py"))  # a source counts when opened
+import reader  # the program's own module, as astroid is
+reader.read(os.path.join(here, "pkg", "source.py"))  # a source it opens
+import linecache, warnings
+linecache.getline(os.path.join(here, "pkg", "in_a_traceback.py"), 1)  # not the program's
+warnings.warn_explicit("shown", UserWarning, os.path.join(here, "pkg", "warned.py"), 1)
 os.path.exists(os.path.join(os.path.dirname(here), "outside.txt"))
 try:
     open(os.path.join(here, "data", "opened.bin"), "rb")
@@ -329,6 +334,8 @@ def test_the_binarys_miss_recorder_notes_imports_caught_or_not_lookups_and_files
     target, dist = tmp_path / "misses.txt", tmp_path / "app.dist"
     dist.mkdir()
     (dist / "shipped.txt").write_text("here")
+    (dist / "reader.py").write_text(
+        "def read(path):\n    try:\n        open(path, 'rb')\n    except OSError:\n        pass\n")
     (dist / "prog.py").write_text(hints_file.miss_recorder() + LOOKS)
     result = subprocess.run([sys.executable, str(dist / "prog.py")], capture_output=True,
                             text=True, env=dict(os.environ, NUITKA_HINTS_MISSES=str(target)))
