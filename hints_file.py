@@ -746,7 +746,7 @@ def __nuitka_hints_misses(left_out):
         except FileNotFoundError:
             relative = None if isinstance(path, int) or kwargs.get("dir_fd") is not None \\
                 else in_binary_folder(path)
-            if relative and not relative.endswith(".py"):  # a source counts when opened
+            if relative and (not relative.endswith(".py") or by_the_program(sys._getframe(1))):
                 lacked(relative)
             raise
 
@@ -754,19 +754,19 @@ def __nuitka_hints_misses(left_out):
         if event == "open" and isinstance(args[0], (str, bytes)):
             relative = in_binary_folder(args[0])
             if relative and (relative in left_out or target and not exists(args[0])) and \\
-                    (not relative.endswith(".py") or opened_by_the_program()):
+                    (not relative.endswith(".py") or by_the_program(sys._getframe(1))):
                 lacked(relative)
 
-    def opened_by_the_program(own=globals()):
-        \"\"\"Whether the Python code that opened a source is the program's: not
-        Python showing a traceback or a warning's line (linecache, tokenize,
-        traceback; from C with no frame, or from this code's own hooks).\"\"\"
-        try:
-            frame = sys._getframe(2)  # this, audit, then who opened
-        except ValueError:
-            return False
-        return frame.f_globals is not own and frame.f_globals.get("__name__") not in (
-            "linecache", "tokenize", "traceback")
+    def by_the_program(frame, own=globals()):
+        \"\"\"Whether the code that looked for a source (``frame``, past the path
+        helpers) is the program's, as astroid is: not Python showing a traceback or
+        a warning's line (linecache, tokenize, traceback; C with no frame; this
+        code's own hooks).\"\"\"
+        while frame is not None and frame.f_globals.get("__name__") in (
+                "genericpath", "posixpath", "ntpath", "os", "pathlib", "pathlib._local"):
+            frame = frame.f_back
+        return frame is not None and frame.f_globals is not own and \\
+            frame.f_globals.get("__name__") not in ("linecache", "tokenize", "traceback")
 
     if target:
         sys.meta_path.insert(0, MissRecorder())
