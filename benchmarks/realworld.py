@@ -486,7 +486,7 @@ def learn_from_the_field(binary, script, folder, unrecorded, misses):
     learned)."""
     import hints_file
 
-    hints = os.path.join(folder, "%s.json" % FIELD)
+    hints, first_misses = os.path.join(folder, "%s.json" % FIELD), misses
     seconds, rounds, learned = 0, 0, []
     for number in range(FIELD_ROUNDS):
         if not os.path.exists(misses):  # it lacked nothing: nothing to learn
@@ -505,7 +505,7 @@ def learn_from_the_field(binary, script, folder, unrecorded, misses):
         learned += new
         binary, took, built = build(FIELD, script, folder, keep_hints=True)
         seconds, rounds = seconds + took, rounds + built
-        misses = "%s.%d" % (misses, number + 1)
+        misses = "%s.%d" % (first_misses, number + 1)  # the next field run's own file
         replay_held_out(binary, script, unrecorded, misses)
     return binary, seconds, rounds, learned
 
