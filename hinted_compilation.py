@@ -56,14 +56,18 @@ from nuitka.plugins.PluginBase import NuitkaPluginBase
 from nuitka.utils.ModuleNames import ModuleName
 
 try:
+    import hinted_cold
     import hinted_dist
     import hinted_report
+    import hinted_runtime
     import hints_file
 except ImportError:  # the files copied side by side rather than installed
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     try:  # only for these imports: Nuitka evaluates some calls (entry_points()) on sys.path
+        import hinted_cold
         import hinted_dist
         import hinted_report
+        import hinted_runtime
         import hints_file
     finally:
         del sys.path[0]
@@ -107,80 +111,7 @@ KEPT_FOR_PLUGIN_CODE = "imported by code a Nuitka plugin runs in the binary"
 KEPT_FOR_LEARNED = "loaded by a module the binary was seen to lack"
 KEPT_FOR_OTHER_PATH = "imported by a module that took another path in the binary"
 KEPT_FOR_FAMILY = "of a family the runs picked from by name (--hinted-families=keep)"
-
-# Before the program runs: a module Nuitka failed on ships as its source file
-# (--hinted-source), and Nuitka's own loader claims every folder of a compiled
-# package, so this finder, first on sys.meta_path, imports it from that file.
-LEFT_TO_PYTHON_FINDER = """\
-def __nuitka_hints_left_to_python(files):
-    \"\"\"nuitka-hints: import the modules Nuitka failed on from their source here.\"\"\"
-    import os
-    import sys
-    from _frozen_importlib_external import spec_from_file_location
-
-    folder = os.path.dirname(__file__)
-
-    class LeftToPython:
-        @staticmethod
-        def find_spec(name, path=None, target=None):
-            if name not in files:
-                return None
-            source = os.path.join(folder, files[name])
-            package = [os.path.dirname(source)] if source.endswith("__init__.py") else None
-            return spec_from_file_location(name, source, submodule_search_locations=package)
-
-    sys.meta_path.insert(0, LeftToPython)
-
-
-__nuitka_hints_left_to_python(%r)
-del __nuitka_hints_left_to_python
-"""
-
-LEFT_OUT_NOTE = """\
-def __nuitka_hints_left_out_note(note, statuses, looked_for, start):
-    \"\"\"nuitka-hints: name what this build left out when the program fails in a
-    way no recorded run did, or looked for a data file the build left out
-    (``looked_for``, which the miss recorder fills): the program's own message
-    may name no file (yamllint's "No such file or directory: 'relaxed'"), or its
-    exit be compiled code, out of sight (pyfiglet's).\"\"\"
-    import atexit
-    import sys
-
-    said = []
-
-    def say():
-        if said:
-            return
-        said.append(True)
-        text = note
-        if looked_for:
-            text = ("%%s%%s, which the program looked for (no recorded run read it); rebuild "
-                    "with --hinted-keep-data=%%s or --hinted-families=keep (or --hinted-safe)\\n"
-                    %% (start, ", ".join(looked_for[:3]), looked_for[0]))
-        try:
-            sys.stderr.write(text)
-            sys.stderr.flush()
-        except Exception:
-            pass
-
-    def excepthook(kind, value, traceback, printed=sys.excepthook):
-        printed(kind, value, traceback)
-        if not issubclass(kind, KeyboardInterrupt):
-            say()
-
-    def exit(status=None, exiting=sys.exit):  # compiled code raises SystemExit itself
-        code = 0 if status is None else status if isinstance(status, int) else 1
-        if code %% 256 not in statuses:
-            atexit.register(say)  # after the message sys.exit prints
-        exiting(status)
-
-    sys.excepthook, sys.exit = excepthook, exit
-    atexit.register(lambda: looked_for and say())  # whatever the exit status
-
-
-__nuitka_hints_left_out_note(%r, %r, __nuitka_hints_looked_for, %r)
-del __nuitka_hints_left_out_note
-"""
+KEPT_FOR_MAIN = "imported at module level by the program's main script, unconditionally"
 
 LEFT_TO_PYTHON = "Nuitka fails on it: its source ships in the dist and Python imports it " \
     "from there"
@@ -259,6 +190,18 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             "(modules as bytecode).",
         )
         group.add_option(
+            "--hinted-cold",
+            dest="hinted_cold",
+            choices=("yes", "no"),
+            default="yes",
+            help="The cold tier: what the program could reach on paths no recorded run "
+            "took (the modules Nuitka met that no run imported, the rest of the families "
+            "the runs picked from, the modules of package folders a run listed, and what "
+            "they import) ships as bytecode in one compressed archive in the dist, never "
+            "compiled, imported only if the program asks; so do the data files of the "
+            "families the runs read from. 'yes' (default) or 'no' (the smallest dist).",
+        )
+        group.add_option(
             "--hinted-safe",
             dest="hinted_safe",
             action="store_true",
@@ -300,17 +243,19 @@ class HintedCompilationPlugin(NuitkaPluginBase):
 
     def __init__(self, hinted_json_file, hinted_keep, hinted_unrecorded, hinted_compile,
                  hinted_data, hinted_keep_data, hinted_source, hinted_strip,
-                 hinted_families="name", hinted_safe=False):
+                 hinted_families="name", hinted_safe=False, hinted_cold="yes"):
         if hinted_safe:
             hinted_families, hinted_unrecorded, hinted_data = "keep", "bytecode", "all"
         self.keep_families = hinted_families == "keep"
+        self.cold_tier = hinted_cold == "yes"
         try:
             self.hints = hints_file.Hints.load(hinted_json_file)
             self.aliases = self.hints.aliased_modules()
             self.kept = _with_parent_packages(
                 [*self.hints.modules, *self.hints.learned, *self.aliases.values()])
             self.data_files = DataFiles(self.hints, hinted_data, hinted_keep_data,
-                                        frozenset(self.kept), self.keep_families)
+                                        frozenset(self.kept),
+                                        self.keep_families or self.cold_tier)
         except hints_file.HintsError as exc:
             self.sysexit(str(exc))
         self.keep_patterns = list(hinted_keep)
@@ -328,12 +273,13 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         self.loaded_for_nuitka = {}  # module name -> what its Nuitka-added imports load
         self.hot = (self.hints.hot_modules(HOT_SHARE, HOT_SAMPLES) if hinted_compile == "hot"
                     else None)
-        self.cold = set()
+        self.not_hot = set()  # recorded, installed, no run spent HOT_SHARE in them
+        self.cold_written = None  # what hinted_cold wrote into the dist
         self.hints_name = os.path.basename(hinted_json_file)
         self.info(
-            "Hints %s: %d modules from %d run(s); unrecorded modules: %s; families: %s."
-            % (hinted_json_file, len(self.hints.modules), len(self.hints.runs),
-               self.unrecorded_policy, hinted_families)
+            "Hints %s: %d modules from %d run(s); unrecorded modules: %s; families: %s; "
+            "cold tier: %s." % (hinted_json_file, len(self.hints.modules), len(self.hints.runs),
+                                self.unrecorded_policy, hinted_families, hinted_cold)
         )
         self.families = None  # package -> its modules the runs picked by name, the others
         self._check_plugins()
@@ -384,28 +330,34 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         return loaded
 
     def createPreModuleLoadCode(self, module):
-        """Code the binary runs before the program: it notes the imports it cannot
-        satisfy, when asked (``--verify`` replays, or a user setting
-        NUITKA_HINTS_MISSES in the field), imports the modules Nuitka failed on
-        from their source files in the dist, and, where the build left out
-        members of families, names them when the program fails, or names the data
-        file left out that the program looked for."""
+        """The code the binary runs before the program (``hinted_runtime``): the
+        cold tier, the modules Nuitka failed on imported from their source files
+        in the dist, what it lacked noted when asked (``--verify`` replays, or a
+        user setting NUITKA_HINTS_MISSES in the field), and on stderr what the
+        build left out that the program imported or looked for."""
         if not module.isMainModule():
             return None
         self.data_files.add_program_folder(module)  # its families, before the note is made
-        families = [] if self.keep_families else self.all_families()
-        code = hints_file.miss_recorder(
-            self.data_files.family_members_left_out() if families else ())
+        return (preload_code(self.preload_settings()),
+                "nuitka-hints: the cold tier, and what this binary lacks noted (in the file "
+                "%s names, and on stderr what the build left out that the program imported "
+                "or looked for)" % hinted_runtime.MISSES_VARIABLE)
+
+    def preload_settings(self):
+        """What ``hinted_runtime.start`` is told at build time (the rest is known
+        when the dist is done: the index beside the binary)."""
+        settings = {}
         if self.left_to_python:
-            code += LEFT_TO_PYTHON_FINDER % {
+            settings["left_to_python"] = {
                 name: dest for name, (_, dest) in self._left_to_python_files().items()}
+        families = [] if self.keep_families or self.cold_tier else self.all_families()
         if families:
-            code += LEFT_OUT_NOTE % (self._left_out_note(families), {0} | {
+            settings["left_out_files"] = sorted(self.data_files.family_members_left_out())
+            settings["families_note"] = self._left_out_note(families)
+            settings["statuses"] = sorted({0} | {
                 run["exit_status"] % 256 for run in self.hints.runs
-                if isinstance(run.get("exit_status"), int)}, hints_file.LEFT_OUT_NOTE_START)
-        return (code, "nuitka-hints: note what this binary lacks (in the file %s names, "
-                "and on stderr what the build left out that the program looked for or "
-                "failed without)" % hints_file.MISSES_VARIABLE)
+                if isinstance(run.get("exit_status"), int)})
+        return settings
 
     @staticmethod
     def _left_out_note(families):
@@ -416,7 +368,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         more = " and %d more" % (len(families) - 4) if len(families) > 4 else ""
         return ("%swhat no recorded run read of %s%s; if the program looked for one of "
                 "them, rebuild with --hinted-families=keep (or --hinted-safe)\n" % (
-                    hints_file.LEFT_OUT_NOTE_START, named, more))
+                    hinted_runtime.LEFT_OUT_START, named, more))
 
     def onModuleEncounter(self, using_module_name, module_name, module_filename, module_kind):
         name = module_name.asString()
@@ -482,10 +434,12 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         its submodules instead of lazily), so what it imports goes in whole.
         """
         name = module_name.asString()
+        if name == "__main__" or self.kept_without_record.get(name) == KEPT_FOR_MAIN:
+            self._keep_certain_imports(name, source_filename, source_code)
         if name not in self.kept or not source_filename:
             return None
         is_package = os.path.basename(source_filename).startswith("__init__.")
-        imported = _imported_names(source_code, name, is_package)
+        imported = hinted_cold.imported_names(source_code, name, is_package)
         if name in self.learned_importers:
             self.loaded_for_nuitka[name] = self._keep_loaded_by(
                 imported | self._families_picked_by(name, imported), KEPT_FOR_OTHER_PATH)
@@ -495,10 +449,35 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                 original = importlib.util.decode_source(handle.read())
         except (OSError, SyntaxError, UnicodeDecodeError):
             return None
-        added = imported - _imported_names(original, name, is_package)
+        added = imported - hinted_cold.imported_names(original, name, is_package)
         if added:
             self.loaded_for_nuitka[name] = self._keep_loaded_by(added, KEPT_FOR_REWRITE)
         return None
+
+    def _keep_certain_imports(self, name, source_filename, source_code):
+        """What certainly runs is never dropped: the module-level, unconditional
+        imports of the main script (and of the modules it loads that way), which
+        a record of other runs (a test suite's) may lack."""
+        if name == "__main__":
+            self._say_if_no_run_of(source_filename)
+        is_package = os.path.basename(source_filename or "").startswith("__init__.")
+        for imported in sorted(hinted_cold.unconditional_imports(source_code, name, is_package)):
+            if imported not in self.kept and imported not in self.kept_without_record and \
+                    self.locateModule(imported) is not None:
+                self.kept_without_record[imported] = KEPT_FOR_MAIN
+                if _is_installed(self.locateModule(imported)):
+                    self.as_bytecode.add(imported)
+
+    def _say_if_no_run_of(self, script):
+        """One line when no recorded run ran the script being built."""
+        ran = {os.path.realpath(os.path.join(run["cwd"], run["argv"][0]))
+               for run in self.hints.runs if not run.get("module") and run.get("argv")}
+        if script and os.path.realpath(script) not in ran:
+            self.info(
+                "No recorded run in %s ran %s (they ran %s): what it imports at module level "
+                "is kept%s." % (self.hints_name, os.path.basename(script), ", ".join(sorted(
+                    " ".join(run["argv"][:2]) for run in self.hints.runs)) or "nothing",
+                    ", the rest it could reach is in the cold tier" if self.cold_tier else ""))
 
     def module_families(self):
         """Package -> (its modules the runs imported by a name they computed, the
@@ -583,7 +562,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         wanted = name in self.as_bytecode or cold or self._is_learned(name)
         if wanted and not _compiled_by_another_plugin(self, module_name):
             if cold:
-                self.cold.add(name)
+                self.not_hot.add(name)
             return "bytecode"
         return None
 
@@ -649,12 +628,66 @@ class HintedCompilationPlugin(NuitkaPluginBase):
     def onStandaloneDistributionFinished(self, dist_dir):
         from nuitka.options.Options import isOnefileMode
 
+        built = _built_modules()
+        self._write_cold_tier(dist_dir, built)
         self._report()
         self.data_files.report(self)
         slimmed = hinted_dist.slim(dist_dir, hinted_report.binary_in(dist_dir), self.strip,
                                    link=not isOnefileMode())
-        report = self.build_report(dist_dir, _built_modules(), slimmed)
+        report = self.build_report(dist_dir, built, slimmed)
         self.info(hinted_report.summary_line(report, hinted_report.write(report, dist_dir)))
+
+    def _write_cold_tier(self, dist_dir, built):
+        """The cold tier (``hinted_cold``) into the dist, and the index the binary
+        reads: the cold modules, and the installed modules in neither the dist
+        nor the cold tier (the binary names one the program imports)."""
+        cold_index = None
+        if self.cold_tier:
+            tier = hinted_cold.ColdTier(
+                self.locateModule, built,
+                refused=lambda name: _avoided_by_anti_bloat(ModuleName(name)))
+            for name, using in sorted(self.dropped.items()):
+                tier.add(name, "imported by %s, which is in the build" % using)
+            for package, (_, left) in sorted(self.module_families().items()):
+                for name in left:
+                    tier.add(name, "of %s.*, which the runs picked from by name" % package)
+            for package in self._listed_packages():
+                for name in tier.modules_of(package):
+                    tier.add(name, "in %s, whose folder a run listed" % package)
+            tier.close()
+            self.cold_written = tier.write(dist_dir, {n.partition(".")[0] for n in built})
+            self.cold_written["why"] = dict(sorted(tier.why.items()))
+            cold_index = self.cold_written["index"]
+        present = set(built) | set(cold_index["modules"] if cold_index else ())
+        hinted_cold.write_index(dist_dir, cold_index, self._left_out_modules(present))
+
+    def _listed_packages(self):
+        """The packages whose folder a recorded run listed (a plugin registry,
+        locales, migrations: it picks from what it finds)."""
+        packages = set()
+        for folders in self.hints.listed_directories.values():
+            for folder in folders:
+                name = folder.replace("/", ".")
+                if all(part.isidentifier() for part in name.split(".")):
+                    location = self.locateModule(name)
+                    if location and os.path.isdir(location):
+                        packages.add(name)
+        return sorted(packages)
+
+    def _left_out_modules(self, present):
+        """Modules installed here that are not ``present`` in the binary: those
+        Nuitka met, the other top-level ones, and the other modules of each
+        package in it."""
+        search = [p for p in sys.path if p and os.path.isdir(p)]
+        names = set(self.dropped) | hinted_cold.installed_top_levels(search)
+        for package in present:
+            location = self.locateModule(package)
+            if location and os.path.isdir(location):
+                names.update("%s.%s" % (package, m.name)
+                             for m in pkgutil.iter_modules([location]))
+        return {name for name in names - present - set(sys.builtin_module_names)
+                if name.partition(".")[0] not in hinted_runtime.OUR_MODULES
+                and not name.startswith("__main__") and not hinted_cold.is_tests(name)}
 
     def build_report(self, dist_dir, built, slimmed):
         """The report of this build (``hinted_report.build``): the plugin's decisions
@@ -662,15 +695,22 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         "extension") and those it left out, and what ``hinted_dist.slim`` did."""
         from nuitka.Version import getNuitkaVersion
 
+        cold = self.cold_written["index"]["modules"] if self.cold_written else {}
         return hinted_report.build(
             dist_dir, self.hints, built, nuitka=getNuitkaVersion(),
             why={name: self._kept_reason(name) for name in built},
             left_out=[(name, using, self._drop_reason(name))
-                      for name, using in self.dropped.items()],
+                      for name, using in self.dropped.items() if name not in cold],
             overruled=self._overruled(), families=self.all_families(),
             data_files={"added": self.data_files.added, "left_out": self.data_files.left_out,
                         "stale": self.data_files.stale},
-            slimmed=slimmed)
+            slimmed=slimmed, cold=self._cold_report())
+
+    def _cold_report(self):
+        """The cold tier for the report: what it holds and why, what it left out."""
+        if self.cold_written is None:
+            return None
+        return {key: value for key, value in self.cold_written.items() if key != "index"}
 
     def all_families(self):
         """The families the runs picked from, modules and data files:
@@ -742,13 +782,14 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                         f["family"], len(f["picked"]), len(f["picked"]) + len(f["left_out"]))
                         for f in families[:5]),
                     "the rest of each ships" if self.keep_families else
-                    "the rest of each is left out: --hinted-families=keep (or --hinted-safe) "
-                    "ships them"))
-        if self.cold:
+                    "the rest of each is in the cold tier (data files ship)" if self.cold_tier
+                    else "the rest of each is left out: --hinted-families=keep (or "
+                    "--hinted-safe) ships them"))
+        if self.not_hot:
             self.info(
                 "Included %d recorded modules as bytecode: no recorded run spent %d%% "
                 "of its CPU time (%d samples) in them (--hinted-compile=all compiles "
-                "them)." % (len(self.cold), HOT_SHARE * 100, HOT_SAMPLES)
+                "them)." % (len(self.not_hot), HOT_SHARE * 100, HOT_SAMPLES)
             )
         looked_up = sorted(n for n in self.hints.looked_up if n not in self.kept_without_record)
         if looked_up:
@@ -797,6 +838,7 @@ class DataFiles:
         self.added = []  # dest paths
         self.mirrored = []  # dest paths of module sources shipped for a listed folder
         self.own_sources = []  # the program's module sources the runs read: not shipped
+        self.held_back = []  # "root/path" of files that must not leave the machine
         self.roots = environment_roots() if hints.data_files is not None else {}
         self.installed_roots = tuple(os.path.realpath(root) + os.sep for root in self.roots)
         self.metadata_without_package = set(hints.metadata_without_package(
@@ -866,8 +908,9 @@ class DataFiles:
             self.families[pattern] = (sorted(read), left)
             for name in left if self.keep_families else ():
                 relative = "%s/%s" % (relative_folder, name) if relative_folder else name
-                if self._may_ship(where, relative):
-                    self.read[os.path.realpath(os.path.join(folder, name))] = (where, relative)
+                path = self._locate(where, relative)  # a link leading out is refused
+                if path and self._may_ship(where, relative):
+                    self.read[os.path.realpath(path)] = (where, relative)
 
     def family_members_left_out(self):
         """The paths in the dist of the data files left out of the families the
@@ -877,11 +920,17 @@ class DataFiles:
             for pattern, (_, left) in self.families.items() for name in left)
 
     def _may_ship(self, where, relative):
-        """Not the source of a module of the program's own (read for a warning's
-        line, or listed): compiling keeps it out of the dist unless the user says
-        otherwise (``--hinted-keep-data``)."""
-        if where == hints_file.PROGRAM and relative.endswith(".py") and \
-                not _matches_path_patterns(relative, self.keep_patterns):
+        """Of the program's folder (installed packages' files are public), not
+        what must not leave the machine (``must_not_ship``: a dotfile, a key),
+        nor the source of a module of its own (read for a warning's line, or
+        listed): compiling keeps it out of the dist.  Either ships when the
+        user names it (``--hinted-keep-data``)."""
+        if _matches_path_patterns(relative, self.keep_patterns):
+            return True
+        if where == hints_file.PROGRAM and must_not_ship(relative):
+            self.held_back.append("%s/%s" % (where, relative))
+            return False
+        if where == hints_file.PROGRAM and relative.endswith(".py"):
             self.own_sources.append(relative)
             return False
         return True
@@ -990,6 +1039,12 @@ class DataFiles:
                 "--hinted-keep-data=PATTERN, all with --hinted-data=all); most from: %s."
                 % (len(self.left_out), sum(self.left_out.values()) / 1e6,
                    _most_common(by_top, 5)))
+        if self.held_back:
+            held = sorted(set(self.held_back))
+            plugin.warning(
+                "Not shipped: %d files that must not leave this machine (dotfiles, keys "
+                "and credentials) that the runs read or listed; --hinted-keep-data=PATH "
+                "ships one you mean to: %s." % (len(held), ", ".join(held[:10])))
         for refused in self.refused:
             plugin.warning(refused)
         if self.stale:
@@ -1033,6 +1088,19 @@ def _is_binary(filename):
     needs (``.pyc``): not mirrored as data."""
     return filename.endswith((".pyc", ".pyo", ".pyd", ".dll", ".dylib")) or \
         re.search(r"\.so(\.\d+)*$", filename) is not None
+
+
+# Files no listing or family ships, nor a run's reading without --hinted-keep-data:
+# secrets and credentials, and every dotfile and dot-folder (.env, .git/, .venv/).
+SECRET_PATTERNS = ("*.pem", "*.key", "*.p12", "*.pfx", "id_rsa*", "id_dsa*", "id_ecdsa*",
+                   "id_ed25519*", "*.keystore", "*.jks", "credentials*", "secrets.*")
+
+
+def must_not_ship(relative):
+    """Is a data file (path with "/") one that must not leave the machine?"""
+    parts = relative.split("/")
+    return any(part.startswith(".") and part not in (".", "..") for part in parts) or \
+        any(fnmatch.fnmatch(parts[-1].lower(), pattern) for pattern in SECRET_PATTERNS)
 
 
 def _matches_path_patterns(path, patterns):
@@ -1180,28 +1248,12 @@ def _is_pattern(text):
     return any(char in text for char in "*?[")
 
 
-def _imported_names(source, module_name, is_package):
-    """Absolute names of the modules ``source`` imports, and of their packages."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return set()
-    package = module_name if is_package else module_name.rpartition(".")[0]
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                names.update(_with_parent_packages([alias.name]))
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".")
-                parent = ".".join(parts[: len(parts) - node.level + 1])
-                base = parent + ("." + base if base else "")
-            if base:
-                names.update(_with_parent_packages([base]))
-                names.update(base + "." + alias.name for alias in node.names)
-    return names
+def preload_code(settings):
+    """The binary's pre-load code: ``hinted_runtime``'s source, as the tests
+    import it, and the call that starts it with this build's ``settings``."""
+    with open(hinted_runtime.__file__.replace(".pyc", ".py"), encoding="utf-8") as handle:
+        source = handle.read()
+    return "%s\n\nstart(%r)\n" % (source, settings)
 
 
 def _most_common(counts, limit):

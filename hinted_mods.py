@@ -19,14 +19,15 @@ The hints file format has its own module beside this one, ``hints_file`` (the
 ``Hints`` class: ``load``, ``new``, ``merged``, ``save``, ``locate``), which the
 build and the benchmarks import too.
 
-Only ``sys``, ``os`` and ``hints_file`` (which imports only those two) are imported
-at module level: whatever this module imports before the program starts would
-hide that module from the record.
+Only ``sys``, ``os``, ``hints_file`` and ``hinted_runtime`` (importing only
+those two) are imported at module level: whatever this module imports before
+the program starts would hide that module from the record.
 """
 
 import os
 import sys
 
+from hinted_runtime import OUR_MODULES, like_a_builtin  # what the binary uses too
 from hints_file import (
     ABSOLUTE,
     BUILTIN,
@@ -65,8 +66,6 @@ from hints_file import (
     version_line,
 )
 
-# The tracer's own modules, in every process of the program: never recorded.
-OUR_MODULES = ("hinted_mods", "hints_file")
 
 # How much of a run's stdin and stdout is kept for replaying it (bytes each).
 MAX_RECORDED_STREAM = 1 << 20
@@ -837,18 +836,6 @@ def _by_importlib():
     return caller.endswith(("_bootstrap_external>", "_bootstrap_external.py"))
 
 
-def _like_a_builtin(function, original):
-    """``function`` standing in for the built-in ``original`` of ``os``: not bound
-    when read from a class (Python 3.10's pathlib keeps ``os.stat`` as a class
-    attribute and calls it through an instance), and in the ``os.supports_*``
-    sets where the original is (shutil asks them)."""
-    wrapped = staticmethod(function)  # callable since Python 3.10
-    for functions in (os.supports_dir_fd, os.supports_fd, os.supports_follow_symlinks):
-        if original in functions:
-            functions.add(wrapped)
-    return wrapped
-
-
 def _how_imported(name):
     """How module ``name``, being loaded, was asked for: by an import statement
     (``STATEMENT``) or by a name the program computed (``BY_NAME``:
@@ -1021,7 +1008,7 @@ class _Recorder:
             return result
 
         stat.__name__, stat.__doc__ = original_stat.__name__, original_stat.__doc__
-        return _like_a_builtin(stat, original_stat)
+        return like_a_builtin(stat, original_stat)
 
     def child_code(self):
         """Code a new interpreter of the program runs first to record itself."""

@@ -41,12 +41,13 @@ def report_paths(dist_dir):
 
 
 def build(dist_dir, hints, built, nuitka, why, left_out, overruled, families, data_files,
-          slimmed):
+          slimmed, cold=None):
     """The report's data: the dist (``dist_inventory``), the modules in the build
     (``built``: name -> how, ``why`` each is there), those left out ((module, the
     module importing it, the reason) each; those the program's own code imports
     first: the branches no recorded run took), where the record was overruled, the
     data files, the families the runs picked from, what slimming the dist saved;
+    the cold tier (``hinted_cold.ColdTier.write``'s summary, None without one);
     verify fills ``verify`` in later."""
     program = {n for n, m in hints.modules.items() if m.get("where") == hints_file.PROGRAM}
     program.add("__main__")
@@ -77,6 +78,7 @@ def build(dist_dir, hints, built, nuitka, why, left_out, overruled, families, da
         "families": families,
         "data_files": data_files,
         "slimmed": slimmed,
+        "cold": cold,
         "verify": None,
     }
 
@@ -150,14 +152,24 @@ def add_verify(dist_dir, results):
 def summary_line(report, html_path):
     modules = report["modules"]
     return ("nuitka-hints: dist %.1f MB in %d files; modules kept %d (compiled %d, bytecode %d, "
-            "extension %d), left out %d; data files added %d, left out %d; %s; %s; runs %d; "
+            "extension %d), %s, left out %d; data files added %d, left out %d; %s; %s; runs %d; "
             "report %s"
             % (report["dist"]["size"] / 1e6, report["dist"]["files"],
                sum(modules.values()), modules["compiled"], modules["bytecode"],
-               modules["extension"], len(report["left_out"]),
+               modules["extension"], cold_text(report.get("cold")), len(report["left_out"]),
                len(report["data_files"]["added"]), len(report["data_files"]["left_out"]),
                families_text(report.get("families") or []),
                slimmed_text(report.get("slimmed") or {}), len(report["runs"]), html_path))
+
+
+def cold_text(cold):
+    """The cold tier, in a few words."""
+    if not cold:
+        return "no cold tier"
+    return "cold %d (%.1f MB archive%s)" % (
+        cold["modules"], cold["archive_size"] / 1e6,
+        ", %d extension modules not shipped" % len(cold["extensions_left_out"])
+        if cold["extensions_left_out"] else "")
 
 
 def families_text(families):

@@ -10,6 +10,9 @@ script has no cached bytecode; a module has).  Like the tracer it imports only
 import os
 import sys
 
+from hinted_runtime import COMPILED_SUFFIXES, MISSES_VARIABLE
+from hinted_runtime import LEFT_OUT_START as LEFT_OUT_NOTE_START  # noqa: F401 - verify reads
+
 # This release's version (the one place it is written: pyproject.toml reads it),
 # and the Nuitka versions it is tested with: from the first, up to the second.
 __version__ = "0.2.0"
@@ -51,7 +54,6 @@ PYTHON_CODE = (SOURCE, BYTECODE)  # modules Nuitka compiles or keeps as bytecode
 
 # Files the import system reads for modules: the tracer records them as modules,
 # not as data, and the build never leaves them out as data.
-COMPILED_SUFFIXES = (".pyc", ".so", ".pyd")
 MODULE_SUFFIXES = (".py",) + COMPILED_SUFFIXES
 
 
@@ -635,160 +637,20 @@ def stream_bytes(entry):
 
 # -- what a built binary missed -------------------------------------------------------
 #
-# A hinted binary runs ``miss_recorder``'s code before the program.  With the
+# A hinted binary runs ``hinted_runtime`` before the program.  With the
 # environment variable MISSES_VARIABLE naming a file, it appends one line to that
 # file for each module the program tried to import and the binary did not have:
 # left out of the build ("excluded") or not in it at all ("not found"), caught by
-# the program or not; and for each data file below the binary's folder that the
-# program looked for (``os.stat``: exists, isfile; ``open``) and the binary does
-# not have.  Each line is a Python dict literal, written with one os.write (a
-# crash loses nothing):
+# the program or not, or taken from the cold tier ("cold"); and for each data
+# file below the binary's folder that the program looked for (``os.stat``:
+# exists, isfile; ``open``) and the binary does not have.  Each line is a Python
+# dict literal, written with one os.write (a crash loses nothing):
 #   {"module", "how", "importer", "lookup", "argv", "pid"}
 #   {"file", "argv", "pid"}   (the file's path in the binary's folder, with "/")
 # "lookup": found by importlib.util.find_spec and the like, not imported.
-# Without the variable the binary writes nothing and adds no finder.
-MISSES_VARIABLE = "NUITKA_HINTS_MISSES"
+# Without the variable the binary writes nothing.
 MODULE_MISS_KEYS = frozenset({"module", "how", "importer", "lookup", "argv", "pid"})
 FILE_MISS_KEYS = frozenset({"file", "argv", "pid"})
-
-# How the line starts that a binary adds to its stderr when the build left out
-# members of families the runs picked from and the program failed, or looked for
-# one of those data files (the plugin writes it, verify reads it).
-LEFT_OUT_NOTE_START = "nuitka-hints: this build left out "
-
-MISS_RECORDER = """\
-def __nuitka_hints_misses(left_out):
-    \"\"\"nuitka-hints: with %(variable)s naming a file, note in it each module this
-    program tried to import, and each data file below this binary's folder it
-    looked for, that this binary lacks (README: Ask the binary).  Whatever the
-    variable, the data files of ``left_out`` (left out of families by the build)
-    that it looked for are in the list returned, for the line the build adds.\"\"\"
-    import os
-    import sys
-
-    target, looked_for = os.environ.get("%(variable)s"), []
-    if not target and not left_out:
-        return looked_for
-
-    def write(entry):
-        line = repr(dict(entry, argv=sys.argv[1:], pid=os.getpid())) + "\\n"
-        try:  # the program must go on as without the recorder
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-            try:
-                os.write(fd, line.encode("utf-8", "backslashreplace"))
-            finally:
-                os.close(fd)
-        except OSError:
-            pass
-
-    class MissRecorder:
-        noted = set()
-
-        def find_spec(self, name, path=None, target_module=None):
-            for finder in sys.meta_path:
-                find_spec = getattr(finder, "find_spec", None)
-                if finder is self or find_spec is None:
-                    continue
-                try:
-                    spec = find_spec(name, path, target_module)
-                except ImportError as error:
-                    if "actively excluded" in str(error):
-                        self.note(name, "excluded")
-                    raise
-                if spec is not None:
-                    return spec
-            self.note(name, "not found")
-            return None
-
-        def note(self, name, how):
-            if name in self.noted:
-                return
-            self.noted.add(name)
-            importer, lookup, frame = "", True, sys._getframe(2)
-            while frame is not None:
-                code = frame.f_code
-                module = frame.f_globals.get("__name__") or ""
-                if code.co_filename.startswith("<frozen importlib"):
-                    lookup = lookup and code.co_name != "_find_and_load"
-                elif not importer and module not in ("importlib", "importlib.util"):
-                    importer = module
-                frame = frame.f_back
-            write({"module": name, "how": how, "importer": importer, "lookup": lookup})
-
-    folder, files_noted = os.path.dirname(__file__) + os.sep, set()
-
-    def in_binary_folder(path):
-        \"\"\"``path`` relative to the binary's folder, with "/"; None if not below it.\"\"\"
-        try:
-            path = os.path.abspath(os.fsdecode(path))
-        except (TypeError, ValueError):
-            return None
-        return path[len(folder):].replace(os.sep, "/") if path.startswith(folder) else None
-
-    def lacked(relative):
-        if relative in left_out and relative not in looked_for:
-            looked_for.append(relative)
-        if target and relative not in files_noted and \\
-                not relative.endswith(%(compiled_suffixes)r):  # a source: astroid reads it
-            files_noted.add(relative)
-            write({"file": relative})
-
-    def exists(path, original=os.stat):
-        try:
-            original(path)
-            return True
-        except OSError:
-            return False
-
-    def stat(path, *args, original=os.stat, **kwargs):  # exists(), isfile(), Path.is_file()
-        try:
-            return original(path, *args, **kwargs)
-        except FileNotFoundError:
-            relative = None if isinstance(path, int) or kwargs.get("dir_fd") is not None \\
-                else in_binary_folder(path)
-            if relative and (not relative.endswith(".py") or by_the_program(sys._getframe(1))):
-                lacked(relative)
-            raise
-
-    def audit(event, args):
-        if event == "open" and isinstance(args[0], (str, bytes)):
-            relative = in_binary_folder(args[0])
-            if relative and (relative in left_out or target and not exists(args[0])) and \\
-                    (not relative.endswith(".py") or by_the_program(sys._getframe(1))):
-                lacked(relative)
-
-    def by_the_program(frame, own=globals()):
-        \"\"\"Whether the code that looked for a source (``frame``, past the path
-        helpers) is the program's, as astroid is: not Python showing a traceback or
-        a warning's line (linecache, tokenize, traceback; C with no frame; this
-        code's own hooks).\"\"\"
-        while frame is not None and frame.f_globals.get("__name__") in (
-                "genericpath", "posixpath", "ntpath", "os", "pathlib", "pathlib._local"):
-            frame = frame.f_back
-        return frame is not None and frame.f_globals is not own and \\
-            frame.f_globals.get("__name__") not in ("linecache", "tokenize", "traceback")
-
-    if target:
-        sys.meta_path.insert(0, MissRecorder())
-    stat = staticmethod(stat)  # not bound when read from a class: 3.10's pathlib does
-    for functions in (os.supports_dir_fd, os.supports_fd, os.supports_follow_symlinks):
-        if os.stat in functions:  # shutil asks these
-            functions.add(stat)
-    os.stat = stat
-    sys.addaudithook(audit)
-    return looked_for
-
-
-__nuitka_hints_looked_for = __nuitka_hints_misses(%%r)
-del __nuitka_hints_misses
-""" % {"variable": MISSES_VARIABLE, "compiled_suffixes": COMPILED_SUFFIXES}
-
-
-def miss_recorder(left_out=frozenset()):
-    """The code a binary runs first (``MISS_RECORDER``): ``left_out``, the paths in
-    the dist of the data files the build left out of families, which it names
-    when the program looks for one (in ``__nuitka_hints_looked_for``)."""
-    return MISS_RECORDER % (frozenset(left_out),)
 
 
 def read_misses(filename):

@@ -291,7 +291,7 @@ def test_escaping_round_trips(text):
 
 
 def miss(module, **changes):
-    """A line of a misses file, as a binary writes it (see hints_file.MISS_RECORDER)."""
+    """A line of a misses file, as a binary writes it (see hinted_runtime.Misses)."""
     return dict({"module": module, "how": "excluded", "importer": "app", "lookup": False,
                  "argv": ["x"], "pid": 7}, **changes)
 
@@ -299,70 +299,6 @@ def miss(module, **changes):
 def file_miss(relative, **changes):
     """A misses file's line for a data file the binary looked for and lacked."""
     return dict({"file": relative, "argv": ["x"], "pid": 7}, **changes)
-
-
-LOOKS = """\
-import importlib.util, os
-try:
-    import no_such_module_here
-except ImportError:
-    pass
-importlib.util.find_spec('no_such_lookup')
-import colorsys
-here = os.path.dirname(os.path.abspath(__file__))
-os.path.exists(os.path.join(here, "conf", "missing.yaml"))
-os.path.isfile(os.path.join(here, "shipped.txt"))
-os.path.exists(os.path.join(here, "absent_module.cpython-311-x86_64-linux-gnu.so"))
-import reader  # the program's own module, as astroid is
-reader.read(os.path.join(here, "pkg", "source.py"))  # a source it opens
-reader.check(os.path.join(here, "pkg", "checked.py"))  # or looks for
-import linecache, warnings
-linecache.getline(os.path.join(here, "pkg", "in_a_traceback.py"), 1)  # not the program's
-warnings.warn_explicit("shown", UserWarning, os.path.join(here, "pkg", "warned.py"), 1)
-os.path.exists(os.path.join(os.path.dirname(here), "outside.txt"))
-try:
-    open(os.path.join(here, "data", "opened.bin"), "rb")
-except OSError:
-    pass
-"""
-
-
-def test_the_binarys_miss_recorder_notes_imports_caught_or_not_lookups_and_files(tmp_path):
-    """The code the plugin puts in every binary, run here by this interpreter from
-    a folder that stands for the dist: data files looked for below it (a
-    module's source too), not compiled code, not elsewhere."""
-    target, dist = tmp_path / "misses.txt", tmp_path / "app.dist"
-    dist.mkdir()
-    (dist / "shipped.txt").write_text("here")
-    (dist / "reader.py").write_text(
-        "import os, pathlib\n\n\ndef check(path):\n    return pathlib.Path(path).is_file()\n\n\n"
-        "def read(path):\n    try:\n        open(path, 'rb')\n    except OSError:\n        pass\n")
-    (dist / "prog.py").write_text(hints_file.miss_recorder() + LOOKS)
-    result = subprocess.run([sys.executable, "-S", str(dist / "prog.py")], capture_output=True,
-                            text=True, env=dict(os.environ, NUITKA_HINTS_MISSES=str(target)))
-    assert result.returncode == 0, result.stderr
-    misses = {hints_file.miss_name(m): m for m in hints_file.read_misses(str(target))}
-    files = {name for name, m in misses.items() if "file" in m}
-    assert files == {"conf/missing.yaml", "data/opened.bin", "pkg/source.py", "pkg/checked.py"}
-    assert {"no_such_module_here", "no_such_lookup"} <= set(misses)  # (and what pathlib
-    # looks up for other systems, nt on 3.11, which a -S start has not loaded before)
-    assert misses["no_such_module_here"]["lookup"] is False
-    assert misses["no_such_module_here"]["importer"] == "__main__"
-    assert misses["no_such_module_here"]["how"] == "not found"
-    assert misses["no_such_lookup"]["lookup"] is True
-    assert misses["conf/missing.yaml"] == {"file": "conf/missing.yaml", "argv": [],
-                                           "pid": misses["conf/missing.yaml"]["pid"]}
-    written = target.read_text()
-    count = "import os, sys\nprint(len(sys.meta_path), os.stat.__module__)"
-    (dist / "prog.py").write_text(hints_file.miss_recorder() + LOOKS + count)
-    quiet = subprocess.run([sys.executable, "-S", str(dist / "prog.py")],  # no .pth, as a binary
-                           capture_output=True, text=True, cwd=str(tmp_path),
-                           env={k: v for k, v in os.environ.items()
-                                if k != "NUITKA_HINTS_MISSES"})
-    plain = subprocess.run([sys.executable, "-S", "-c", count], capture_output=True, text=True)
-    assert quiet.returncode == 0 and sorted(os.listdir(tmp_path)) == ["app.dist", "misses.txt"]
-    assert target.read_text() == written  # nothing written without the variable
-    assert quiet.stdout == plain.stdout  # and no finder added, os.stat as it was
 
 
 @pytest.mark.parametrize("line", ["not a dict", "{'module': 'x'}", repr(miss("a b")),

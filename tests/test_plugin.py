@@ -6,7 +6,6 @@ changes them.
 
 import json
 import os
-import subprocess
 import sys
 import sysconfig
 
@@ -15,6 +14,7 @@ import pytest
 from conftest import TAG, installed_distribution
 
 import hinted_compilation
+import hinted_runtime
 import hints_file
 
 from nuitka.plugins.PluginBase import NuitkaPluginBase
@@ -250,7 +250,7 @@ def compilation(plugin, name):
 def test_only_cold_modules_of_installed_packages_become_bytecode(plugin):
     p = plugin(PROFILED, profile=PROFILE)
     assert [n for n in sorted(PROFILED) if compilation(p, n) == "bytecode"] == ["lib", "lib.cold"]
-    assert p.cold == {"lib", "lib.cold"}
+    assert p.not_hot == {"lib", "lib.cold"}
 
 
 @pytest.mark.parametrize("compile, profile", [("all", PROFILE), ("hot", None)])
@@ -515,17 +515,18 @@ def test_loaded_libraries_protect_their_data_files_wherever_they_were(plugin, tm
         sysconfig.get_paths()["purelib"], VENDORED + "distlib/w32.exe"))}
 
 
-def test_the_binary_notes_what_it_lacks_and_imports_what_nuitka_failed_on(
+def test_the_binary_is_told_the_modules_nuitka_failed_on_and_where_they_ship(
         plugin, tmp_path, monkeypatch):
-    """The code run before the main module: the miss recorder always, the finder of
-    modules left to Python when there are any: a submodule, a top-level module, a
-    package, each from its source file where the dist has it."""
+    """The code run before the main module: the runtime's source and its start,
+    with the modules left to Python (a submodule, a top-level module, a package)
+    when there are any."""
     p = plugin({})
     code, reason = p.createPreModuleLoadCode(MainModule(tmp_path / "app.py"))
-    assert code == hints_file.miss_recorder()
-    assert reason == "nuitka-hints: note what this binary lacks (in the file NUITKA_HINTS_MISSES " \
-        "names, and on stderr what the build left out that the program looked for or failed " \
-        "without)"
+    with open(hinted_runtime.__file__) as handle:
+        assert code == handle.read() + "\n\nstart({})\n"
+    assert reason == "nuitka-hints: the cold tier, and what this binary lacks noted (in the " \
+        "file NUITKA_HINTS_MISSES names, and on stderr what the build left out that the " \
+        "program imported or looked for)"
     installed = tmp_path / "site"
     for relative in ("shapes/matcher.py", "solo.py", "toppkg/__init__.py"):
         (installed / relative).parent.mkdir(parents=True, exist_ok=True)
@@ -538,85 +539,27 @@ def test_the_binary_notes_what_it_lacks_and_imports_what_nuitka_failed_on(
         "shapes.matcher": (str(installed / "shapes/matcher.py"), "shapes/matcher.py"),
         "solo": (str(installed / "solo.py"), "solo.py"),
         "toppkg": (str(installed / "toppkg/__init__.py"), "toppkg/__init__.py")}
-    code, _ = p.createPreModuleLoadCode(MainModule(tmp_path / "app.py"))
-    dist = tmp_path / "app.dist"
-    finder = code[len(hints_file.miss_recorder()):]
-    exec(compile(finder, "preLoad", "exec"), {"__file__": str(dist / "__main__-preLoad.py")})
-    try:
-        spec = sys.meta_path[0].find_spec("shapes.matcher")
-        assert spec.origin == str(dist / "shapes" / "matcher.py")
-        assert sys.meta_path[0].find_spec("solo").origin == str(dist / "solo.py")
-        package = sys.meta_path[0].find_spec("toppkg")
-        assert package.submodule_search_locations == [str(dist / "toppkg")]
-        assert sys.meta_path[0].find_spec("shapes.other") is None
-    finally:
-        del sys.meta_path[0]
+    assert p.preload_settings() == {"left_to_python": {
+        "shapes.matcher": "shapes/matcher.py", "solo": "solo.py",
+        "toppkg": "toppkg/__init__.py"}}
 
 
-@pytest.mark.parametrize("keep", [False, True])
-def test_a_binary_without_the_families_names_them_when_the_program_fails(
-        plugin, monkeypatch, tmp_path, keep):
+@pytest.mark.parametrize("keep, cold", [(False, False), (True, False), (False, True)])
+def test_a_binary_without_the_families_is_told_to_name_them_when_the_program_fails(
+        plugin, monkeypatch, tmp_path, keep, cold):
     """The note's text and the exit statuses it stays quiet for (0 and the
-    recorded runs'); a build that ships the families adds no note."""
+    recorded runs'); a build that ships the families, or puts them in the cold
+    tier, adds no note."""
     p = plugin({})
-    p.keep_families = keep
+    p.keep_families, p.cold_tier = keep, cold
     p.hints.runs[0]["exit_status"] = 3
     monkeypatch.setattr(p, "all_families", lambda: [
         {"family": "fonts/*.flf", "picked": ["standard.flf"], "left_out": ["a.flf", "b.flf"]}])
-    code, _ = p.createPreModuleLoadCode(MainModule(tmp_path / "app.py"))
     note = ("nuitka-hints: this build left out what no recorded run read of fonts/*.flf (1 of 3 "
             "shipped); if the program looked for one of them, rebuild with "
             "--hinted-families=keep (or --hinted-safe)\n")
-    expected = "" if keep else hinted_compilation.LEFT_OUT_NOTE % (
-        note, {0, 3}, hints_file.LEFT_OUT_NOTE_START)
-    assert code == hints_file.miss_recorder() + expected
-
-
-LOOKS_FOR = """\
-import os, sys
-with open(sys.argv[1]) as handle:
-    exec(compile(handle.read(), sys.argv[1], "exec"), {"__file__": sys.argv[1]})
-import pathlib  # after the code the binary runs first, as in the binary (3.10 binds os.stat)
-conf = os.path.join(os.path.dirname(sys.argv[1]), "conf", sys.argv[2])
-found = pathlib.Path(conf).is_file() if sys.argv[3] == "4" else os.path.isfile(conf)
-if sys.argv[3] == "open":
-    open(conf).close()
-print(found, os.stat in os.supports_follow_symlinks)
-raise SystemExit(int(sys.argv[3]) if sys.argv[3].isdigit() else 0)  # as compiled code exits
-"""
-
-
-@pytest.mark.parametrize("looks, how, status", [
-    ("relaxed.yaml", "0", 0), ("relaxed.yaml", "4", 4), ("relaxed.yaml", "open", 1),
-    ("default.yaml", "0", 0), ("other.yaml", "0", 0)])
-def test_a_binary_names_the_data_file_left_out_that_the_program_looked_for(
-        tmp_path, looks, how, status):
-    """Looked for by os.stat (isfile, Path.is_file) or open: named at exit
-    whatever the exit status, once; a file that ships, or that no package has,
-    is not named."""
-    dist = tmp_path / "app.dist"
-    (dist / "conf").mkdir(parents=True)
-    (dist / "conf" / "default.yaml").write_text("rules: default\n")
-    (tmp_path / "main.py").write_text(LOOKS_FOR)
-    preload = hints_file.miss_recorder({"conf/relaxed.yaml", "conf/strict.yaml"}) + \
-        hinted_compilation.LEFT_OUT_NOTE % ("families line\n", {0}, hints_file.LEFT_OUT_NOTE_START)
-    (dist / "__main__-preLoad.py").write_text(preload)
-    result = subprocess.run([sys.executable, "-S", str(tmp_path / "main.py"),  # no .pth run
-                             str(dist / "__main__-preLoad.py"), looks, how],
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == status, result.stderr
-    assert result.stdout == ("" if how == "open" else  # its open raised
-                             "%s True\n" % (looks == "default.yaml"))
-    lines = result.stderr.splitlines()
-    if looks != "relaxed.yaml":
-        assert lines == []
-        return
-    assert lines[-1] == (
-        "nuitka-hints: this build left out conf/relaxed.yaml, which the program looked for "
-        "(no recorded run read it); rebuild with --hinted-keep-data=conf/relaxed.yaml or "
-        "--hinted-families=keep (or --hinted-safe)")
-    assert result.stderr.count(hints_file.LEFT_OUT_NOTE_START) == 1
-    assert lines[0].startswith("Traceback" if how == "open" else "nuitka-hints: ")
+    assert p.preload_settings() == ({} if keep or cold else {
+        "left_out_files": [], "families_note": note, "statuses": [0, 3]})
 
 
 def test_a_module_left_to_python_is_refused_to_nuitka_saying_why(plugin):

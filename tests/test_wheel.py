@@ -45,7 +45,8 @@ def test_a_fresh_venv_with_only_the_wheel_traces_builds_and_verifies(tmp_path):
         assert "Requires-Dist: nuitka<4.4,>=4.3" in metadata
         assert info + "licenses/LICENSE" in archive.namelist()
         assert {"hinted_mods.py", "hints_file.py", "nuitka_hints.py", "hinted_compilation.py",
-                "hinted_report.py", "hinted_dist.py"} <= set(archive.namelist())
+                "hinted_report.py", "hinted_dist.py", "hinted_cold.py",
+                "hinted_runtime.py"} <= set(archive.namelist())
     assert os.path.getsize(sdist) > 0
 
     venv = tmp_path / "fresh"

@@ -1,0 +1,270 @@
+"""The cold tier: what the program could reach on paths no recorded run took.
+
+A hinted build compiles what the runs imported (hot: C; warm: bytecode in the
+binary).  What they did not import but could have, on an input nobody recorded,
+goes in the *cold* tier: the modules Nuitka met in kept modules that no run
+imported, the rest of every family the runs picked from, the modules of every
+package folder a run listed, and what all of those import in turn.  Nuitka
+never sees them (no analysis, no C): this module compiles them with the
+program's own Python (which runs Nuitka) into one deflated archive of ``.pyc``
+files in the dist, and the binary imports one only when the program asks for
+it (``hinted_runtime.ColdTier``).
+
+``ColdTier`` decides (``add``, ``close``: plain names and files, no Nuitka) and
+writes (``write``); the plugin hands it what Nuitka told it.
+
+What ships beside the archive: a cold package's own data files (the files in
+its folder that are no modules), and the extension modules of the cold set
+whose top-level package is in the build or that are the standard library's
+(Nuitka's DLL dependency scan does not see them: the shared libraries they
+link must be in the dist already or on the machine).  An extension module of a
+distribution no run imported does not ship: its package would not load without
+the rest of it; the report counts them with their size.
+"""
+
+import ast
+import importlib.util
+import marshal
+import os
+import shutil
+import sysconfig
+import zipfile
+
+from hinted_runtime import INDEX
+
+ARCHIVE = "nuitka-hints-cold.zip"
+
+EXTENSION_SUFFIXES = (".so", ".pyd")
+
+
+class ColdTier:
+    """The cold set: module name -> (file here, why), and what the build does with it."""
+
+    def __init__(self, locate, in_build, refused=lambda name: None):
+        """``locate(name)``: the module's file here (a package's folder), or None;
+        ``in_build``: names Nuitka compiled or kept (never cold); ``refused(name)``:
+        why Nuitka's configuration keeps a module out (never cold), or None."""
+        self.locate, self.in_build, self.refused = locate, frozenset(in_build), refused
+        self.why = {}  # name -> evidence
+        self.files = {}  # name -> its file here (a package: its __init__ or folder)
+        self.not_found = set()
+
+    def add(self, name, why):
+        """Make ``name`` cold (with the packages holding it), unless it is in the
+        build, refused, a test suite's, or not installed here."""
+        if name in self.why or name in self.in_build or name in self.not_found or \
+                name == "__main__" or is_tests(name) or self.refused(name):
+            return False
+        path = self.locate(name)
+        if not path:
+            self.not_found.add(name)
+            return False
+        parent = name.rpartition(".")[0]
+        if parent and parent not in self.in_build:
+            self.add(parent, "package of %s" % name)
+        if os.path.isdir(path):
+            init = _package_init(path)
+            path = init or path  # a namespace package: its folder
+        self.why[name], self.files[name] = why, path
+        return True
+
+    def close(self):
+        """Add what the cold modules import, in turn, until nothing is new."""
+        queue = sorted(self.why)
+        while queue:
+            name = queue.pop()
+            path = self.files[name]
+            if not path.endswith(".py"):
+                continue
+            for imported in sorted(imported_names(_read(path), name, _is_init(path))):
+                if self.add(imported, "imported by %s" % name):
+                    queue.append(imported)
+
+    def modules_of(self, package):
+        """The modules and packages directly in ``package``'s folder here."""
+        import pkgutil
+
+        folder = self.locate(package)
+        if not folder or not os.path.isdir(folder):
+            return []
+        return ["%s.%s" % (package, m.name) for m in pkgutil.iter_modules([folder])]
+
+    def write(self, dist_dir, top_levels_in_build):
+        """Write the archive and the files that ship beside it into ``dist_dir``;
+        return what was done: {"modules", "archive_size", "extensions",
+        "extensions_left_out", "data_files", "failed", "index"}, where "index" is
+        what the binary reads (name -> (archive member or "" for a file, is
+        package, its path in the dist); package folder -> its cold children)."""
+        modules, children, failed = {}, {}, []
+        extensions, left_out, data_files = [], [], []
+        stdlib = os.path.realpath(sysconfig.get_paths()["stdlib"]) + os.sep
+        archive = os.path.join(dist_dir, ARCHIVE)
+        os.makedirs(dist_dir, exist_ok=True)
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zipped:
+            for name in sorted(self.why):
+                path = self.files[name]
+                is_package = _is_init(path) or os.path.isdir(path)
+                relative = _dist_path(name, path, is_package)
+                if path.endswith(EXTENSION_SUFFIXES):
+                    top = name.partition(".")[0]
+                    if top in top_levels_in_build or os.path.realpath(path).startswith(stdlib):
+                        _copy(path, os.path.join(dist_dir, relative))
+                        extensions.append(relative)
+                        modules[name] = ("", False, relative)
+                    else:
+                        left_out.append((name, os.path.getsize(path)))
+                        continue
+                else:
+                    try:
+                        code = _compiled(path, relative)
+                    except (OSError, SyntaxError, ValueError, UnicodeDecodeError) as exc:
+                        failed.append((name, "%s: %s" % (type(exc).__name__, exc)))
+                        continue
+                    member = relative[:-3] + ".pyc"
+                    zipped.writestr(member, code)
+                    modules[name] = (member, is_package, relative)
+                    if is_package and os.path.isdir(os.path.dirname(path)):
+                        data_files += _ship_data(os.path.dirname(path),
+                                                 os.path.join(dist_dir, os.path.dirname(relative)))
+                parent, _, child = name.rpartition(".")
+                folder = os.path.dirname(_dist_path(parent, "", True)) if parent else ""
+                children.setdefault(folder, []).append((child, is_package))
+        index = {"archive": ARCHIVE, "modules": modules, "children": children}
+        return {"modules": len(modules), "archive_size": os.path.getsize(archive),
+                "extensions": extensions, "extensions_left_out": left_out,
+                "data_files": data_files, "failed": failed, "index": index}
+
+
+def is_tests(name):
+    """A test suite's module (CPython's ``test`` and ``_test*`` modules, a
+    package's ``tests``): no program imports one, though its imports reach it."""
+    parts = name.split(".")
+    return parts[0].startswith("_test") or parts[0] in ("test", "ensurepip", "turtledemo") \
+        or any(part in ("test", "tests") for part in parts[1:])
+
+
+def write_index(dist_dir, cold_index, left_out_modules):
+    """The file the binary reads at start: the cold modules, and the modules
+    installed at build time that are in neither the dist nor the cold tier."""
+    with open(os.path.join(dist_dir, INDEX), "wb") as handle:
+        marshal.dump({"cold": cold_index, "left_out_modules": sorted(left_out_modules)}, handle)
+
+
+def installed_top_levels(search):
+    """The top-level modules importable from the folders ``search`` (names)."""
+    import pkgutil
+
+    return {m.name for m in pkgutil.iter_modules(search)}
+
+
+def imported_names(source, module_name, is_package):
+    """Absolute names of the modules ``source`` imports, and of their packages
+    (``from a import b``: ``a`` and ``a.b``, which may be a name in ``a``)."""
+    tree = _parsed(source)
+    return _imports_in(ast.walk(tree), module_name, is_package) if tree else set()
+
+
+def unconditional_imports(source, module_name="__main__", is_package=False):
+    """The modules a module certainly imports when it runs: its import
+    statements at module level, outside ``try``, ``if``, functions and classes."""
+    tree = _parsed(source)
+    return _imports_in(tree.body, module_name, is_package) if tree else set()
+
+
+def _parsed(source):
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _imports_in(nodes, module_name, is_package):
+    package = module_name if is_package else module_name.rpartition(".")[0]
+    names = set()
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                names.update(_with_packages(alias.name))
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                if node.level > len(parts):
+                    continue
+                parent = ".".join(parts[: len(parts) - node.level + 1])
+                base = parent + ("." + base if base else "")
+            if base:
+                names.update(_with_packages(base))
+                names.update(base + "." + alias.name for alias in node.names if alias.name != "*")
+    return names
+
+
+def _with_packages(name):
+    parts = name.split(".")
+    return {".".join(parts[:depth]) for depth in range(1, len(parts) + 1)}
+
+
+def _package_init(folder):
+    for name in ("__init__.py", "__init__.pyc"):
+        if os.path.isfile(os.path.join(folder, name)):
+            return os.path.join(folder, name)
+    return next((os.path.join(folder, n) for n in sorted(os.listdir(folder))
+                 if n.startswith("__init__.") and n.endswith(EXTENSION_SUFFIXES)), None)
+
+
+def _is_init(path):
+    return os.path.basename(path).startswith("__init__.")
+
+
+def _dist_path(name, path, is_package):
+    """Where a module is in the dist, with "/": ``a/b.py``, ``a/__init__.py``, an
+    extension module by its own file name."""
+    base = name.replace(".", "/")
+    if path.endswith(EXTENSION_SUFFIXES):
+        file_name = os.path.basename(path)
+        return base + "/" + file_name if is_package else base.rpartition("/")[0] + (
+            "/" if "/" in base else "") + file_name
+    return base + "/__init__.py" if is_package else base + ".py"
+
+
+def _read(path):
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def _compiled(path, relative):
+    """The module's ``.pyc`` (as the program's Python writes one), its code
+    named by its path in the dist; a namespace package: empty code."""
+    if os.path.isdir(path):
+        source, mtime, size = b"", 0, 0
+    elif path.endswith(".pyc"):
+        return _read(path)
+    else:
+        source = _read(path)
+        stat = os.stat(path)
+        mtime, size = int(stat.st_mtime), stat.st_size
+    code = compile(importlib.util.decode_source(source), relative, "exec", dont_inherit=True)
+    header = importlib.util.MAGIC_NUMBER + (0).to_bytes(4, "little") + \
+        (mtime & 0xFFFFFFFF).to_bytes(4, "little") + (size & 0xFFFFFFFF).to_bytes(4, "little")
+    return header + marshal.dumps(code)
+
+
+def _ship_data(folder, dest):
+    """Copy a cold package's data files (not modules, not folders) to ``dest``."""
+    shipped = []
+    for name in sorted(os.listdir(folder)):
+        source = os.path.join(folder, name)
+        if not os.path.isfile(source) or name.endswith((".py", ".pyc") + EXTENSION_SUFFIXES) \
+                or name.startswith(".") or ".so." in name:
+            continue
+        target = os.path.join(dest, name)
+        if not os.path.exists(target):
+            _copy(source, target)
+            shipped.append(target)
+    return shipped
+
+
+def _copy(source, target):
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    if not os.path.exists(target):
+        shutil.copy2(source, target)

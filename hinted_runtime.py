@@ -1,0 +1,470 @@
+"""The code a hinted binary runs before the program (nuitka-hints).
+
+The plugin reads this file's source at build time, appends one call,
+``start(SETTINGS)``, and Nuitka compiles both into the binary as the main
+module's pre-load code (``hinted_compilation.preload_code``); the tests import
+it as a module.  What it does, each part only where the build asks for it:
+
+- serves the *cold tier*: modules no recorded run imported that the program
+  could reach, kept as bytecode in one compressed archive in the dist and
+  imported only when the program asks for one (``ColdTier``), listed with
+  their package's other modules (``pkgutil.iter_modules``);
+- imports the modules Nuitka failed on from their source files in the dist;
+- with ``NUITKA_HINTS_MISSES`` naming a file, notes in it each import and data
+  file the binary lacked, and each module it took from the cold tier
+  (``Misses``): ``--verify`` and ``hinted-mods --learn`` read it;
+- names on stderr, as the program ends, what the build left out that the
+  program looked for, even where it caught the ``ImportError`` (``Notes``).
+
+It imports only ``os`` and ``sys`` (loaded by then anyway), the rest when used.
+"""
+
+import os
+import sys
+
+MISSES_VARIABLE = "NUITKA_HINTS_MISSES"
+# How the lines start that the binary adds to its stderr (verify reads them).
+LEFT_OUT_START = "nuitka-hints: this build left out "
+COMPILED_SUFFIXES = (".pyc", ".so", ".pyd")
+PYC_HEADER_SIZE = 16  # magic, flags, and two words: the archive holds real .pyc files
+COLD = "cold"  # the "how" of a module the binary took from the cold tier
+# Beside the binary, written when the dist is done (``hinted_cold``): a marshal
+# of {"cold": {"archive", "modules", "children"}, "left_out_modules": [names]}.
+INDEX = "nuitka-hints.index"
+# nuitka-hints' own modules: never recorded, never in a program's binary.
+OUR_MODULES = ("hinted_mods", "hints_file", "nuitka_hints", "hinted_compilation",
+               "hinted_report", "hinted_dist", "hinted_cold", "hinted_runtime")
+
+
+def start(settings):
+    """Install what ``settings`` asks for (the plugin's ``preload_settings``) and
+    the index beside the binary says.
+
+    Keys: "left_to_python" ({name: file in the dist}), "left_out_files" (data
+    files left out of families), "families_note" (the line for a failure no
+    recorded run had) and "statuses" (the exit statuses of the recorded runs);
+    the index adds "cold" and "left_out_modules" (installed at build time, in
+    neither the dist nor the cold tier)."""
+    folder = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    settings = dict(settings, **read_index(folder + INDEX))
+    misses = Misses(os.environ.get(MISSES_VARIABLE))
+    notes = Notes(settings)
+    if settings.get("cold"):
+        ColdTier(folder, settings["cold"], misses).install()
+    if settings.get("left_to_python"):
+        sys.meta_path.insert(0, LeftToPython(folder, settings["left_to_python"]))
+    if misses.target or notes.modules:
+        sys.meta_path.insert(0, ImportWatch(misses, notes))
+    if misses.target or notes.files:
+        watch_files(folder, misses, notes)
+    notes.install()
+
+
+def read_index(path):
+    import marshal
+
+    try:
+        with open(path, "rb") as handle:
+            return marshal.load(handle)
+    except OSError:  # a build without one (--hinted-cold=no writes one too)
+        return {}
+
+
+class Misses:
+    """The misses file: one Python dict literal a line, each written with one
+    ``os.write`` (a crash loses nothing); nothing without a file named."""
+
+    def __init__(self, target):
+        self.target = target
+        self.noted = set()
+
+    def write(self, entry):
+        if not self.target:
+            return
+        line = repr(dict(entry, argv=sys.argv[1:], pid=os.getpid())) + "\n"
+        try:  # the program must go on as without the recorder
+            fd = os.open(self.target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            try:
+                os.write(fd, line.encode("utf-8", "backslashreplace"))
+            finally:
+                os.close(fd)
+        except OSError:
+            pass
+
+    def module(self, name, how, frame):
+        """Note module ``name`` once: ``how`` it was lacking, who asked, and
+        whether it was only looked up (``importlib.util.find_spec``)."""
+        if name in self.noted:
+            return
+        self.noted.add(name)
+        importer, lookup = asked_by(frame)
+        self.write({"module": name, "how": how, "importer": importer, "lookup": lookup})
+
+
+def asked_by(frame):
+    """(the module whose code asked for an import, whether it only looked the
+    module up), from the frames above ``frame``."""
+    importer, lookup = "", True
+    while frame is not None:
+        code = frame.f_code
+        module = frame.f_globals.get("__name__") or ""
+        if code.co_filename.startswith("<frozen importlib"):
+            lookup = lookup and code.co_name != "_find_and_load"
+        elif not importer and module not in ("importlib", "importlib.util") and \
+                frame.f_globals is not globals():  # not this module's finders
+            importer = module
+        frame = frame.f_back
+    return importer, lookup
+
+
+class ImportWatch:
+    """First on ``sys.meta_path``: asks the other finders itself, so that it
+    sees an import none could satisfy, or that Nuitka's loader refuses (a module
+    the build left out); notes it in the misses file, and, for a module that
+    was installed at build time, for the line on stderr."""
+
+    def __init__(self, misses, notes):
+        self.misses, self.notes = misses, notes
+
+    def find_spec(self, name, path=None, target=None):
+        if not self.misses.target:  # only the line on stderr: no need to ask the others
+            if name in self.notes.modules:
+                self.notes.module_missed(name, sys._getframe(1))
+            return None
+        for finder in sys.meta_path:
+            find_spec = getattr(finder, "find_spec", None)
+            if finder is self or find_spec is None:
+                continue
+            try:
+                spec = find_spec(name, path, target)
+            except ImportError as error:
+                if "actively excluded" in str(error):
+                    self.lacked(name, "excluded")
+                raise
+            if spec is not None:
+                return spec
+        self.lacked(name, "not found")
+        return None
+
+    def lacked(self, name, how):
+        frame = sys._getframe(2)
+        self.misses.module(name, how, frame)
+        if name in self.notes.modules:
+            self.notes.module_missed(name, frame)
+
+
+class ColdTier:
+    """Imports the modules of the cold archive by name, before Nuitka's loader
+    (which refuses a module the build left out rather than pass it on), so a
+    cold submodule of a compiled package is found too; each as its ``.py``
+    would be in the dist (``__file__``, ``__path__``: the files beside it ship),
+    and lists them with their package's other modules."""
+
+    def __init__(self, folder, cold, misses):
+        self.folder = folder
+        self.archive = folder + cold["archive"]
+        self.modules = cold["modules"]  # name -> (member, is_package, dist path)
+        self.children = {(folder + relative).rstrip(os.sep): names  # package folder ->
+                         for relative, names in cold["children"].items()}  # [(name, is_package)]
+        self.misses = misses
+        self.reader = None
+
+    def install(self):
+        sys.meta_path.insert(0, self)
+        sys.path_hooks.insert(0, self.path_hook)
+        for path in self.children:
+            sys.path_importer_cache.pop(path, None)
+
+    def find_spec(self, name, path=None, target=None):
+        entry = self.modules.get(name)
+        if entry is None:
+            return None
+        from _frozen_importlib_external import spec_from_file_location  # always loaded
+
+        member, is_package, relative = entry
+        location = self.folder + relative
+        if self.misses.target:
+            self.misses.module(name, COLD, sys._getframe(1))
+        if not member:  # an extension module, shipped as a file
+            return spec_from_file_location(name, location)
+        search = [os.path.dirname(location)] if is_package else None
+        return spec_from_file_location(name, location, loader=ColdLoader(self, member, location),
+                                       submodule_search_locations=search)
+
+    def read(self, member):
+        if self.reader is None:
+            import zipimport
+            import zlib  # noqa: F401 - zipimport inflates with it: this puts it in the build
+
+            self.reader = zipimport.zipimporter(self.archive)
+        return self.reader.get_data(member)
+
+    def path_hook(self, path):
+        """The finder of a package folder that holds cold modules: the one the
+        other hooks give, listing the cold modules too."""
+        if path not in self.children:
+            raise ImportError("not a folder of cold modules")
+        for hook in sys.path_hooks:
+            if hook == self.path_hook:
+                continue
+            try:
+                return ListingColdModules(hook(path), self.children[path])
+            except ImportError:
+                continue
+        return ListingColdModules(None, self.children[path])
+
+
+class ListingColdModules:
+    """A folder's path-entry finder with its cold modules added to what
+    ``pkgutil.iter_modules`` lists (plugin registries, locales, migrations)."""
+
+    def __init__(self, finder, cold):
+        self.finder, self.cold = finder, cold
+
+    def find_spec(self, name, target=None):
+        return self.finder.find_spec(name, target) if self.finder is not None else None
+
+    def invalidate_caches(self):
+        getattr(self.finder, "invalidate_caches", lambda: None)()
+
+    def iter_modules(self, prefix=""):
+        pkgutil = sys.modules["pkgutil"]  # the only caller: nothing more in the build
+
+        seen = set()
+        for name, is_package in (pkgutil.iter_importer_modules(self.finder, prefix)
+                                 if self.finder is not None else ()):
+            seen.add(name)
+            yield name, is_package
+        for name, is_package in self.cold:
+            if prefix + name not in seen:
+                yield prefix + name, is_package
+
+
+class ColdLoader:
+    """Runs a cold module's bytecode; its resources are the files beside it."""
+
+    def __init__(self, tier, member, path):
+        self.tier, self.member, self.path = tier, member, path
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        import marshal
+
+        code = marshal.loads(self.tier.read(self.member)[PYC_HEADER_SIZE:])
+        exec(code, module.__dict__)
+
+    def get_code(self, name):
+        import marshal
+
+        return marshal.loads(self.tier.read(self.member)[PYC_HEADER_SIZE:])
+
+    def get_source(self, name):
+        return None
+
+    def is_package(self, name):
+        return os.path.basename(self.path).startswith("__init__.")
+
+    def get_resource_reader(self, name):
+        return FilesBeside(os.path.dirname(self.path)) if self.is_package(name) else None
+
+
+class FilesBeside:
+    """``importlib.resources`` for a cold package: the files in its folder in
+    the dist (``files()``; the older calls for Python 3.10)."""
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    def files(self):
+        import pathlib
+
+        return pathlib.Path(self.folder)
+
+    def open_resource(self, resource):
+        return open(os.path.join(self.folder, resource), "rb")
+
+    def resource_path(self, resource):
+        return os.path.join(self.folder, resource)
+
+    def is_resource(self, name):
+        return os.path.isfile(os.path.join(self.folder, name))
+
+    def contents(self):
+        return iter(os.listdir(self.folder))
+
+
+class LeftToPython:
+    """Imports the modules Nuitka failed on (``--hinted-source``) from their
+    source files in the dist: Nuitka's loader claims every folder of a compiled
+    package, so this goes first."""
+
+    def __init__(self, folder, files):
+        self.folder, self.files = folder, files
+
+    def find_spec(self, name, path=None, target=None):
+        if name not in self.files:
+            return None
+        from _frozen_importlib_external import spec_from_file_location
+
+        source = self.folder + self.files[name]
+        package = [os.path.dirname(source)] if source.endswith("__init__.py") else None
+        return spec_from_file_location(name, source, submodule_search_locations=package)
+
+
+class Notes:
+    """What the binary says on stderr, once, about what the build left out:
+    modules installed at build time that the program imported (caught or not),
+    data files of families it looked for, and the families when it fails in a
+    way no recorded run did."""
+
+    def __init__(self, settings):
+        self.modules = frozenset(settings.get("left_out_modules", ()))
+        self.files = frozenset(settings.get("left_out_files", ()))
+        self.families = settings.get("families_note")
+        self.statuses = frozenset(settings.get("statuses", (0,)))
+        self.missed_modules = []  # (name, importer)
+        self.looked_for = []
+        self.said = False
+
+    def module_missed(self, name, frame):
+        importer, lookup = asked_by(frame)
+        if not lookup and name not in (n for n, _ in self.missed_modules):
+            self.missed_modules.append((name, importer))
+
+    def file_missed(self, relative):
+        if relative in self.files and relative not in self.looked_for:
+            self.looked_for.append(relative)
+
+    def install(self):
+        if not (self.modules or self.files or self.families):
+            return
+        import atexit
+
+        atexit.register(self.say)  # whatever the exit status
+        if self.families:
+            self.watch_failures()
+
+    def watch_failures(self):
+        """The families line, for a failure no recorded run had: an uncaught
+        exception, or an exit status of ``sys.exit`` none of them had."""
+        printed, exiting = sys.excepthook, sys.exit
+
+        def excepthook(kind, value, traceback):
+            printed(kind, value, traceback)
+            if not issubclass(kind, KeyboardInterrupt):
+                self.say(failed=True)
+
+        def exit(status=None):  # compiled code raises SystemExit itself: not seen
+            code = 0 if status is None else status if isinstance(status, int) else 1
+            if code % 256 not in self.statuses:
+                import atexit
+
+                atexit.register(self.say, failed=True)  # after what sys.exit prints
+            exiting(status)
+
+        sys.excepthook, sys.exit = excepthook, exit
+
+    def say(self, failed=False):
+        lines = self.lines(failed)
+        if self.said or not lines:
+            return
+        self.said = True
+        try:
+            sys.stderr.write("".join(lines))
+            sys.stderr.flush()
+        except Exception:
+            pass
+
+    def lines(self, failed):
+        lines = []
+        if self.missed_modules:
+            names = [name for name, _ in self.missed_modules]
+            lines.append(
+                "%s%s, which the program imported (imported by %s; no recorded run did); "
+                "rebuild with --hinted-keep=%s\n" % (
+                    LEFT_OUT_START, ", ".join(names[:3]), self.missed_modules[0][1] or "?",
+                    names[0]))
+        if self.looked_for:
+            lines.append(
+                "%s%s, which the program looked for (no recorded run read it); rebuild with "
+                "--hinted-keep-data=%s or --hinted-families=keep (or --hinted-safe)\n" % (
+                    LEFT_OUT_START, ", ".join(self.looked_for[:3]), self.looked_for[0]))
+        if failed and self.families and not lines:
+            lines.append(self.families)
+        return lines
+
+
+def watch_files(folder, misses, notes):
+    """Note each data file below the binary's folder that the program looks for
+    (``os.stat``: exists, isfile, ``Path.is_file``; ``open``) and the binary
+    lacks: in the misses file, and for the line on stderr when the build left
+    it out of a family.  A module's source counts only when the program's code
+    looked for it (astroid), not Python showing a warning's or traceback's line."""
+    original_stat = os.stat
+
+    def in_binary_folder(path):
+        try:
+            path = os.path.abspath(os.fsdecode(path))
+        except (TypeError, ValueError):
+            return None
+        return path[len(folder):].replace(os.sep, "/") if path.startswith(folder) else None
+
+    def lacked(relative):
+        notes.file_missed(relative)
+        if misses.target and relative not in misses.noted and \
+                not relative.endswith(COMPILED_SUFFIXES):
+            misses.noted.add(relative)
+            misses.write({"file": relative})
+
+    def exists(path):
+        try:
+            original_stat(path)
+            return True
+        except OSError:
+            return False
+
+    def stat(path, *args, **kwargs):
+        try:
+            return original_stat(path, *args, **kwargs)
+        except FileNotFoundError:
+            relative = None if isinstance(path, int) or kwargs.get("dir_fd") is not None \
+                else in_binary_folder(path)
+            if relative and (not relative.endswith(".py") or by_the_program(sys._getframe(1))):
+                lacked(relative)
+            raise
+
+    def audit(event, args):
+        if event == "open" and isinstance(args[0], (str, bytes)):
+            relative = in_binary_folder(args[0])
+            if relative and (relative in notes.files or misses.target and not exists(args[0])) \
+                    and (not relative.endswith(".py") or by_the_program(sys._getframe(1))):
+                lacked(relative)
+
+    os.stat = like_a_builtin(stat, original_stat)
+    sys.addaudithook(audit)
+
+
+def by_the_program(frame):
+    """Whether the code that looked for a source (``frame``, past the path
+    helpers) is the program's, as astroid is: not Python showing a traceback or
+    a warning's line (linecache, tokenize, traceback; C with no frame; this
+    module's own hooks)."""
+    while frame is not None and frame.f_globals.get("__name__") in (
+            "genericpath", "posixpath", "ntpath", "os", "pathlib", "pathlib._local"):
+        frame = frame.f_back
+    return frame is not None and frame.f_globals is not globals() and \
+        frame.f_globals.get("__name__") not in ("linecache", "tokenize", "traceback")
+
+
+def like_a_builtin(function, original):
+    """``function`` standing in for the built-in ``original`` of ``os``: not bound
+    when read from a class (Python 3.10's pathlib keeps ``os.stat`` as a class
+    attribute and calls it through an instance), and in the ``os.supports_*``
+    sets where the original is (shutil asks them).  The tracer uses it too."""
+    wrapped = staticmethod(function)  # callable since Python 3.10
+    for functions in (os.supports_dir_fd, os.supports_fd, os.supports_follow_symlinks):
+        if original in functions:
+            functions.add(wrapped)
+    return wrapped

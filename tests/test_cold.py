@@ -1,0 +1,112 @@
+"""hinted_cold.py: what the cold tier holds and why, decided from plain files
+(no Nuitka), and what ships beside its archive."""
+
+import os
+import sysconfig
+import zipfile
+
+import hinted_cold
+
+SITE = {
+    "app_pkg/__init__.py": "from . import core\n",
+    "app_pkg/core.py": "import json\ntry:\n    import fast_helper\nexcept ImportError:\n"
+                       "    pass\n\n\ndef later():\n    from app_pkg import plugins\n",
+    "app_pkg/plugins/__init__.py": "",
+    "app_pkg/plugins/one.py": "from .. import core\n",
+    "app_pkg/plugins/tests/__init__.py": "",
+    "app_pkg/plugins/tests/test_one.py": "import pytest\n",
+    "app_pkg/plugins/words.txt": "words\n",
+    "app_pkg/plugins/.env": "API_TOKEN=secret\n",
+    "app_pkg/_speedups.cpython-311-x86_64-linux-gnu.so": "not really\n",
+    "fast_helper.py": "import refused_by_nuitka\n",
+    "refused_by_nuitka.py": "",
+    "other_dist/__init__.py": "from . import _native\n",
+    "other_dist/_native.cpython-311-x86_64-linux-gnu.so": "not really\n",
+    "broken.py": "def (:\n",
+}
+
+
+def make_site(tmp_path):
+    site = tmp_path / "site"
+    for relative, text in SITE.items():
+        (site / relative).parent.mkdir(parents=True, exist_ok=True)
+        (site / relative).write_text(text)
+
+    def locate(name):
+        path = site / name.replace(".", "/")
+        if path.is_dir():
+            return str(path)
+        found = [p for p in path.parent.glob(path.name + ".*") if p.suffix in (".py", ".so")]
+        return str(found[0]) if found else None
+
+    return site, locate
+
+
+def test_the_cold_set_is_what_the_met_modules_reach_less_the_build_and_refusals(tmp_path):
+    _, locate = make_site(tmp_path)
+    tier = hinted_cold.ColdTier(locate, in_build={"app_pkg", "json"},
+                                refused=lambda name: name == "refused_by_nuitka" or None)
+    assert tier.add("app_pkg.core", "met by Nuitka")
+    assert not tier.add("json", "in the build") and not tier.add("no_such", "not installed")
+    for name in tier.modules_of("app_pkg.plugins"):
+        tier.add(name, "listed")
+    tier.close()
+    assert tier.why == {  # no tests, nothing refused, nothing in the build
+        "app_pkg.core": "met by Nuitka",
+        "app_pkg.plugins": "package of app_pkg.plugins.one",
+        "app_pkg.plugins.one": "listed",
+        "fast_helper": "imported by app_pkg.core",  # a caught import: the other path
+    }
+
+
+def test_the_archive_holds_pyc_files_and_extensions_ship_only_for_packages_in_the_build(
+        tmp_path):
+    _, locate = make_site(tmp_path)
+    dist = tmp_path / "app.dist"
+    tier = hinted_cold.ColdTier(locate, in_build={"app_pkg"})
+    for name in ("app_pkg.core", "app_pkg._speedups", "app_pkg.plugins", "other_dist",
+                 "broken"):
+        tier.add(name, "met")
+    tier.close()
+    written = tier.write(str(dist), {"app_pkg"})
+    with zipfile.ZipFile(dist / hinted_cold.ARCHIVE) as archive:
+        members = sorted(archive.namelist())
+        header = archive.read("app_pkg/core.pyc")[:4]
+    assert members == ["app_pkg/core.pyc", "app_pkg/plugins/__init__.pyc",
+                       "fast_helper.pyc", "other_dist/__init__.pyc", "refused_by_nuitka.pyc"]
+    assert header == hinted_cold.importlib.util.MAGIC_NUMBER
+    assert written["extensions"] == ["app_pkg/_speedups.cpython-311-x86_64-linux-gnu.so"]
+    assert (dist / written["extensions"][0]).is_file()
+    assert [name for name, _ in written["extensions_left_out"]] == ["other_dist._native"]
+    assert [name for name, _ in written["failed"]] == ["broken"]
+    assert written["data_files"] == [str(dist / "app_pkg/plugins/words.txt")]  # no .env
+    index = written["index"]
+    assert index["modules"]["app_pkg.plugins"] == (
+        "app_pkg/plugins/__init__.pyc", True, "app_pkg/plugins/__init__.py")
+    assert index["modules"]["app_pkg._speedups"] == (
+        "", False, "app_pkg/_speedups.cpython-311-x86_64-linux-gnu.so")
+    assert sorted(index["children"]["app_pkg"]) == [("_speedups", False), ("core", False),
+                                                    ("plugins", True)]
+    assert sorted(index["children"][""]) == [("fast_helper", False), ("other_dist", True),
+                                             ("refused_by_nuitka", False)]
+
+
+def test_a_standard_library_extension_module_ships_a_test_suite_never(tmp_path):
+    stdlib = sysconfig.get_paths()["stdlib"]
+    csv_extension = next((os.path.join(root, name) for root, _, names in os.walk(stdlib)
+                          for name in names if name.startswith("_csv.") and name.endswith(".so")), None)
+    tier = hinted_cold.ColdTier(lambda name: csv_extension if name == "_csv" else None, ())
+    assert not tier.add("test.support", "met") and not tier.add("_testcapi", "met")
+    if csv_extension is None:  # built in to this Python
+        return
+    tier.add("_csv", "met")
+    written = tier.write(str(tmp_path), set())
+    assert written["extensions"] == [os.path.basename(csv_extension)]
+
+
+def test_what_certainly_runs_is_the_module_level_imports_outside_any_branch():
+    source = ("import a.b\nfrom . import sibling\nfrom c import d as e\ntry:\n    import f\n"
+              "except ImportError:\n    pass\nif x:\n    import g\n\n\ndef h():\n"
+              "    import i\n")
+    assert hinted_cold.unconditional_imports(source, "pkg.main") == {
+        "a", "a.b", "pkg", "pkg.sibling", "c", "c.d"}

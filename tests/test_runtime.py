@@ -1,0 +1,232 @@
+"""hinted_runtime.py: the code a binary runs before the program, run here by
+this interpreter (``python -S``: no .pth file, as in a binary) from a folder that
+stands for the dist, started as the plugin starts it (``preload_code``)."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+import hinted_cold
+import hinted_compilation
+import hints_file
+
+
+def write_program(dist, source, settings, name="main.py"):
+    """The program ``name`` in ``dist``, which runs the pre-load code first, from
+    its own file beside it, as the binary does."""
+    (dist / "__main__-preLoad.py").write_text(hinted_compilation.preload_code(settings))
+    (dist / name).write_text(
+        "import sys\nwith open(%r) as handle:\n    exec(compile(handle.read(), %r, 'exec'), "
+        "{'__file__': %r, '__name__': '__main__-preLoad'})\ndel sys.modules['__main__']."
+        "__dict__['handle']\n" % ((str(dist / "__main__-preLoad.py"),) * 3) + source)
+
+
+LOOKS = """\
+import importlib.util, os
+try:
+    import no_such_module_here
+except ImportError:
+    pass
+importlib.util.find_spec('no_such_lookup')
+import colorsys
+here = os.path.dirname(os.path.abspath(__file__))
+os.path.exists(os.path.join(here, "conf", "missing.yaml"))
+os.path.isfile(os.path.join(here, "shipped.txt"))
+os.path.exists(os.path.join(here, "absent_module.cpython-311-x86_64-linux-gnu.so"))
+import reader  # the program's own module, as astroid is
+reader.read(os.path.join(here, "pkg", "source.py"))  # a source it opens
+reader.check(os.path.join(here, "pkg", "checked.py"))  # or looks for
+import linecache, warnings
+linecache.getline(os.path.join(here, "pkg", "in_a_traceback.py"), 1)  # not the program's
+warnings.warn_explicit("shown", UserWarning, os.path.join(here, "pkg", "warned.py"), 1)
+os.path.exists(os.path.join(os.path.dirname(here), "outside.txt"))
+try:
+    open(os.path.join(here, "data", "opened.bin"), "rb")
+except OSError:
+    pass
+"""
+
+
+def test_the_binarys_miss_recorder_notes_imports_caught_or_not_lookups_and_files(tmp_path):
+    """The code the plugin puts in every binary, run here by this interpreter from
+    a folder that stands for the dist: data files looked for below it (a
+    module's source too), not compiled code, not elsewhere."""
+    target, dist = tmp_path / "misses.txt", tmp_path / "app.dist"
+    dist.mkdir()
+    (dist / "shipped.txt").write_text("here")
+    (dist / "reader.py").write_text(
+        "import os, pathlib\n\n\ndef check(path):\n    return pathlib.Path(path).is_file()\n\n\n"
+        "def read(path):\n    try:\n        open(path, 'rb')\n    except OSError:\n        pass\n")
+    write_program(dist, LOOKS, {}, name="prog.py")
+    result = subprocess.run([sys.executable, "-S", str(dist / "prog.py")], capture_output=True,
+                            text=True, env=dict(os.environ, NUITKA_HINTS_MISSES=str(target)))
+    assert result.returncode == 0, result.stderr
+    misses = {hints_file.miss_name(m): m for m in hints_file.read_misses(str(target))}
+    files = {name for name, m in misses.items() if "file" in m}
+    assert files == {"conf/missing.yaml", "data/opened.bin", "pkg/source.py", "pkg/checked.py"}
+    assert {"no_such_module_here", "no_such_lookup"} <= set(misses)  # (and what pathlib
+    # looks up for other systems, nt on 3.11, which a -S start has not loaded before)
+    assert misses["no_such_module_here"]["lookup"] is False
+    assert misses["no_such_module_here"]["importer"] == "__main__"
+    assert misses["no_such_module_here"]["how"] == "not found"
+    assert misses["no_such_lookup"]["lookup"] is True
+    assert misses["conf/missing.yaml"] == {"file": "conf/missing.yaml", "argv": [],
+                                           "pid": misses["conf/missing.yaml"]["pid"]}
+    written = target.read_text()
+    count = "import os, sys\nprint(len(sys.meta_path), os.stat.__module__)"
+    write_program(dist, LOOKS + count, {}, name="prog.py")
+    quiet = subprocess.run([sys.executable, "-S", str(dist / "prog.py")],  # no .pth, as a binary
+                           capture_output=True, text=True, cwd=str(tmp_path),
+                           env={k: v for k, v in os.environ.items()
+                                if k != "NUITKA_HINTS_MISSES"})
+    plain = subprocess.run([sys.executable, "-S", "-c", count], capture_output=True, text=True)
+    assert quiet.returncode == 0 and sorted(os.listdir(tmp_path)) == ["app.dist", "misses.txt"]
+    assert target.read_text() == written  # nothing written without the variable
+    assert quiet.stdout == plain.stdout  # and no finder added, os.stat as it was
+
+
+LOOKS_FOR = """\
+import os, sys
+with open(sys.argv[1]) as handle:
+    exec(compile(handle.read(), sys.argv[1], "exec"), {"__file__": sys.argv[1]})
+import pathlib  # after the code the binary runs first, as in the binary (3.10 binds os.stat)
+conf = os.path.join(os.path.dirname(sys.argv[1]), "conf", sys.argv[2])
+found = pathlib.Path(conf).is_file() if sys.argv[3] == "4" else os.path.isfile(conf)
+if sys.argv[3] == "open":
+    open(conf).close()
+print(found, os.stat in os.supports_follow_symlinks)
+raise SystemExit(int(sys.argv[3]) if sys.argv[3].isdigit() else 0)  # as compiled code exits
+"""
+
+
+@pytest.mark.parametrize("looks, how, status", [
+    ("relaxed.yaml", "0", 0), ("relaxed.yaml", "4", 4), ("relaxed.yaml", "open", 1),
+    ("default.yaml", "0", 0), ("other.yaml", "0", 0)])
+def test_a_binary_names_the_data_file_left_out_that_the_program_looked_for(
+        tmp_path, looks, how, status):
+    """Looked for by os.stat (isfile, Path.is_file) or open: named at exit
+    whatever the exit status, once; a file that ships, or that no package has,
+    is not named."""
+    dist = tmp_path / "app.dist"
+    (dist / "conf").mkdir(parents=True)
+    (dist / "conf" / "default.yaml").write_text("rules: default\n")
+    (tmp_path / "main.py").write_text(LOOKS_FOR)
+    preload = hinted_compilation.preload_code({
+        "left_out_files": ["conf/relaxed.yaml", "conf/strict.yaml"],
+        "families_note": "families line\n", "statuses": [0]})
+    (dist / "__main__-preLoad.py").write_text(preload)
+    result = subprocess.run([sys.executable, "-S", str(tmp_path / "main.py"),  # no .pth run
+                             str(dist / "__main__-preLoad.py"), looks, how],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == status, result.stderr
+    assert result.stdout == ("" if how == "open" else  # its open raised
+                             "%s True\n" % (looks == "default.yaml"))
+    lines = result.stderr.splitlines()
+    if looks != "relaxed.yaml":
+        assert lines == []
+        return
+    assert lines[-1] == (
+        "nuitka-hints: this build left out conf/relaxed.yaml, which the program looked for "
+        "(no recorded run read it); rebuild with --hinted-keep-data=conf/relaxed.yaml or "
+        "--hinted-families=keep (or --hinted-safe)")
+    assert result.stderr.count(hints_file.LEFT_OUT_NOTE_START) == 1
+    assert lines[0].startswith("Traceback" if how == "open" else "nuitka-hints: ")
+
+
+COLD_PROGRAM = """\
+import importlib, pkgutil, sys
+import shapes  # in the dist, as a package in the build
+circle = importlib.import_module("shapes." + sys.argv[1])  # a cold submodule, by name
+import langs
+print(sorted(m.name for m in pkgutil.iter_modules(langs.__path__)),
+      sorted(m.name for m in pkgutil.iter_modules(shapes.__path__)))
+language = importlib.import_module("langs." + sys.argv[2])
+from importlib.resources import files
+print(circle.AREA, language.NAME, files(language).joinpath("words.txt").read_text().strip())
+print(language.__file__ == __file__.replace("main.py", "langs/%s/__init__.py" % sys.argv[2]))
+try:
+    import leftout_here
+except ImportError:
+    print("caught")
+"""
+
+COLD_SITE = {
+    "shapes/__init__.py": "",
+    "shapes/circle.py": "from shapes import helper\nAREA = helper.PI\n",
+    "shapes/helper.py": "PI = 3.14\n",
+    "shapes/square.py": "AREA = 1\n",
+    "langs/__init__.py": "",
+    "langs/de/__init__.py": "NAME = 'de'\n",
+    "langs/de/words.txt": "Hallo\n",
+    "langs/fr/__init__.py": "NAME = 'fr'\n",
+    "langs/fr/words.txt": "Salut\n",
+    "leftout_here.py": "",
+}
+
+
+@pytest.fixture
+def cold_dist(tmp_path):
+    """A dist whose build kept ``shapes`` (a package on disk here) and put the
+    rest of COLD_SITE that the program could reach in the cold tier."""
+    site, dist = tmp_path / "site", tmp_path / "app.dist"
+    for relative, text in COLD_SITE.items():
+        (site / relative).parent.mkdir(parents=True, exist_ok=True)
+        (site / relative).write_text(text)
+    (dist / "shapes").mkdir(parents=True)
+    (dist / "shapes" / "__init__.py").write_text("")
+
+    def locate(name):
+        path = site / name.replace(".", "/")
+        return str(path) if path.is_dir() else str(path) + ".py" if \
+            path.with_name(path.name + ".py").is_file() else None
+
+    tier = hinted_cold.ColdTier(locate, in_build={"shapes"})
+    tier.add("shapes.circle", "met by Nuitka")
+    for name in tier.modules_of("langs"):
+        tier.add(name, "a listed folder")
+    tier.close()
+    written = tier.write(str(dist), {"shapes"})
+    hinted_cold.write_index(str(dist), written["index"], ["leftout_here"])
+    write_program(dist, COLD_PROGRAM, {})
+    return dist, tier, written
+
+
+def run_in(dist, *args, misses=None):
+    env = {k: v for k, v in os.environ.items() if k != "NUITKA_HINTS_MISSES"}
+    if misses:
+        env["NUITKA_HINTS_MISSES"] = str(misses)
+    return subprocess.run([sys.executable, "-S", str(dist / "main.py"), *args],
+                          capture_output=True, text=True, env=env, timeout=60)
+
+
+def test_the_cold_tier_imports_by_name_lists_and_reads_beside_its_modules(cold_dist):
+    dist, tier, written = cold_dist
+    assert sorted(tier.why) == ["langs", "langs.de", "langs.fr", "shapes.circle",
+                                "shapes.helper"]
+    assert tier.why["shapes.helper"] == "imported by shapes.circle"
+    assert written["modules"] == 5 and written["data_files"] == [
+        str(dist / "langs/de/words.txt"), str(dist / "langs/fr/words.txt")]
+    assert not (dist / "langs" / "de" / "__init__.py").exists()  # bytecode, in the archive
+    result = run_in(dist, "circle", "fr")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "['de', 'fr'] ['circle', 'helper']\n3.14 fr Salut\nTrue\ncaught\n"
+    assert result.stderr == (  # the caught ImportError is named, once, as the program ends
+        "nuitka-hints: this build left out leftout_here, which the program imported "
+        "(imported by __main__; no recorded run did); rebuild with --hinted-keep=leftout_here\n")
+
+
+def test_each_cold_import_is_noted_for_learning(cold_dist, tmp_path):
+    dist, _, _ = cold_dist
+    misses = tmp_path / "misses.txt"
+    result = run_in(dist, "circle", "de", misses=misses)
+    assert result.returncode == 0, result.stderr
+    noted = {m["module"]: m for m in hints_file.read_misses(str(misses))}
+    assert {name: (m["how"], m["importer"]) for name, m in noted.items()}.items() >= {
+        "shapes.circle": ("cold", "__main__"), "shapes.helper": ("cold", "shapes.circle"),
+        "langs": ("cold", "__main__"), "langs.de": ("cold", "__main__"),
+        "leftout_here": ("not found", "__main__")}.items()  # (and nt, looked for by ntpath)
+    learned = hints_file.learnable(hints_file.read_misses(str(misses)), known={"shapes"},
+                                   program_dir=str(tmp_path / "site"))
+    assert "shapes.circle" in {m["module"] for m in learned}
