@@ -94,7 +94,8 @@ def test_the_archive_holds_pyc_files_and_extensions_ship_only_for_packages_in_th
 def test_a_standard_library_extension_module_ships_a_test_suite_never(tmp_path):
     stdlib = sysconfig.get_paths()["stdlib"]
     csv_extension = next((os.path.join(root, name) for root, _, names in os.walk(stdlib)
-                          for name in names if name.startswith("_csv.") and name.endswith(".so")), None)
+                          for name in names if name.startswith("_csv.") and
+                          name.endswith(".so")), None)
     tier = hinted_cold.ColdTier(lambda name: csv_extension if name == "_csv" else None, ())
     assert not tier.add("test.support", "met") and not tier.add("_testcapi", "met")
     if csv_extension is None:  # built in to this Python
