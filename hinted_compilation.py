@@ -686,6 +686,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                 names.update("%s.%s" % (package, m.name)
                              for m in pkgutil.iter_modules([location]))
         return {name for name in names - present - set(sys.builtin_module_names)
+                - self.left_to_python
                 if name.partition(".")[0] not in hinted_runtime.OUR_MODULES
                 and not name.startswith("__main__") and not hinted_cold.is_tests(name)}
 
@@ -699,8 +700,9 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         return hinted_report.build(
             dist_dir, self.hints, built, nuitka=getNuitkaVersion(),
             why={name: self._kept_reason(name) for name in built},
-            left_out=[(name, using, self._drop_reason(name))
-                      for name, using in self.dropped.items() if name not in cold],
+            left_out=[(name, using, self._drop_reason(name) + (
+                "; in the cold tier" if name in cold else ""))
+                for name, using in self.dropped.items()],
             overruled=self._overruled(), families=self.all_families(),
             data_files={"added": self.data_files.added, "left_out": self.data_files.left_out,
                         "stale": self.data_files.stale},
@@ -889,35 +891,49 @@ class DataFiles:
                 self.read[os.path.realpath(path)] = (where, relative)
 
     def _family_of(self, where):
-        """The family of each data file read below root ``where``: the files of its
-        kind in its folder; with ``keep_families`` the others ship too."""
+        """The families of the data files read below root ``where``: the files of
+        a file's kind in its folder (``conf/*.yaml``), and the files of its name
+        in the sibling folders of its folder or of the one above it
+        (``locale/*/LC_MESSAGES/app.mo``); with ``keep_families`` the rest of
+        each ships too."""
         groups = {}
-        for source, (root, relative) in list(self.read.items()):
-            suffix = os.path.splitext(relative)[1]
-            if root == where and suffix and not relative.endswith(hints_file.MODULE_SUFFIXES) \
-                    and not relative.partition("/")[0].endswith((".dist-info", ".egg-info")):
-                groups.setdefault((os.path.dirname(source), relative.rpartition("/")[0],
-                                   suffix), set()).add(os.path.basename(relative))
-        for (folder, relative_folder, suffix), read in sorted(groups.items()):
-            members = {n for n in os.listdir(folder) if n.endswith(suffix)
-                       and os.path.isfile(os.path.join(folder, n))}
-            left = sorted(members - read)
+        for root, relative in list(self.read.values()):
+            if root == where and not relative.endswith(hints_file.MODULE_SUFFIXES) and \
+                    not relative.partition("/")[0].endswith((".dist-info", ".egg-info")):
+                for pattern, member in _family_patterns(relative):
+                    groups.setdefault(pattern, set()).add(member)
+        for pattern, read in sorted(groups.items()):
+            left = sorted(self._family_members(where, pattern) - read)
             if not left:
                 continue
-            pattern = "%s*%s" % (relative_folder + "/" if relative_folder else "", suffix)
             self.families[pattern] = (sorted(read), left)
             for name in left if self.keep_families else ():
-                relative = "%s/%s" % (relative_folder, name) if relative_folder else name
+                relative = _member_path(pattern, name)
                 path = self._locate(where, relative)  # a link leading out is refused
                 if path and self._may_ship(where, relative):
                     self.read[os.path.realpath(path)] = (where, relative)
 
+    def _family_members(self, where, pattern):
+        """The names that stand for ``*`` in a family's ``pattern`` here."""
+        parts = pattern.split("/")
+        wild = next(i for i, part in enumerate(parts) if "*" in part)
+        folder = self._locate(where, "/".join(parts[:wild])) if wild else \
+            next((f for f, label in self.roots.items() if label == where), None)
+        if not folder or not os.path.isdir(folder):
+            return set()
+        if parts[wild] != "*":  # the files of a kind: "*.yaml"
+            suffix = parts[wild][1:]
+            return {n for n in os.listdir(folder) if n.endswith(suffix) and
+                    os.path.isfile(os.path.join(folder, n))}
+        tail = parts[wild + 1:]  # the folders holding a file of that name
+        return {n for n in os.listdir(folder) if not n.startswith(".") and
+                os.path.isfile(os.path.join(folder, n, *tail))}
+
     def family_members_left_out(self):
         """The paths in the dist of the data files left out of the families the
         runs read from: the binary says so when the program looks for one."""
-        return frozenset(
-            "%s/%s" % (pattern.rpartition("/")[0], name) if "/" in pattern else name
-            for pattern, (_, left) in self.families.items() for name in left)
+        return frozenset(_member_path(pattern, name)
+                         for pattern, (_, left) in self.families.items() for name in left)
 
     def _may_ship(self, where, relative):
         """Of the program's folder (installed packages' files are public), not
@@ -1088,6 +1104,25 @@ def _is_binary(filename):
     needs (``.pyc``): not mirrored as data."""
     return filename.endswith((".pyc", ".pyo", ".pyd", ".dll", ".dylib")) or \
         re.search(r"\.so(\.\d+)*$", filename) is not None
+
+
+def _family_patterns(relative):
+    """The families a data file read (path with "/") is one of: (pattern, the
+    file's part that stands for ``*``)."""
+    parts = relative.split("/")
+    suffix = os.path.splitext(parts[-1])[1]
+    if suffix:
+        yield "/".join(parts[:-1] + ["*" + suffix]), parts[-1]
+    for wild in (len(parts) - 2, len(parts) - 3):  # its folder, the one above
+        if wild >= 1:
+            yield "/".join(parts[:wild] + ["*"] + parts[wild + 1:]), parts[wild]
+
+
+def _member_path(pattern, name):
+    """The path of a family's member: ``name`` for the part with ``*``."""
+    parts = pattern.split("/")
+    wild = next(i for i, part in enumerate(parts) if "*" in part)
+    return "/".join(parts[:wild] + [name] + parts[wild + 1:])
 
 
 # Files no listing or family ships, nor a run's reading without --hinted-keep-data:

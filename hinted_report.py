@@ -47,12 +47,14 @@ def build(dist_dir, hints, built, nuitka, why, left_out, overruled, families, da
     module importing it, the reason) each; those the program's own code imports
     first: the branches no recorded run took), where the record was overruled, the
     data files, the families the runs picked from, what slimming the dist saved;
-    the cold tier (``hinted_cold.ColdTier.write``'s summary, None without one);
+    the cold tier (``hinted_cold.ColdTier.write``'s summary, None without one;
+    the modules left out that it holds are marked "cold");
     verify fills ``verify`` in later."""
     program = {n for n, m in hints.modules.items() if m.get("where") == hints_file.PROGRAM}
     program.add("__main__")
+    cold_modules = (cold or {}).get("why", {})
     left = [{"module": name, "imported_by": using, "reason": reason,
-             "by_program": using in program,
+             "by_program": using in program, "cold": name in cold_modules,
              "fix": "trace a run that imports it, or --hinted-keep=%s" % name}
             for name, using, reason in left_out]
     left.sort(key=lambda item: (not item["by_program"], item["module"]))
@@ -156,7 +158,8 @@ def summary_line(report, html_path):
             "report %s"
             % (report["dist"]["size"] / 1e6, report["dist"]["files"],
                sum(modules.values()), modules["compiled"], modules["bytecode"],
-               modules["extension"], cold_text(report.get("cold")), len(report["left_out"]),
+               modules["extension"], cold_text(report.get("cold")),
+               sum(1 for item in report["left_out"] if not item["cold"]),
                len(report["data_files"]["added"]), len(report["data_files"]["left_out"]),
                families_text(report.get("families") or []),
                slimmed_text(report.get("slimmed") or {}), len(report["runs"]), html_path))

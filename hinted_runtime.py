@@ -127,10 +127,8 @@ class ImportWatch:
         self.misses, self.notes = misses, notes
 
     def find_spec(self, name, path=None, target=None):
-        if not self.misses.target:  # only the line on stderr: no need to ask the others
-            if name in self.notes.modules:
-                self.notes.module_missed(name, sys._getframe(1))
-            return None
+        if not self.misses.target and name not in self.notes.modules:
+            return None  # only the line on stderr, and it is not about this module
         for finder in sys.meta_path:
             find_spec = getattr(finder, "find_spec", None)
             if finder is self or find_spec is None:
@@ -391,7 +389,7 @@ class Notes:
                 "%s%s, which the program looked for (no recorded run read it); rebuild with "
                 "--hinted-keep-data=%s or --hinted-families=keep (or --hinted-safe)\n" % (
                     LEFT_OUT_START, ", ".join(self.looked_for[:3]), self.looked_for[0]))
-        if failed and self.families and not lines:
+        if failed and self.families and not self.looked_for:
             lines.append(self.families)
         return lines
 

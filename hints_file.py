@@ -10,7 +10,7 @@ script has no cached bytecode; a module has).  Like the tracer it imports only
 import os
 import sys
 
-from hinted_runtime import COMPILED_SUFFIXES, MISSES_VARIABLE
+from hinted_runtime import COLD, COMPILED_SUFFIXES, MISSES_VARIABLE
 from hinted_runtime import LEFT_OUT_START as LEFT_OUT_NOTE_START  # noqa: F401 - verify reads
 
 # This release's version (the one place it is written: pyproject.toml reads it),
@@ -772,11 +772,12 @@ def count_misses(misses, unrecorded=False):
 
 def describe_misses(misses):
     """'module (imported by importer), file (a data file), ...' for what a binary
-    lacked, once each."""
+    lacked, once each; 'from the cold tier' for a module it took from there."""
     first = {}
     for miss in misses:
         first.setdefault(miss_name(miss), "a data file" if "file" in miss else
-                         "imported by %s" % (miss["importer"] or "?"))
+                         "imported by %s%s" % (miss["importer"] or "?", "; from the cold tier"
+                                               if miss["how"] == COLD else ""))
     return ", ".join("%s (%s)" % item for item in first.items())
 
 

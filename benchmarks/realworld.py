@@ -29,7 +29,8 @@ code: a later run of the hinted method alone can stand beside them);
 
 ``--held-out``: each program with two runs or more is recorded on its first run
 only; its other runs are inputs nobody recorded, replayed against every binary
-(the ``held-out`` column), for the hinted build as it comes, ``hinted-safe``
+(the ``held-out`` column), for the hinted build as it comes (with its cold
+tier), ``hinted-nocold`` (``--hinted-cold=no``), ``hinted-safe``
 (``--hinted-safe``) and plain Nuitka.  ``hinted-field`` (asked for by name) is
 the hinted build after its user ran the other inputs in the field with
 ``NUITKA_HINTS_MISSES`` set and learned what the binary lacked
@@ -210,9 +211,13 @@ TOOLS = ["pyinstaller"]
 # FIELD_ROUNDS times): the held-out column after that.
 FIELD = "hinted-field"
 FIELD_ROUNDS = 3  # field runs learned from, each followed by a build
-METHODS = ("hinted", "hinted-safe", FIELD, "plain", "pyinstaller")
+# The hinted methods: the options each adds to nuitka_hints.py (hinted-nocold: the
+# smallest dist, without the cold tier).
+HINTED_OPTIONS = {"hinted": [], "hinted-nocold": ["--hinted-cold=no"],
+                  "hinted-safe": ["--hinted-safe"], FIELD: []}
+METHODS = (*HINTED_OPTIONS, "plain", "pyinstaller")
 DEFAULT_METHODS = ("hinted", "plain", "pyinstaller")
-HELD_OUT_METHODS = ("hinted", "hinted-safe", "plain")
+HELD_OUT_METHODS = ("hinted", "hinted-nocold", "hinted-safe", "plain")
 
 
 def requirements():
@@ -537,8 +542,8 @@ def build(method, script, folder, keep_hints=False):
         hints = os.path.join(folder, "%s.json" % method)
         if not keep_hints:
             shutil.copy(hints_path(script), hints)
-        safe = ["--hinted-safe"] if method == "hinted-safe" else []
-        command = [sys.executable, os.path.join(ROOT, "nuitka_hints.py"), "--verify", *safe,
+        command = [sys.executable, os.path.join(ROOT, "nuitka_hints.py"), "--verify",
+                   *HINTED_OPTIONS[method],
                    "--hints=%s" % hints, "--output-dir=%s" % out, script]
         binary = nuitka_hints.nuitka_settings(command[3:-1], script).result()
     seconds, stamped, _ = compare.run_logged(command, folder, label)

@@ -1,11 +1,12 @@
 """End to end: a program that picks one of a family at run time, recorded on one
 input and run on another (real builds, real binaries).
 
-The default build names each family the runs picked from and leaves the rest
-out (the binary fails naming what it lacks, in Python's error or in the line it
-adds: the data file left out that the program looked for, or the families);
+The build without its cold tier (--hinted-cold=no: the smallest dist) names
+each family the runs picked from and leaves the rest out (the binary fails
+naming what it lacks, in Python's error or in the lines it adds: the module or
+the data file left out that the program looked for, or the families);
 --hinted-families=keep and --hinted-safe ship the families, and the other input
-works.
+works.  (The default build's cold tier: test_cold_build.py.)
 """
 
 import json
@@ -71,7 +72,7 @@ def families(work, out):
 
 
 def test_the_default_build_names_the_families_and_leaves_the_rest_out(recorded):
-    build = invoke(recorded, "--verify", "--output-dir=default", "pick.py")
+    build = invoke(recorded, "--verify", "--hinted-cold=no", "--output-dir=default", "pick.py")
     log = build.stdout + build.stderr
     assert build.returncode == 0, log[-4000:]
     assert "The runs picked from 2 families at run time (a module imported by a computed " \
@@ -90,6 +91,9 @@ def test_the_default_build_names_the_families_and_leaves_the_rest_out(recorded):
     assert (recorded_run.stdout, recorded_run.stderr) == ("html rules: default\n", "")
     other = binary(recorded, "default", "latex", "relaxed")
     assert other.returncode == 1 and "famdemo.writers.latex" in other.stderr
+    assert ("nuitka-hints: this build left out famdemo.writers.latex, which the program "
+            "imported (imported by __main__; no recorded run did); rebuild with "
+            "--hinted-keep=famdemo.writers.latex\n") in other.stderr
     note = ("nuitka-hints: this build left out what no recorded run read of famdemo.writers.* "
             "(1 of 3 shipped), famdemo/conf/*.yaml (1 of 3 shipped); if the program looked "
             "for one of them, rebuild with --hinted-families=keep (or --hinted-safe)\n")
@@ -142,7 +146,7 @@ def test_a_family_beside_the_program_is_named_when_the_program_looks_for_a_membe
     (tmp_path / "theme.py").write_text(OWN_FAMILY)
     traced = run_tracer("theme.py", "dark", cwd=str(tmp_path))
     assert traced.returncode == 0, traced.stderr
-    build = invoke(tmp_path, "--output-dir=out", "theme.py")
+    build = invoke(tmp_path, "--hinted-cold=no", "--output-dir=out", "theme.py")
     assert build.returncode == 0, (build.stdout + build.stderr)[-4000:]
     run = lambda *args: subprocess.run(  # noqa: E731
         [str(tmp_path / "out" / "theme.dist" / "theme.bin"), *args], cwd=str(tmp_path),
@@ -171,7 +175,7 @@ def test_a_shipped_binary_names_the_member_it_lacked_and_it_is_learned(recorded)
     assert learned.stdout.startswith(
         "%s: learned 1 data file(s) the binary lacked: famdemo/conf/strict.yaml (a data "
         "file)\n" % hints_name)
-    build = invoke(recorded, "--output-dir=learned", "pick.py")
+    build = invoke(recorded, "--hinted-cold=no", "--output-dir=learned", "pick.py")
     assert build.returncode == 0, (build.stdout + build.stderr)[-4000:]
     assert hints_file.Hints.load(hints_name).learned_files == {"site-packages": {
         "famdemo/conf/strict.yaml": {"runs": [], "reports": [str(misses)]}}}
@@ -196,7 +200,7 @@ def test_verify_learns_a_data_file_only_the_binary_looks_for(tmp_path):
     (tmp_path / "lib.py").write_text(ONLY_THE_BINARY)
     traced = run_tracer("lib.py", cwd=str(tmp_path))
     assert traced.returncode == 0, traced.stderr
-    build = invoke(tmp_path, "--verify", "--output-dir=out", "lib.py")
+    build = invoke(tmp_path, "--verify", "--hinted-cold=no", "--output-dir=out", "lib.py")
     assert build.returncode == 0, (build.stdout + build.stderr)[-4000:]
     assert "nuitka-hints: round 2: the binary lacked 1 data file(s) no recorded run read: " \
         "data/frozen.txt (a data file); learned into" in build.stdout

@@ -1,0 +1,138 @@
+"""End to end: the cold tier of a default build (real builds, real binaries).
+
+A program recorded on one input and run on others that take paths no recorded
+run took: a module imported by a name it computed, a cold submodule of a
+compiled package, a package folder it lists and picks from, a data file of a
+sibling folder (a locale), a module imported only on another input, and a
+module installed here that the build cannot see, whose ImportError the
+program catches: the binary names it.  A field run teaches the next build
+what the binary took from the cold tier.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import installed_distribution, run_tracer
+from test_build import invoke
+
+import hints_file
+
+pytestmark = pytest.mark.build
+
+PROGRAM = """\
+import importlib, os, pkgutil, sys
+import colddemo
+import colddemo.commands
+
+writer = importlib.import_module("colddemo.writers." + sys.argv[1])  # picked by name
+commands = sorted(m.name for m in pkgutil.iter_modules(colddemo.commands.__path__))
+command = importlib.import_module("colddemo.commands." + sys.argv[2]) if sys.argv[2] != "-" \
+    else None  # the recorded run only lists them
+folder = os.path.join(os.path.dirname(colddemo.__file__), "locale", sys.argv[3], "LC_MESSAGES")
+with open(os.path.join(folder, "demo.txt")) as handle:
+    greeting = handle.read().strip()
+if sys.argv[4:5] == ["extra"]:
+    from colddemo import extra  # an import statement no recorded run took
+    greeting += extra.MARK
+try:
+    importlib.import_module(sys.argv[5] if len(sys.argv) > 5 else "colddemo")
+    optional = "with"
+except ImportError:
+    optional = "without"
+print(writer.NAME, commands, command.run() if command else "-", greeting, optional)
+"""
+
+COLDDEMO = {
+    "__init__.py": "",
+    "extra.py": "import textwrap\nMARK = textwrap.dedent('  !').strip()\n",
+    "writers/__init__.py": "",
+    "writers/html.py": "NAME = 'html'\n",
+    "writers/latex.py": "import colddemo.writers.html\nNAME = 'latex'\n",
+    "commands/__init__.py": "",
+    "commands/greet.py": "def run():\n    return 'greet'\n",
+    "commands/shout.py": "def run():\n    return 'SHOUT'\n",
+    "locale/de/LC_MESSAGES/demo.txt": "Hallo\n",
+    "locale/fr/LC_MESSAGES/demo.txt": "Salut\n",
+}
+# Installed, imported by no code the build can see: neither in the dist nor cold.
+UNSEEN = {"__init__.py": "VALUE = 1\n"}
+
+RECORDED = ["html", "-", "de"]
+HELD_OUT = ["latex", "shout", "fr", "extra", "colddemo_unseen"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The program recorded on one input only, built by default."""
+    work = tmp_path_factory.mktemp("cold")
+    (work / "pick.py").write_text(PROGRAM)
+    with installed_distribution("colddemo", "1.0", COLDDEMO), \
+            installed_distribution("colddemo_unseen", "1.0", UNSEEN):
+        traced = run_tracer("pick.py", *RECORDED, cwd=str(work))
+        assert traced.returncode == 0, traced.stderr
+        assert traced.stdout == "html ['greet', 'shout'] - Hallo with\n"
+        interpreted = subprocess.run([sys.executable, "pick.py", *HELD_OUT], cwd=str(work),
+                                     capture_output=True, text=True)
+        assert interpreted.stdout == "latex ['greet', 'shout'] SHOUT Salut! with\n"
+        build = invoke(work, "--output-dir=out", "pick.py")
+        assert build.returncode == 0, (build.stdout + build.stderr)[-4000:]
+        yield work, build
+
+
+def binary(work, *args, out="out", **kwargs):
+    return subprocess.run([str(work / out / "pick.dist" / "pick.bin"), *args], cwd=str(work),
+                          capture_output=True, text=True, timeout=60, **kwargs)
+
+
+def report(work, out="out"):
+    with open(work / out / "pick.hints-report.json") as handle:
+        return json.load(handle)
+
+
+def test_inputs_nobody_recorded_run_from_the_cold_tier(built):
+    work, build = built
+    assert binary(work, *RECORDED).stdout == "html ['greet', 'shout'] - Hallo with\n"
+    other = binary(work, *HELD_OUT[:4])
+    assert (other.returncode, other.stdout, other.stderr) == (
+        0, "latex ['greet', 'shout'] SHOUT Salut! with\n", "")
+    cold = report(work)["cold"]
+    assert cold["why"]["colddemo.writers.latex"] == \
+        "of colddemo.writers.*, which the runs picked from by name"
+    assert cold["why"]["colddemo.commands.shout"] == \
+        "in colddemo.commands, whose folder a run listed"
+    assert cold["why"]["colddemo.extra"] == "imported by __main__, which is in the build"
+    assert (work / "out" / "pick.dist" / "colddemo/locale/fr/LC_MESSAGES/demo.txt").is_file()
+    assert not (work / "out" / "pick.dist" / "colddemo" / "extra.py").exists()
+    log = build.stdout + build.stderr
+    assert ", cold %d (" % cold["modules"] in log
+
+
+def test_a_caught_import_of_a_module_the_build_left_out_is_named(built):
+    work, _ = built
+    result = binary(work, *HELD_OUT)
+    assert result.returncode == 0
+    assert result.stdout == "latex ['greet', 'shout'] SHOUT Salut! without\n"  # differs,
+    assert result.stderr == (  # but not silently
+        "nuitka-hints: this build left out colddemo_unseen, which the program imported "
+        "(imported by __main__; no recorded run did); rebuild with "
+        "--hinted-keep=colddemo_unseen\n")
+
+
+def test_a_field_run_teaches_the_next_build_what_it_took_from_the_cold_tier(built):
+    work, _ = built
+    misses = work / "field.txt"
+    binary(work, *HELD_OUT[:4], env=dict(os.environ, NUITKA_HINTS_MISSES=str(misses)))
+    hints_name = str(work / ("pick-%s.json" % hints_file.platform_tag()))
+    learned = run_tracer("--learn", hints_name, str(misses))
+    assert learned.returncode == 0, learned.stderr
+    assert "colddemo.extra (imported by __main__; from the cold tier)" in learned.stdout
+    again = invoke(work, "--output-dir=learned", "pick.py")
+    assert again.returncode == 0, (again.stdout + again.stderr)[-4000:]
+    kept = {item["module"]: item for item in report(work, "learned")["kept"]}
+    assert kept["colddemo.extra"]["how"] == "bytecode"
+    assert kept["colddemo.extra"]["why"].startswith("learned from the binary, which lacked it")
+    assert "colddemo.extra" not in report(work, "learned")["cold"]["why"]
