@@ -17,9 +17,10 @@ What ships beside the archive: a cold package's own data files (the files in
 its folder that are no modules), and the extension modules of the cold set
 whose top-level package is in the build or that are the standard library's
 (Nuitka's DLL dependency scan does not see them: the shared libraries they
-link must be in the dist already or on the machine).  An extension module of a
-distribution no run imported does not ship: its package would not load without
-the rest of it; the report counts them with their size.
+link must be in the dist already or on the machine).  A distribution no run
+imported that has extension modules does not ship at all: its compiled code
+would bring its shared libraries, and its Python code would not load without
+it; the report counts its modules with their size.
 """
 
 import ast
@@ -92,12 +93,14 @@ class ColdTier:
     def write(self, dist_dir, top_levels_in_build):
         """Write the archive and the files that ship beside it into ``dist_dir``;
         return what was done: {"modules", "archive_size", "extensions",
-        "extensions_left_out", "data_files", "failed", "index"}, where "index" is
+        "left_out", "data_files", "failed", "index"}, where "left_out" is the
+        modules of distributions with compiled code that no run imported
+        ((name, size) each: none of such a distribution ships) and "index" is
         what the binary reads (name -> (archive member or "" for a file, is
         package, its path in the dist); package folder -> its cold children)."""
         modules, children, failed = {}, {}, []
         extensions, left_out, data_files = [], [], []
-        stdlib = os.path.realpath(sysconfig.get_paths()["stdlib"]) + os.sep
+        compiled_out = self._distributions_left_out(top_levels_in_build)
         archive = os.path.join(dist_dir, ARCHIVE)
         os.makedirs(dist_dir, exist_ok=True)
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zipped:
@@ -105,15 +108,13 @@ class ColdTier:
                 path = self.files[name]
                 is_package = _is_init(path) or os.path.isdir(path)
                 relative = _dist_path(name, path, is_package)
+                if name.partition(".")[0] in compiled_out:
+                    left_out.append((name, os.path.getsize(path)))
+                    continue
                 if path.endswith(EXTENSION_SUFFIXES):
-                    top = name.partition(".")[0]
-                    if top in top_levels_in_build or os.path.realpath(path).startswith(stdlib):
-                        _copy(path, os.path.join(dist_dir, relative))
-                        extensions.append(relative)
-                        modules[name] = ("", False, relative)
-                    else:
-                        left_out.append((name, os.path.getsize(path)))
-                        continue
+                    _copy(path, os.path.join(dist_dir, relative))
+                    extensions.append(relative)
+                    modules[name] = ("", False, relative)
                 else:
                     try:
                         code = _compiled(path, relative)
@@ -131,8 +132,19 @@ class ColdTier:
                 children.setdefault(folder, []).append((child, is_package))
         index = {"archive": ARCHIVE, "modules": modules, "children": children}
         return {"modules": len(modules), "archive_size": os.path.getsize(archive),
-                "extensions": extensions, "extensions_left_out": left_out,
+                "extensions": extensions, "left_out": left_out,
                 "data_files": data_files, "failed": failed, "index": index}
+
+    def _distributions_left_out(self, top_levels_in_build):
+        """The top-level packages of the cold set that have extension modules and
+        neither are in the build nor the standard library's: no run imported
+        them, their compiled code does not ship (it would bring its shared
+        libraries), and their Python code would not load without it."""
+        stdlib = os.path.realpath(sysconfig.get_paths()["stdlib"]) + os.sep
+        return {name.partition(".")[0] for name, path in self.files.items()
+                if path.endswith(EXTENSION_SUFFIXES)
+                and name.partition(".")[0] not in top_levels_in_build
+                and not os.path.realpath(path).startswith(stdlib)}
 
 
 def is_tests(name):

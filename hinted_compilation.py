@@ -470,13 +470,14 @@ class HintedCompilationPlugin(NuitkaPluginBase):
 
     def _say_if_no_run_of(self, script):
         """One line when no recorded run ran the script being built."""
+        runs = [run for run in self.hints.runs if "cwd" in run]  # (older tracers: not said)
         ran = {os.path.realpath(os.path.join(run["cwd"], run["argv"][0]))
-               for run in self.hints.runs if not run.get("module") and run.get("argv")}
-        if script and os.path.realpath(script) not in ran:
+               for run in runs if not run.get("module") and run.get("argv")}
+        if script and runs and os.path.realpath(script) not in ran:
             self.info(
                 "No recorded run in %s ran %s (they ran %s): what it imports at module level "
-                "is kept%s." % (self.hints_name, os.path.basename(script), ", ".join(sorted(
-                    " ".join(run["argv"][:2]) for run in self.hints.runs)) or "nothing",
+                "is kept%s." % (self.hints_name, os.path.basename(script), ", ".join(sorted({
+                    " ".join(run["argv"][:2]) for run in runs})) or "nothing",
                     ", the rest it could reach is in the cold tier" if self.cold_tier else ""))
 
     def module_families(self):

@@ -13,7 +13,9 @@ Three kinds of program, none of them written for this project:
   Nuitka's source distribution on PyPI, downloaded here, never stored in this
   repository) that run on Linux without a display;
 - short programs on libraries whose import machinery is unusual (gevent,
-  FastAPI's test client over anyio).
+  FastAPI's test client over anyio), or that pick what they load by a locale,
+  a region or a country at run time (humanize, pycountry, phonenumbers,
+  holidays, tzdata, Babel: four inputs each, for ``--held-out``).
 
 Each program is traced (every run, by ``hinted_mods.py``), then built each way:
 ``hinted`` is the user's whole flow, ``nuitka_hints.py --verify`` (the build,
@@ -126,6 +128,19 @@ APPLICATIONS = {
     "flask": ("flask", [["--version"], ["--help"]], {}),
     "mypy": ("mypy", [["--cache-dir=/dev/null", "typed.py"],
                       ["--cache-dir=/dev/null", "--strict", "typed.py"]], {"typed.py": TYPED_PY}),
+    # Programs that pick modules, data files or folders by name at run time, one
+    # recorded input and three others (--held-out): a locale's providers found by
+    # listing a package, a framework's commands, per-script tables whose
+    # ImportError is caught, per-language modules.
+    "faker": ("faker", [["--seed=1", "-l", "en_US", "name"], ["--seed=1", "-l", "de_DE", "name"],
+                        ["--seed=1", "-l", "fr_FR", "address"],
+                        ["--seed=1", "-l", "ja_JP", "name"]], {}),
+    "django-admin": ("django", [["help", "startapp"], ["help", "makemessages"],
+                                ["help", "compilemessages"], ["help", "sendtestemail"]], {}),
+    "unidecode": ("unidecode", [["-c", "Ünïcödé"], ["-c", "Ελληνικά"], ["-c", "Привет мир"],
+                                ["-c", "北京市"]], {}),
+    "num2words": ("num2words", [["42", "-l", "en"], ["42", "-l", "de"], ["42", "-l", "fr"],
+                                ["1999", "-l", "ja", "--to", "year"]], {}),
 }
 
 # Programs on libraries whose import machinery is unusual: name -> (requirements,
@@ -164,6 +179,50 @@ LIBRARY_PROGRAMS = {
         print(client.get("/items/%s" % sys.argv[1], params={"q": "x"}).json())
         print(client.get("/items/not-a-number").status_code)
         """, [["1"], ["42"]]),
+}
+
+# Short programs on libraries that pick what they load by a locale, a region or
+# a country at run time (--held-out: recorded on the first input only).
+LOCALE_PROGRAMS = {
+    "humanize_i18n": (["humanize"], """\
+        import datetime, sys
+        import humanize
+        humanize.i18n.activate(sys.argv[1])  # humanize/locale/<lang>/LC_MESSAGES/humanize.mo
+        print(humanize.naturaldelta(datetime.timedelta(hours=3)), humanize.intword(12400000))
+        """, [["de_DE"], ["fr_FR"], ["ru_RU"], ["ja_JP"]]),
+    "pycountry_names": (["pycountry"], """\
+        import gettext, sys
+        import pycountry
+        language = gettext.translation("iso3166-1", pycountry.LOCALES_DIR,
+                                       languages=[sys.argv[1]])
+        print(language.gettext(pycountry.countries.get(alpha_2="DE").name))
+        """, [["de"], ["fr"], ["es"], ["ja"]]),
+    "phonenumbers_format": (["phonenumbers"], """\
+        import sys
+        import phonenumbers
+        from phonenumbers import geocoder
+        number = phonenumbers.parse(sys.argv[1], sys.argv[2])  # region data picked by name
+        print(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+              phonenumbers.is_valid_number(number), geocoder.description_for_number(number, "en"))
+        """, [["030 1234567", "DE"], ["01 42 68 53 00", "FR"], ["03-1234-5678", "JP"],
+              ["(11) 3456-7890", "BR"]]),
+    "holidays_country": (["holidays"], """\
+        import sys
+        import holidays
+        days = holidays.country_holidays(sys.argv[1], years=2024)  # a country's module by name
+        print(len(days), sorted(days.items())[0])
+        """, [["DE"], ["FR"], ["JP"], ["US"]]),
+    "zoneinfo_tzdata": (["tzdata"], """\
+        import datetime, sys, zoneinfo
+        zoneinfo.reset_tzpath(to=())  # the tzdata package's zones, not the system's
+        moment = datetime.datetime(2024, 7, 1, 12, tzinfo=datetime.timezone.utc)
+        print(moment.astimezone(zoneinfo.ZoneInfo(sys.argv[1])).isoformat())
+        """, [["Europe/Berlin"], ["Europe/Paris"], ["America/New_York"], ["Asia/Tokyo"]]),
+    "babel_dates": (["babel"], """\
+        import datetime, sys
+        from babel.dates import format_date
+        print(format_date(datetime.date(2024, 5, 1), format="full", locale=sys.argv[1]))
+        """, [["de_DE"], ["fr_FR"], ["ja_JP"], ["ar_EG"]]),
 }
 
 # Nuitka's standalone test programs (tests/standalone of its sdist) -> what they
@@ -223,7 +282,8 @@ HELD_OUT_METHODS = ("hinted", "hinted-nocold", "hinted-safe", "plain")
 def requirements():
     """Everything the programs need, as pip requirements."""
     needed = {distribution for distribution, _, _ in APPLICATIONS.values()}
-    needed.update(r for needs, _, _ in LIBRARY_PROGRAMS.values() for r in needs)
+    needed.update(r for programs in (LIBRARY_PROGRAMS, LOCALE_PROGRAMS)
+                  for needs, _, _ in programs.values() for r in needs)
     needed.update(r for needs in STANDALONE_TESTS.values() for r in needs)
     return sorted(needed) + TOOLS
 
@@ -331,7 +391,7 @@ def all_programs():
     for script, (distribution, runs, files) in APPLICATIONS.items():
         programs[script] = {"kind": "application", "runs": runs, "files": files,
                             "source": console_script_source(script), "needs": [distribution]}
-    for name, (needs, source, runs) in LIBRARY_PROGRAMS.items():
+    for name, (needs, source, runs) in {**LIBRARY_PROGRAMS, **LOCALE_PROGRAMS}.items():
         programs[name] = {"kind": "library", "runs": runs, "files": {},
                           "source": textwrap.dedent(source), "needs": needs}
     for name in sorted(STANDALONE_TESTS) + sorted(STANDALONE_NOT_RUN):

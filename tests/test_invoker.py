@@ -133,7 +133,8 @@ def test_a_rebuild_round_enables_the_plugins_of_what_was_just_learned(traced_scr
     """The learning loop's own functions stand in for the replays and the build
     (no binary here); the command the second build gets is the real one."""
     build = hinted([str(traced_script)])
-    replays = iter([[{"module": "tkinter", "importer": "__main__", "run": 1}], []])
+    replays = iter([[{"module": "tkinter", "how": "not found", "importer": "__main__",
+                      "run": 1}], []])
     monkeypatch.setattr(nuitka_hints, "replay_all",
                         lambda hinted, hints: (0, next(replays)))
     commands = []

@@ -4,6 +4,7 @@ The helpers that touch Nuitka internals have tests that fail loudly if Nuitka
 changes them.
 """
 
+import importlib.util
 import json
 import os
 import sys
@@ -670,3 +671,21 @@ def test_a_family_picked_by_a_computed_name_goes_in_with_the_module_the_binary_l
     assert p._families_picked_by("vendoring", {"importlib"}) == {
         "vendor.jaraco.text", "vendor.jaraco.functools", "vendor.jaraco.context"}
     assert p._families_picked_by("vendoring", {"vendor.jaraco.text"}) == set()  # named
+
+
+def test_what_the_main_script_imports_unconditionally_is_kept_whatever_the_record(
+        plugin, tmp_path, capsys, monkeypatch):
+    """A record of other runs (a test suite's) lacks what the main script loads on
+    every start: kept, as bytecode where installed; its branches are not."""
+    p = plugin({"json": source("json/__init__.py", "stdlib")})
+    p.hints.runs[0]["cwd"] = str(tmp_path)  # (one run, twice)
+    monkeypatch.setattr(p, "locateModule", lambda name: importlib.util.find_spec(name).origin)
+    main = tmp_path / "entry.py"
+    main.write_text("import json.tool\nfrom email import parser\nif True:\n    import colorsys\n")
+    p.onModuleSourceCode(ModuleName("__main__"), str(main), main.read_text())
+    assert encounter(p, "json.tool") is None and encounter(p, "email.parser") is None
+    assert p.kept_without_record["json.tool"] == hinted_compilation.KEPT_FOR_MAIN
+    assert encounter(p, "colorsys")[0] is False  # a branch: no run took it
+    assert "No recorded run in app.json ran entry.py (they ran app.py): what it imports at " \
+        "module level is kept, the rest it could reach is in the cold tier." \
+        in capsys.readouterr().err
