@@ -112,6 +112,7 @@ KEPT_FOR_LEARNED = "loaded by a module the binary was seen to lack"
 KEPT_FOR_OTHER_PATH = "imported by a module that took another path in the binary"
 KEPT_FOR_FAMILY = "of a family the runs picked from by name (--hinted-families=keep)"
 KEPT_FOR_MAIN = "imported at module level by the program's main script, unconditionally"
+KEPT_FOR_LOADED_FILE = "its file was loaded in a recorded run, as a module of another name"
 
 LEFT_TO_PYTHON = "Nuitka fails on it: its source ships in the dist and Python imports it " \
     "from there"
@@ -381,7 +382,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             self.loaded_for_nuitka.setdefault(using, set()).update(
                 self._keep_loaded_by([name], KEPT_FOR_PLUGIN_CODE))
             return None
-        reason = self._needed_without_record(using_module_name, module_name)
+        reason = self._needed_without_record(using_module_name, module_name, module_filename)
         if reason:
             self.kept_without_record.setdefault(name, reason)
             return None
@@ -401,11 +402,14 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         self.dropped[name] = "__main__" if using == MAIN_COPY else using
         return False, self._drop_reason(name)
 
-    def _needed_without_record(self, using_module_name, module_name):
+    def _needed_without_record(self, using_module_name, module_name, module_filename=None):
         """Why a module no run imported must be in the build all the same, or None."""
         name = module_name.asString()
         if module_name.matchesToShellPatterns(self.keep_patterns).is_match:
             return KEPT_BY_OPTION
+        if module_filename and os.path.realpath(module_filename) in \
+                self.data_files.loaded_libraries:
+            return KEPT_FOR_LOADED_FILE  # OpenCV's native cv2, which Nuitka names cv2.cv2
         if using_module_name is None:
             return None
         using = using_module_name.asString()

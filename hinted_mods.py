@@ -639,10 +639,12 @@ def _hints_from_parts(parts_dir, run, roots, excludes):
                     libraries[entry.pop("file")] = {"where": entry["where"]}
                     continue
                 if mark in (DATA_FILE, LISTED_DIRECTORY):
-                    location = _unescape(fields[0])
+                    location, asker = _unescape(fields[0]), _unescape((fields + [""])[1])
                     if location in named_on_command_line or \
-                            mark == LISTED_DIRECTORY and _holds_a_root(location, roots):
-                        continue  # the run's input, or the import system's own folders
+                            mark == LISTED_DIRECTORY and _holds_a_root(location, roots) or \
+                            _is_excluded(asker, excludes):
+                        continue  # the run's input, the import system's own folders, or
+                        # the test runner's files (its configuration, cache, collection)
                     entry = _module_entry("data", location, roots)
                     if entry["where"] != ABSOLUTE:  # only what a build could ship
                         found = data_files if mark == DATA_FILE else listed
@@ -654,7 +656,10 @@ def _hints_from_parts(parts_dir, run, roots, excludes):
                 if mark == LOOKED_UP:
                     looked_up.add(name)
                     continue
-                kind, location, how = (fields[1:] + [""])[:3]
+                kind, location, how, asker = (fields[1:] + ["", ""])[:4]
+                if name.partition(".")[0] in sys.stdlib_module_names and \
+                        _is_excluded(_unescape(asker), excludes):
+                    continue  # only the test runner imported it (readline)
                 entry = _module_entry(kind, _unescape(location), roots)
                 entry["startup"] = mark == STARTUP
                 known = modules.get(name)
@@ -812,15 +817,16 @@ def _bootstrap_code():
 # The per-process record file: one tab-separated line per event, each written with
 # one os.write, so that a process killed at any point loses nothing it recorded:
 #   S  name kind file   in sys.modules when recording started (interpreter start-up)
-#   M  name kind file how   loaded: the import system created the module; asked
-#                       for by an import statement or by a computed name
+#   M  name kind file how asker   loaded: the import system created the module;
+#                       asked for by an import statement or by a computed name
 #   F  name             found by a finder (a lookup); an M for it means it loaded too
 #   P  name samples     CPU samples counted in module ``name`` (at process end)
 #   L  path             a shared library mapped into the process (at process end)
-#   D  path             a file opened for reading, or found by os.stat (not a
+#   D  path asker       a file opened for reading, or found by os.stat (not a
 #                       module's own file)
-#   T  path             a directory listed (os.listdir, os.scandir: glob, os.walk)
-# ``kind`` and ``file`` are those of ``_describe_spec``; text fields are ``_escape``d.
+#   T  path asker       a directory listed (os.listdir, os.scandir: glob, os.walk)
+# ``kind`` and ``file`` are those of ``_describe_spec``, ``asker`` the module that
+# asked (``_asker``); text fields are ``_escape``d.
 STARTUP, LOADED, LOOKED_UP, PROFILE_SAMPLES, LIBRARY = "S", "M", "F", "P", "L"
 DATA_FILE, LISTED_DIRECTORY = "D", "T"
 
@@ -834,6 +840,23 @@ def _by_importlib():
     except ValueError:  # listed from C with no Python frame above
         return False
     return caller.endswith(("_bootstrap_external>", "_bootstrap_external.py"))
+
+
+def _asker():
+    """The module whose code asked for what is being recorded (an import, a file,
+    a folder): the first caller that is neither the standard library (the path
+    helpers, ``importlib``, a standard module importing another) nor this
+    module, "" if none is (``python -m json.tool``).  A test runner's asking is
+    left out of its run's record (``TEST_RUNNER_MODULES``)."""
+    frame, this_file = sys._getframe(2), _asker.__code__.co_filename  # (runpy reuses the
+    while frame is not None:  # globals of python -m's __main__: __file__ changes)
+        module = frame.f_globals.get("__name__") or ""
+        if not frame.f_code.co_filename.startswith("<frozen") and \
+                frame.f_code.co_filename != this_file and \
+                module.partition(".")[0] not in sys.stdlib_module_names:
+            return module
+        frame = frame.f_back
+    return ""
 
 
 def _how_imported(name):
@@ -902,7 +925,7 @@ class _Recorder:
         self.seen = set()  # names recorded as loaded
         self.looked_up = set()  # names found but not (yet) loaded
         self.libraries = set()
-        self.files = set()  # absolute paths of the files read and folders listed
+        self.files = set()  # (absolute path, asking package) of the files read, folders listed
         self.sampler = _Sampler() if profile else None
 
     def install(self):
@@ -936,7 +959,7 @@ class _Recorder:
     def loaded(self, spec):
         """The import system is creating (or executing) the module of ``spec``."""
         if spec.name not in self.seen:
-            self._write(LOADED, spec.name, spec, _how_imported(spec.name))
+            self._write(LOADED, spec.name, spec, _how_imported(spec.name), _asker())
 
     def _found(self, name, spec):
         """A lookup is not a load: note it, and stand in for the loader until the load.
@@ -983,11 +1006,12 @@ class _Recorder:
             pass
 
     def _note(self, mark, path):
-        """Write down a file (or folder) the first time, by its absolute path."""
-        name = os.path.abspath(os.fsdecode(path))
-        if name not in self.files:
-            self.files.add(name)
-            self._write_line(mark, _escape(name))
+        """Write down a file (or folder) the first time each package asks for it,
+        by its absolute path, with the module that asked (``_asker``)."""
+        name, asker = os.path.abspath(os.fsdecode(path)), _asker()
+        if (name, asker.partition(".")[0]) not in self.files:
+            self.files.add((name, asker.partition(".")[0]))
+            self._write_line(mark, _escape(name), _escape(asker))
 
     def _recording_stat(self, original_stat):
         """``os.stat``, noting the regular files it finds: a program that checks a
@@ -1029,10 +1053,10 @@ class _Recorder:
         name = os.path.join(self.parts_dir, "process-%d.tsv" % os.getpid())
         self.fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
 
-    def _write(self, mark, name, spec, how=""):
+    def _write(self, mark, name, spec, how="", asker=""):
         self.seen.add(name)
         kind, location = _describe_spec(spec)
-        self._write_line(mark, name, kind, _escape(location), how)
+        self._write_line(mark, name, kind, _escape(location), how, _escape(asker))
 
     def _write_line(self, *fields):
         line = "\t".join(map(str, fields)) + "\n"

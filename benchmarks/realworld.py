@@ -137,8 +137,10 @@ APPLICATIONS = {
                         ["--seed=1", "-l", "ja_JP", "name"]], {}),
     "django-admin": ("django", [["help", "startapp"], ["help", "makemessages"],
                                 ["help", "compilemessages"], ["help", "sendtestemail"]], {}),
-    "unidecode": ("unidecode", [["-c", "Ünïcödé"], ["-c", "Ελληνικά"], ["-c", "Привет мир"],
-                                ["-c", "北京市"]], {}),
+    # (a file: Nuitka's binaries refuse "-c", as a call of themselves)
+    "unidecode": ("unidecode", [["latin.txt"], ["greek.txt"], ["cyrillic.txt"], ["cjk.txt"]],
+                  {"latin.txt": "Ünïcödé\n", "greek.txt": "Ελληνικά\n",
+                   "cyrillic.txt": "Привет мир\n", "cjk.txt": "北京市\n"}),
     "num2words": ("num2words", [["42", "-l", "en"], ["42", "-l", "de"], ["42", "-l", "fr"],
                                 ["1999", "-l", "ja", "--to", "year"]], {}),
 }
@@ -435,7 +437,7 @@ def write_program(name, program, folder):
     """The program's script and input files in ``folder``; the script's path."""
     os.makedirs(folder)
     for relative, text in program["files"].items():
-        with open(os.path.join(folder, relative), "w") as handle:
+        with open(os.path.join(folder, relative), "w", encoding="utf-8") as handle:
             handle.write(text)
     if program["kind"] == "nuitka-test":
         tests = standalone_tests_folder()

@@ -689,3 +689,22 @@ def test_what_the_main_script_imports_unconditionally_is_kept_whatever_the_recor
     assert "No recorded run in app.json ran entry.py (they ran app.py): what it imports at " \
         "module level is kept, the rest it could reach is in the cold tier." \
         in capsys.readouterr().err
+
+
+def test_an_extension_module_whose_file_a_run_loaded_under_another_name_is_kept(
+        plugin, tmp_path, vendored):
+    """OpenCV's native module loads as ``cv2`` from ``cv2/python-3.X/``; Nuitka's
+    configuration names it ``cv2.cv2``: the record holds its file as a library."""
+    p = plugin({})
+    hints_name = make_hints(tmp_path, {}, data={"site-packages": {}})
+    data = json.loads(open(hints_name).read())
+    data["libraries"] = {VENDORED + "distlib/w32.exe": {"where": "site-packages"}}
+    open(hints_name, "w").write(json.dumps(data))
+    p.data_files = hinted_compilation.DataFiles(hints_file.Hints.load(hints_name), "opened",
+                                                [], set())
+    loaded = os.path.join(sysconfig.get_paths()["purelib"], VENDORED + "distlib/w32.exe")
+    assert p.onModuleEncounter(ModuleName("hintvendor"), ModuleName("hintvendor.native"),
+                               loaded, "extension") is None
+    assert p.kept_without_record["hintvendor.native"] == hinted_compilation.KEPT_FOR_LOADED_FILE
+    assert p.onModuleEncounter(ModuleName("hintvendor"), ModuleName("hintvendor.other"),
+                               loaded + ".not", "extension")[0] is False

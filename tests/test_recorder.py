@@ -223,6 +223,30 @@ def test_test_runner_is_excluded_from_a_test_suite_trace(tmp_path):
     assert not [n for n in modules if n.partition(".")[0] in ("pytest", "_pytest", "pluggy")]
 
 
+def test_a_test_runners_files_are_not_the_programs(tmp_path):
+    """What pytest alone read, listed or imported (its configuration, its cache,
+    the folders it collects from, the standard modules only it loads) is not
+    recorded; what the tests and the code under test read is."""
+    (tmp_path / ".env").write_text("API_TOKEN=secret\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.pytest.ini_options]\naddopts = '-q'\n")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "input.txt").write_text("42\n")
+    (tmp_path / "app.py").write_text(
+        "import os\n\n\ndef answer():\n    here = os.path.dirname(__file__)\n"
+        "    with open(os.path.join(here, 'data', 'input.txt')) as f:\n"
+        "        return int(f.read())\n")
+    (tmp_path / "test_app.py").write_text(
+        "import app, os\n\n\ndef test_answer():\n    assert app.answer() == 42\n"
+        "    assert os.listdir(os.path.join(os.path.dirname(__file__), 'data'))\n")
+    output = tmp_path / "suite.json"
+    result = run_tracer("-o", str(output), "-m", "pytest", "test_app.py", cwd=str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    hints = json.loads(output.read_text())
+    assert hints["data_files"] == {"program": {"data/input.txt": 1}}
+    assert hints["listed_directories"] == {"program": {"data": 1}}
+    assert "readline" not in hints["modules"] and "app" in hints["modules"]
+
+
 SPIN = "def spin(seconds):\n    import time\n    end = time.process_time() + seconds\n" \
        "    while time.process_time() < end:\n        pass\n"
 
