@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The two set-up commands of README, for a fresh machine:
 #   bash dev.sh demo   trace + build the PIL example, run the binary, print the table line
-#   bash dev.sh test   the test suite on every Python 3.10-3.13 found (extra arguments go
-#                      to pytest)
+#   bash dev.sh test   flake8, then the test suite on every Python 3.10-3.13 found (extra
+#                      arguments go to pytest)
 # Both make virtual environments with everything they need, so nothing has to be
 # installed by hand: ./.venv for this machine's python3, ./.venv-3.X for the others.
 set -euo pipefail
@@ -34,6 +34,8 @@ run_tests() {
     local main_version failed=0 skipped=""
     main_version=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
     make_venv .venv "$python" test,examples,onefile
+    echo "== flake8: the whole tree (setup.cfg)"
+    .venv/bin/python -m flake8 || failed=1
     echo "== Python $main_version (.venv): the whole suite"
     .venv/bin/python -m pytest "$@" || failed=1
     for version in $PYTHONS; do

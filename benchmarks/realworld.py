@@ -15,7 +15,7 @@ Three kinds of program, none of them written for this project:
 - short programs on libraries whose import machinery is unusual (gevent,
   FastAPI's test client over anyio), or that pick what they load by a locale,
   a region or a country at run time (humanize, pycountry, phonenumbers,
-  holidays, tzdata, Babel: four inputs each, for ``--held-out``).
+  holidays, tzdata, dateparser, Babel: four inputs each, for ``--held-out``).
 
 Each program is traced (every run, by ``hinted_mods.py``), then built each way:
 ``hinted`` is the user's whole flow, ``nuitka_hints.py --verify`` (the build,
@@ -131,7 +131,7 @@ APPLICATIONS = {
     # Programs that pick modules, data files or folders by name at run time, one
     # recorded input and three others (--held-out): a locale's providers found by
     # listing a package, a framework's commands, per-script tables whose
-    # ImportError is caught, per-language modules.
+    # ImportError is caught.
     "faker": ("faker", [["--seed=1", "-l", "en_US", "name"], ["--seed=1", "-l", "de_DE", "name"],
                         ["--seed=1", "-l", "fr_FR", "address"],
                         ["--seed=1", "-l", "ja_JP", "name"]], {}),
@@ -141,8 +141,6 @@ APPLICATIONS = {
     "unidecode": ("unidecode", [["latin.txt"], ["greek.txt"], ["cyrillic.txt"], ["cjk.txt"]],
                   {"latin.txt": "Ünïcödé\n", "greek.txt": "Ελληνικά\n",
                    "cyrillic.txt": "Привет мир\n", "cjk.txt": "北京市\n"}),
-    "num2words": ("num2words", [["42", "-l", "en"], ["42", "-l", "de"], ["42", "-l", "fr"],
-                                ["1999", "-l", "ja", "--to", "year"]], {}),
 }
 
 # Programs on libraries whose import machinery is unusual: name -> (requirements,
@@ -220,6 +218,13 @@ LOCALE_PROGRAMS = {
         moment = datetime.datetime(2024, 7, 1, 12, tzinfo=datetime.timezone.utc)
         print(moment.astimezone(zoneinfo.ZoneInfo(sys.argv[1])).isoformat())
         """, [["Europe/Berlin"], ["Europe/Paris"], ["America/New_York"], ["Asia/Tokyo"]]),
+    "dateparser_languages": (["dateparser"], """\
+        import sys
+        import dateparser
+        found = dateparser.parse(sys.argv[1], languages=[sys.argv[2]])  # its data by name
+        print(found.date().isoformat())
+        """, [["1 May 2024", "en"], ["1 de mayo de 2024", "es"], ["1. Mai 2024", "de"],
+              ["1 мая 2024", "ru"]]),
     "babel_dates": (["babel"], """\
         import datetime, sys
         from babel.dates import format_date
