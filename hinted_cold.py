@@ -46,19 +46,28 @@ class ColdTier:
         ``in_build``: names Nuitka compiled or kept (never cold); ``refused(name)``:
         why Nuitka's configuration keeps a module out (never cold), or None."""
         self.locate, self.in_build, self.refused = locate, frozenset(in_build), refused
+        self.tops_in_build = {name.partition(".")[0] for name in self.in_build}
+        self.compiled_out = {}  # top-level name -> whether its distribution stays out
+        self.left_out = {}  # name -> its file: of a distribution with compiled code
         self.why = {}  # name -> evidence
         self.files = {}  # name -> its file here (a package: its __init__ or folder)
         self.not_found = set()
+        self.pyc = {}  # name -> its .pyc (compiled when its imports were read)
+        self.failed = {}  # name -> why it could not be compiled
 
     def add(self, name, why):
         """Make ``name`` cold (with the packages holding it), unless it is in the
         build, refused, a test suite's, or not installed here."""
         if name in self.why or name in self.in_build or name in self.not_found or \
-                name == "__main__" or is_tests(name) or self.refused(name):
+                name in self.left_out or name == "__main__" or is_tests(name) or \
+                self.refused(name):
             return False
         path = self.locate(name)
         if not path:
             self.not_found.add(name)
+            return False
+        if self._compiled_out(name.partition(".")[0]):
+            self.left_out[name] = path
             return False
         parent = name.rpartition(".")[0]
         if parent and parent not in self.in_build:
@@ -70,14 +79,24 @@ class ColdTier:
         return True
 
     def close(self):
-        """Add what the cold modules import, in turn, until nothing is new."""
+        """Add what the cold modules import, in turn, until nothing is new; each
+        module's source is parsed once, for its imports and its ``.pyc``."""
         queue = sorted(self.why)
         while queue:
             name = queue.pop()
             path = self.files[name]
             if not path.endswith(".py"):
                 continue
-            for imported in sorted(imported_names(_read(path), name, _is_init(path))):
+            is_package = _is_init(path)
+            try:
+                source = importlib.util.decode_source(_read(path))
+                tree = ast.parse(source, path)
+                self.pyc[name] = _pyc(compile(tree, _dist_path(name, path, is_package), "exec",
+                                              dont_inherit=True), os.stat(path))
+            except (OSError, SyntaxError, ValueError, UnicodeDecodeError) as exc:
+                self.failed[name] = "%s: %s" % (type(exc).__name__, exc)
+                continue
+            for imported in sorted(_imports_in(_statements(tree), name, is_package)):
                 if self.add(imported, "imported by %s" % name):
                     queue.append(imported)
 
@@ -90,36 +109,44 @@ class ColdTier:
             return []
         return ["%s.%s" % (package, m.name) for m in pkgutil.iter_modules([folder])]
 
-    def write(self, dist_dir, top_levels_in_build):
+    def _compiled_out(self, top):
+        """Does top-level package ``top`` stay out of the cold tier: a
+        distribution no run imported that has extension modules (its compiled
+        code would bring its shared libraries, and its Python code would not
+        load without it)?  Not the standard library's, nor one in the build."""
+        if top not in self.compiled_out:
+            path = self.locate(top) if top not in self.tops_in_build else None
+            stdlib = os.path.realpath(sysconfig.get_paths()["stdlib"]) + os.sep
+            self.compiled_out[top] = bool(path) and \
+                not os.path.realpath(path).startswith(stdlib) and _has_extensions(path)
+        return self.compiled_out[top]
+
+    def write(self, dist_dir):
         """Write the archive and the files that ship beside it into ``dist_dir``;
         return what was done: {"modules", "archive_size", "extensions",
         "left_out", "data_files", "failed", "index"}, where "left_out" is the
-        modules of distributions with compiled code that no run imported
-        ((name, size) each: none of such a distribution ships) and "index" is
+        modules the cold set reached in distributions with compiled code that no
+        run imported ((name, size) each: none of such a distribution ships) and "index" is
         what the binary reads (name -> (archive member or "" for a file, is
         package, its path in the dist); package folder -> its cold children)."""
-        modules, children, failed = {}, {}, []
-        extensions, left_out, data_files = [], [], []
-        compiled_out = self._distributions_left_out(top_levels_in_build)
+        modules, children, failed = {}, {}, sorted(self.failed.items())
+        extensions, data_files = [], []
+        left_out = [(name, os.path.getsize(path) if os.path.isfile(path) else 0)
+                    for name, path in sorted(self.left_out.items())]
         archive = os.path.join(dist_dir, ARCHIVE)
         os.makedirs(dist_dir, exist_ok=True)
-        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zipped:
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
             for name in sorted(self.why):
                 path = self.files[name]
                 is_package = _is_init(path) or os.path.isdir(path)
                 relative = _dist_path(name, path, is_package)
-                if name.partition(".")[0] in compiled_out:
-                    left_out.append((name, os.path.getsize(path)))
-                    continue
                 if path.endswith(EXTENSION_SUFFIXES):
                     _copy(path, os.path.join(dist_dir, relative))
                     extensions.append(relative)
                     modules[name] = ("", False, relative)
                 else:
-                    try:
-                        code = _compiled(path, relative)
-                    except (OSError, SyntaxError, ValueError, UnicodeDecodeError) as exc:
-                        failed.append((name, "%s: %s" % (type(exc).__name__, exc)))
+                    code = self._pyc_of(name, path, relative)
+                    if code is None:
                         continue
                     member = relative[:-3] + ".pyc"
                     zipped.writestr(member, code)
@@ -135,16 +162,16 @@ class ColdTier:
                 "extensions": extensions, "left_out": left_out,
                 "data_files": data_files, "failed": failed, "index": index}
 
-    def _distributions_left_out(self, top_levels_in_build):
-        """The top-level packages of the cold set that have extension modules and
-        neither are in the build nor the standard library's: no run imported
-        them, their compiled code does not ship (it would bring its shared
-        libraries), and their Python code would not load without it."""
-        stdlib = os.path.realpath(sysconfig.get_paths()["stdlib"]) + os.sep
-        return {name.partition(".")[0] for name, path in self.files.items()
-                if path.endswith(EXTENSION_SUFFIXES)
-                and name.partition(".")[0] not in top_levels_in_build
-                and not os.path.realpath(path).startswith(stdlib)}
+    def _pyc_of(self, name, path, relative):
+        """The ``.pyc`` of a cold module: compiled by ``close``, a sourceless
+        module's own, a namespace package's empty code; None if it failed."""
+        if name in self.failed:
+            return None
+        if name not in self.pyc:
+            if path.endswith(".pyc"):
+                return _read(path)
+            self.pyc[name] = _pyc(compile("", relative, "exec", dont_inherit=True), None)
+        return self.pyc[name]
 
 
 def is_tests(name):
@@ -173,7 +200,7 @@ def imported_names(source, module_name, is_package):
     """Absolute names of the modules ``source`` imports, and of their packages
     (``from a import b``: ``a`` and ``a.b``, which may be a name in ``a``)."""
     tree = _parsed(source)
-    return _imports_in(ast.walk(tree), module_name, is_package) if tree else set()
+    return _imports_in(_statements(tree), module_name, is_package) if tree else set()
 
 
 def unconditional_imports(source, module_name="__main__", is_package=False):
@@ -188,6 +215,19 @@ def _parsed(source):
         return ast.parse(source)
     except (SyntaxError, ValueError):
         return None
+
+
+def _statements(tree):
+    """Every statement of a module, at any depth (imports are statements: no
+    expression needs visiting, which is most of a tree)."""
+    pending = list(tree.body)
+    while pending:
+        node = pending.pop()
+        yield node
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            children = getattr(node, field, None)
+            if isinstance(children, list):
+                pending.extend(child for child in children if isinstance(child, ast.AST))
 
 
 def _imports_in(nodes, module_name, is_package):
@@ -214,6 +254,14 @@ def _imports_in(nodes, module_name, is_package):
 def _with_packages(name):
     parts = name.split(".")
     return {".".join(parts[:depth]) for depth in range(1, len(parts) + 1)}
+
+
+def _has_extensions(path):
+    """Is ``path`` an extension module, or a folder holding one at any depth?"""
+    if not os.path.isdir(path):
+        return path.endswith(EXTENSION_SUFFIXES)
+    return any(name.endswith(EXTENSION_SUFFIXES) or ".so." in name
+               for _, _, names in os.walk(path) for name in names)
 
 
 def _package_init(folder):
@@ -244,18 +292,10 @@ def _read(path):
         return handle.read()
 
 
-def _compiled(path, relative):
-    """The module's ``.pyc`` (as the program's Python writes one), its code
-    named by its path in the dist; a namespace package: empty code."""
-    if os.path.isdir(path):
-        source, mtime, size = b"", 0, 0
-    elif path.endswith(".pyc"):
-        return _read(path)
-    else:
-        source = _read(path)
-        stat = os.stat(path)
-        mtime, size = int(stat.st_mtime), stat.st_size
-    code = compile(importlib.util.decode_source(source), relative, "exec", dont_inherit=True)
+def _pyc(code, stat):
+    """A ``.pyc`` file's bytes, as the program's Python writes one (the source's
+    modification time and size; zero for code without a source)."""
+    mtime, size = (int(stat.st_mtime), stat.st_size) if stat else (0, 0)
     header = importlib.util.MAGIC_NUMBER + (0).to_bytes(4, "little") + \
         (mtime & 0xFFFFFFFF).to_bytes(4, "little") + (size & 0xFFFFFFFF).to_bytes(4, "little")
     return header + marshal.dumps(code)

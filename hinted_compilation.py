@@ -51,6 +51,7 @@ import pkgutil
 import re
 import subprocess
 import sys
+import time
 
 from nuitka.plugins.PluginBase import NuitkaPluginBase
 from nuitka.utils.ModuleNames import ModuleName
@@ -646,7 +647,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         """The cold tier (``hinted_cold``) into the dist, and the index the binary
         reads: the cold modules, and the installed modules in neither the dist
         nor the cold tier (the binary names one the program imports)."""
-        cold_index = None
+        cold_index, started = None, time.monotonic()
         if self.cold_tier:
             tier = hinted_cold.ColdTier(
                 self.locateModule, built,
@@ -660,8 +661,9 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                 for name in tier.modules_of(package):
                     tier.add(name, "in %s, whose folder a run listed" % package)
             tier.close()
-            self.cold_written = tier.write(dist_dir, {n.partition(".")[0] for n in built})
+            self.cold_written = tier.write(dist_dir)
             self.cold_written["why"] = dict(sorted(tier.why.items()))
+            self.cold_written["seconds"] = round(time.monotonic() - started, 2)
             cold_index = self.cold_written["index"]
         present = set(built) | set(cold_index["modules"] if cold_index else ())
         hinted_cold.write_index(dist_dir, cold_index, self._left_out_modules(present))
@@ -897,7 +899,8 @@ class DataFiles:
 
     def _family_of(self, where):
         """The families of the data files read below root ``where``: the files of
-        a file's kind in its folder (``conf/*.yaml``), and the files of its name
+        a file's kind in its folder (``conf/*.yaml``; ``Europe/*``: those without a
+        suffix, as a time-zone database's), and the files of its name
         in the sibling folders of its folder or of the one above it
         (``locale/*/LC_MESSAGES/app.mo``); with ``keep_families`` the rest of
         each ships too."""
@@ -926,10 +929,10 @@ class DataFiles:
             next((f for f, label in self.roots.items() if label == where), None)
         if not folder or not os.path.isdir(folder):
             return set()
-        if parts[wild] != "*":  # the files of a kind: "*.yaml"
+        if wild == len(parts) - 1:  # the files of a kind: "*.yaml", or "*" with no suffix
             suffix = parts[wild][1:]
-            return {n for n in os.listdir(folder) if n.endswith(suffix) and
-                    os.path.isfile(os.path.join(folder, n))}
+            return {n for n in os.listdir(folder) if os.path.splitext(n)[1] == suffix and
+                    not n.startswith(".") and os.path.isfile(os.path.join(folder, n))}
         tail = parts[wild + 1:]  # the folders holding a file of that name
         return {n for n in os.listdir(folder) if not n.startswith(".") and
                 os.path.isfile(os.path.join(folder, n, *tail))}
@@ -1116,7 +1119,7 @@ def _family_patterns(relative):
     file's part that stands for ``*``)."""
     parts = relative.split("/")
     suffix = os.path.splitext(parts[-1])[1]
-    if suffix:
+    if suffix or len(parts) > 1:  # "folder/*": the files without a suffix (time zones)
         yield "/".join(parts[:-1] + ["*" + suffix]), parts[-1]
     for wild in (len(parts) - 2, len(parts) - 3):  # its folder, the one above
         if wild >= 1:

@@ -169,10 +169,10 @@ def cold_text(cold):
     """The cold tier, in a few words."""
     if not cold:
         return "no cold tier"
-    return "cold %d (%.1f MB archive, %d extension modules%s)" % (
-        cold["modules"], cold["archive_size"] / 1e6, len(cold["extensions"]),
-        "; %d modules of distributions with compiled code not shipped" % len(cold["left_out"])
-        if cold["left_out"] else "")
+    return "cold %d (%.1f MB archive, %d extension modules, %.1f s%s)" % (
+        cold["modules"], cold["archive_size"] / 1e6, len(cold["extensions"]), cold["seconds"],
+        "; %d distributions with compiled code no run imported left out" % len(
+            {name.partition(".")[0] for name, _ in cold["left_out"]}) if cold["left_out"] else "")
 
 
 def families_text(families):

@@ -708,3 +708,28 @@ def test_an_extension_module_whose_file_a_run_loaded_under_another_name_is_kept(
     assert p.kept_without_record["hintvendor.native"] == hinted_compilation.KEPT_FOR_LOADED_FILE
     assert p.onModuleEncounter(ModuleName("hintvendor"), ModuleName("hintvendor.other"),
                                loaded + ".not", "extension")[0] is False
+
+
+def test_families_of_kind_of_suffixless_files_and_of_sibling_folders_and_what_never_ships(
+        plugin, tmp_path):
+    """What a run read picks its family: files of its suffix in its folder, files
+    without one (time zones), the same file in sibling folders (a gettext
+    catalog per language); with the cold tier (default) the rest of each ships,
+    except a dotfile or a key of the program's folder."""
+    program = tmp_path / "program"
+    files = ["zones/Europe/Berlin", "zones/Europe/Paris", "zones/Europe/.hidden",
+             "locale/de/LC_MESSAGES/app.mo", "locale/fr/LC_MESSAGES/app.mo",
+             "locale/fr/LC_MESSAGES/other.mo", "keys/a.pem", "keys/b.pem"]
+    for relative in files:
+        (program / relative).parent.mkdir(parents=True, exist_ok=True)
+        (program / relative).write_text("x")
+    p = plugin({}, data={"program": {"zones/Europe/Berlin": 1,
+                                     "locale/de/LC_MESSAGES/app.mo": 1, "keys/a.pem": 1}})
+    p.data_files.add_program_folder(MainModule(program / "app.py"))
+    assert p.data_files.families == {  # (the key read is held back: no family)
+        "zones/Europe/*": (["Berlin"], ["Paris"]),
+        "locale/*/LC_MESSAGES/app.mo": (["de"], ["fr"])}
+    shipped = sorted(relative for _, relative in p.data_files.read.values())
+    assert shipped == ["locale/de/LC_MESSAGES/app.mo", "locale/fr/LC_MESSAGES/app.mo",
+                       "zones/Europe/Berlin", "zones/Europe/Paris"]
+    assert p.data_files.held_back == ["program/keys/a.pem"]

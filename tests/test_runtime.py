@@ -187,7 +187,7 @@ def cold_dist(tmp_path):
     for name in tier.modules_of("langs"):
         tier.add(name, "a listed folder")
     tier.close()
-    written = tier.write(str(dist), {"shapes"})
+    written = tier.write(str(dist))
     hinted_cold.write_index(str(dist), written["index"], ["leftout_here"])
     write_program(dist, COLD_PROGRAM, {})
     return dist, tier, written
