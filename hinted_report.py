@@ -301,7 +301,9 @@ const numbers = [
   [report.modules.compiled, "modules compiled to C"],
   [report.modules.bytecode, "modules as bytecode"],
   [report.modules.extension, "extension modules"],
-  [report.left_out.length, "modules left out"],
+  [report.cold ? report.cold.modules : 0, "modules in the cold tier" + (report.cold ?
+    " (" + mb(report.cold.archive_size) + " archive)" : "")],
+  [report.left_out.filter((item) => !item.cold).length, "modules left out"],
   [report.data_files.added.length, "data files added"],
   [Object.keys(report.data_files.left_out).length, "data files left out"],
   [report.runs.length, "recorded runs"],
