@@ -660,6 +660,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             for package in self._listed_packages():
                 for name in tier.modules_of(package):
                     tier.add(name, "in %s, whose folder a run listed" % package)
+            for name, entry_points in sorted(self._entry_point_modules().items()):
+                tier.add(name, "named by an entry point in %s, which a run read" % entry_points)
             tier.close()
             self.cold_written = tier.write(dist_dir)
             self.cold_written["why"] = dict(sorted(tier.why.items()))
@@ -667,6 +669,21 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             cold_index = self.cold_written["index"]
         present = set(built) | set(cold_index["modules"] if cold_index else ())
         hinted_cold.write_index(dist_dir, cold_index, self._left_out_modules(present))
+
+    def _entry_point_modules(self):
+        """Module -> the entry points file naming it, for each ``entry_points.txt``
+        a recorded run read: a program that found its commands or plugins there
+        (twine's commands, flake8's plugins) imports another one by name on
+        another input."""
+        modules = {}
+        for where, files in (self.hints.data_files or {}).items():
+            for relative in sorted(files):
+                if not relative.endswith(".dist-info/entry_points.txt"):
+                    continue
+                path = self.data_files._locate(where, relative)
+                for name in _entry_point_targets(path) if path else ():
+                    modules.setdefault(name, relative)
+        return modules
 
     def _listed_packages(self):
         """The packages whose folder a recorded run listed (a plugin registry,
@@ -1112,6 +1129,23 @@ def _is_binary(filename):
     needs (``.pyc``): not mirrored as data."""
     return filename.endswith((".pyc", ".pyo", ".pyd", ".dll", ".dylib")) or \
         re.search(r"\.so(\.\d+)*$", filename) is not None
+
+
+def _entry_point_targets(path):
+    """The modules an ``entry_points.txt`` names (``name = module:attribute``)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    targets = []
+    for line in lines:
+        name, equals, value = line.partition("=")
+        module = value.partition(":")[0].partition("[")[0].strip()
+        if equals and not line.lstrip().startswith(("#", ";", "[")) and \
+                module and all(part.isidentifier() for part in module.split(".")):
+            targets.append(module)
+    return targets
 
 
 def _family_patterns(relative):

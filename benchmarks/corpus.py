@@ -16,8 +16,9 @@ from the warm-up build.  A build that fails is a row saying so, not the end of
 the benchmark; rows are also appended to ``corpus.jsonl`` in the work folder as
 they come.  ``hinted-onefile`` sizes the one compressed file of ``--mode=onefile``.
 
-Inputs nobody recorded: ``hinted-held-out`` and ``safe-held-out`` build from the
-record of each program's first run only (``safe``: with ``--hinted-safe``), and
+Inputs nobody recorded: ``hinted-held-out``, ``nocold-held-out`` and
+``safe-held-out`` build from the record of each program's first run only
+(``nocold``: with ``--hinted-cold=no``; ``safe``: with ``--hinted-safe``), and
 replay its other runs as inputs nobody recorded (the *held-out* column, which
 plain Nuitka and PyInstaller get too: nothing is recorded for them).
 
@@ -54,7 +55,8 @@ PROGRAMS = {
 LIBRARIES = ["pandas", "scipy", "scikit-learn", "matplotlib", "rich", "pygments", "jinja2",
              "pyyaml", "requests", "certifi", "polars", "torch==2.13.0", "pyarrow"]
 TOOLS = ["pyinstaller", "zstandard"]  # zstandard: Nuitka compresses onefile binaries
-HELD_OUT_METHODS = {"hinted-held-out": [], "safe-held-out": ["--hinted-safe"]}
+HELD_OUT_METHODS = {"hinted-held-out": [], "nocold-held-out": ["--hinted-cold=no"],
+                    "safe-held-out": ["--hinted-safe"]}
 METHODS = ("hinted", "pyinstaller", "plain", "hinted-onefile", *HELD_OUT_METHODS,
            "hinted-ccache", "plain-ccache")
 DEFAULT_METHODS = METHODS[:3]  # the *-ccache ones need ccache installed

@@ -5,8 +5,8 @@ run took: a module imported by a name it computed, a cold submodule of a
 compiled package, a package folder it lists and picks from, a data file of a
 sibling folder (a locale), a module imported only on another input, and a
 module installed here that the build cannot see, whose ImportError the
-program catches: the binary names it.  A field run teaches the next build
-what the binary took from the cold tier.
+program catches: the binary names it (these on every Python).  A field run
+teaches the next build what the binary took from the cold tier.
 """
 
 import json
@@ -93,6 +93,7 @@ def report(work, out="out"):
         return json.load(handle)
 
 
+@pytest.mark.every_python
 def test_inputs_nobody_recorded_run_from_the_cold_tier(built):
     work, build = built
     assert binary(work, *RECORDED).stdout == "html ['greet', 'shout'] - Hallo with\n"
@@ -111,6 +112,7 @@ def test_inputs_nobody_recorded_run_from_the_cold_tier(built):
     assert ", cold %d (" % cold["modules"] in log
 
 
+@pytest.mark.every_python
 def test_a_caught_import_of_a_module_the_build_left_out_is_named(built):
     work, _ = built
     result = binary(work, *HELD_OUT)

@@ -733,3 +733,14 @@ def test_families_of_kind_of_suffixless_files_and_of_sibling_folders_and_what_ne
     assert shipped == ["locale/de/LC_MESSAGES/app.mo", "locale/fr/LC_MESSAGES/app.mo",
                        "zones/Europe/Berlin", "zones/Europe/Paris"]
     assert p.data_files.held_back == ["program/keys/a.pem"]
+
+
+def test_the_modules_entry_points_name_are_read_from_the_file(tmp_path):
+    entry_points = tmp_path / "entry_points.txt"
+    entry_points.write_text("[console_scripts]\ntwine = twine.__main__:main\n\n"
+                            "[twine.registered_commands]\ncheck = twine.commands.check:main\n"
+                            "# upload = twine.commands.upload:main\n"
+                            "extra = plugin.mod:hook [extra]\nbad = not a module\n")
+    assert hinted_compilation._entry_point_targets(str(entry_points)) == [
+        "twine.__main__", "twine.commands.check", "plugin.mod"]
+    assert hinted_compilation._entry_point_targets(str(tmp_path / "none.txt")) == []
