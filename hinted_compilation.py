@@ -660,7 +660,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             for package in self._listed_packages():
                 for name in tier.modules_of(package):
                     tier.add(name, "in %s, whose folder a run listed" % package)
-            for name, entry_points in sorted(self._entry_point_modules().items()):
+            for name, entry_points in sorted(self._entry_point_modules(built).items()):
                 tier.add(name, "named by an entry point in %s, which a run read" % entry_points)
             tier.close()
             self.cold_written = tier.write(dist_dir)
@@ -670,11 +670,13 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         present = set(built) | set(cold_index["modules"] if cold_index else ())
         hinted_cold.write_index(dist_dir, cold_index, self._left_out_modules(present))
 
-    def _entry_point_modules(self):
+    def _entry_point_modules(self, built):
         """Module -> the entry points file naming it, for each ``entry_points.txt``
-        a recorded run read: a program that found its commands or plugins there
-        (twine's commands, flake8's plugins) imports another one by name on
-        another input."""
+        a recorded run read, of a package in the build: a program that found its
+        commands or plugins there (twine's commands) imports another one by name
+        on another input.  (``importlib.metadata.entry_points()`` reads every
+        distribution's: those of packages not in the build are not the program's.)"""
+        tops = {name.partition(".")[0] for name in built}
         modules = {}
         for where, files in (self.hints.data_files or {}).items():
             for relative in sorted(files):
@@ -682,7 +684,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                     continue
                 path = self.data_files._locate(where, relative)
                 for name in _entry_point_targets(path) if path else ():
-                    modules.setdefault(name, relative)
+                    if name.partition(".")[0] in tops:
+                        modules.setdefault(name, relative)
         return modules
 
     def _listed_packages(self):
