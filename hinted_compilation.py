@@ -348,7 +348,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
     def preload_settings(self):
         """What ``hinted_runtime.start`` is told at build time (the rest is known
         when the dist is done: the index beside the binary)."""
-        settings = {}
+        settings = {"sources": True} if self.cold_tier else {}
         if self.left_to_python:
             settings["left_to_python"] = {
                 name: dest for name, (_, dest) in self._left_to_python_files().items()}

@@ -42,8 +42,9 @@ def start(settings):
 
     Keys: "left_to_python" ({name: file in the dist}), "left_out_files" (data
     files left out of families), "families_note" (the line for a failure no
-    recorded run had) and "statuses" (the exit statuses of the recorded runs);
-    the index adds "cold" and "left_out_modules" (installed at build time, in
+    recorded run had), "statuses" (the exit statuses of the recorded runs) and
+    "sources" (name a module's source the program's code looked for, as
+    astroid does); the index adds "cold" and "left_out_modules" (installed at build time, in
     neither the dist nor the cold tier)."""
     folder = os.path.dirname(os.path.abspath(__file__)) + os.sep
     settings = dict(settings, **read_index(folder + INDEX))
@@ -55,7 +56,7 @@ def start(settings):
         sys.meta_path.insert(0, LeftToPython(folder, settings["left_to_python"]))
     if misses.target or notes.modules:
         sys.meta_path.insert(0, ImportWatch(misses, notes))
-    if misses.target or notes.files:
+    if misses.target or notes.files or notes.sources:
         watch_files(folder, misses, notes)
     notes.install()
 
@@ -321,6 +322,8 @@ class Notes:
         self.modules = frozenset(settings.get("left_out_modules", ()))
         self.files = frozenset(settings.get("left_out_files", ()))
         self.families = settings.get("families_note")
+        self.sources = settings.get("sources")  # name the module sources looked for
+        self.sources_missed = []
         self.statuses = frozenset(settings.get("statuses", (0,)))
         self.missed_modules = []  # (name, importer)
         self.looked_for = []
@@ -334,9 +337,11 @@ class Notes:
     def file_missed(self, relative):
         if relative in self.files and relative not in self.looked_for:
             self.looked_for.append(relative)
+        elif self.sources and relative.endswith(".py") and relative not in self.sources_missed:
+            self.sources_missed.append(relative)  # (the program's code looked: astroid)
 
     def install(self):
-        if not (self.modules or self.files or self.families):
+        if not (self.modules or self.files or self.families or self.sources):
             return
         import atexit
 
@@ -389,6 +394,12 @@ class Notes:
                 "%s%s, which the program looked for (no recorded run read it); rebuild with "
                 "--hinted-keep-data=%s or --hinted-families=keep (or --hinted-safe)\n" % (
                     LEFT_OUT_START, ", ".join(self.looked_for[:3]), self.looked_for[0]))
+        if self.sources_missed:
+            lines.append(
+                "%sthe source of %s, which the program looked for (the build ships modules "
+                "as bytecode); learn it: run with %s=FILE, then hinted-mods --learn HINTS "
+                "FILE, and build again\n" % (
+                    LEFT_OUT_START, ", ".join(self.sources_missed[:3]), MISSES_VARIABLE))
         if failed and self.families and not self.looked_for:
             lines.append(self.families)
         return lines

@@ -524,7 +524,7 @@ def test_the_binary_is_told_the_modules_nuitka_failed_on_and_where_they_ship(
     p = plugin({})
     code, reason = p.createPreModuleLoadCode(MainModule(tmp_path / "app.py"))
     with open(hinted_runtime.__file__) as handle:
-        assert code == handle.read() + "\n\nstart({})\n"
+        assert code == handle.read() + "\n\nstart({'sources': True})\n"
     assert reason == "nuitka-hints: the cold tier, and what this binary lacks noted (in the " \
         "file NUITKA_HINTS_MISSES names, and on stderr what the build left out that the " \
         "program imported or looked for)"
@@ -540,7 +540,7 @@ def test_the_binary_is_told_the_modules_nuitka_failed_on_and_where_they_ship(
         "shapes.matcher": (str(installed / "shapes/matcher.py"), "shapes/matcher.py"),
         "solo": (str(installed / "solo.py"), "solo.py"),
         "toppkg": (str(installed / "toppkg/__init__.py"), "toppkg/__init__.py")}
-    assert p.preload_settings() == {"left_to_python": {
+    assert p.preload_settings() == {"sources": True, "left_to_python": {
         "shapes.matcher": "shapes/matcher.py", "solo": "solo.py",
         "toppkg": "toppkg/__init__.py"}}
 
@@ -559,7 +559,7 @@ def test_a_binary_without_the_families_is_told_to_name_them_when_the_program_fai
     note = ("nuitka-hints: this build left out what no recorded run read of fonts/*.flf (1 of 3 "
             "shipped); if the program looked for one of them, rebuild with "
             "--hinted-families=keep (or --hinted-safe)\n")
-    assert p.preload_settings() == ({} if keep or cold else {
+    assert p.preload_settings() == ({"sources": True} if cold else {} if keep else {
         "left_out_files": [], "families_note": note, "statuses": [0, 3]})
 
 

@@ -230,3 +230,28 @@ def test_each_cold_import_is_noted_for_learning(cold_dist, tmp_path):
     learned = hints_file.learnable(hints_file.read_misses(str(misses)), known={"shapes"},
                                    program_dir=str(tmp_path / "site"))
     assert "shapes.circle" in {m["module"] for m in learned}
+
+
+SOURCES = """\
+import linecache, os
+import reader  # the program's own code, as astroid is
+here = os.path.dirname(os.path.abspath(__file__))
+print(reader.check(os.path.join(here, "os.py")), reader.check(os.path.join(here, "main.py")))
+linecache.getline(os.path.join(here, "json", "decoder.py"), 1)  # a traceback's: not named
+"""
+
+
+def test_a_module_source_the_programs_code_looked_for_is_named(tmp_path):
+    """The default build ships modules as bytecode: astroid looking for the
+    standard library's sources finds none, and the binary says so (pylint)."""
+    dist = tmp_path / "app.dist"
+    dist.mkdir()
+    (dist / "reader.py").write_text(
+        "import pathlib\n\n\ndef check(path):\n    return pathlib.Path(path).is_file()\n")
+    write_program(dist, SOURCES, {"sources": True})
+    result = run_in(dist)
+    assert (result.returncode, result.stdout) == (0, "False True\n"), result.stderr
+    assert result.stderr == (
+        "nuitka-hints: this build left out the source of os.py, which the program looked for "
+        "(the build ships modules as bytecode); learn it: run with NUITKA_HINTS_MISSES=FILE, "
+        "then hinted-mods --learn HINTS FILE, and build again\n")
