@@ -188,8 +188,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             help="A program picks from a family at run time: a module it imported by a "
             "computed name picks from its package's modules, a data file it read from "
             "the files of that kind in its folder. 'name' (default): say which families "
-            "the runs picked from and what of them was left out; 'keep': ship them too "
-            "(modules as bytecode).",
+            "the runs picked from (with the cold tier, the rest of each is in it; "
+            "without, left out); 'keep': ship them in the binary (modules as bytecode).",
         )
         group.add_option(
             "--hinted-cold",
