@@ -72,18 +72,18 @@ def installed_distribution(name, version, files, metadata=None):
     site = sysconfig.get_paths()["purelib"]
     package = os.path.join(site, name)
     info = os.path.join(site, "%s-%s.dist-info" % (name, version))
-    for relative, text in files.items():
-        os.makedirs(os.path.dirname(os.path.join(package, relative)), exist_ok=True)
-        with open(os.path.join(package, relative), "w") as handle:
-            handle.write(text)
-    os.makedirs(info)
     info_files = {"METADATA": "Metadata-Version: 2.1\nName: %s\nVersion: %s\n" % (name, version),
                   "top_level.txt": name + "\n", **(metadata or {})}
-    for file_name, text in info_files.items():
-        with open(os.path.join(info, file_name), "w") as handle:
-            handle.write(text)
-    try:
+    for existing in (package, info):
+        if os.path.exists(existing):  # never write over, nor remove, what is installed
+            raise FileExistsError("%s is installed already" % existing)
+    try:  # whatever fails on the way, nothing stays behind in site-packages
+        for folder, written in ((package, files), (info, info_files)):
+            for relative, text in written.items():
+                os.makedirs(os.path.dirname(os.path.join(folder, relative)), exist_ok=True)
+                with open(os.path.join(folder, relative), "w") as handle:
+                    handle.write(text)
         yield
     finally:
-        shutil.rmtree(package)
-        shutil.rmtree(info)
+        shutil.rmtree(package, ignore_errors=True)
+        shutil.rmtree(info, ignore_errors=True)

@@ -171,10 +171,16 @@ def test_keep_patterns_keep_standard_library_modules_too(plugin):
 
 
 def test_nuitka_still_caches_the_standard_library_it_includes_where_we_empty_it(plugin):
-    """Nuitka computes the set once, on first use: emptied before, it includes none."""
+    """Nuitka computes the set once, on first use: emptied before, it includes none.
+    (Nuitka's own start value is read in a fresh interpreter: the fixture sets it.)"""
+    import subprocess
+
     from nuitka.freezer import ImportDetection
 
-    assert ImportDetection._stdlib_modules_names is None  # not computed before a build
+    fresh = subprocess.run([sys.executable, "-c", "from nuitka.freezer import ImportDetection; "
+                            "print(ImportDetection._stdlib_modules_names)"],
+                           capture_output=True, text=True)
+    assert fresh.stdout == "None\n", fresh.stderr  # not computed before a build
     hinted_compilation._leave_standard_library_to_plugins()
     assert list(ImportDetection.detectStdlibAutoInclusionModules()) == []
 
