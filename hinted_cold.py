@@ -41,11 +41,14 @@ EXTENSION_SUFFIXES = (".so", ".pyd")
 class ColdTier:
     """The cold set: module name -> (file here, why), and what the build does with it."""
 
-    def __init__(self, locate, in_build, refused=lambda name: None):
+    def __init__(self, locate, in_build, refused=lambda name: None, implied=lambda name: ()):
         """``locate(name)``: the module's file here (a package's folder), or None;
         ``in_build``: names Nuitka compiled or kept (never cold); ``refused(name)``:
-        why Nuitka's configuration keeps a module out (never cold), or None."""
+        why Nuitka's configuration keeps a module out (never cold), or None;
+        ``implied(name)``: the modules Nuitka's configuration says a module imports
+        where no statement shows it (an extension module's own imports)."""
         self.locate, self.in_build, self.refused = locate, frozenset(in_build), refused
+        self.implied = implied
         self.tops_in_build = {name.partition(".")[0] for name in self.in_build}
         self.compiled_out = {}  # top-level name -> whether its distribution stays out
         self.left_out = {}  # name -> its file: of a distribution with compiled code
@@ -85,6 +88,9 @@ class ColdTier:
         while queue:
             name = queue.pop()
             path = self.files[name]
+            for implied in self.implied(name):  # sklearn.tree._tree, compiled, imports more
+                if self.add(implied, "imported by %s (Nuitka's configuration)" % name):
+                    queue.append(implied)
             if not path.endswith(".py"):
                 continue
             is_package = _is_init(path)

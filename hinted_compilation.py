@@ -649,9 +649,13 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         nor the cold tier (the binary names one the program imports)."""
         cold_index, started = None, time.monotonic()
         if self.cold_tier:
+            from nuitka.options.Options import getUserProvidedYamlFiles
+
+            implicit = configured_implicit_imports(tuple(getUserProvidedYamlFiles()))
             tier = hinted_cold.ColdTier(
                 self.locateModule, built,
-                refused=lambda name: _avoided_by_anti_bloat(ModuleName(name)))
+                refused=lambda name: _avoided_by_anti_bloat(ModuleName(name)),
+                implied=lambda name: implicit.get(name, ()))
             for name, using in sorted(self.dropped.items()):
                 tier.add(name, "imported by %s, which is in the build" % using)
             for package, (_, left) in sorted(self.module_families().items()):
@@ -1543,21 +1547,11 @@ def packages_kept_out(packages, recorded, yaml_files=()):
     (``--user-package-configuration-file``), conditions (``when``) not
     evaluated.  tests/test_plugin.py fails loudly if the parser changes.
     """
-    from nuitka.utils.Yaml import parsePackageYaml
-
     wanted = {p for p in packages if p in PLUGINS_FOR_PACKAGES}
     if not wanted:
         return {}
-    sources = [("nuitka.plugins.standard", "standard.nuitka-package.config.yml")]
-    sources += [(None, filename) for filename in yaml_files if os.path.isfile(filename)]
     kept_out = {}
-    for package_name, filename in sources:
-        try:
-            config = parsePackageYaml(None, package_name, filename, True, False)
-        except Exception:  # noqa: BLE001 - the user's file: Nuitka names what is wrong in it
-            if package_name:
-                raise
-            continue
+    for config in _package_configurations(yaml_files):
         for module in sorted(set(config.keys()) & set(recorded)):
             for entry in config.get(module, "anti-bloat"):
                 refused = list(entry.get("no-auto-follow", {})) + list(entry.get("no-follow", {}))
@@ -1567,3 +1561,40 @@ def packages_kept_out(packages, recorded, yaml_files=()):
                         kept_out.setdefault(package, "Nuitka's configuration of %s keeps "
                                             "%s out of the build" % (module, package))
     return kept_out
+
+
+@functools.lru_cache(maxsize=None)
+def configured_implicit_imports(yaml_files=()):
+    """Module -> the modules Nuitka's package configuration says it imports
+    (``implicit-imports: depends``, the names written out; expressions and
+    conditions are not evaluated): what an extension module imports, which no
+    source shows (sklearn.tree._tree imports sklearn.neighbors._partition_nodes).
+    Nuitka internal, read as ``packages_kept_out`` reads it."""
+    implied = {}
+    for config in _package_configurations(yaml_files):
+        for module in config.keys():
+            for entry in config.get(module, "implicit-imports"):
+                depends = entry.get("depends", ())
+                names = [depends] if isinstance(depends, str) else depends
+                implied.setdefault(module, []).extend(
+                    name for name in names if isinstance(name, str) and
+                    all(part.isidentifier() for part in name.split(".")))
+    return implied
+
+
+def _package_configurations(yaml_files):
+    """Nuitka's standard package configuration and the user's
+    (``--user-package-configuration-file``), parsed by Nuitka's own parser
+    (``parsePackageYaml``); a user's file Nuitka cannot parse is skipped (Nuitka
+    names what is wrong in it).  tests/test_plugin.py fails loudly if the parser
+    changes."""
+    from nuitka.utils.Yaml import parsePackageYaml
+
+    sources = [("nuitka.plugins.standard", "standard.nuitka-package.config.yml")]
+    sources += [(None, filename) for filename in yaml_files if os.path.isfile(filename)]
+    for package_name, filename in sources:
+        try:
+            yield parsePackageYaml(None, package_name, filename, True, False)
+        except Exception:  # noqa: BLE001 - the user's file: Nuitka names what is wrong in it
+            if package_name:
+                raise

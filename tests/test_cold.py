@@ -113,3 +113,13 @@ def test_what_certainly_runs_is_the_module_level_imports_outside_any_branch():
               "    import i\n")
     assert hinted_cold.unconditional_imports(source, "pkg.main") == {
         "a", "a.b", "pkg", "pkg.sibling", "c", "c.d"}
+
+
+def test_what_nuitkas_configuration_says_a_module_imports_is_cold_too(tmp_path):
+    _, locate = make_site(tmp_path)
+    tier = hinted_cold.ColdTier(locate, in_build={"app_pkg"},
+                                implied=lambda name: ["fast_helper"] if name == "app_pkg._speedups"
+                                else [])
+    tier.add("app_pkg._speedups", "met")
+    tier.close()
+    assert tier.why["fast_helper"] == "imported by app_pkg._speedups (Nuitka's configuration)"

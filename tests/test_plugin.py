@@ -750,3 +750,12 @@ def test_the_modules_entry_points_name_are_read_from_the_file(tmp_path):
     assert hinted_compilation._entry_point_targets(str(entry_points)) == [
         "twine.__main__", "twine.commands.check", "plugin.mod"]
     assert hinted_compilation._entry_point_targets(str(tmp_path / "none.txt")) == []
+
+
+def test_nuitkas_configuration_tells_what_a_compiled_module_imports():
+    """What an extension module imports shows in no source: Nuitka's standard
+    package configuration lists it (its own parser reads it)."""
+    implied = hinted_compilation.configured_implicit_imports()
+    assert "sklearn.neighbors._quad_tree" in implied["sklearn.tree._tree"]
+    assert all(all(part.isidentifier() for part in name.split("."))
+               for names in implied.values() for name in names)
