@@ -84,15 +84,18 @@ class ColdTier:
     def close(self):
         """Add what the cold modules import, in turn, until nothing is new; each
         module's source is parsed once, for its imports and its ``.pyc``."""
-        queue = sorted(self.why)
-        while queue:
-            name = queue.pop()
-            path = self.files[name]
-            for implied in self.implied(name):  # sklearn.tree._tree, compiled, imports more
-                if self.add(implied, "imported by %s (Nuitka's configuration)" % name):
-                    queue.append(implied)
-            if not path.endswith(".py"):
-                continue
+        done = set()
+        while len(done) < len(self.why):  # (a module's packages join as it does)
+            for name in sorted(set(self.why) - done):
+                done.add(name)
+                self._read_imports(name)
+
+    def _read_imports(self, name):
+        """Add what cold module ``name`` imports; compile it."""
+        path = self.files[name]
+        for implied in self.implied(name):  # sklearn.tree._tree, compiled, imports more
+            self.add(implied, "imported by %s (Nuitka's configuration)" % name)
+        if path.endswith(".py"):
             is_package = _is_init(path)
             try:
                 source = importlib.util.decode_source(_read(path))
@@ -101,10 +104,9 @@ class ColdTier:
                                               dont_inherit=True), os.stat(path))
             except (OSError, SyntaxError, ValueError, UnicodeDecodeError) as exc:
                 self.failed[name] = "%s: %s" % (type(exc).__name__, exc)
-                continue
+                return
             for imported in sorted(_imports_in(_statements(tree), name, is_package)):
-                if self.add(imported, "imported by %s" % name):
-                    queue.append(imported)
+                self.add(imported, "imported by %s" % name)
 
     def modules_of(self, package):
         """The modules and packages directly in ``package``'s folder here."""
@@ -173,11 +175,11 @@ class ColdTier:
         module's own, a namespace package's empty code; None if it failed."""
         if name in self.failed:
             return None
-        if name not in self.pyc:
-            if path.endswith(".pyc"):
-                return _read(path)
-            self.pyc[name] = _pyc(compile("", relative, "exec", dont_inherit=True), None)
-        return self.pyc[name]
+        if path.endswith(".pyc"):
+            return _read(path)
+        if os.path.isdir(path):
+            return _pyc(compile("", relative, "exec", dont_inherit=True), None)
+        return self.pyc[name]  # compiled by close
 
 
 def is_tests(name):

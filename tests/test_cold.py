@@ -1,6 +1,7 @@
 """hinted_cold.py: what the cold tier holds and why, decided from plain files
 (no Nuitka), and what ships beside its archive."""
 
+import marshal
 import os
 import sysconfig
 import zipfile
@@ -123,3 +124,28 @@ def test_what_nuitkas_configuration_says_a_module_imports_is_cold_too(tmp_path):
     tier.add("app_pkg._speedups", "met")
     tier.close()
     assert tier.why["fast_helper"] == "imported by app_pkg._speedups (Nuitka's configuration)"
+
+
+def test_a_package_that_joins_the_cold_set_on_the_way_keeps_its_own_code(tmp_path):
+    """Reached during the closure through one of its modules, a package is
+    compiled from its own __init__ and its imports are followed too."""
+    site = tmp_path / "site"
+    files = {"start.py": "import deep.inner\n", "deep/__init__.py": "import extra\nVALUE = 42\n",
+             "deep/inner.py": "", "extra.py": ""}
+    for relative, text in files.items():
+        (site / relative).parent.mkdir(parents=True, exist_ok=True)
+        (site / relative).write_text(text)
+
+    def locate(name):
+        path = site / name.replace(".", "/")
+        return str(path) if path.is_dir() else str(path) + ".py" if \
+            path.with_name(path.name + ".py").is_file() else None
+
+    tier = hinted_cold.ColdTier(locate, in_build=())
+    tier.add("start", "met")
+    tier.close()
+    assert tier.why["extra"] == "imported by deep"
+    written = tier.write(str(tmp_path / "dist"))
+    with zipfile.ZipFile(tmp_path / "dist" / hinted_cold.ARCHIVE) as archive:
+        code = marshal.loads(archive.read("deep/__init__.pyc")[16:])
+    assert "VALUE" in code.co_names and written["failed"] == []  # not an empty module
