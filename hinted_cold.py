@@ -108,15 +108,6 @@ class ColdTier:
             for imported in sorted(_imports_in(_statements(tree), name, is_package)):
                 self.add(imported, "imported by %s" % name)
 
-    def modules_of(self, package):
-        """The modules and packages directly in ``package``'s folder here."""
-        import pkgutil
-
-        folder = self.locate(package)
-        if not folder or not os.path.isdir(folder):
-            return []
-        return ["%s.%s" % (package, m.name) for m in pkgutil.iter_modules([folder])]
-
     def _compiled_out(self, top):
         """Does top-level package ``top`` stay out of the cold tier: a
         distribution no run imported that has extension modules (its compiled

@@ -662,7 +662,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                 for name in left:
                     tier.add(name, "of %s.*, which the runs picked from by name" % package)
             for package in self._listed_packages():
-                for name in tier.modules_of(package):
+                for name in sorted(self._package_modules(package)):
                     tier.add(name, "in %s, whose folder a run listed" % package)
             for name, entry_points in sorted(self._entry_point_modules(built).items()):
                 tier.add(name, "named by an entry point in %s, which a run read" % entry_points)
@@ -712,10 +712,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         search = [p for p in sys.path if p and os.path.isdir(p)]
         names = set(self.dropped) | hinted_cold.installed_top_levels(search)
         for package in present:
-            location = self.locateModule(package)
-            if location and os.path.isdir(location):
-                names.update("%s.%s" % (package, m.name)
-                             for m in pkgutil.iter_modules([location]))
+            names |= self._package_modules(package)
         return {name for name in names - present - set(sys.builtin_module_names)
                 - self.left_to_python
                 if name.partition(".")[0] not in hinted_runtime.OUR_MODULES

@@ -249,10 +249,7 @@ class ColdLoader:
         return None
 
     def exec_module(self, module):
-        import marshal
-
-        code = marshal.loads(self.tier.read(self.member)[PYC_HEADER_SIZE:])
-        exec(code, module.__dict__)
+        exec(self.get_code(module.__name__), module.__dict__)
 
     def get_code(self, name):
         import marshal
