@@ -14,7 +14,9 @@ it as a module.  What it does, each part only where the build asks for it:
   file the binary lacked, and each module it took from the cold tier
   (``Misses``): ``--verify`` and ``hinted-mods --learn`` read it;
 - names on stderr, as the program ends, what the build left out that the
-  program looked for, even where it caught the ``ImportError`` (``Notes``).
+  program looked for, even where it caught the ``ImportError`` (``Notes``);
+- finds a distribution's metadata by every spelling of its name
+  (``DistributionSpellings``).
 
 It imports only ``os`` and ``sys`` (loaded by then anyway), the rest when used.
 """
@@ -58,6 +60,7 @@ def start(settings):
         sys.meta_path.insert(0, ImportWatch(misses, notes))
     if misses.target or notes.files or notes.sources:
         watch_files(folder, misses, notes)
+    DistributionSpellings.install()
     notes.install()
 
 
@@ -307,6 +310,48 @@ class LeftToPython:
         source = self.folder + self.files[name]
         package = [os.path.dirname(source)] if source.endswith("__init__.py") else None
         return spec_from_file_location(name, source, submodule_search_locations=package)
+
+
+class DistributionSpellings:
+    """Last on ``sys.meta_path``: finds a distribution the binary holds by any
+    spelling of its name, as the interpreter does (``version("requests-toolbelt")``
+    for ``requests_toolbelt``).  Nuitka 4.3's loader compares the names only in
+    lower case; where it finds none, this looks through all of its own."""
+
+    @classmethod
+    def install(cls):
+        loaders = [f for f in sys.meta_path if type(f).__name__ == "nuitka_module_loader"]
+        if loaders:  # a binary Nuitka built (the tests import this module)
+            sys.meta_path.append(cls(loaders[0]))
+
+    def __init__(self, loader):
+        self.loader = loader
+
+    def find_spec(self, name, path=None, target=None):
+        return None  # finds distributions, not modules
+
+    def find_distributions(self, context):
+        name = getattr(context, "name", None)
+        if not name or any(True for _ in self.loader.find_distributions(context)):
+            return iter(())  # all of them, or found as spelled: Nuitka's answer stands
+        wanted = normalized_name(name)
+        held = self.loader.find_distributions(type(context)())
+        return iter([found for found in held if normalized_name(name_in_metadata(found)) == wanted])
+
+
+def normalized_name(distribution_name):
+    """A distribution's name as the packaging standard compares them: case, and
+    runs of ``-``, ``_`` and ``.``, do not count (PEP 503)."""
+    import re
+
+    return re.sub(r"[-_.]+", "-", distribution_name).lower()
+
+
+def name_in_metadata(distribution):
+    try:
+        return distribution.metadata["Name"] or ""
+    except (TypeError, KeyError):  # no METADATA text: Nuitka keeps an empty one
+        return ""
 
 
 class Notes:

@@ -10,8 +10,7 @@ script has no cached bytecode; a module has).  Like the tracer it imports only
 import os
 import sys
 
-from hinted_runtime import COLD, COMPILED_SUFFIXES, MISSES_VARIABLE
-from hinted_runtime import LEFT_OUT_START as LEFT_OUT_NOTE_START  # noqa: F401 - verify reads
+from hinted_runtime import COLD, COMPILED_SUFFIXES, MISSES_VARIABLE, normalized_name
 
 # This release's version (the one place it is written: pyproject.toml reads it),
 # and the Nuitka versions it is tested with: from the first, up to the second.
@@ -433,18 +432,19 @@ class Hints:
         """Installed distributions whose metadata (``*.dist-info``) a run read, of
         those that own a package the runs imported (Nuitka ships metadata only
         with its package; scanning all metadata reads every distribution's)."""
-        read = {_normalized(folder.partition("-")[0]) for folder in self._metadata_folders_read()}
+        read = {normalized_name(folder.partition("-")[0])
+                for folder in self._metadata_folders_read()}
         owners = read_distributions(site_dirs)
         imported = {name for top in self.top_level_packages() for name, _ in owners.get(top, ())}
-        return sorted(name for name in imported if _normalized(name) in read)
+        return sorted(name for name in imported if normalized_name(name) in read)
 
     def metadata_without_package(self, site_dirs):
         """The metadata folders (``name-1.0.dist-info``) a run read of distributions
         whose package no run imported: Nuitka ships none of theirs, so the build
         ships the files the runs read, where ``importlib.metadata`` finds them."""
-        shipped = {_normalized(name) for name in self.distributions_read(site_dirs)}
+        shipped = {normalized_name(name) for name in self.distributions_read(site_dirs)}
         return sorted(folder for folder in self._metadata_folders_read()
-                      if _normalized(folder.partition("-")[0]) not in shipped)
+                      if normalized_name(folder.partition("-")[0]) not in shipped)
 
     def _metadata_folders_read(self):
         files = (self.data_files or {}).get(SITE_PACKAGES, {})
@@ -803,10 +803,6 @@ def _renumbered(learned, renumbered):
     entries = {name: dict(entry, runs=[renumbered[n] for n in entry["runs"] if n in renumbered])
                for name, entry in learned.items()}
     return {name: entry for name, entry in entries.items() if entry["runs"] or entry["reports"]}
-
-
-def _normalized(distribution_name):
-    return distribution_name.lower().replace("-", "_").replace(".", "_")
 
 
 def _program_dir_of(run):

@@ -22,6 +22,7 @@ import sys
 import sysconfig
 
 import hinted_report
+import hinted_runtime
 import hints_file
 
 # Your standard Nuitka options: edit this list to have them on every build.
@@ -516,8 +517,8 @@ def replay(binary, run, script, looked_up=(), misses_file=None):
         problems += _both_fixes("data file", missing_data, "--hinted-keep-data", script, run)
     elif missing:
         problems += _both_fixes("module", missing, "--hinted-keep", script, run)
-    elif hints_file.LEFT_OUT_NOTE_START in stderr:  # the binary names the families left out
-        problems.append(stderr[stderr.index(hints_file.LEFT_OUT_NOTE_START):].splitlines()[0]
+    elif hinted_runtime.LEFT_OUT_START in stderr:  # the binary names the families left out
+        problems.append(stderr[stderr.index(hinted_runtime.LEFT_OUT_START):].splitlines()[0]
                         .partition("nuitka-hints: ")[2])
     elif looked_up:
         names = sorted(looked_up)

@@ -192,13 +192,13 @@ def trace(script, args, output=None):
 def held_out(outputs, expected):
     """The held-out column: how many of the runs nobody recorded printed what the
     interpreted run did, and the last line of the first one that did not."""
-    import hints_file
+    import hinted_runtime
 
     differing = [output for output, wanted in zip(outputs, expected) if output != wanted]
     verdict = {"held_out": "%d/%d same" % (len(outputs) - len(differing), len(outputs))}
     if differing:
         lines = [line.strip() for line in differing[0].splitlines() if line.strip()]
-        own = [line for line in lines if not line.startswith(hints_file.LEFT_OUT_NOTE_START)]
+        own = [line for line in lines if not line.startswith(hinted_runtime.LEFT_OUT_START)]
         verdict["held_out_why"] = (own[-1][:200] if own else "no output") + (
             " (and the binary's line naming the families left out)" if own != lines else "")
     return verdict

@@ -65,14 +65,17 @@ def trace(tmp_path):
 
 
 @contextlib.contextmanager
-def installed_distribution(name, version, files, metadata=None):
+def installed_distribution(name, version, files, metadata=None, distribution=None):
     """Package ``name`` (``files``: path in it -> text) installed into this
     environment's site-packages as a wheel installs it; removed after.
-    ``metadata``: more files of its ``*.dist-info`` (file name -> text)."""
+    ``metadata``: more files of its ``*.dist-info`` (file name -> text);
+    ``distribution``: the distribution's name, if not the package's."""
     site = sysconfig.get_paths()["purelib"]
     package = os.path.join(site, name)
-    info = os.path.join(site, "%s-%s.dist-info" % (name, version))
-    info_files = {"METADATA": "Metadata-Version: 2.1\nName: %s\nVersion: %s\n" % (name, version),
+    distribution = distribution or name
+    info = os.path.join(site, "%s-%s.dist-info" % (distribution, version))
+    info_files = {"METADATA": "Metadata-Version: 2.1\nName: %s\nVersion: %s\n" % (
+                      distribution, version),
                   "top_level.txt": name + "\n", **(metadata or {})}
     for existing in (package, info):
         if os.path.exists(existing):  # never write over, nor remove, what is installed

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.build
 NEEDS_PROGRAM = """\
 import importlib.metadata as metadata
 import json
+import os
 import sys
 
 import hintsdemo
@@ -31,6 +32,8 @@ from shapes import matcher
 group, distribution = sys.argv[1:3]  # computed: read from the metadata at run time
 print(json.dumps(sorted(entry.name for entry in metadata.entry_points(group=group))))
 print(metadata.distribution(distribution).read_text("METADATA").splitlines()[-1])
+spelling = os.environ.get("SPELLING", "Hints-Demo")  # of hints_demo; computed: not at build time
+print(metadata.distribution(spelling).read_text("METADATA").split()[-1])
 print(matcher.called(matcher.Call(hintsdemo.NAME)))
 print(hintsdemo.checkers.found())  # modules found by listing their folder, as pylint does
 if "__compiled__" in globals():  # only the binary takes this path
@@ -90,7 +93,8 @@ def needs_build(tmp_path_factory):
     (work / "shapes" / "__init__.py").write_text("")
     (work / "shapes" / "matcher.py").write_text(MATCHER)
     with installed_distribution("hintsdemo", "2.0", HINTSDEMO,
-                                {"entry_points.txt": HINTSDEMO_ENTRY_POINTS}), \
+                                {"entry_points.txt": HINTSDEMO_ENTRY_POINTS},
+                                distribution="hints_demo"), \
             installed_distribution("onlymeta", "1.0", ONLYMETA,
                                    {"METADATA": ONLYMETA_METADATA}):
         traced = run_tracer("app.py", "hintsdemo.plugins", "onlymeta", cwd=str(work))
@@ -117,7 +121,7 @@ def report(work):
 def test_the_binary_behaves_as_the_interpreted_run(needs_build):
     work, traced, build = needs_build
     assert build.returncode == 0, build.stdout[-4000:] + build.stderr[-4000:]
-    assert traced.stdout == '["alpha", "beta"]\nSummary: read, never imported\ndemo\n' \
+    assert traced.stdout == '["alpha", "beta"]\nSummary: read, never imported\n2.0\ndemo\n' \
         "['spelling', 'unused']\n"
     result = subprocess.run([binary(work), "hintsdemo.plugins", "onlymeta"],
                             capture_output=True, text=True, timeout=60)

@@ -10,6 +10,7 @@ import pytest
 
 import hinted_cold
 import hinted_compilation
+import hinted_runtime
 import hints_file
 
 
@@ -131,7 +132,7 @@ def test_a_binary_names_the_data_file_left_out_that_the_program_looked_for(
         "nuitka-hints: this build left out conf/relaxed.yaml, which the program looked for "
         "(no recorded run read it); rebuild with --hinted-keep-data=conf/relaxed.yaml or "
         "--hinted-families=keep (or --hinted-safe)")
-    assert result.stderr.count(hints_file.LEFT_OUT_NOTE_START) == 1
+    assert result.stderr.count(hinted_runtime.LEFT_OUT_START) == 1
     assert lines[0].startswith("Traceback" if how == "open" else "nuitka-hints: ")
 
 
