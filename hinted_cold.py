@@ -31,11 +31,9 @@ import shutil
 import sysconfig
 import zipfile
 
-from hinted_runtime import INDEX
+from hinted_runtime import INDEX, is_shared_object
 
 ARCHIVE = "nuitka-hints-cold.zip"
-
-EXTENSION_SUFFIXES = (".so", ".pyd")
 
 
 class ColdTier:
@@ -139,7 +137,7 @@ class ColdTier:
                 path = self.files[name]
                 is_package = _is_init(path) or os.path.isdir(path)
                 relative = _dist_path(name, path, is_package)
-                if path.endswith(EXTENSION_SUFFIXES):
+                if is_shared_object(path):
                     _copy(path, os.path.join(dist_dir, relative))
                     extensions.append(relative)
                     modules[name] = ("", False, relative)
@@ -258,9 +256,8 @@ def _with_packages(name):
 def _has_extensions(path):
     """Is ``path`` an extension module, or a folder holding one at any depth?"""
     if not os.path.isdir(path):
-        return path.endswith(EXTENSION_SUFFIXES)
-    return any(name.endswith(EXTENSION_SUFFIXES) or ".so." in name
-               for _, _, names in os.walk(path) for name in names)
+        return is_shared_object(path)
+    return any(is_shared_object(name) for _, _, names in os.walk(path) for name in names)
 
 
 def _package_init(folder):
@@ -268,7 +265,7 @@ def _package_init(folder):
         if os.path.isfile(os.path.join(folder, name)):
             return os.path.join(folder, name)
     return next((os.path.join(folder, n) for n in sorted(os.listdir(folder))
-                 if n.startswith("__init__.") and n.endswith(EXTENSION_SUFFIXES)), None)
+                 if n.startswith("__init__.") and is_shared_object(n)), None)
 
 
 def _is_init(path):
@@ -279,7 +276,7 @@ def _dist_path(name, path, is_package):
     """Where a module is in the dist, with "/": ``a/b.py``, ``a/__init__.py``, an
     extension module by its own file name."""
     base = name.replace(".", "/")
-    if path.endswith(EXTENSION_SUFFIXES):
+    if is_shared_object(path):
         file_name = os.path.basename(path)
         return base + "/" + file_name if is_package else base.rpartition("/")[0] + (
             "/" if "/" in base else "") + file_name
@@ -305,8 +302,8 @@ def _ship_data(folder, dest):
     shipped = []
     for name in sorted(os.listdir(folder)):
         source = os.path.join(folder, name)
-        if not os.path.isfile(source) or name.endswith((".py", ".pyc") + EXTENSION_SUFFIXES) \
-                or name.startswith(".") or ".so." in name:
+        if not os.path.isfile(source) or name.endswith((".py", ".pyc")) \
+                or name.startswith(".") or is_shared_object(name):
             continue
         target = os.path.join(dest, name)
         if not os.path.exists(target):

@@ -44,6 +44,7 @@ import ast
 import collections
 import fnmatch
 import functools
+import importlib.machinery
 import importlib.util
 import json
 import os
@@ -408,8 +409,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         name = module_name.asString()
         if module_name.matchesToShellPatterns(self.keep_patterns).is_match:
             return KEPT_BY_OPTION
-        if module_filename and os.path.realpath(module_filename) in \
-                self.data_files.loaded_libraries:
+        if module_filename and os.path.realpath(module_filename) in self.data_files.libraries:
             return KEPT_FOR_LOADED_FILE  # OpenCV's native cv2, which Nuitka names cv2.cv2
         if using_module_name is None:
             return None
@@ -619,6 +619,15 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             if source and os.path.isfile(source):
                 files[name] = (source, dest)
         return files
+
+    def getExtraDlls(self, module):
+        """The shared libraries the runs loaded by path (``ctypes``), or a binary
+        lacked, that go with ``module``."""
+        for source, dest in self.data_files.libraries_to_add(module):
+            yield self.makeDllEntryPoint(
+                source_path=source, dest_path=dest, module_name=module.getFullName(),
+                package_name=module.getFullName().getPackageName(),
+                reason="loaded in a recorded run (nuitka-hints)")
 
     def onDataFileTags(self, included_datafile):
         """Leave out a data file Nuitka's package configuration offers that no
@@ -841,7 +850,9 @@ class DataFiles:
     """What the build does with data files, from the files the runs read.
 
     Files the tracer cannot tell from modules (``.py``, ``.pyc``, ``.so``), and
-    the shared libraries a run loaded, are never left out; a folder a run listed
+    the shared libraries a run loaded, are never left out; those a program loads
+    by path (``ctypes``) ship with the package holding them (``libraries_to_add``:
+    no extension module's dependencies name them); a folder a run listed
     looks the same in the dist: every file directly in it ships, a module as its
     source file (the compiled module is the one imported; a program that lists
     its plugins' folder to import them by name finds them), a package in it as
@@ -861,6 +872,7 @@ class DataFiles:
         self.policy = policy if hints.data_files is not None else "all"
         self.keep_patterns = list(keep_patterns)
         self.read = {}  # real path -> (root label, path relative to it)
+        self.libraries = {}  # the same, of the shared libraries the runs loaded
         self.stale = []  # recorded files that are not on this machine
         self.refused = []  # why recorded files were not copied (links leading out)
         self.listed_by_nuitka = set()  # dest paths of every data file Nuitka took
@@ -873,21 +885,21 @@ class DataFiles:
         self.installed_roots = tuple(os.path.realpath(root) + os.sep for root in self.roots)
         self.metadata_without_package = set(hints.metadata_without_package(
             hints_file.site_packages_dirs(self.roots)))
-        for where in sorted(set(hints.data_files or {}) | set(hints.learned_files)):
+        loaded_below = {entry.get("where") for entry in hints.libraries.values()}
+        for where in sorted(set(hints.data_files or {}) | set(hints.learned_files) |
+                            loaded_below - {None}):
             self._resolve(where, self._read_or_learned(where))
             self._family_of(where)
         self.listed = self._real_paths(hints.listed_directories)  # folders a run listed
         for where, folders in hints.listed_directories.items():
             self._mirror(where, folders)
-        libraries = {}
-        for relative, entry in hints.libraries.items():
-            if entry.get("where") in (hints_file.STDLIB, hints_file.SITE_PACKAGES):  # shipped
-                libraries.setdefault(entry["where"], {})[relative] = 1
-        self.loaded_libraries = self._real_paths(libraries)
 
     def _read_or_learned(self, where):
-        """The files below root ``where`` that the runs read or a binary lacked."""
-        return [*(self.hints.data_files or {}).get(where, {}),
+        """The files below root ``where`` that the runs read or loaded (shared
+        libraries), or a binary lacked."""
+        loaded = [relative for relative, entry in self.hints.libraries.items()
+                  if entry.get("where") == where]
+        return [*(self.hints.data_files or {}).get(where, {}), *loaded,
                 *self.hints.learned_files.get(where, {})]
 
     def _real_paths(self, files_by_root):
@@ -916,7 +928,8 @@ class DataFiles:
             if path is None:
                 self.stale.append("%s/%s" % (where, relative))
             elif os.path.isfile(path) and self._may_ship(where, relative):
-                self.read[os.path.realpath(path)] = (where, relative)
+                found = self.libraries if hinted_runtime.is_shared_object(relative) else self.read
+                found[os.path.realpath(path)] = (where, relative)
 
     def _family_of(self, where):
         """The families of the data files read below root ``where``: the files of
@@ -1034,6 +1047,19 @@ class DataFiles:
                     self.added.append(relative)
                     yield source, relative
 
+    def libraries_to_add(self, module):
+        """(source, dest) of the shared libraries the runs loaded, or a binary
+        lacked, that ``module`` holds: those of the program's folder go with the
+        main module, the others with the deepest kept package holding them.  Not
+        an extension module's file (Nuitka ships those, and their dependencies)."""
+        owner = None if module.isMainModule() else module.getFullName().asString()
+        modules = set(self.kept_modules) | set(self.hints.modules)
+        for source, (where, relative) in sorted(self.libraries.items()):
+            holder = None if where == hints_file.PROGRAM else self._owner(relative)
+            if holder == owner and (holder or where == hints_file.PROGRAM) and \
+                    not _is_extension_module_file(relative, modules):
+                yield source, relative
+
     def _owner(self, relative):
         """The deepest kept package whose folder holds a data file: Nuitka offers
         it to the plugin (None: the main module takes the file)."""
@@ -1049,7 +1075,7 @@ class DataFiles:
         if self.policy != "opened" or kind != "data_file":
             return False
         source = os.path.realpath(source_path)
-        if source in self.read or source in self.loaded_libraries or \
+        if source in self.read or source in self.libraries or \
                 os.path.dirname(source) in self.listed or \
                 source.endswith(hints_file.MODULE_SUFFIXES) or \
                 _matches_path_patterns(dest_path, self.keep_patterns):
@@ -1131,8 +1157,15 @@ def _installed_folders():
 def _is_binary(filename):
     """Compiled code Nuitka ships itself (extension modules, libraries) or never
     needs (``.pyc``): not mirrored as data."""
-    return filename.endswith((".pyc", ".pyo", ".pyd", ".dll", ".dylib")) or \
-        re.search(r"\.so(\.\d+)*$", filename) is not None
+    return filename.endswith((".pyc", ".pyo")) or hinted_runtime.is_shared_object(filename)
+
+
+def _is_extension_module_file(relative, modules):
+    """Is this shared object a module's: by its suffix with the interpreter's tag
+    (``.cpython-311-x86_64-linux-gnu.so``, ``.abi3.so``), or, with a bare
+    ``.so``, by its name among ``modules``?"""
+    tagged = tuple(s for s in importlib.machinery.EXTENSION_SUFFIXES if s.count(".") > 1)
+    return relative.endswith(tagged) or hints_file.module_name_of(relative) in modules
 
 
 def _entry_point_targets(path):

@@ -12,10 +12,11 @@ only the standard library.
 
 import hashlib
 import os
-import re
 import shutil
 import subprocess
 import sys
+
+from hinted_runtime import is_shared_object
 
 
 def slim(dist_dir, binary_name, strip=True, link=True):
@@ -148,7 +149,7 @@ def _files(dist_dir):
 def _shared_objects(dist_dir, binary_name):
     for path in _files(dist_dir):
         name = os.path.basename(path)
-        if name != binary_name and re.search(r"\.so(\.\d+)*$", name) and is_elf(path):
+        if name != binary_name and is_shared_object(name) and is_elf(path):
             yield path
 
 

@@ -27,7 +27,7 @@ the program starts would hide that module from the record.
 import os
 import sys
 
-from hinted_runtime import OUR_MODULES, like_a_builtin  # what the binary uses too
+from hinted_runtime import OUR_MODULES, is_shared_object, like_a_builtin  # the binary's too
 from hints_file import (
     ABSOLUTE,
     BUILTIN,
@@ -1111,7 +1111,7 @@ class _Recorder:
         for line in lines:
             fields = line.split(None, 5)  # address perms offset dev inode [path]
             path = fields[5].strip() if len(fields) == 6 else ""
-            if path.startswith("/") and ".so" in path and path not in self.libraries:
+            if path.startswith("/") and is_shared_object(path) and path not in self.libraries:
                 self.libraries.add(path)
                 self._write_line(LIBRARY, _escape(path))
 

@@ -16,6 +16,7 @@ import os
 import sys
 
 import hints_file
+from hinted_runtime import is_shared_object
 
 REPORT_FORMAT = 1
 
@@ -92,7 +93,7 @@ def binary_in(dist_dir):
     named = stem_of(dist_dir) + BINARY_SUFFIX
     if os.path.isfile(os.path.join(dist_dir, named)):
         return named
-    executables = [n for n in sorted(os.listdir(dist_dir)) if ".so" not in n and
+    executables = [n for n in sorted(os.listdir(dist_dir)) if not is_shared_object(n) and
                    os.path.isfile(os.path.join(dist_dir, n)) and
                    os.access(os.path.join(dist_dir, n), os.X_OK)]
     return executables[0] if len(executables) == 1 else named
@@ -119,8 +120,7 @@ def dist_inventory(dist_dir, binary_name, extension_modules):
                 top = relative.split("/")[0] if "/" in relative else \
                     "(extension modules beside the binary)"
             else:
-                kind = "library" if ".so" in name or name.endswith((".dll", ".dylib")) \
-                    else "data"
+                kind = "library" if is_shared_object(name) else "data"
                 top = relative.split("/")[0] if "/" in relative else name.split(".")[0]
             bytes_ = os.lstat(path).st_size  # a link to an identical file costs its name
             entry = by_package.setdefault(top, dict.fromkeys(KINDS, 0))

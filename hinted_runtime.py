@@ -38,6 +38,16 @@ OUR_MODULES = ("hinted_mods", "hints_file", "nuitka_hints", "hinted_compilation"
                "hinted_report", "hinted_dist", "hinted_cold", "hinted_runtime")
 
 
+def is_shared_object(filename):
+    """A shared library's or an extension module's file, by its name:
+    ``.so`` with a version or without (``libz.so.1.2.13``), ``.pyd``, ``.dll``,
+    ``.dylib``."""
+    parts = os.path.basename(filename).split(".")
+    while len(parts) > 2 and parts[-1].isdigit():
+        parts.pop()
+    return len(parts) > 1 and parts[-1] in ("so", "pyd", "dll", "dylib")
+
+
 def start(settings):
     """Install what ``settings`` asks for (the plugin's ``preload_settings``) and
     the index beside the binary says.
@@ -452,7 +462,8 @@ def watch_files(folder, misses, notes):
     (``os.stat``: exists, isfile, ``Path.is_file``; ``open``) and the binary
     lacks: in the misses file, and for the line on stderr when the build left
     it out of a family.  A module's source counts only when the program's code
-    looked for it (astroid), not Python showing a warning's or traceback's line."""
+    looked for it (astroid), not Python showing a warning's or traceback's line.
+    A shared library counts when the program loads it by path (``ctypes``)."""
     original_stat = os.stat
 
     def in_binary_folder(path):
@@ -462,10 +473,10 @@ def watch_files(folder, misses, notes):
             return None
         return path[len(folder):].replace(os.sep, "/") if path.startswith(folder) else None
 
-    def lacked(relative):
+    def lacked(relative, library=False):
         notes.file_missed(relative)
         if misses.target and relative not in misses.noted and \
-                not relative.endswith(COMPILED_SUFFIXES):
+                (library or not relative.endswith(COMPILED_SUFFIXES)):
             misses.noted.add(relative)
             misses.write({"file": relative})
 
@@ -492,6 +503,10 @@ def watch_files(folder, misses, notes):
             if relative and (relative in notes.files or misses.target and not exists(args[0])) \
                     and (not relative.endswith(".py") or by_the_program(sys._getframe(1))):
                 lacked(relative)
+        elif event == "ctypes.dlopen" and isinstance(args[0], str):
+            relative = in_binary_folder(args[0])
+            if relative and not exists(args[0]):
+                lacked(relative, library=True)
 
     os.stat = like_a_builtin(stat, original_stat)
     sys.addaudithook(audit)

@@ -685,8 +685,9 @@ def learnable(misses, known=(), program_dir=None, known_files=()):
     lookups) of modules that are installed here (or in ``program_dir``) and not
     in ``known``, found the way the import system finds them, folder by folder,
     with no module executed; data files that are installed here below a root
-    (each gets its ``where``), not compiled code nor a distribution's metadata
-    (Nuitka's to ship), and not in ``known_files`` ((where, file) pairs)."""
+    (each gets its ``where``; a shared library the binary loaded by path too),
+    not bytecode nor a distribution's metadata (Nuitka's to ship), and not in
+    ``known_files`` ((where, file) pairs)."""
     search = [program_dir] + sys.path if program_dir else sys.path
     roots = sorted(sys_path_roots(program_dir).items(),
                    key=lambda item: (PROGRAM, SITE_PACKAGES, STDLIB).index(item[1]))
@@ -715,10 +716,11 @@ def miss_name(miss):
 
 def _installed_root(relative, roots):
     """The label of the first of ``roots`` ((folder, label), in the order to try)
-    that holds data file ``relative``; None if none does, or if it is compiled
-    code or a distribution's metadata (a module's source is data: astroid
-    reads the standard library's)."""
-    if relative.endswith(COMPILED_SUFFIXES) or \
+    that holds data file ``relative``; None if none does, or if it is bytecode
+    or a distribution's metadata (a module's source is data: astroid reads the
+    standard library's; the binary names a shared object only when the program
+    loaded it by path)."""
+    if relative.endswith(".pyc") or \
             relative.partition("/")[0].endswith((".dist-info", ".egg-info")):
         return None
     for folder, label in roots:

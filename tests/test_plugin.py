@@ -5,6 +5,7 @@ changes them.
 """
 
 import importlib.util
+import _ctypes
 import json
 import os
 import sys
@@ -518,8 +519,9 @@ def test_loaded_libraries_protect_their_data_files_wherever_they_were(plugin, tm
         json.dump(data, handle)
     hints = hints_file.Hints.load(hints_name)
     files = hinted_compilation.DataFiles(hints, "opened", [], set())
-    assert files.loaded_libraries == {os.path.realpath(os.path.join(
-        sysconfig.get_paths()["purelib"], VENDORED + "distlib/w32.exe"))}
+    loaded = os.path.join(sysconfig.get_paths()["purelib"], VENDORED + "distlib/w32.exe")
+    assert not files.leave_out("data_file", loaded, VENDORED + "distlib/w32.exe")
+    assert files.stale == []
 
 
 def test_the_binary_is_told_the_modules_nuitka_failed_on_and_where_they_ship(
@@ -704,11 +706,11 @@ def test_an_extension_module_whose_file_a_run_loaded_under_another_name_is_kept(
     p = plugin({})
     hints_name = make_hints(tmp_path, {}, data={"site-packages": {}})
     data = json.loads(open(hints_name).read())
-    data["libraries"] = {VENDORED + "distlib/w32.exe": {"where": "site-packages"}}
+    loaded = _ctypes.__file__  # an extension module's file, of the standard library
+    data["libraries"] = {"lib-dynload/" + os.path.basename(loaded): {"where": "stdlib"}}
     open(hints_name, "w").write(json.dumps(data))
     p.data_files = hinted_compilation.DataFiles(hints_file.Hints.load(hints_name), "opened",
                                                 [], set())
-    loaded = os.path.join(sysconfig.get_paths()["purelib"], VENDORED + "distlib/w32.exe")
     assert p.onModuleEncounter(ModuleName("hintvendor"), ModuleName("hintvendor.native"),
                                loaded, "extension") is None
     assert p.kept_without_record["hintvendor.native"] == hinted_compilation.KEPT_FOR_LOADED_FILE
