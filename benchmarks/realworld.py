@@ -13,9 +13,16 @@ Three kinds of program, none of them written for this project:
   Nuitka's source distribution on PyPI, downloaded here, never stored in this
   repository) that run on Linux without a display;
 - short programs on libraries whose import machinery is unusual (gevent,
-  FastAPI's test client over anyio), or that pick what they load by a locale,
+  FastAPI's test client over anyio, OpenCV's loader, metadata asked for by
+  other spellings than the distributions' own), or that pick what they load by a locale,
   a region or a country at run time (humanize, pycountry, phonenumbers,
   holidays, tzdata, dateparser, Babel: four inputs each, for ``--held-out``).
+
+- a project from its source distribution, recorded as its README would have it,
+  through its own test suite (``hinted_mods.py -m pytest tests``, from the
+  project's folder, which holds a ``.env`` with a token), then built from an
+  entry script and run on command lines the tests did not record (all held out);
+  the row says if a file of the project's folder that must not ship did.
 
 Each program is traced (every run, by ``hinted_mods.py``), then built each way:
 ``hinted`` is the user's whole flow, ``nuitka_hints.py --verify`` (the build,
@@ -179,7 +186,40 @@ LIBRARY_PROGRAMS = {
         print(client.get("/items/%s" % sys.argv[1], params={"q": "x"}).json())
         print(client.get("/items/not-a-number").status_code)
         """, [["1"], ["42"]]),
+    "opencv_draw": (["opencv-python-headless"], """\
+        import sys
+        import cv2
+        import numpy
+        image = numpy.zeros((64, 64, 3), numpy.uint8)
+        if sys.argv[1] == "circle":
+            cv2.circle(image, (32, 32), 20, (0, 255, 0), -1)
+        else:
+            image = cv2.GaussianBlur(cv2.rectangle(image, (8, 8), (40, 40), (255, 0, 0), -1),
+                                     (5, 5), 0)
+        print(sys.argv[1], int(image.sum()), cv2.imencode(".png", image)[1].size > 0)
+        """, [["circle"], ["blur"]]),
+    # Metadata by other spellings than the distributions' own (python-dateutil,
+    # PyYAML, Markdown), computed at run time: Nuitka's runtime compares names
+    # only in lower case.
+    "metadata_spellings": (["python-dateutil", "pyyaml", "markdown"], """\
+        import sys
+        from importlib.metadata import metadata, version
+        import dateutil, markdown, yaml  # noqa: F401
+        for name in sys.argv[1:]:
+            print(name, version(name), metadata(name)["Name"])
+        """, [["python_dateutil", "PyYAML"], ["Python.Dateutil", "pyyaml", "MARKDOWN"]]),
 }
+
+# Projects from their source distributions, recorded through their test suites:
+# name -> (distribution, its entry script, command lines, files).
+PROJECTS = {
+    "sqlparse-project": ("sqlparse", "import sys\nfrom sqlparse.cli import main\n"
+                         "sys.exit(main())\n",
+                         [["-r", "-k", "upper", "q.sql"], ["-s", "-i", "upper", "q.sql"],
+                          ["--language=python", "q.sql"]], {"q.sql": QUERY_SQL}),
+}
+# What a project's folder holds that must never ship: the benchmark writes it.
+PROJECT_SECRET = (".env", "API_TOKEN=not-a-real-token\n")
 
 # Short programs on libraries that pick what they load by a locale, a region or
 # a country at run time (--held-out: recorded on the first input only).
@@ -270,7 +310,7 @@ STANDALONE_NOT_RUN = {
     "HexEncodingTest_2": "Python 2 only",
 }
 
-TOOLS = ["pyinstaller"]
+TOOLS = ["pyinstaller", "pytest"]
 # hinted-field: the hinted build, then the held-out inputs run against it "in the
 # field" with NUITKA_HINTS_MISSES set, what the binary lacked learned (hinted_mods.py
 # --learn) and the program built again, until it lacks nothing new (at most
@@ -292,6 +332,7 @@ def requirements():
     needed.update(r for programs in (LIBRARY_PROGRAMS, LOCALE_PROGRAMS)
                   for needs, _, _ in programs.values() for r in needs)
     needed.update(r for needs in STANDALONE_TESTS.values() for r in needs)
+    needed.update(distribution for distribution, _, _, _ in PROJECTS.values())
     return sorted(needed) + TOOLS
 
 
@@ -401,6 +442,9 @@ def all_programs():
     for name, (needs, source, runs) in {**LIBRARY_PROGRAMS, **LOCALE_PROGRAMS}.items():
         programs[name] = {"kind": "library", "runs": runs, "files": {},
                           "source": textwrap.dedent(source), "needs": needs}
+    for name, (distribution, source, runs, files) in PROJECTS.items():
+        programs[name] = {"kind": "project", "runs": runs, "files": files, "source": source,
+                          "needs": [distribution]}
     for name in sorted(STANDALONE_TESTS) + sorted(STANDALONE_NOT_RUN):
         program = {"kind": "nuitka-test", "runs": [[]], "files": {}, "test": name,
                    "needs": STANDALONE_TESTS.get(name, [])}
@@ -440,7 +484,9 @@ def console_script_source(name):
 
 def write_program(name, program, folder):
     """The program's script and input files in ``folder``; the script's path."""
-    os.makedirs(folder)
+    if program["kind"] == "project":
+        project_sdist(program["needs"][0], folder)
+    os.makedirs(folder, exist_ok=True)
     for relative, text in program["files"].items():
         with open(os.path.join(folder, relative), "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -457,6 +503,36 @@ def write_program(name, program, folder):
     with open(script, "w") as handle:
         handle.write(program["source"])
     return script
+
+
+def project_sdist(distribution, folder):
+    """The source distribution of the installed version of ``distribution``,
+    unpacked as ``folder``, with a secret in it (``PROJECT_SECRET``)."""
+    from importlib.metadata import version
+
+    download = folder + "-sdist"
+    subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                    "--no-binary", ":all:", "%s==%s" % (distribution, version(distribution)),
+                    "-d", download], check=True)
+    archive = os.path.join(download, os.listdir(download)[0])
+    with tarfile.open(archive) as sdist:
+        sdist.extractall(download, filter="data")
+    top = next(n for n in os.listdir(download) if os.path.isdir(os.path.join(download, n)))
+    os.rename(os.path.join(download, top), folder)
+    with open(os.path.join(folder, PROJECT_SECRET[0]), "w") as handle:
+        handle.write(PROJECT_SECRET[1])
+
+
+def record_test_suite(folder, script):
+    """Record the project's tests as the README says, into the entry script's hints."""
+    from hints_file import hints_path
+
+    traced = subprocess.run([sys.executable, os.path.join(ROOT, "hinted_mods.py"),
+                             "-o", hints_path(script), "-m", "pytest", "-q", "tests"],
+                            cwd=folder, stdin=subprocess.DEVNULL, capture_output=True,
+                            text=True, timeout=1800)
+    print("realworld: traced the tests of %s: exit %d" % (os.path.basename(folder),
+                                                          traced.returncode), flush=True)
 
 
 def standalone_tests_folder():
@@ -491,9 +567,13 @@ def measure(name, program, methods, work, held_out=False):
     folder = os.path.join(work, name)
     script = write_program(name, program, folder)
     unrecorded = os.path.join(folder, "held-out.json")
+    project = program["kind"] == "project"  # its tests recorded: every command line held out
+    if project:
+        record_test_suite(folder, script)
+        held_out = True
     for number, run in enumerate(program["runs"]):
         args, stdin = run if isinstance(run, tuple) else (run, None)
-        output = ["-o", unrecorded] if held_out and number else []
+        output = ["-o", unrecorded] if held_out and (number or project) else []
         traced = subprocess.run(
             [sys.executable, os.path.join(ROOT, "hinted_mods.py"), *output, script, *args],
             cwd=folder, input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
@@ -517,10 +597,14 @@ def measure(name, program, methods, work, held_out=False):
         else:
             row["size"], row["files"] = compare.folder_size(os.path.dirname(binary))
             verdicts = [nuitka_hints.replay(binary, run, script)
-                        for run in Hints.load(hints.filename).runs]
+                        for run in ([] if project else Hints.load(hints.filename).runs)]
             differing = [explanation for verdict, explanation in verdicts if verdict == "differs"]
             row["verify"] = "same" if not differing else "differs"
             row["why"] = "; ".join(differing[0][:3]) if differing else ""
+            if project and os.path.exists(os.path.join(os.path.dirname(binary),
+                                                       PROJECT_SECRET[0])):
+                row["verify"], row["why"] = "differs", "the project's %s shipped" % (
+                    PROJECT_SECRET[0])
             if held_out and method == FIELD:  # the field: the binary notes what it lacked
                 misses = os.path.join(folder, FIELD + "-misses.txt")
                 row["held_out_before"], _ = replay_held_out(binary, script, unrecorded, misses)
