@@ -379,7 +379,8 @@ def main(argv):
     every = [n for n, p in programs.items() if "skip" not in p and
              (not held_out or len(p["runs"]) > 1)]
     for name in names or every:
-        rows += measure(name, programs[name], methods, work, held_out)
+        if "skip" not in programs[name]:  # (named or not: the skipped are listed below)
+            rows += measure(name, programs[name], methods, work, held_out)
     print_table(sorted(rows, key=lambda row: (list(programs).index(row["program"]),
                                               METHODS.index(row["method"]))))
     for name, program in programs.items():
