@@ -434,9 +434,14 @@ class Hints:
         with its package; scanning all metadata reads every distribution's)."""
         read = {normalized_name(folder.partition("-")[0])
                 for folder in self._metadata_folders_read()}
+        return [name for name in self.distributions_imported(site_dirs)
+                if normalized_name(name) in read]
+
+    def distributions_imported(self, site_dirs):
+        """Installed distributions that own a package the runs imported."""
         owners = read_distributions(site_dirs)
-        imported = {name for top in self.top_level_packages() for name, _ in owners.get(top, ())}
-        return sorted(name for name in imported if normalized_name(name) in read)
+        return sorted({name for top in self.top_level_packages()
+                       for name, _ in owners.get(top, ())})
 
     def metadata_without_package(self, site_dirs):
         """The metadata folders (``name-1.0.dist-info``) a run read of distributions

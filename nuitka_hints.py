@@ -235,7 +235,9 @@ def hinted_options(hints, user_options):
     None for them, as the interpreter does for a module that is not there, so
     Nuitka's helper that makes every left-out module raise "actively excluded",
     even on a lookup, is turned off (its documented deployment flag).  And the
-    metadata of the distributions whose metadata the runs read.
+    metadata of the distributions whose package the runs imported (a few kB
+    each: an input nobody recorded may ask for one's version), or, with
+    ``--hinted-cold=no``, of those whose metadata the runs read.
     """
     import hinted_compilation
 
@@ -248,8 +250,9 @@ def hinted_options(hints, user_options):
     if hints.looked_up:
         options.append(NO_EXCLUDED_RAISE)
     site_dirs = hints_file.site_packages_dirs(hints_file.sys_path_roots())
-    options += ["--include-distribution-metadata=%s" % name
-                for name in hints.distributions_read(site_dirs)]
+    cold = _option_value(user_options, "--hinted-cold") != "no"
+    options += ["--include-distribution-metadata=%s" % name for name in (
+        hints.distributions_imported if cold else hints.distributions_read)(site_dirs)]
     return options
 
 

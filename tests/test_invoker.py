@@ -292,18 +292,25 @@ def test_only_a_moved_location_is_forgiven(got):
             "/src/app", "/elsewhere")
 
 
-def test_metadata_the_runs_read_is_asked_for_the_packages_they_import(tmp_path):
+def test_metadata_is_asked_for_the_packages_the_runs_import(tmp_path):
     """Nuitka ships a distribution's metadata only with its package: pip's, read
-    but never imported, is not asked for (Nuitka would stop the build)."""
+    but never imported, is not asked for (Nuitka would stop the build).  That of
+    a package imported whose metadata no run read is, for an input nobody
+    recorded; with --hinted-cold=no only the metadata the runs read is."""
     script = tmp_path / "meta.py"
-    script.write_text("import importlib.metadata, hintmeta\n"
+    script.write_text("import importlib.metadata, hintmeta, hintunread\n"
                       "print(importlib.metadata.version('hintmeta'), "
                       "importlib.metadata.version('pip'))\n")
-    with installed_distribution("hintmeta", "2.0", {"__init__.py": ""}):
+    with installed_distribution("hintmeta", "2.0", {"__init__.py": ""}), \
+            installed_distribution("hintunread", "1.0", {"__init__.py": ""}):
         run_tracer(str(script), check=True)
         command = hinted([str(script)]).command
+        smallest = hinted(["--hinted-cold=no", str(script)]).command
     assert "--include-distribution-metadata=hintmeta" in command
+    assert "--include-distribution-metadata=hintunread" in command
     assert not [option for option in command if option.endswith("=pip")]
+    assert "--include-distribution-metadata=hintmeta" in smallest
+    assert "--include-distribution-metadata=hintunread" not in smallest
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="uses a shell script as the binary")
