@@ -30,6 +30,15 @@ def run_tracer(*args, **kwargs):
     return subprocess.run([*TRACER_COMMAND, *args], **kwargs)
 
 
+def run_built(work, stem, *args, out="out", **kwargs):
+    """Run the binary of script ``stem`` that nuitka-hints built into
+    ``work/out``, in ``work``; its output captured as text."""
+    suffix = ".exe" if sys.platform == "win32" else ".bin"
+    binary = work / out / ("%s.dist" % stem) / (stem + suffix)
+    return subprocess.run([str(binary), *args], cwd=str(work), capture_output=True,
+                          text=True, timeout=60, **kwargs)
+
+
 class Traced:
     """The outcome of one tracer run: process result and the hints it wrote."""
 

@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from conftest import installed_distribution, run_tracer
+from conftest import installed_distribution, run_built, run_tracer
 from test_build import invoke
 
 import hints_file
@@ -83,9 +83,8 @@ def built(tmp_path_factory):
         yield work, build
 
 
-def binary(work, *args, out="out", **kwargs):
-    return subprocess.run([str(work / out / "pick.dist" / "pick.bin"), *args], cwd=str(work),
-                          capture_output=True, text=True, timeout=60, **kwargs)
+def binary(work, *args, **kwargs):
+    return run_built(work, "pick", *args, **kwargs)
 
 
 def report(work, out="out"):

@@ -8,12 +8,11 @@ learning ships it in the next build.
 
 import ctypes.util
 import os
-import subprocess
 import sys
 
 import pytest
 
-from conftest import run_tracer
+from conftest import run_built, run_tracer
 from test_build import invoke
 
 import hints_file
@@ -65,9 +64,8 @@ def built(tmp_path_factory):
     return work, traced
 
 
-def binary(work, *args, out="out", **kwargs):
-    return subprocess.run([str(work / out / "app.dist" / "app.bin"), *args], cwd=str(work),
-                          capture_output=True, text=True, timeout=60, **kwargs)
+def binary(work, *args, **kwargs):
+    return run_built(work, "app", *args, **kwargs)
 
 
 def test_a_library_a_recorded_run_loaded_by_path_ships_beside_its_package(built):
