@@ -340,7 +340,7 @@ class DistributionSpellings:
     def find_spec(self, name, path=None, target=None):
         return None  # finds distributions, not modules
 
-    def find_distributions(self, context):
+    def find_distributions(self, context=None):
         name = getattr(context, "name", None)
         if not name or any(True for _ in self.loader.find_distributions(context)):
             return iter(())  # all of them, or found as spelled: Nuitka's answer stands
