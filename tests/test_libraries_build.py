@@ -41,7 +41,10 @@ def version(name):
 
 def zlib_file():
     """The file of the C library zlib, as this process loads it."""
-    ctypes.CDLL(ctypes.util.find_library("z"))
+    name = ctypes.util.find_library("z")
+    if name is None:
+        pytest.skip("no zlib shared library found here (ctypes.util.find_library)")
+    ctypes.CDLL(name)
     with open("/proc/self/maps") as maps:
         paths = {line.split()[-1] for line in maps if "/libz.so" in line}
     return sorted(paths)[0]
