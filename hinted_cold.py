@@ -48,6 +48,7 @@ class ColdTier:
         self.locate, self.in_build, self.refused = locate, frozenset(in_build), refused
         self.implied = implied
         self.tops_in_build = {name.partition(".")[0] for name in self.in_build}
+        self.stdlib = os.path.realpath(sysconfig.get_paths()["stdlib"]) + os.sep
         self.compiled_out = {}  # top-level name -> whether its distribution stays out
         self.left_out = {}  # name -> its file: of a distribution with compiled code
         self.why = {}  # name -> evidence
@@ -113,9 +114,8 @@ class ColdTier:
         load without it)?  Not the standard library's, nor one in the build."""
         if top not in self.compiled_out:
             path = self.locate(top) if top not in self.tops_in_build else None
-            stdlib = os.path.realpath(sysconfig.get_paths()["stdlib"]) + os.sep
             self.compiled_out[top] = bool(path) and \
-                not os.path.realpath(path).startswith(stdlib) and _has_extensions(path)
+                not os.path.realpath(path).startswith(self.stdlib) and _has_extensions(path)
         return self.compiled_out[top]
 
     def write(self, dist_dir):

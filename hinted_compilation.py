@@ -113,6 +113,9 @@ KEPT_FOR_PLUGIN_CODE = "imported by code a Nuitka plugin runs in the binary"
 KEPT_FOR_LEARNED = "loaded by a module the binary was seen to lack"
 KEPT_FOR_OTHER_PATH = "imported by a module that took another path in the binary"
 KEPT_FOR_FAMILY = "of a family the runs picked from by name (--hinted-families=keep)"
+# An extension module's file names, by the suffixes that carry the interpreter's tag.
+TAGGED_EXTENSION_SUFFIXES = tuple(
+    s for s in importlib.machinery.EXTENSION_SUFFIXES if s.count(".") > 1)
 KEPT_FOR_MAIN = "imported at module level by the program's main script, unconditionally"
 KEPT_FOR_LOADED_FILE = "its file was loaded in a recorded run, as a module of another name"
 
@@ -467,10 +470,12 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             self._say_if_no_run_of(source_filename)
         is_package = os.path.basename(source_filename or "").startswith("__init__.")
         for imported in sorted(hinted_cold.unconditional_imports(source_code, name, is_package)):
-            if imported not in self.kept and imported not in self.kept_without_record and \
-                    self.locateModule(imported) is not None:
+            if imported in self.kept or imported in self.kept_without_record:
+                continue
+            location = self.locateModule(imported)
+            if location is not None:
                 self.kept_without_record[imported] = KEPT_FOR_MAIN
-                if _is_installed(self.locateModule(imported)):
+                if _is_installed(location):
                     self.as_bytecode.add(imported)
 
     def _say_if_no_run_of(self, script):
@@ -1053,12 +1058,19 @@ class DataFiles:
         main module, the others with the deepest kept package holding them.  Not
         an extension module's file (Nuitka ships those, and their dependencies)."""
         owner = None if module.isMainModule() else module.getFullName().asString()
-        modules = set(self.kept_modules) | set(self.hints.modules)
         for source, (where, relative) in sorted(self.libraries.items()):
             holder = None if where == hints_file.PROGRAM else self._owner(relative)
             if holder == owner and (holder or where == hints_file.PROGRAM) and \
-                    not _is_extension_module_file(relative, modules):
+                    not self._is_extension_module_file(relative):
                 yield source, relative
+
+    def _is_extension_module_file(self, relative):
+        """Is this shared object a module's: by its suffix with the interpreter's
+        tag (``.cpython-311-x86_64-linux-gnu.so``, ``.abi3.so``), or, with a bare
+        ``.so``, by its name among the modules kept or recorded?"""
+        name = hints_file.module_name_of(relative)
+        return relative.endswith(TAGGED_EXTENSION_SUFFIXES) or \
+            name in self.kept_modules or name in self.hints.modules
 
     def _owner(self, relative):
         """The deepest kept package whose folder holds a data file: Nuitka offers
@@ -1158,14 +1170,6 @@ def _is_binary(filename):
     """Compiled code Nuitka ships itself (extension modules, libraries) or never
     needs (``.pyc``): not mirrored as data."""
     return filename.endswith((".pyc", ".pyo")) or hinted_runtime.is_shared_object(filename)
-
-
-def _is_extension_module_file(relative, modules):
-    """Is this shared object a module's: by its suffix with the interpreter's tag
-    (``.cpython-311-x86_64-linux-gnu.so``, ``.abi3.so``), or, with a bare
-    ``.so``, by its name among ``modules``?"""
-    tagged = tuple(s for s in importlib.machinery.EXTENSION_SUFFIXES if s.count(".") > 1)
-    return relative.endswith(tagged) or hints_file.module_name_of(relative) in modules
 
 
 def _entry_point_targets(path):
