@@ -233,7 +233,7 @@ def _imports_in(nodes, module_name, is_package):
     for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
-                names.update(_with_packages(alias.name))
+                names.update(with_packages(alias.name))
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
@@ -243,12 +243,13 @@ def _imports_in(nodes, module_name, is_package):
                 parent = ".".join(parts[: len(parts) - node.level + 1])
                 base = parent + ("." + base if base else "")
             if base:
-                names.update(_with_packages(base))
+                names.update(with_packages(base))
                 names.update(base + "." + alias.name for alias in node.names if alias.name != "*")
     return names
 
 
-def _with_packages(name):
+def with_packages(name):
+    """``a.b.c``: {``a``, ``a.b``, ``a.b.c``}."""
     parts = name.split(".")
     return {".".join(parts[:depth]) for depth in range(1, len(parts) + 1)}
 

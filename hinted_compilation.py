@@ -962,8 +962,7 @@ class DataFiles:
 
     def _family_members(self, where, pattern):
         """The names that stand for ``*`` in a family's ``pattern`` here."""
-        parts = pattern.split("/")
-        wild = next(i for i, part in enumerate(parts) if "*" in part)
+        parts, wild = _wild_part(pattern)
         folder = self._locate(where, "/".join(parts[:wild])) if wild else \
             next((f for f, label in self.roots.items() if label == where), None)
         if not folder or not os.path.isdir(folder):
@@ -1203,9 +1202,14 @@ def _family_patterns(relative):
 
 def _member_path(pattern, name):
     """The path of a family's member: ``name`` for the part with ``*``."""
-    parts = pattern.split("/")
-    wild = next(i for i, part in enumerate(parts) if "*" in part)
+    parts, wild = _wild_part(pattern)
     return "/".join(parts[:wild] + [name] + parts[wild + 1:])
+
+
+def _wild_part(pattern):
+    """A family's pattern as its parts, and the index of the part with ``*``."""
+    parts = pattern.split("/")
+    return parts, next(i for i, part in enumerate(parts) if "*" in part)
 
 
 # Files no listing or family ships, nor a run's reading without --hinted-keep-data:
@@ -1354,12 +1358,8 @@ print(%r, *(set(sys.modules) - before))
 
 
 def _with_parent_packages(names):
-    """The names, and the names of the packages holding them (Nuitka's ``ModuleName``)."""
-    result = set()
-    for name in map(ModuleName, names):
-        result.add(name.asString())
-        result.update(parent.asString() for parent in name.getParentPackageNames())
-    return result
+    """The names, and the names of the packages holding them."""
+    return set().union(*map(hinted_cold.with_packages, names))
 
 
 def _is_pattern(text):
