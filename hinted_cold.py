@@ -13,11 +13,13 @@ it (``hinted_runtime.ColdTier``).
 ``ColdTier`` decides (``add``, ``close``: plain names and files, no Nuitka) and
 writes (``write``); the plugin hands it what Nuitka told it.
 
-What ships beside the archive: a cold package's own data files (the files in
-its folder that are no modules), and the extension modules of the cold set
-whose top-level package is in the build or that are the standard library's
-(Nuitka's DLL dependency scan does not see them: the shared libraries they
-link must be in the dist already or on the machine).  A distribution no run
+The extension modules of the cold set whose top-level package is in the build
+or that are the standard library's ship too (Nuitka's DLL dependency scan does
+not see them: the shared libraries they link must be in the dist already or on
+the machine): in the archive, loaded from memory, on Linux; as files, where
+they are, when they find their libraries relative to their own folder.  What
+ships beside the archive: those files, and a cold package's own data files
+(the files in its folder that are neither modules nor code).  A distribution no run
 imported that has extension modules does not ship at all: its compiled code
 would bring its shared libraries, and its Python code would not load without
 it; the report counts its modules with their size.
@@ -27,7 +29,9 @@ import ast
 import importlib.util
 import marshal
 import os
+import re
 import shutil
+import sys
 import sysconfig
 import zipfile
 
@@ -118,16 +122,23 @@ class ColdTier:
                 not os.path.realpath(path).startswith(self.stdlib) and _has_extensions(path)
         return self.compiled_out[top]
 
-    def write(self, dist_dir):
+    def write(self, dist_dir, content_of=None):
         """Write the archive and the files that ship beside it into ``dist_dir``;
         return what was done: {"modules", "archive_size", "extensions",
-        "left_out", "data_files", "failed", "index"}, where "left_out" is the
-        modules the cold set reached in distributions with compiled code that no
-        run imported ((name, size) each: none of such a distribution ships) and "index" is
-        what the binary reads (name -> (archive member or "" for a file, is
-        package, its path in the dist); package folder -> its cold children)."""
+        "extensions_in_archive", "left_out", "data_files", "failed", "index"},
+        where "left_out" is the modules the cold set reached in distributions
+        with compiled code that no run imported ((name, size) each: none of such
+        a distribution ships) and "index" is what the binary reads (name ->
+        (archive member or "" for a file, is package, its path in the dist);
+        package folder -> its cold children).
+        ``content_of(path)``: the bytes an extension module's archive member
+        holds (the build strips them); its file's own by default."""
         modules, children, failed = {}, {}, sorted(self.failed.items())
-        extensions, data_files = [], []
+        extensions, in_archive, data_files = [], [], []
+        content_of = content_of or _read
+        shared = {self.files[name]: content_of(self.files[name]) for name in self.why
+                  if is_shared_object(self.files[name])}  # extension modules: their bytes
+        linked = _linked_by_name(shared)
         left_out = [(name, os.path.getsize(path) if os.path.isfile(path) else 0)
                     for name, path in sorted(self.left_out.items())]
         archive = os.path.join(dist_dir, ARCHIVE)
@@ -138,9 +149,14 @@ class ColdTier:
                 is_package = _is_init(path) or os.path.isdir(path)
                 relative = _dist_path(name, path, is_package)
                 if is_shared_object(path):
-                    _copy(path, os.path.join(dist_dir, relative))
                     extensions.append(relative)
-                    modules[name] = ("", False, relative)
+                    if path not in linked and _loads_from_memory(shared[path]):
+                        zipped.writestr(relative, shared[path])
+                        in_archive.append(relative)
+                        modules[name] = (relative, False, relative)
+                    else:
+                        _copy(path, os.path.join(dist_dir, relative))
+                        modules[name] = ("", False, relative)
                 else:
                     code = self._pyc_of(name, path, relative)
                     if code is None:
@@ -156,7 +172,8 @@ class ColdTier:
                 children.setdefault(folder, []).append((child, is_package))
         index = {"archive": ARCHIVE, "modules": modules, "children": children}
         return {"modules": len(modules), "archive_size": os.path.getsize(archive),
-                "extensions": extensions, "left_out": left_out,
+                "extensions": extensions, "extensions_in_archive": in_archive,
+                "left_out": left_out,
                 "data_files": data_files, "failed": failed, "index": index}
 
     def _pyc_of(self, name, path, relative):
@@ -298,13 +315,47 @@ def _pyc(code, stat):
     return header + marshal.dumps(code)
 
 
+def _loads_from_memory(content):
+    """Can the binary load this extension module (its bytes) from the archive,
+    through an anonymous in-memory file (Linux's ``memfd_create``)?  Not one
+    that finds its shared libraries relative to its own folder (``$ORIGIN`` in
+    its search path): that one needs its file where it was."""
+    return sys.platform.startswith("linux") and hasattr(os, "memfd_create") and \
+        b"$ORIGIN" not in content
+
+
+def _linked_by_name(shared):
+    """The files of ``shared`` (path -> bytes) whose name another of them holds
+    (a library it links): those stay files, where the linker can find them."""
+    names = {os.path.basename(path).encode(): path for path in shared}
+    linked = set()
+    for path, content in shared.items():
+        own = os.path.basename(path).encode()
+        for found in set(re.findall(rb"[\w.+-]+\.so[\w.]*", content)):
+            if found != own and found in names:
+                linked.add(names[found])
+    return linked
+
+
+# Code, not data: what Nuitka's own data-file rule never ships (type stubs,
+# Cython sources, Windows launchers), and the C sources of the extension
+# modules beside them (fontTools ships iup.c beside iup.*.so).
+NOT_DATA_SUFFIXES = (".py", ".pyc", ".pyo", ".pyw", ".pyi", ".pyx", ".pxd", ".pxi", ".exe")
+EXTENSION_SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".h", ".hpp")
+
+
 def _ship_data(folder, dest):
-    """Copy a cold package's data files (not modules, not folders) to ``dest``."""
+    """Copy a cold package's data files (not modules, nor code, nor folders,
+    nor dotfiles) to ``dest``."""
     shipped = []
-    for name in sorted(os.listdir(folder)):
+    names = sorted(os.listdir(folder))
+    extension_stems = {name.partition(".")[0] for name in names if is_shared_object(name)}
+    for name in names:
         source = os.path.join(folder, name)
-        if not os.path.isfile(source) or name.endswith((".py", ".pyc")) \
-                or name.startswith(".") or is_shared_object(name):
+        stem, suffix = os.path.splitext(name)
+        if not os.path.isfile(source) or name.startswith(".") or is_shared_object(name) \
+                or suffix in NOT_DATA_SUFFIXES or name == "py.typed" \
+                or (suffix in EXTENSION_SOURCE_SUFFIXES and stem in extension_stems):
             continue
         target = os.path.join(dest, name)
         if not os.path.exists(target):

@@ -681,7 +681,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             for name, entry_points in sorted(self._entry_point_modules(built).items()):
                 tier.add(name, "named by an entry point in %s, which a run read" % entry_points)
             tier.close()
-            self.cold_written = tier.write(dist_dir)
+            self.cold_written = tier.write(
+                dist_dir, content_of=hinted_dist.stripped_content if self.strip else None)
             self.cold_written["why"] = dict(sorted(tier.why.items()))
             self.cold_written["seconds"] = round(time.monotonic() - started, 2)
             cold_index = self.cold_written["index"]

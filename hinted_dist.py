@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 
 from hinted_runtime import is_shared_object
 
@@ -62,6 +63,21 @@ def strip_shared_objects(dist_dir, binary_name):
         if os.path.exists(stripped):
             os.unlink(stripped)
     return {"files": files, "saved": saved, "failed": failed}
+
+
+def stripped_content(path):
+    """The bytes of shared object ``path`` stripped, as ``slim`` strips the
+    dist's files (for the cold tier's archive, which ``slim`` does not open);
+    its own bytes where stripping fails, saves nothing or cannot run here."""
+    with open(path, "rb") as handle:
+        content = handle.read()
+    if sys.platform.startswith("linux") and shutil.which("strip"):
+        with tempfile.TemporaryDirectory() as folder:
+            target = os.path.join(folder, "stripped")
+            if stripped_copy(path, target) is None and os.path.getsize(target) < len(content):
+                with open(target, "rb") as handle:
+                    return handle.read()
+    return content
 
 
 def stripped_copy(path, target):

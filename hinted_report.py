@@ -169,8 +169,9 @@ def cold_text(cold):
     """The cold tier, in a few words."""
     if not cold:
         return "no cold tier"
-    return "cold %d (%.1f MB archive, %d extension modules, %.1f s%s)" % (
-        cold["modules"], cold["archive_size"] / 1e6, len(cold["extensions"]), cold["seconds"],
+    return "cold %d (%.1f MB archive, %d extension modules, %d of them in it, %.1f s%s)" % (
+        cold["modules"], cold["archive_size"] / 1e6, len(cold["extensions"]),
+        len(cold["extensions_in_archive"]), cold["seconds"],
         "; %d distributions with compiled code no run imported left out" % len(
             {name.partition(".")[0] for name, _ in cold["left_out"]}) if cold["left_out"] else "")
 

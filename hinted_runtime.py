@@ -199,6 +199,9 @@ class ColdTier:
             self.misses.module(name, COLD, sys._getframe(1))
         if not member:  # an extension module, shipped as a file
             return spec_from_file_location(name, location)
+        if is_shared_object(member):
+            return spec_from_file_location(name, location,
+                                           loader=ColdExtensionLoader(self, member, location))
         search = [os.path.dirname(location)] if is_package else None
         return spec_from_file_location(name, location, loader=ColdLoader(self, member, location),
                                        submodule_search_locations=search)
@@ -277,6 +280,36 @@ class ColdLoader:
 
     def get_resource_reader(self, name):
         return FilesBeside(os.path.dirname(self.path)) if self.is_package(name) else None
+
+
+class ColdExtensionLoader:
+    """Loads an extension module of the archive through an anonymous in-memory
+    file (``memfd_create``): it ships deflated, and nothing is written to disk.
+    Its ``__file__`` is where its file would be in the dist."""
+
+    def __init__(self, tier, member, path):
+        self.tier, self.member, self.path = tier, member, path
+
+    def create_module(self, spec):
+        import _imp
+        from _frozen_importlib import ModuleSpec
+
+        content = memoryview(self.tier.read(self.member))
+        fd = os.memfd_create(os.path.basename(self.path))
+        try:
+            while content:
+                content = content[os.write(fd, content):]
+            module = _imp.create_dynamic(ModuleSpec(spec.name, self,
+                                                    origin="/proc/self/fd/%d" % fd))
+        finally:
+            os.close(fd)  # the loader has mapped it: the memory lives as long as they do
+        module.__file__ = self.path
+        return module
+
+    def exec_module(self, module):
+        import _imp
+
+        _imp.exec_dynamic(module)
 
 
 class FilesBeside:

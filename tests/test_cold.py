@@ -18,7 +18,14 @@ SITE = {
     "app_pkg/plugins/tests/test_one.py": "import pytest\n",
     "app_pkg/plugins/words.txt": "words\n",
     "app_pkg/plugins/.env": "API_TOKEN=secret\n",
-    "app_pkg/_speedups.cpython-311-x86_64-linux-gnu.so": "not really\n",
+    "app_pkg/plugins/stubs.pyi": "x: int\n",
+    "app_pkg/plugins/fast.c": "/* the source of fast.*.so */\n",
+    "app_pkg/plugins/fast.cpython-311-x86_64-linux-gnu.so": "not really\n",
+    "app_pkg/plugins/table.c": "/* no extension module of that name: data */\n",
+    "app_pkg/_speedups.cpython-311-x86_64-linux-gnu.so":
+        "NEEDED _helper.cpython-311-x86_64-linux-gnu.so RUNPATH $ORIGIN/../app_pkg.libs\n",
+    "app_pkg/_helper.cpython-311-x86_64-linux-gnu.so": "linked by _speedups\n",
+    "app_pkg/_packed.cpython-311-x86_64-linux-gnu.so": "nothing relative\n",
     "fast_helper.py": "import refused_by_nuitka\n",
     "refused_by_nuitka.py": "",
     "other_dist/__init__.py": "from . import _native\n",
@@ -62,34 +69,41 @@ def test_the_cold_set_is_what_the_met_modules_reach_less_the_build_and_refusals(
 
 def test_the_archive_holds_pyc_files_and_a_distribution_with_compiled_code_ships_only_in_build(
         tmp_path):
-    """An extension module ships for a package in the build; a distribution no run
-    imported that has one does not ship at all."""
+    """An extension module ships for a package in the build (in the archive,
+    unless it finds its libraries relative to its folder, or another links it
+    by name); a distribution no run imported that has one does not ship at all."""
     _, locate = make_site(tmp_path)
     dist = tmp_path / "app.dist"
     tier = hinted_cold.ColdTier(locate, in_build={"app_pkg"})
-    for name in ("app_pkg.core", "app_pkg._speedups", "app_pkg.plugins", "other_dist",
-                 "broken"):
+    for name in ("app_pkg.core", "app_pkg._speedups", "app_pkg._helper", "app_pkg._packed",
+                 "app_pkg.plugins", "other_dist", "broken"):
         tier.add(name, "met")
     tier.close()
     written = tier.write(str(dist))
     with zipfile.ZipFile(dist / hinted_cold.ARCHIVE) as archive:
         members = sorted(archive.namelist())
         header = archive.read("app_pkg/core.pyc")[:4]
-    assert members == ["app_pkg/core.pyc", "app_pkg/plugins/__init__.pyc",
+    packed, helper, speedups = ("app_pkg/%s.cpython-311-x86_64-linux-gnu.so" % name
+                                for name in ("_packed", "_helper", "_speedups"))
+    assert members == [packed, "app_pkg/core.pyc", "app_pkg/plugins/__init__.pyc",
                        "fast_helper.pyc", "refused_by_nuitka.pyc"]
     assert header == hinted_cold.importlib.util.MAGIC_NUMBER
-    assert written["extensions"] == ["app_pkg/_speedups.cpython-311-x86_64-linux-gnu.so"]
-    assert (dist / written["extensions"][0]).is_file()
+    assert written["extensions"] == [helper, packed, speedups]
+    assert written["extensions_in_archive"] == [packed]
+    assert (dist / helper).is_file() and (dist / speedups).is_file()
+    assert not (dist / packed).exists()
     assert [name for name, _ in written["left_out"]] == ["other_dist"]  # not closed over
     assert [name for name, _ in written["failed"]] == ["broken"]
-    assert written["data_files"] == [str(dist / "app_pkg/plugins/words.txt")]  # no .env
+    assert written["data_files"] == [str(dist / "app_pkg/plugins" / name)  # no .env, no code
+                                     for name in ("table.c", "words.txt")]
     index = written["index"]
     assert index["modules"]["app_pkg.plugins"] == (
         "app_pkg/plugins/__init__.pyc", True, "app_pkg/plugins/__init__.py")
-    assert index["modules"]["app_pkg._speedups"] == (
-        "", False, "app_pkg/_speedups.cpython-311-x86_64-linux-gnu.so")
-    assert sorted(index["children"]["app_pkg"]) == [("_speedups", False), ("core", False),
-                                                    ("plugins", True)]
+    assert index["modules"]["app_pkg._speedups"] == ("", False, speedups)
+    assert index["modules"]["app_pkg._packed"] == (packed, False, packed)
+    assert sorted(index["children"]["app_pkg"]) == [
+        ("_helper", False), ("_packed", False), ("_speedups", False), ("core", False),
+        ("plugins", True)]
     assert sorted(index["children"][""]) == [("fast_helper", False),
                                              ("refused_by_nuitka", False)]
 

@@ -48,7 +48,8 @@ print(writer.NAME, commands, command.run() if command else "-", greeting, option
 
 COLDDEMO = {
     "__init__.py": "",
-    "extra.py": "import textwrap\nMARK = textwrap.dedent('  !').strip()\n",
+    "extra.py": "import csv, textwrap\nMARK = textwrap.dedent(next(csv.reader(['  !']))[0])"
+                ".strip()\n",  # csv: its extension module _csv is cold too
     "writers/__init__.py": "",
     "writers/html.py": "NAME = 'html'\n",
     "writers/latex.py": "import colddemo.writers.html\nNAME = 'latex'\n",
@@ -107,6 +108,9 @@ def test_inputs_nobody_recorded_run_from_the_cold_tier(built):
     assert cold["why"]["colddemo.extra"] == "imported by __main__, which is in the build"
     assert (work / "out" / "pick.dist" / "colddemo/locale/fr/LC_MESSAGES/demo.txt").is_file()
     assert not (work / "out" / "pick.dist" / "colddemo" / "extra.py").exists()
+    csv_extension, = [path for path in cold["extensions"] if path.startswith("_csv.")]
+    assert csv_extension in cold["extensions_in_archive"]  # loaded from memory
+    assert not (work / "out" / "pick.dist" / csv_extension).exists()
     log = build.stdout + build.stderr
     assert ", cold %d (" % cold["modules"] in log
 

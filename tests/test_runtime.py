@@ -218,6 +218,37 @@ def test_the_cold_tier_imports_by_name_lists_and_reads_beside_its_modules(cold_d
         "(imported by __main__; no recorded run did); rebuild with --hinted-keep=leftout_here\n")
 
 
+COLD_EXTENSION = """\
+import _bisect, os
+print(_bisect.bisect_right([1, 2, 3], 2), _bisect.__file__ == os.path.join(
+    os.path.dirname(__file__), os.path.basename(_bisect.__spec__.origin)),
+    os.path.exists(_bisect.__file__))
+"""
+
+
+def test_a_cold_extension_module_ships_deflated_and_loads_from_memory(tmp_path):
+    """An extension module of the standard library (no $ORIGIN in it) in the
+    cold tier: a member of the archive, not a file; it imports, and says it is
+    where its file would be."""
+    dist = tmp_path / "app.dist"
+    import _bisect
+
+    tier = hinted_cold.ColdTier(lambda name: _bisect.__file__ if name == "_bisect" else None,
+                                in_build=set())
+    tier.add("_bisect", "met by Nuitka")
+    written = tier.write(str(dist))
+    member = os.path.basename(_bisect.__file__)
+    assert written["extensions"] == written["extensions_in_archive"] == [member]
+    assert not (dist / member).exists() and written["index"]["modules"]["_bisect"] == (
+        member, False, member)
+    assert written["archive_size"] < os.path.getsize(_bisect.__file__)
+    hinted_cold.write_index(str(dist), written["index"], [])
+    write_program(dist, COLD_EXTENSION, {})
+    result = run_in(dist)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "2 True False\n"
+
+
 def test_each_cold_import_is_noted_for_learning(cold_dist, tmp_path):
     dist, _, _ = cold_dist
     misses = tmp_path / "misses.txt"
