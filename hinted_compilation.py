@@ -1061,8 +1061,15 @@ class DataFiles:
         for source, (where, relative) in sorted(self.libraries.items()):
             holder = None if where == hints_file.PROGRAM else self._owner(relative)
             if holder == owner and (holder or where == hints_file.PROGRAM) and \
-                    not self._is_extension_module_file(relative):
+                    not self._is_extension_module_file(relative) and \
+                    os.path.basename(relative) not in self._linked_by_name:
                 yield source, relative
+
+    @functools.cached_property
+    def _linked_by_name(self):
+        """The names of the libraries the loaded shared objects link: Nuitka's
+        dependency scan ships those (pyarrow's libarrow), wherever they were."""
+        return set().union(*map(hinted_dist.linked_names, self.libraries))
 
     def _is_extension_module_file(self, relative):
         """Is this shared object a module's: by its suffix with the interpreter's

@@ -123,6 +123,50 @@ def load_segments_aligned(path):
     return True
 
 
+def linked_names(path):
+    """The names of the libraries an ELF shared object links (its ``DT_NEEDED``
+    entries), which the dynamic loader finds by name; none for another file."""
+    import struct
+
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(64)
+            if len(header) < 52 or header[:4] != b"\x7fELF":
+                return set()
+            wide, order = header[4] == 2, "<" if header[5] == 1 else ">"
+            if wide:
+                table, entry_size, count = struct.unpack_from(order + "Q14xHH", header, 32)
+                layout, dynamic_entry = order + "I4xQQ8xQ", order + "qQ"  # type, offset,
+            else:  # address, size in the file
+                table, entry_size, count = struct.unpack_from(order + "I10xHH", header, 28)
+                layout, dynamic_entry = order + "IIIxxxxI", order + "iI"
+            handle.seek(table)
+            segments = [struct.unpack_from(layout, handle.read(entry_size)) for _ in range(count)]
+            dynamic = [(offset, size) for kind, offset, _, size in segments if kind == 2]
+            if not dynamic:
+                return set()
+            handle.seek(dynamic[0][0])
+            entries = list(struct.iter_unpack(dynamic_entry, handle.read(dynamic[0][1])))
+            strings = next((value for tag, value in entries if tag == 5), None)  # DT_STRTAB
+            if strings is None:
+                return set()
+            loaded = [(address, offset, size) for kind, offset, address, size in segments
+                      if kind == 1 and address <= strings < address + size]  # PT_LOAD
+            if not loaded:
+                return set()
+            address, offset, _ = loaded[0]
+            names = set()
+            for tag, value in entries:
+                if tag == 0:  # DT_NULL: the end
+                    break
+                if tag == 1:  # DT_NEEDED: an offset into the string table
+                    handle.seek(offset + strings - address + value)
+                    names.add(handle.read(256).partition(b"\0")[0].decode("utf-8", "replace"))
+            return names
+    except (OSError, struct.error):
+        return set()
+
+
 def link_identical_files(dist_dir, smallest=4096):
     """Each set of byte-identical files (of at least ``smallest`` bytes) in the
     dist becomes one file and relative symbolic links to it: the loader and

@@ -112,6 +112,18 @@ def test_load_segments_are_checked_as_the_loader_does(tmp_path, library):
     assert not hinted_dist.load_segments_aligned(str(tmp_path / "text.so"))
 
 
+def test_the_libraries_a_shared_object_links_are_read_from_its_dynamic_section(
+        tmp_path, library):
+    """What the dynamic loader finds by name: Nuitka's dependency scan ships those."""
+    (tmp_path / "user.c").write_text("int answer(void);\nint twice(void) { return answer(); }\n")
+    user = tmp_path / "libuser.so"
+    subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(user), str(tmp_path / "user.c"),
+                    "-L", str(library.parent), "-lanswer"], check=True)
+    assert hinted_dist.linked_names(str(user)) == {"libanswer.so"}
+    (tmp_path / "text.so").write_text("not ELF")
+    assert hinted_dist.linked_names(str(tmp_path / "text.so")) == set()
+
+
 def test_identical_files_become_one_file_and_links(tmp_path):
     dist = tmp_path / "app.dist"
     (dist / "kiwisolver").mkdir(parents=True)
