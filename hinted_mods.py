@@ -79,6 +79,7 @@ TEST_RUNNER_MODULES = (
     "pytest", "_pytest", "pluggy", "iniconfig", "py", "_hypothesis_pytestplugin",
     "unittest.__main__", "nose2", "coverage",
 )
+RUNNER_FRAMES = TEST_RUNNER_MODULES + ("unittest",)  # its code runs the tests
 
 
 USAGE = """\
@@ -408,7 +409,8 @@ class Tracer:
                 % (output, exc.strerror or exc)))
         started = time.time()
         profile = self.options.get("profile", True)
-        status, streams = _run_child(parts_dir, self.target, self.program_args, profile)
+        runner = self._runner()
+        status, streams = _run_child(parts_dir, self.target, self.program_args, profile, runner)
         duration = time.time() - started
         run = {
             "argv": [name] + self.program_args,
@@ -419,11 +421,10 @@ class Tracer:
             "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
             **streams,
         }
-        excludes = list(self.options.get("exclude", ()))
-        if kind == "module" and name in TEST_RUNNERS and self.options.get("runner_excluded", True):
-            excludes += TEST_RUNNER_MODULES
+        excludes = list(self.options.get("exclude", ())) + list(
+            TEST_RUNNER_MODULES if runner else ())
         try:
-            new = _hints_from_parts(parts_dir, run, self._roots(), excludes)
+            new = _hints_from_parts(parts_dir, run, self._roots(), excludes, bool(runner))
             superseded = new.save(output, fresh=self.options.get("fresh", False))
             if superseded:
                 sys.stderr.write(
@@ -452,8 +453,21 @@ class Tracer:
         program_dir = os.path.dirname(os.path.abspath(name)) if kind == "script" else os.getcwd()
         return sys_path_roots(program_dir)
 
+    def _runner(self):
+        """When the program traced is a test runner (and its packages are left
+        out): (the project's folder, the folders below it that are not the
+        project's: a virtual environment's), for ``_runner_chain``; else None."""
+        kind, name = self.target
+        if kind != "module" or name not in TEST_RUNNERS or \
+                not self.options.get("runner_excluded", True):
+            return None
+        project = os.path.join(os.getcwd(), "")
+        return project, tuple(sorted({os.path.join(root, "") for root, label in
+                                      self._roots().items() if label != PROGRAM and
+                                      root.startswith(project)}))
 
-def _run_child(parts_dir, target, program_args, profile):
+
+def _run_child(parts_dir, target, program_args, profile, runner=None):
     """Run the program in a child process.
 
     Returns its exit status the shell's way, and what it read from stdin and
@@ -464,18 +478,19 @@ def _run_child(parts_dir, target, program_args, profile):
         pid = os.fork()
         if pid == 0:  # the child becomes the program and never returns here
             streams.connect_child()
-            _run_program(parts_dir, target, program_args, profile)
+            _run_program(parts_dir, target, program_args, profile, runner)
         streams.connect_parent()
         _import_what_combining_needs()
         status = _wait_for(pid)
         return status, streams.finish()
     import subprocess
 
-    code = _bootstrap_code() + "; hinted_mods._run_program(%r, %r, %r, %r)" % (
+    code = _bootstrap_code() + "; hinted_mods._run_program(%r, %r, %r, %r, %r)" % (
         parts_dir,
         target,
         program_args,
         profile,
+        runner,
     )
     command = [sys.executable] + _interpreter_flags() + ["-c", code]
     return subprocess.call(command), {}
@@ -615,12 +630,42 @@ def _remove_parts_dir(parts_dir):
     shutil.rmtree(parts_dir, ignore_errors=True)
 
 
-def _hints_from_parts(parts_dir, run, roots, excludes):
-    """Build the hints of one run from the per-process files in ``parts_dir``."""
+def _hints_from_parts(parts_dir, run, roots, excludes, runner=False):
+    """Build the hints of one run from the per-process files in ``parts_dir``.
+    When the run is a test runner's (``runner``), what happened on the runner's
+    behalf (``_runner_chain``) is left out, unless the project's own import
+    statements name a module being imported then (the runner imported it first)."""
     modules, libraries, samples, looked_up = {}, {}, None, set()
     data_files, listed = {}, {}
+    on_runners_behalf = []  # (mark, fields, the modules being imported then)
     named_on_command_line = {os.path.abspath(os.path.join(run["cwd"], arg))  # and the script
                              for arg in run["argv"][run["module"]:]}
+
+    def add(mark, fields):
+        if mark in (DATA_FILE, LISTED_DIRECTORY):
+            location, asker = _unescape(fields[0]), _unescape(fields[1])
+            if location in named_on_command_line or \
+                    mark == LISTED_DIRECTORY and _holds_a_root(location, roots) or \
+                    not runner and _is_excluded(asker, excludes):
+                return  # the run's input, the import system's own folders, or the
+                # files of a package left out (its configuration, cache, collection)
+            entry = _module_entry("data", location, roots)
+            if entry["where"] != ABSOLUTE:  # only what a build could ship
+                found = data_files if mark == DATA_FILE else listed
+                found.setdefault(entry["where"], {})[entry["file"]] = 1
+            return
+        name, kind, location, how, asker = fields[:5]
+        if not runner and name.partition(".")[0] in sys.stdlib_module_names and \
+                _is_excluded(_unescape(asker), excludes):
+            return  # only a package left out imported it
+        entry = _module_entry(kind, _unescape(location), roots)
+        entry["startup"] = mark == STARTUP
+        known = modules.get(name)
+        if known is None or (known["startup"] and not entry["startup"]):
+            modules[name] = entry
+        if how == BY_NAME:
+            modules[name]["by_name"] = True
+
     part_files = [n for n in sorted(os.listdir(parts_dir)) if n.endswith(".tsv")]
     for part in part_files:
         path = os.path.join(parts_dir, part)
@@ -638,35 +683,22 @@ def _hints_from_parts(parts_dir, run, roots, excludes):
                     entry = _module_entry("library", _unescape(fields[0]), roots)
                     libraries[entry.pop("file")] = {"where": entry["where"]}
                     continue
-                if mark in (DATA_FILE, LISTED_DIRECTORY):
-                    location, asker = _unescape(fields[0]), _unescape((fields + [""])[1])
-                    if location in named_on_command_line or \
-                            mark == LISTED_DIRECTORY and _holds_a_root(location, roots) or \
-                            _is_excluded(asker, excludes):
-                        continue  # the run's input, the import system's own folders, or
-                        # the test runner's files (its configuration, cache, collection)
-                    entry = _module_entry("data", location, roots)
-                    if entry["where"] != ABSOLUTE:  # only what a build could ship
-                        found = data_files if mark == DATA_FILE else listed
-                        found.setdefault(entry["where"], {})[entry["file"]] = 1
-                    continue
-                name = fields[0]
-                if name in OUR_MODULES or _is_excluded(name, excludes):
-                    continue
-                if mark == LOOKED_UP:
-                    looked_up.add(name)
-                    continue
-                kind, location, how, asker = (fields[1:] + ["", ""])[:4]
-                if name.partition(".")[0] in sys.stdlib_module_names and \
-                        _is_excluded(_unescape(asker), excludes):
-                    continue  # only the test runner imported it (readline)
-                entry = _module_entry(kind, _unescape(location), roots)
-                entry["startup"] = mark == STARTUP
-                known = modules.get(name)
-                if known is None or (known["startup"] and not entry["startup"]):
-                    modules[name] = entry
-                if how == BY_NAME:
-                    modules[name]["by_name"] = True
+                if mark not in (DATA_FILE, LISTED_DIRECTORY):
+                    if fields[0] in OUR_MODULES or _is_excluded(fields[0], excludes):
+                        continue
+                    if mark == LOOKED_UP:
+                        looked_up.add(fields[0])
+                        continue
+                fields += [""] * (6 - len(fields))  # a module's: name kind file how asker chain
+                chain = _unescape(fields[2 if mark in (DATA_FILE, LISTED_DIRECTORY) else 5])
+                if runner and chain:
+                    on_runners_behalf.append((mark, fields, chain.split(",")))
+                else:
+                    add(mark, fields)
+    named = _named_by_the_project(modules, roots) if on_runners_behalf else set()
+    for mark, fields, chain in on_runners_behalf:
+        if named.intersection(chain):
+            add(mark, fields)
     for entry in modules.values():
         entry["runs"] = 1
         if not entry["startup"]:
@@ -677,6 +709,25 @@ def _hints_from_parts(parts_dir, run, roots, excludes):
         run["profile"] = _profile_entry(samples, modules)
     return Hints.new(modules, [run], libraries, dict.fromkeys(looked_up, 1), data_files,
                      listed)
+
+
+def _named_by_the_project(modules, roots):
+    """The modules the project's own code (its modules the run loaded: tests,
+    conftest, the package under test) names in its import statements."""
+    import hinted_cold
+
+    program_dir = next(root for root, label in roots.items() if label == PROGRAM)
+    named = set()
+    for name, entry in modules.items():
+        if entry.get("where") == PROGRAM and entry["kind"] == SOURCE:
+            try:
+                with open(os.path.join(program_dir, entry["file"]), "rb") as handle:
+                    source = handle.read()
+            except OSError:
+                continue
+            is_package = os.path.basename(entry["file"]).startswith("__init__.")
+            named |= hinted_cold.imported_names(source, name, is_package)
+    return named
 
 
 def _holds_a_root(folder, roots):
@@ -751,11 +802,11 @@ def _module_entry(kind, location, roots):
 # before the start-up snapshot) are used; everything else waits for the process
 # end, when the program cannot import any more.
 
-def _run_program(parts_dir, target, program_args, profile):
+def _run_program(parts_dir, target, program_args, profile, runner=None):
     """In the child: start recording, then run the program as python would."""
     kind, name = target
     sys.argv[:] = [name] + list(program_args)
-    _Recorder(parts_dir, profile).install()
+    _Recorder(parts_dir, profile, runner).install()
     if kind == "module":
         import runpy
 
@@ -859,6 +910,41 @@ def _asker():
     return ""
 
 
+def _runner_chain(runner, module_file=None):
+    """Tracing a test runner: did what is being recorded happen on the runner's
+    behalf?  "" when the project's own code asked: a frame of the project's
+    folder (``runner``: it, and the folders below it that are not its own) comes
+    before one of the runner's, or right after the runner's (the project called
+    the runner's API: ``pytest.importorskip``); and for a module of the project
+    (``module_file``: a test module the runner imports).  Else the names of the
+    modules being imported then, outermost first, joined by "," ("-" when none
+    is): the hints keep the event if the project's own import statements name one."""
+    project, not_projects = runner
+
+    def projects(filename):
+        return filename.startswith(project) and not filename.startswith(not_projects)
+
+    if module_file and projects(module_file):
+        return ""
+    frame, chain, runners = sys._getframe(1), [], False
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        module = frame.f_globals.get("__name__") or ""
+        if filename.startswith("<frozen"):
+            if frame.f_code.co_name == "_find_and_load":
+                chain.append(frame.f_locals.get("name") or "")
+        elif filename == __file__:
+            pass
+        elif _is_excluded(module, RUNNER_FRAMES):
+            runners = True
+        elif projects(filename):
+            return ""
+        elif runners and module.partition(".")[0] not in sys.stdlib_module_names:
+            break  # the runner's, called by a package that is not the project's
+        frame = frame.f_back
+    return (",".join(reversed(chain)) or "-") if runners else ""
+
+
 def _how_imported(name):
     """How module ``name``, being loaded, was asked for: by an import statement
     (``STATEMENT``) or by a name the program computed (``BY_NAME``:
@@ -918,14 +1004,15 @@ class _Recorder:
     profile.
     """
 
-    def __init__(self, parts_dir, profile=True):
+    def __init__(self, parts_dir, profile=True, runner=None):
         self.parts_dir = parts_dir
         self.profile = profile
+        self.runner = runner  # tracing a test runner: see _runner_chain
         self.fd = None
         self.seen = set()  # names recorded as loaded
         self.looked_up = set()  # names found but not (yet) loaded
         self.libraries = set()
-        self.files = set()  # (absolute path, asking package) of the files read, folders listed
+        self.files = set()  # (absolute path, asking package, chain): files read, folders listed
         self.sampler = _Sampler() if profile else None
 
     def install(self):
@@ -959,7 +1046,8 @@ class _Recorder:
     def loaded(self, spec):
         """The import system is creating (or executing) the module of ``spec``."""
         if spec.name not in self.seen:
-            self._write(LOADED, spec.name, spec, _how_imported(spec.name), _asker())
+            self._write(LOADED, spec.name, spec, _how_imported(spec.name), _asker(),
+                        _runner_chain(self.runner, spec.origin) if self.runner else "")
 
     def _found(self, name, spec):
         """A lookup is not a load: note it, and stand in for the loader until the load.
@@ -1009,9 +1097,10 @@ class _Recorder:
         """Write down a file (or folder) the first time each package asks for it,
         by its absolute path, with the module that asked (``_asker``)."""
         name, asker = os.path.abspath(os.fsdecode(path)), _asker()
-        if (name, asker.partition(".")[0]) not in self.files:
-            self.files.add((name, asker.partition(".")[0]))
-            self._write_line(mark, _escape(name), _escape(asker))
+        chain = _runner_chain(self.runner) if self.runner else ""
+        if (name, asker.partition(".")[0], chain) not in self.files:
+            self.files.add((name, asker.partition(".")[0], chain))
+            self._write_line(mark, _escape(name), _escape(asker), _escape(chain))
 
     def _recording_stat(self, original_stat):
         """``os.stat``, noting the regular files it finds: a program that checks a
@@ -1036,10 +1125,11 @@ class _Recorder:
 
     def child_code(self):
         """Code a new interpreter of the program runs first to record itself."""
-        return "%s; hinted_mods._Recorder(%r, %r).install(); " % (
+        return "%s; hinted_mods._Recorder(%r, %r, %r).install(); " % (
             _bootstrap_code(),
             self.parts_dir,
             self.profile,
+            self.runner,
         )
 
     def _after_fork(self):
@@ -1053,10 +1143,10 @@ class _Recorder:
         name = os.path.join(self.parts_dir, "process-%d.tsv" % os.getpid())
         self.fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
 
-    def _write(self, mark, name, spec, how="", asker=""):
+    def _write(self, mark, name, spec, how="", asker="", chain=""):
         self.seen.add(name)
         kind, location = _describe_spec(spec)
-        self._write_line(mark, name, kind, _escape(location), how, _escape(asker))
+        self._write_line(mark, name, kind, _escape(location), how, _escape(asker), _escape(chain))
 
     def _write_line(self, *fields):
         line = "\t".join(map(str, fields)) + "\n"

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import run_tracer
+from conftest import installed_distribution, run_tracer
 
 import hinted_mods
 import hints_file
@@ -245,6 +245,39 @@ def test_a_test_runners_files_are_not_the_programs(tmp_path):
     assert hints["data_files"] == {"program": {"data/input.txt": 1}}
     assert hints["listed_directories"] == {"program": {"data": 1}}
     assert "readline" not in hints["modules"] and "app" in hints["modules"]
+
+
+RUNNER_PLUGIN = {  # a pytest plugin, as Faker's: loaded by its entry point, lists a folder
+    "__init__.py": "import os\nfrom runnerplug import helper\n"
+                   "FOUND = os.listdir(os.path.dirname(helper.__file__))\n",
+    "helper.py": "",
+}
+
+
+def test_what_the_runner_loads_is_the_runners_unless_the_project_names_it(tmp_path):
+    """An installed pytest plugin's imports and listings are the runner's, not
+    the program's; a module the runner imported first (argparse) is recorded
+    when the project's own code names it; a module a test asks for through the
+    runner's API (``pytest.importorskip``) is recorded."""
+    (tmp_path / "app.py").write_text(
+        "def main():\n    import argparse\n    return argparse.ArgumentParser()\n")
+    (tmp_path / "test_app.py").write_text(
+        "import sys\nimport pytest\nimport app\n\n\ndef test_it():\n    assert app.main()\n"
+        "    pytest.importorskip('colorsys')\n"
+        "    assert 'runnerplug' in sys.modules  # the plugin ran\n")
+    output = tmp_path / "suite.json"
+    with installed_distribution("runnerplug", "1.0", RUNNER_PLUGIN, metadata={
+            "entry_points.txt": "[pytest11]\nrunnerplug = runnerplug\n"}):
+        result = run_tracer("-o", str(output), "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                            "test_app.py", cwd=str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    hints = json.loads(output.read_text())
+    modules = hints["modules"]
+    assert "app" in modules and "test_app" in modules
+    assert "argparse" in modules and "colorsys" in modules
+    assert not [name for name in modules if name.startswith("runnerplug")]
+    assert not [folder for folders in hints.get("listed_directories", {}).values()
+                for folder in folders if "runnerplug" in folder]
 
 
 SPIN = "def spin(seconds):\n    import time\n    end = time.process_time() + seconds\n" \
