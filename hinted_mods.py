@@ -633,11 +633,12 @@ def _remove_parts_dir(parts_dir):
 def _hints_from_parts(parts_dir, run, roots, excludes, runner=False):
     """Build the hints of one run from the per-process files in ``parts_dir``.
     When the run is a test runner's (``runner``), what happened on the runner's
-    behalf (``_runner_chain``) is left out, unless the project's own import
-    statements name a module being imported then (the runner imported it first)."""
+    behalf (``_runner_chain``) is left out, unless the project's code reaches a
+    module being imported then (the runner imported it first)."""
     modules, libraries, samples, looked_up = {}, {}, None, set()
     data_files, listed = {}, {}
     on_runners_behalf = []  # (mark, fields, the modules being imported then)
+    loaded_from = {}  # module name -> its file
     named_on_command_line = {os.path.abspath(os.path.join(run["cwd"], arg))  # and the script
                              for arg in run["argv"][run["module"]:]}
 
@@ -690,15 +691,20 @@ def _hints_from_parts(parts_dir, run, roots, excludes, runner=False):
                         looked_up.add(fields[0])
                         continue
                 fields += [""] * (6 - len(fields))  # a module's: name kind file how asker chain
+                if mark not in (DATA_FILE, LISTED_DIRECTORY):
+                    loaded_from[fields[0]] = _unescape(fields[2])
                 chain = _unescape(fields[2 if mark in (DATA_FILE, LISTED_DIRECTORY) else 5])
                 if runner and chain:
                     on_runners_behalf.append((mark, fields, chain.split(",")))
                 else:
                     add(mark, fields)
-    named = _named_by_the_project(modules, roots) if on_runners_behalf else set()
-    for mark, fields, chain in on_runners_behalf:
-        if named.intersection(chain):
-            add(mark, fields)
+    if on_runners_behalf:
+        reached = _reached_by_the_project(
+            [name for name, entry in modules.items() if entry.get("where") == PROGRAM],
+            loaded_from)
+        for mark, fields, chain in on_runners_behalf:
+            if reached.intersection(chain):
+                add(mark, fields)
     for entry in modules.values():
         entry["runs"] = 1
         if not entry["startup"]:
@@ -711,23 +717,29 @@ def _hints_from_parts(parts_dir, run, roots, excludes, runner=False):
                      listed)
 
 
-def _named_by_the_project(modules, roots):
+def _reached_by_the_project(project_modules, loaded_from):
     """The modules the project's own code (its modules the run loaded: tests,
-    conftest, the package under test) names in its import statements."""
+    conftest, the package under test) imports by its import statements, and
+    what those import in turn, among the modules the run loaded (``loaded_from``:
+    name -> file): a module the runner happened to import first is among them."""
     import hinted_cold
 
-    program_dir = next(root for root, label in roots.items() if label == PROGRAM)
-    named = set()
-    for name, entry in modules.items():
-        if entry.get("where") == PROGRAM and entry["kind"] == SOURCE:
-            try:
-                with open(os.path.join(program_dir, entry["file"]), "rb") as handle:
-                    source = handle.read()
-            except OSError:
-                continue
-            is_package = os.path.basename(entry["file"]).startswith("__init__.")
-            named |= hinted_cold.imported_names(source, name, is_package)
-    return named
+    reached, pending = set(), list(project_modules)
+    while pending:
+        name = pending.pop()
+        path = loaded_from.get(name, "")
+        if not path.endswith(".py"):
+            continue
+        try:
+            with open(path, "rb") as handle:
+                source = handle.read()
+        except OSError:
+            continue
+        is_package = os.path.basename(path).startswith("__init__.")
+        for imported in hinted_cold.imported_names(source, name, is_package) - reached:
+            reached.add(imported)
+            pending.append(imported)
+    return reached
 
 
 def _holds_a_root(folder, roots):

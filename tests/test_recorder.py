@@ -257,10 +257,11 @@ RUNNER_PLUGIN = {  # a pytest plugin, as Faker's: loaded by its entry point, lis
 def test_what_the_runner_loads_is_the_runners_unless_the_project_names_it(tmp_path):
     """An installed pytest plugin's imports and listings are the runner's, not
     the program's; a module the runner imported first (argparse) is recorded
-    when the project's own code names it; a module a test asks for through the
+    when the project's own code names it, or a module it names imports it (what
+    logging imports); a module a test asks for through the
     runner's API (``pytest.importorskip``) is recorded."""
     (tmp_path / "app.py").write_text(
-        "def main():\n    import argparse\n    return argparse.ArgumentParser()\n")
+        "def main():\n    import argparse, logging\n    return argparse.ArgumentParser()\n")
     (tmp_path / "test_app.py").write_text(
         "import sys\nimport pytest\nimport app\n\n\ndef test_it():\n    assert app.main()\n"
         "    pytest.importorskip('colorsys')\n"
@@ -275,6 +276,7 @@ def test_what_the_runner_loads_is_the_runners_unless_the_project_names_it(tmp_pa
     modules = hints["modules"]
     assert "app" in modules and "test_app" in modules
     assert "argparse" in modules and "colorsys" in modules
+    assert {"logging", "threading", "_weakrefset"} <= set(modules)  # what logging imports
     assert not [name for name in modules if name.startswith("runnerplug")]
     assert not [folder for folders in hints.get("listed_directories", {}).values()
                 for folder in folders if "runnerplug" in folder]
