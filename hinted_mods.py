@@ -701,7 +701,7 @@ def _hints_from_parts(parts_dir, run, roots, excludes, runner=False):
     if on_runners_behalf:
         reached = _reached_by_the_project(
             [name for name, entry in modules.items() if entry.get("where") == PROGRAM],
-            loaded_from)
+            loaded_from, excludes)
         for mark, fields, chain in on_runners_behalf:
             if reached.intersection(chain):
                 add(mark, fields)
@@ -717,11 +717,12 @@ def _hints_from_parts(parts_dir, run, roots, excludes, runner=False):
                      listed)
 
 
-def _reached_by_the_project(project_modules, loaded_from):
+def _reached_by_the_project(project_modules, loaded_from, excludes):
     """The modules the project's own code (its modules the run loaded: tests,
     conftest, the package under test) imports by its import statements, and
     what those import in turn, among the modules the run loaded (``loaded_from``:
-    name -> file): a module the runner happened to import first is among them."""
+    name -> file), not through the runner's (``excludes``): a module the runner
+    happened to import first is among them."""
     import hinted_cold
 
     reached, pending = set(), list(project_modules)
@@ -737,8 +738,9 @@ def _reached_by_the_project(project_modules, loaded_from):
             continue
         is_package = os.path.basename(path).startswith("__init__.")
         for imported in hinted_cold.imported_names(source, name, is_package) - reached:
-            reached.add(imported)
-            pending.append(imported)
+            if not _is_excluded(imported, excludes):
+                reached.add(imported)
+                pending.append(imported)
     return reached
 
 
@@ -931,12 +933,7 @@ def _runner_chain(runner, module_file=None):
     (``module_file``: a test module the runner imports).  Else the names of the
     modules being imported then, outermost first, joined by "," ("-" when none
     is): the hints keep the event if the project's own import statements name one."""
-    project, not_projects = runner
-
-    def projects(filename):
-        return filename.startswith(project) and not filename.startswith(not_projects)
-
-    if module_file and projects(module_file):
+    if module_file and _in_project(runner, module_file):
         return ""
     frame, chain, runners = sys._getframe(1), [], False
     while frame is not None:
@@ -949,12 +946,19 @@ def _runner_chain(runner, module_file=None):
             pass
         elif _is_excluded(module, RUNNER_FRAMES):
             runners = True
-        elif projects(filename):
+        elif _in_project(runner, filename):
             return ""
         elif runners and module.partition(".")[0] not in sys.stdlib_module_names:
             break  # the runner's, called by a package that is not the project's
         frame = frame.f_back
     return (",".join(reversed(chain)) or "-") if runners else ""
+
+
+def _in_project(runner, filename):
+    """Is ``filename`` the project's (``runner``: its folder, and the folders
+    below it that are not its own)?"""
+    project, not_projects = runner
+    return filename.startswith(project) and not filename.startswith(not_projects)
 
 
 def _how_imported(name):
@@ -1219,14 +1223,19 @@ class _Recorder:
 
     def _record_unseen_modules(self):
         """Modules put into sys.modules without the import system (C code, aliases),
-        and the module a ``-m`` run ran as ``__main__`` (under its own name)."""
+        or by a finder put before ours (pytest's, for its plugins' packages), and
+        the module a ``-m`` run ran as ``__main__`` (under its own name).  Tracing
+        a test runner, one that is not the project's is the runner's unless the
+        project's code reaches it (its chain: its own name)."""
         for name, module in list(sys.modules.items()):
             spec = getattr(module, "__spec__", None)
             if name == "__main__" and spec is not None:
                 name = getattr(spec, "name", name)
             if name not in self.seen and name != "__main__":
                 if spec is not None and getattr(spec, "name", name) == name:
-                    self._write(LOADED, name, spec)
+                    origin = getattr(spec, "origin", None) or ""
+                    self._write(LOADED, name, spec, chain=name if self.runner and not
+                                _in_project(self.runner, origin) else "")
 
 
 class _Sampler:

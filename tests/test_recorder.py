@@ -268,7 +268,9 @@ def test_what_the_runner_loads_is_the_runners_unless_the_project_names_it(tmp_pa
         "    assert 'runnerplug' in sys.modules  # the plugin ran\n")
     output = tmp_path / "suite.json"
     with installed_distribution("runnerplug", "1.0", RUNNER_PLUGIN, metadata={
-            "entry_points.txt": "[pytest11]\nrunnerplug = runnerplug\n"}):
+            "entry_points.txt": "[pytest11]\nrunnerplug = runnerplug\n",
+            "RECORD": "runnerplug/__init__.py,,\nrunnerplug/helper.py,,\n"}):  # pytest's
+        # own finder, put before the recorder's, loads the modules RECORD lists
         result = run_tracer("-o", str(output), "-m", "pytest", "-q", "-p", "no:cacheprovider",
                             "test_app.py", cwd=str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
