@@ -80,6 +80,7 @@ TEST_RUNNER_MODULES = (
     "unittest.__main__", "nose2", "coverage",
 )
 RUNNER_FRAMES = TEST_RUNNER_MODULES + ("unittest",)  # its code runs the tests
+TEST_FOLDERS = {"test", "tests", "testing"}  # a project's folders of tests and their inputs
 
 
 USAGE = """\
@@ -651,6 +652,9 @@ def _hints_from_parts(parts_dir, run, roots, excludes, runner=False):
                 return  # the run's input, the import system's own folders, or the
                 # files of a package left out (its configuration, cache, collection)
             entry = _module_entry("data", location, roots)
+            if runner and entry["where"] == PROGRAM and \
+                    TEST_FOLDERS.intersection(entry["file"].split("/")[:-1]):
+                return  # the tests' own inputs, whoever opened them
             if entry["where"] != ABSOLUTE:  # only what a build could ship
                 found = data_files if mark == DATA_FILE else listed
                 found.setdefault(entry["where"], {})[entry["file"]] = 1

@@ -226,7 +226,8 @@ def test_test_runner_is_excluded_from_a_test_suite_trace(tmp_path):
 def test_a_test_runners_files_are_not_the_programs(tmp_path):
     """What pytest alone read, listed or imported (its configuration, its cache,
     the folders it collects from, the standard modules only it loads) is not
-    recorded; what the tests and the code under test read is."""
+    recorded, nor the tests' inputs (in a tests folder); what the code under
+    test reads is."""
     (tmp_path / ".env").write_text("API_TOKEN=secret\n")
     (tmp_path / "pyproject.toml").write_text("[tool.pytest.ini_options]\naddopts = '-q'\n")
     (tmp_path / "data").mkdir()
@@ -235,9 +236,13 @@ def test_a_test_runners_files_are_not_the_programs(tmp_path):
         "import os\n\n\ndef answer():\n    here = os.path.dirname(__file__)\n"
         "    with open(os.path.join(here, 'data', 'input.txt')) as f:\n"
         "        return int(f.read())\n")
+    (tmp_path / "tests" / "files").mkdir(parents=True)
+    (tmp_path / "tests" / "files" / "case.txt").write_text("42\n")  # the tests' input
     (tmp_path / "test_app.py").write_text(
         "import app, os\n\n\ndef test_answer():\n    assert app.answer() == 42\n"
-        "    assert os.listdir(os.path.join(os.path.dirname(__file__), 'data'))\n")
+        "    assert os.listdir(os.path.join(os.path.dirname(__file__), 'data'))\n"
+        "    with open(os.path.join('tests', 'files', 'case.txt')) as f:\n"
+        "        assert int(f.read()) == app.answer()\n")
     output = tmp_path / "suite.json"
     result = run_tracer("-o", str(output), "-m", "pytest", "test_app.py", cwd=str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
