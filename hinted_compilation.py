@@ -697,7 +697,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         distribution's: those of packages not in the build are not the program's.)"""
         tops = {name.partition(".")[0] for name in built}
         modules = {}
-        for where, files in (self.hints.data_files or {}).items():
+        for where, files in self.hints.data_files.items():
             for relative in sorted(files):
                 if not relative.endswith(".dist-info/entry_points.txt"):
                     continue
@@ -875,7 +875,7 @@ class DataFiles:
         self.keep_families = keep_families
         self.families = {}  # "folder/*.suffix" -> (names read, names not read)
         self.kept_modules = kept_modules  # names of the modules and packages kept
-        self.policy = policy if hints.data_files is not None else "all"
+        self.policy = policy
         self.keep_patterns = list(keep_patterns)
         self.read = {}  # real path -> (root label, path relative to it)
         self.libraries = {}  # the same, of the shared libraries the runs loaded
@@ -887,12 +887,12 @@ class DataFiles:
         self.mirrored = []  # dest paths of module sources shipped for a listed folder
         self.own_sources = []  # the program's module sources the runs read: not shipped
         self.held_back = []  # "root/path" of files that must not leave the machine
-        self.roots = environment_roots() if hints.data_files is not None else {}
+        self.roots = environment_roots()
         self.installed_roots = tuple(os.path.realpath(root) + os.sep for root in self.roots)
         self.metadata_without_package = set(hints.metadata_without_package(
             hints_file.site_packages_dirs(self.roots)))
         loaded_below = {entry.get("where") for entry in hints.libraries.values()}
-        for where in sorted(set(hints.data_files or {}) | set(hints.learned_files) |
+        for where in sorted(set(hints.data_files) | set(hints.learned_files) |
                             loaded_below - {None}):
             self._resolve(where, self._read_or_learned(where))
             self._family_of(where)
@@ -905,7 +905,7 @@ class DataFiles:
         libraries), or a binary lacked."""
         loaded = [relative for relative, entry in self.hints.libraries.items()
                   if entry.get("where") == where]
-        return [*(self.hints.data_files or {}).get(where, {}), *loaded,
+        return [*self.hints.data_files.get(where, {}), *loaded,
                 *self.hints.learned_files.get(where, {})]
 
     def _real_paths(self, files_by_root):
@@ -1029,7 +1029,7 @@ class DataFiles:
         """The program's folder (the main script's) as a root, once: the files
         the runs read there, their families, the folders they listed."""
         program_dir = os.path.dirname(os.path.abspath(main_module.getCompileTimeFilename()))
-        if os.path.normcase(program_dir) in self.roots or self.hints.data_files is None:
+        if os.path.normcase(program_dir) in self.roots:
             return
         program = hints_file.PROGRAM
         self.roots[os.path.normcase(program_dir)] = program
@@ -1105,10 +1105,6 @@ class DataFiles:
         return True
 
     def report(self, plugin):
-        if self.hints.data_files is None:
-            plugin.info("The hints record no data files (an older tracer): data files "
-                        "as Nuitka's configuration lists them.")
-            return
         if self.added:
             plugin.info("Added %d data files the runs read that Nuitka's configuration "
                         "does not list: %s." % (len(self.added), ", ".join(self.added[:5])))

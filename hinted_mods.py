@@ -236,8 +236,7 @@ def _print_summary(filename):
     staleness = hints.staleness()
     for number, run in enumerate(hints.runs, 1):
         changes = staleness[number]
-        state = "unknown" if changes is None else "stale: " + "; ".join(changes) if changes \
-            else "current"
+        state = "stale: " + "; ".join(changes) if changes else "current"
         print(
             "  %s  exit %s  %.2fs  %s  [%s]"
             % (run.get("started", "?"), run["exit_status"], run["duration"],
@@ -273,10 +272,6 @@ def _print_summary(filename):
 def _print_data_files(hints, program_dir):
     """Files the runs read, by root and top folder, with their size here."""
     roots = sys_path_roots(program_dir)
-    if hints.data_files is None:
-        print("no data files recorded (schema %s): trace again to record them"
-              % hints.schema)
-        return
     groups, linked_out = {}, []
     for where, files in hints.data_files.items():
         for relative in files:

@@ -30,16 +30,13 @@ SUPPORTED_NUITKA = ((4, 3), (4, 4))
 #          ({text} or {base64}, [truncated]),
 #          against {program_files {file: "sha256:..."}, distributions {name: version}}}]
 # ``where``: "stdlib", "site-packages", "program" (files relative to that root) or
-# "absolute".  Schemas: 1: modules and runs; 2: adds "libraries"; 3: a module is
-# recorded when it is loaded, not when it is looked up, and lookups that loaded
-# nothing are in "looked_up" (in files of schema 1 and 2 "modules" holds both);
-# 4: adds "data_files", "listed_directories" and "runs[].against" (older files:
-# data files are left to Nuitka's configuration, and staleness is unknown);
-# 5: adds "learned", the modules a built binary tried to import and lacked;
-# 6: adds "by_name" to a module some run imported by a name it computed;
-# 7: adds "learned_files", the data files a built binary looked for and lacked.
+# "absolute".  Every key is in every file.  The schema number grew with what the
+# tracer records (7: "learned_files", the data files a built binary looked for and
+# lacked); a file of an older schema lacks what the build decides by, and is
+# refused, with the way out: trace again.
 SCHEMA = 7
-SUPPORTED_SCHEMAS = (1, 2, 3, 4, 5, 6, 7)
+KEYS = ("tag", "python", "modules", "packages", "libraries", "looked_up", "data_files",
+        "listed_directories", "learned", "learned_files", "runs")
 
 # Where a recorded file lies (``where``): below one of these roots, or elsewhere.
 STDLIB, SITE_PACKAGES, PROGRAM, ABSOLUTE = "stdlib", "site-packages", "program", "absolute"
@@ -205,15 +202,15 @@ class Hints:
                 known.pop("startup", None)
             if entry.get("by_name"):
                 known["by_name"] = True
-        looked_up = dict(old.get("looked_up", {}))
-        for name, count in new.get("looked_up", {}).items():
+        looked_up = dict(old["looked_up"])
+        for name, count in new["looked_up"].items():
             looked_up[name] = looked_up.get(name, 0) + count
-        libraries = dict(old.get("libraries", {}), **new.get("libraries", {}))
+        libraries = dict(old["libraries"], **new["libraries"])
         data_files, listed = {}, {}
         for hints in (old, new):
-            _add_counts(data_files, hints.get("data_files", {}))
-            _add_counts(listed, hints.get("listed_directories", {}))
-        recorded_by = {"tag": old["tag"], "python": old.get("python", {})}
+            _add_counts(data_files, hints["data_files"])
+            _add_counts(listed, hints["listed_directories"])
+        recorded_by = {"tag": old["tag"], "python": old["python"]}
         learned = _learned_union(self.learned, other.learned, len(old["runs"]))
         learned_files = {where: _learned_union(self.learned_files.get(where, {}), files,
                                                len(old["runs"]))
@@ -281,15 +278,15 @@ class Hints:
     def superseded_by(self, runs):
         """The numbers of the runs that new ``runs`` repeat (the same command, in
         the same folder, with the same stdin) and that are stale now
-        (``staleness``, asked once: a program file or package changed since, or
-        not known): a re-trace replaces them, so that the command the stale
+        (``staleness``, asked once: a program file or package changed since): a
+        re-trace replaces them, so that the command the stale
         message suggests clears it.  A run of the same command that is not stale
         stays, whatever it imported."""
         same = ("argv", "module", "cwd", "stdin")
         repeated = [number for number, old in enumerate(self.runs, 1)
                     if any(all(old.get(key) == run.get(key) for key in same) for run in runs)]
         staleness = self.staleness() if repeated else {}
-        return [number for number in repeated if staleness[number] != []]
+        return [number for number in repeated if staleness[number]]
 
     def without_runs(self, numbers):
         """These hints without the runs ``numbers`` (from 1); the modules they
@@ -344,40 +341,36 @@ class Hints:
 
     @property
     def libraries(self):
-        """Shared library file -> {"where"}; empty for schema 1 (none recorded)."""
-        return self.data.get("libraries", {})
+        """Shared library file -> {"where"}: the libraries the runs had mapped."""
+        return self.data["libraries"]
 
     @property
     def looked_up(self):
-        """Module name -> in how many runs it was looked up but never loaded
-        (schema 3; older files recorded lookups as modules)."""
-        return self.data.get("looked_up", {})
+        """Module name -> in how many runs it was looked up but never loaded."""
+        return self.data["looked_up"]
 
     @property
     def data_files(self):
-        """Root label -> {file relative to it: in how many runs it was read}
-        (schema 4; None when a run was recorded by an older tracer, which did
-        not record files, also in a file merged from old and new runs)."""
-        complete = self.data["schema"] >= 4 and all("against" in run for run in self.runs)
-        return self.data.get("data_files", {}) if complete else None
+        """Root label -> {file relative to it: in how many runs it was read}."""
+        return self.data["data_files"]
 
     @property
     def learned(self):
         """Module name -> {"importer", "runs", "reports"}: modules a built binary
         tried to import and lacked, learned by ``--verify`` (the recorded runs it
-        replayed) or from a misses file (``hinted_mods.py --learn``); schema 5."""
-        return self.data.get("learned", {})
+        replayed) or from a misses file (``hinted_mods.py --learn``)."""
+        return self.data["learned"]
 
     @property
     def learned_files(self):
         """Root label -> {file relative to it: {"runs", "reports"}}: data files a
         built binary looked for below its folder and lacked, learned as
-        ``learned`` modules are; schema 7."""
-        return self.data.get("learned_files", {})
+        ``learned`` modules are."""
+        return self.data["learned_files"]
 
     def files_known(self):
         """(root label, file) of every data file a run read or a binary lacked."""
-        return {(where, name) for files in (self.data_files or {}, self.learned_files)
+        return {(where, name) for files in (self.data_files, self.learned_files)
                 for where, names in files.items() for name in names}
 
     def learned_evidence(self, name, where=None):
@@ -389,23 +382,19 @@ class Hints:
     @property
     def listed_directories(self):
         """Root label -> {directory relative to it: in how many runs it was listed}."""
-        return self.data.get("listed_directories", {})
+        return self.data["listed_directories"]
 
     def staleness(self, program_dir=None):
         """Run number (from 1) -> what changed since it was recorded: the program's
         files (by content) and the distributions its modules came from (by
-        version).  None for a run recorded before schema 4 (unknown).
-        ``program_dir``: where the script is now (default, and for ``-m`` runs:
+        version).  ``program_dir``: where the script is now (default, and for ``-m`` runs:
         where each run found the program)."""
         from importlib.metadata import PackageNotFoundError, version
 
         hashes, versions = {}, {}  # each file and distribution is looked at once
         result = {}
         for number, run in enumerate(self.runs, 1):
-            against = run.get("against")
-            if against is None:
-                result[number] = None
-                continue
+            against = run["against"]
             folder = program_dir if program_dir and not run.get("module") else _program_dir_of(run)
             changes = []
             for relative, digest in against["program_files"].items():
@@ -452,7 +441,7 @@ class Hints:
                       if normalized_name(folder.partition("-")[0]) not in shipped)
 
     def _metadata_folders_read(self):
-        files = (self.data_files or {}).get(SITE_PACKAGES, {})
+        files = self.data_files.get(SITE_PACKAGES, {})
         return {f.partition("/")[0] for f in files
                 if f.partition("/")[0].endswith((".dist-info", ".egg-info"))}
 
@@ -600,13 +589,15 @@ def _check_hints(filename, data, tag):
             "%s is not a nuitka-hints file (no \"schema\"): trace again with --fresh"
             % filename
         )
-    if data["schema"] not in SUPPORTED_SCHEMAS:
+    if data["schema"] != SCHEMA:
         raise HintsFileError(
-            "%s has schema %r, this nuitka-hints reads schema %s: "
-            "upgrade nuitka-hints or trace again with --fresh"
-            % (filename, data["schema"], ", ".join(map(str, SUPPORTED_SCHEMAS)))
-        )
-    missing = [k for k in ("tag", "modules", "packages", "runs") if k not in data]
+            "%s has schema %r, this nuitka-hints reads schema %d: %s" % (
+                filename, data["schema"], SCHEMA,
+                "trace again with --fresh" if isinstance(data["schema"], int) and
+                data["schema"] < SCHEMA else "upgrade nuitka-hints or trace again with --fresh"))
+    missing = [k for k in KEYS if k not in data]
+    missing += ["the runs' \"against\""] if not all(
+        isinstance(run, dict) and "against" in run for run in data.get("runs", ())) else []
     if missing:
         raise HintsFileError(
             "%s lacks %s: trace again with --fresh" % (filename, ", ".join(missing))

@@ -185,13 +185,7 @@ def check_stale(hinted, policy):
         return
     script, hints_name, hints = hinted.script, hinted.hints_name, hinted.hints
     staleness = hints.staleness(os.path.dirname(os.path.abspath(script)))
-    unknown = [n for n, changes in staleness.items() if changes is None]
     stale = {n: changes for n, changes in staleness.items() if changes}
-    if unknown:
-        print("nuitka-hints: %s does not record what run%s %s ran against (an older "
-              "tracer): cannot tell whether %s stale; trace again to know"
-              % (hints_name, "s" if len(unknown) > 1 else "", _numbers(unknown),
-                 "they are" if len(unknown) > 1 else "it is"), flush=True)
     if not stale:
         return
     lines = ["the hints no longer describe what Nuitka would build (%s):" % hints_name]

@@ -103,17 +103,31 @@ def test_tag_names_python_os_and_bitness():
     assert hints_file.platform_tag() == expected
 
 
+def a_run(argv):
+    """A recorded run, as the tracer writes one (against nothing)."""
+    return {"argv": argv, "exit_status": 0, "duration": 0.1,
+            "against": {"program_files": {}, "distributions": {}}}
+
+
 def write_hints(path, **changes):
-    data = {"schema": 1, "tag": TAG, "modules": {}, "packages": [], "runs": []}
-    data.update(changes)
+    data = dict(hints_file.Hints.new({}, [], {}, {}, {}, {}).data, **changes)
     path.write_text(json.dumps(data))
     return str(path)
 
 
-def test_reader_still_loads_schema_1_files(tmp_path):
-    name = write_hints(tmp_path / "old.json", schema=1, modules={"a": {"kind": "source"}})
-    hints = hints_file.Hints.load(name)
-    assert hints.libraries == {} and "a" in hints
+@pytest.mark.parametrize("changes, lacks", [
+    ({"schema": 6}, "has schema 6, this nuitka-hints reads schema 7: trace again with --fresh"),
+    ({"learned_files": None}, "lacks learned_files: trace again with --fresh"),
+    ({"runs": [{"argv": ["a.py"]}]}, "lacks the runs' \"against\": trace again with --fresh")])
+def test_a_file_an_older_tracer_wrote_is_refused_saying_trace_again(tmp_path, changes, lacks):
+    """What the build decides by must be in the file: no half-support."""
+    name = write_hints(tmp_path / "old.json", **changes)
+    if changes.get("learned_files", 1) is None:
+        data = json.loads(open(name).read())
+        del data["learned_files"]
+        open(name, "w").write(json.dumps(data))
+    with pytest.raises(hints_file.HintsFileError, match=lacks):
+        hints_file.Hints.load(name)
 
 
 def test_reader_accepts_a_good_file(trace):
@@ -129,7 +143,7 @@ def test_reader_accepts_a_good_file(trace):
         (None, "not found: run %s" % TRACER_TEXT),
         ("{not json", "is not valid JSON"),
         (dict(tag="27-amiga-16"), "was recorded for 27-amiga-16 but this Python is"),
-        (dict(schema=99), "has schema 99, this nuitka-hints reads schema 1, 2, 3, 4"),
+        (dict(schema=99), "has schema 99, this nuitka-hints reads schema 7: upgrade"),
         ([1, 2], "is not a nuitka-hints file"),
     ],
     ids=["missing", "corrupt", "other tag", "unknown schema", "not hints"],
@@ -195,7 +209,7 @@ def test_combine_keeps_the_files_tag_and_python_facts(tmp_path):
     for name, module in (("a.json", "fractions"), ("b.json", "colorsys")):
         inputs.append(write_hints(tmp_path / name, tag="312-windows-64", python=facts,
                                   modules={module: {"kind": "source", "runs": 1}},
-                                  runs=[{"argv": [name], "exit_status": 0, "duration": 0.1}]))
+                                  runs=[a_run([name])]))
     out = tmp_path / "all.json"
     result = run_tracer("--combine", "-o", str(out), *inputs)
     assert result.returncode == 0, result.stderr
@@ -216,23 +230,17 @@ def test_combine_refuses_different_tags(tmp_path):
 
 def test_hot_modules_are_those_above_the_share_and_count_in_some_run(tmp_path):
     def run(samples, modules):
-        return {"argv": ["a.py"], "exit_status": 0, "duration": 0.1,
+        return {**a_run(["a.py"]),
                 "profile": {"samples": samples, "modules": modules}}
 
-    data = {"schema": 2, "tag": TAG, "modules": {}, "packages": [],
-            "runs": [run(100, {"a": 50, "b": 1}), run(1000, {"b": 5, "c": 10})]}
-    hints = hints_file.Hints(data)
+    hints = hints_file.Hints.new({}, [run(100, {"a": 50, "b": 1}), run(1000, {"b": 5, "c": 10})],
+                                 {}, {}, {}, {})
+    data = hints.data
     assert hints.hot_modules(0.01, 1) == {"a", "b", "c"}
     assert hints.hot_modules(0.02, 1) == {"a"}
     assert hints.hot_modules(0.01, 10) == {"a", "c"}  # b's 1 and 5 samples: chance
-    data["runs"].append({"argv": ["a.py"], "exit_status": 0, "duration": 0.1})
+    data["runs"].append(a_run(["a.py"]))
     assert hints.hot_modules(0.01, 10) is None  # a run without a profile: nothing is known cold
-
-
-def test_older_hints_files_have_no_data_file_record(tmp_path):
-    data = {"schema": 3, "tag": TAG, "modules": {}, "packages": [], "runs": []}
-    hints = hints_file.Hints(data)
-    assert hints.data_files is None and hints.distributions_read([]) == []
 
 
 def test_prune_stale_drops_the_runs_of_an_older_program_and_keeps_a_backup(trace, tmp_path):
@@ -271,8 +279,6 @@ def test_merging_a_module_seen_at_start_up_and_later_imported_counts_both_runs()
     assert merged.data_files == {"stdlib": {"a.txt": 2}}
     assert [run["argv"] for run in merged.runs] == [["a"], ["b"]]
     assert program.merged(startup).modules["json"] == {"kind": "source", "runs": 2}
-    older_run = hints_file.Hints.new({}, [{"argv": ["c"]}], {}, {}, {}, {})  # no files recorded
-    assert program.merged(older_run).data_files is None  # so the record of files is partial
 
 
 def test_a_recorded_file_is_relative_to_the_longest_root_holding_it():
@@ -346,7 +352,7 @@ def test_learnable_data_files_are_installed_here_below_a_root_and_not_yet_known(
 
 
 def test_learned_data_files_keep_their_evidence_follow_the_runs_and_merge(tmp_path):
-    name = write_hints(tmp_path / "h.json", runs=[{"argv": ["a"]}, {"argv": ["b"]}])
+    name = write_hints(tmp_path / "h.json", runs=[a_run(["a"]), a_run(["b"])])
     conf = file_miss("yamllint/conf/relaxed.yaml", where="site-packages")
     assert hints_file.learn_into(name, [dict(conf, run=2), miss("email.parser", run=2)]) == [
         "yamllint/conf/relaxed.yaml", "email.parser"]
@@ -360,20 +366,20 @@ def test_learned_data_files_keep_their_evidence_follow_the_runs_and_merge(tmp_pa
         "yamllint/conf/relaxed.yaml": {"runs": [1], "reports": ["field.txt"]}}}
     assert hints.without_runs([2]).without_runs([1]).learned_files == {"site-packages": {
         "yamllint/conf/relaxed.yaml": {"runs": [], "reports": ["field.txt"]}}}
-    other = hints_file.Hints.new({}, [{"argv": ["c"]}], {}, {}, {}, {}, learned_files={
+    other = hints_file.Hints.new({}, [a_run(["c"])], {}, {}, {}, {}, learned_files={
         "site-packages": {"yamllint/conf/relaxed.yaml": {"runs": [1], "reports": []}},
         "program": {"theme.css": {"runs": [1], "reports": []}}})
     assert hints.merged(other).learned_files == {  # its run 1 is run 3 after the first's two
         "program": {"theme.css": {"runs": [3], "reports": []}},
         "site-packages": {"yamllint/conf/relaxed.yaml": {"runs": [2, 3],
                                                          "reports": ["field.txt"]}}}
-    traced = hints_file.Hints.new({}, [{"argv": ["d"]}], {}, {}, {"program": {"theme.css": 1}},
+    traced = hints_file.Hints.new({}, [a_run(["d"])], {}, {}, {"program": {"theme.css": 1}},
                                   {})
     assert hints.merged(other).merged(traced).learned_files["program"] == {}  # read now
 
 
 def test_learned_modules_keep_their_evidence_and_survive_merging(tmp_path):
-    name = write_hints(tmp_path / "h.json", runs=[{"argv": ["a"]}])
+    name = write_hints(tmp_path / "h.json", runs=[a_run(["a"])])
     new = hints_file.learn_into(name, [miss("email.parser", run=1, importer="email"),
                                        miss("email.parser", run=2, importer="email")])
     assert new == ["email.parser"]
@@ -383,13 +389,13 @@ def test_learned_modules_keep_their_evidence_and_survive_merging(tmp_path):
                                               "reports": ["field.txt"]}}
     learned = {"json.tool": {"importer": "a", "runs": [1], "reports": []},
                "email.parser": {"importer": "email", "runs": [1], "reports": []}}
-    other = hints_file.Hints.new({}, [{"argv": ["b"]}], {}, {}, {}, {}, learned=learned)
+    other = hints_file.Hints.new({}, [a_run(["b"])], {}, {}, {}, {}, learned=learned)
     merged = hints.merged(other)
     assert merged.learned == {  # the other file's run 1 is run 2 after the first's one run
         "email.parser": {"importer": "email", "runs": [1, 2], "reports": ["field.txt"]},
         "json.tool": {"importer": "a", "runs": [2], "reports": []}}
     traced = hints_file.Hints.new({"json.tool": {"kind": "source", "runs": 1}},
-                                  [{"argv": ["c"]}], {}, {}, {}, {})
+                                  [a_run(["c"])], {}, {}, {}, {})
     assert list(merged.merged(traced).learned) == ["email.parser"]  # recorded now: no longer
     # learned (a learned module stays bytecode; a recorded one may be hot)
 
@@ -467,9 +473,6 @@ def test_a_new_run_of_the_same_command_supersedes_the_old_runs_that_are_stale(tm
                                learned={"m": {"importer": "app", "runs": [2, 3],
                                               "reports": []}})
     assert old.superseded_by([run(["app.py"], now)]) == [1]  # run 3 is not stale: it stays
-    older = {"argv": ["app.py"], "module": False, "cwd": str(tmp_path)}  # no "against"
-    assert hints_file.Hints.new({}, [older], {}, {}, {}, {}).superseded_by(
-        [run(["app.py"], now)]) == [1]  # an older tracer's run: not known to be current
     assert old.superseded_by([run(["app.py"], now, cwd="/elsewhere")]) == []
     remaining = old.without_runs([1])
     assert [r["argv"] for r in remaining.runs] == [["app.py", "x"], ["app.py"]]

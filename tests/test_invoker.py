@@ -388,16 +388,14 @@ def test_a_changed_or_removed_distribution_stops_the_build(tmp_path):
         nuitka_hints.check_stale(build, "error")
 
 
-def test_an_older_hints_file_builds_saying_staleness_is_unknown(traced_script, capsys):
+def test_an_older_hints_file_is_refused_before_nuitka_runs(traced_script):
     hints_name = hints_file.hints_path(str(traced_script))
     data = json.load(open(hints_name))
-    data["schema"] = 2
-    for run in data["runs"]:
-        del run["against"]
+    data["schema"] = 6
     json.dump(data, open(hints_name, "w"))
-    build = hinted([str(traced_script)])
-    nuitka_hints.check_stale(build, "error")
-    assert "does not record what run 1 ran against (an older tracer)" in capsys.readouterr().out
+    result = invoke(str(traced_script))
+    assert result.returncode == 2 and result.stderr.strip().endswith(
+        "has schema 6, this nuitka-hints reads schema 7: trace again with --fresh")
 
 
 def test_the_re_trace_commands_write_the_hints_file_the_build_reads(traced_script, tmp_path):

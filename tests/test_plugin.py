@@ -13,7 +13,7 @@ import sysconfig
 
 import pytest
 
-from conftest import TAG, installed_distribution
+from conftest import installed_distribution
 
 import hinted_compilation
 import hinted_runtime
@@ -24,20 +24,16 @@ from nuitka.utils.ModuleNames import ModuleName
 
 
 def make_hints(tmp_path, modules, runs=2, profile=None, data=None, learned=None):
-    """A hints file; ``data``: {root: {file: runs}} read (schema 4), else schema 3;
-    ``learned`` (schema 5)."""
-    run = {"argv": ["app.py"], "exit_status": 0, "duration": 0.1}
-    if data is not None:
-        run["against"] = {"program_files": {}, "distributions": {}}
+    """A hints file: ``modules`` recorded, ``data`` ({root: {file: runs}}) read,
+    ``learned``."""
+    run = {"argv": ["app.py"], "exit_status": 0, "duration": 0.1,
+           "against": {"program_files": {}, "distributions": {}}}
     if profile is not None:
         run["profile"] = profile
-    data = {"schema": 3 if data is None else 4, "tag": TAG, "modules": modules,
-            "packages": sorted({n.partition(".")[0] for n in modules}),
-            "looked_up": {"looked.up": 1}, "runs": [run] * runs,
-            **({} if data is None else {"data_files": data}),
-            **({} if learned is None else {"learned": learned, "schema": 5})}
+    hints = hints_file.Hints.new(modules, [run] * runs, {}, {"looked.up": 1}, data or {}, {},
+                                 learned=learned)
     path = tmp_path / "app.json"
-    path.write_text(json.dumps(data))
+    path.write_text(json.dumps(hints.data))
     return str(path)
 
 
@@ -411,8 +407,6 @@ def test_data_files_no_run_read_are_left_out_unless_kept(plugin, vendored):
     assert offer(opened, VENDORED + "distlib/w32.exe") is False
     kept = plugin({}, data=read, keep_data=[VENDORED + "distlib"])
     assert offer(kept, VENDORED + "distlib/w32.exe")
-    older = plugin({})  # schema 3: no data files recorded, Nuitka's configuration decides
-    assert offer(older, VENDORED + "vendor.txt")
 
 
 def test_a_listed_directory_keeps_its_files(plugin, vendored, tmp_path):
