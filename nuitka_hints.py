@@ -464,21 +464,36 @@ def replay_all(hinted, hints):
 
 
 def replay(binary, run, script, looked_up=(), misses_file=None):
-    """Run the binary as a recorded run ran; return (verdict, explanation lines).
+    """Run the binary as a recorded run ran; return (verdict, explanation lines):
+    it runs (``run_as_recorded``), its result is compared with the run's
+    (``compare``), and a difference is explained (``diagnose``).
 
     ``looked_up``: modules the runs looked up but never loaded, left out of the
     binary, where ``importlib.util.find_spec`` then answers None.  ``misses_file``:
     where a hinted binary notes the modules it lacked.
     """
+    result, why_not = run_as_recorded(binary, run, script, misses_file)
+    if result is None:
+        return why_not
+    problems, notes = compare(run, result, script)
+    if not problems:
+        return "same", notes
+    return "differs", problems + diagnose(result.stderr.decode("utf-8", "replace"), run, script,
+                                          looked_up)
+
+
+def run_as_recorded(binary, run, script, misses_file=None):
+    """(the binary's ``CompletedProcess`` on the run's arguments, stdin and
+    folder, None), or (None, the verdict when it cannot be replayed or did not end)."""
     if run.get("module"):
-        return "skipped", ["recorded with -m, not as this script"]
+        return None, ("skipped", ["recorded with -m, not as this script"])
     stdin = run.get("stdin")
     if stdin and stdin.get("truncated"):
-        return "skipped", ["its stdin was larger than the recorded part"]
+        return None, ("skipped", ["its stdin was larger than the recorded part"])
     cwd = run.get("cwd") if os.path.isdir(run.get("cwd", "")) else os.path.dirname(script)
     timeout = max(120, 20 * run.get("duration", 0))
     try:
-        result = subprocess.run(
+        return subprocess.run(
             [binary] + run["argv"][1:],
             cwd=cwd or None,
             input=hints_file.stream_bytes(stdin) if stdin else b"",
@@ -486,45 +501,51 @@ def replay(binary, run, script, looked_up=(), misses_file=None):
             timeout=timeout,
             env=dict(os.environ, **{hints_file.MISSES_VARIABLE: misses_file})
             if misses_file else None,
-        )
+        ), None
     except subprocess.TimeoutExpired:
-        return "differs", ["still running after %d s" % timeout]
+        return None, ("differs", ["still running after %d s" % timeout])
+
+
+def compare(run, result, script):
+    """(what differs from the recorded run: exit status, stdout; notes on what
+    is the same but looks otherwise: a program showing its own location)."""
     status = 128 - result.returncode if result.returncode < 0 else result.returncode
     problems = []
     if status != run["exit_status"]:
         problems.append("exit status %d, recorded %d" % (status, run["exit_status"]))
-    notes = [] if "stdout" in run else ["(stdout was not recorded: exit status only)"]
-    if "stdout" in run:
-        expected = hints_file.stream_bytes(run["stdout"])
-        got = result.stdout[: len(expected)] if run["stdout"].get("truncated") else result.stdout
-        locations = own_locations(script, run)
-        moved = got != expected and differs_only_in_location(expected, got, locations)
-        if moved:
-            notes = ["same output except where it shows the program's own location: %r in the "
-                     "recorded run, %r in the binary (by design: README, 'Where a binary runs "
-                     "from')" % moved]
-        elif got != expected:
-            problems.append("stdout differs from the recorded run's")
-    if not problems:
-        return "same", notes
-    stderr = result.stderr.decode("utf-8", "replace")
+    if "stdout" not in run:
+        return problems, ["(stdout was not recorded: exit status only)"]
+    notes = []
+    expected = hints_file.stream_bytes(run["stdout"])
+    got = result.stdout[: len(expected)] if run["stdout"].get("truncated") else result.stdout
+    locations = own_locations(script, run)
+    moved = got != expected and differs_only_in_location(expected, got, locations)
+    if moved:
+        notes = ["same output except where it shows the program's own location: %r in the "
+                 "recorded run, %r in the binary (by design: README, 'Where a binary runs "
+                 "from')" % moved]
+    elif got != expected:
+        problems.append("stdout differs from the recorded run's")
+    return problems, notes
+
+
+def diagnose(stderr, run, script, looked_up=()):
+    """What the binary's stderr says it lacked, and how to put it in (lines)."""
     missing = missing_module(stderr)
     missing_data = None if missing else missing_data_file(stderr)
     if missing_data:
-        problems += _both_fixes("data file", missing_data, "--hinted-keep-data", script, run)
-    elif missing:
-        problems += _both_fixes("module", missing, "--hinted-keep", script, run)
-    elif hinted_runtime.LEFT_OUT_START in stderr:  # the binary names the families left out
-        problems.append(stderr[stderr.index(hinted_runtime.LEFT_OUT_START):].splitlines()[0]
-                        .partition("nuitka-hints: ")[2])
-    elif looked_up:
+        return _both_fixes("data file", missing_data, "--hinted-keep-data", script, run)
+    if missing:
+        return _both_fixes("module", missing, "--hinted-keep", script, run)
+    if hinted_runtime.LEFT_OUT_START in stderr:  # the binary names what the build left out
+        return [stderr[stderr.index(hinted_runtime.LEFT_OUT_START):].splitlines()[0]
+                .partition("nuitka-hints: ")[2]]
+    if looked_up:
         names = sorted(looked_up)
-        problems += [
-            "the runs looked up modules they never loaded, which the binary lacks: %s;"
-            % ", ".join(names),
-            "  if the output depends on their being there, add --hinted-keep=%s" % names[0],
-        ]
-    return "differs", problems
+        return ["the runs looked up modules they never loaded, which the binary lacks: %s;"
+                % ", ".join(names),
+                "  if the output depends on their being there, add --hinted-keep=%s" % names[0]]
+    return []
 
 
 def _both_fixes(what, name, keep_option, script, run):

@@ -252,6 +252,16 @@ def test_replay_names_the_missing_module_and_both_fixes(tmp_path):
     assert "  or keep it: add --hinted-keep=yaml.cyaml to the build" in problems
 
 
+def test_a_difference_is_explained_by_what_the_binary_says_it_left_out():
+    """The binary's own line (a module caught or a data file looked for) is the
+    explanation when no ImportError names a module."""
+    stderr = "warning: x\n%sunidecode.x004, which the program imported\n" % (
+        nuitka_hints.hinted_runtime.LEFT_OUT_START)
+    assert nuitka_hints.diagnose(stderr, run_entry(0), "app.py") == [
+        "this build left out unidecode.x004, which the program imported"]
+    assert nuitka_hints.diagnose("", run_entry(0), "app.py") == []
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="uses a shell script as the binary")
 def test_replay_names_looked_up_modules_as_a_likely_cause(tmp_path):
     answers = executable(tmp_path, "echo 'sqlite3 available: False'\n")
