@@ -70,12 +70,10 @@ def main(argv=None):
     if "--version" in argv:
         print(hints_file.version_line())
         return OK
-    modes = {arg for arg in argv[:-1] if arg in ("--verify", "--verify-only", "--no-learn")}
-    stale_policy = _option_value(argv[:-1], "--hinted-stale") or "error"
-    rounds = _option_value(argv[:-1], "--learn-rounds")
-    rounds = str(LEARN_ROUNDS) if rounds is None else rounds
-    argv = [arg for arg in argv[:-1] if arg not in modes and not arg.startswith(
-        ("--hinted-stale=", "--learn-rounds="))] + argv[-1:]
+    own, _ = split_options(argv[:-1])
+    modes = {name for name in own if not OWN_OPTIONS[name]}
+    stale_policy = own.get("--hinted-stale", "error")
+    rounds = own.get("--learn-rounds", str(LEARN_ROUNDS))
     try:
         if stale_policy not in STALE_POLICIES:
             raise hints_file.CommandLineError("--hinted-stale=%s: choose %s" % (
@@ -95,6 +93,25 @@ def main(argv=None):
     except hints_file.HintsError as exc:
         sys.stderr.write("nuitka-hints: error: %s\n" % exc)
         return ERROR
+
+
+# The invoker's own options (name -> whether it takes a value): read here, never
+# passed to Nuitka.  Every other option is Nuitka's, or the plugin's (--hinted-*).
+OWN_OPTIONS = {"--verify": False, "--verify-only": False, "--no-learn": False,
+               "--hints": True, "--hinted-stale": True, "--learn-rounds": True}
+
+
+def split_options(options):
+    """(the invoker's own options: name -> its last value, True for a flag; the
+    other options, in order, for Nuitka)."""
+    own, others = {}, []
+    for option in options:
+        name, equals, value = option.partition("=")
+        if OWN_OPTIONS.get(name) == bool(equals):
+            own[name] = value if equals else True
+        else:
+            others.append(option)
+    return own, others
 
 
 class StaleHintsError(hints_file.HintsError):
@@ -153,14 +170,14 @@ class HintedBuild:
     def from_arguments(cls, argv):
         """The build ``argv`` asks for (options, then the script), checked."""
         *options, script = argv
-        hints_name = _option_value(options, "--hints")
+        own, options = split_options(options)
         if script.startswith("-") or not os.path.isfile(script):
             raise hints_file.CommandLineError(
                 "script %s not found: give the script to build as the last argument" % script
             )
         check_nuitka()
-        nuitka_options = my_opts + [o for o in options if not o.startswith("--hints=")]
-        return cls(script, hints_name or hints_file.hints_path(script), nuitka_options)
+        return cls(script, own.get("--hints") or hints_file.hints_path(script),
+                   my_opts + options)
 
     def reload_hints(self):
         """The hints as they are now (verify learns into the file)."""

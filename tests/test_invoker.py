@@ -252,6 +252,14 @@ def test_replay_names_the_missing_module_and_both_fixes(tmp_path):
     assert "  or keep it: add --hinted-keep=yaml.cyaml to the build" in problems
 
 
+def test_the_invokers_own_options_are_taken_out_and_the_rest_go_to_nuitka_in_order():
+    own, others = nuitka_hints.split_options([
+        "--verify", "--output-dir=out", "--hints=a.json", "--hints=b.json", "--hinted-cold=no",
+        "--learn-rounds=2", "--verify=yes", "--lto=no"])
+    assert own == {"--verify": True, "--hints": "b.json", "--learn-rounds": "2"}
+    assert others == ["--output-dir=out", "--hinted-cold=no", "--verify=yes", "--lto=no"]
+
+
 def test_a_difference_is_explained_by_what_the_binary_says_it_left_out():
     """The binary's own line (a module caught or a data file looked for) is the
     explanation when no ImportError names a module."""
