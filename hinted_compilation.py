@@ -4,7 +4,8 @@
         --hinted-json-file=script-<tag>.json script.py
 
 (``nuitka_hints.py`` writes that command for you.)  The hints come from
-``hinted_mods.py``.  For every module Nuitka meets, the plugin answers:
+``hinted_mods.py``.  For every module Nuitka meets, the plugin answers what
+``hinted_decisions`` decides from the record and what Nuitka's side says:
 
 - recorded (or learned from the binary: it lacked it on a replay), or a package
   containing one: no opinion (``None``), so Nuitka follows it as usual and never
@@ -59,6 +60,7 @@ from nuitka.utils.ModuleNames import ModuleName
 
 try:
     import hinted_cold
+    import hinted_decisions
     import hinted_dist
     import hinted_report
     import hinted_runtime
@@ -67,12 +69,15 @@ except ImportError:  # the files copied side by side rather than installed
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     try:  # only for these imports: Nuitka evaluates some calls (entry_points()) on sys.path
         import hinted_cold
+        import hinted_decisions
         import hinted_dist
         import hinted_report
         import hinted_runtime
         import hints_file
     finally:
         del sys.path[0]
+
+from hinted_decisions import HOT_SAMPLES, HOT_SHARE, LEFT_TO_PYTHON, Reason  # noqa: E402
 
 # Top-level package -> the standard Nuitka plugin it needs.  Only plugins that the
 # installed Nuitka offers and does not enable by itself are enabled (see
@@ -103,38 +108,10 @@ PLUGINS_FOR_PACKAGES = {
 
 BUILTIN_KINDS = (hints_file.BUILTIN, hints_file.FROZEN)
 
-# Why a module that no recorded run imported is in the build all the same.
-KEPT_BY_OPTION = "--hinted-keep"
-KEPT_FOR_KEPT = "imported by a --hinted-keep module"
-KEPT_FOR_STARTUP = "loaded with the modules the interpreter's start-up needs"
-KEPT_FOR_REWRITE = "imported by code Nuitka's package configuration added"
-KEPT_FOR_RUNTIME = "imported by Nuitka's compiled runtime"
-KEPT_FOR_PLUGIN_CODE = "imported by code a Nuitka plugin runs in the binary"
-KEPT_FOR_LEARNED = "loaded by a module the binary was seen to lack"
-KEPT_FOR_OTHER_PATH = "imported by a module that took another path in the binary"
-KEPT_FOR_FAMILY = "of a family the runs picked from by name (--hinted-families=keep)"
 # An extension module's file names, by the suffixes that carry the interpreter's tag.
 TAGGED_EXTENSION_SUFFIXES = tuple(
     s for s in importlib.machinery.EXTENSION_SUFFIXES if s.count(".") > 1)
-KEPT_FOR_MAIN = "imported at module level by the program's main script, unconditionally"
-KEPT_FOR_LOADED_FILE = "its file was loaded in a recorded run, as a module of another name"
-
-LEFT_TO_PYTHON = "Nuitka fails on it: its source ships in the dist and Python imports it " \
-    "from there"
-
-# Nuitka's multiprocessing plugin compiles the main script a second time, as
-# __parents_main__ (the main module a child process sees): the program's code too.
-MAIN_COPY = "__parents_main__"
-
 LOADED_MARKER = "--- modules loaded: ---"  # a probe's answer follows it on its stdout
-
-# A recorded module is "hot", and compiled to C, when some recorded run spent at
-# least this share of its CPU samples in it, and at least HOT_SAMPLES samples
-# (about 40 ms of CPU at Linux' usual 4 ms tick): in a 0.1 s run the one or two
-# samples a module gets are chance (a different handful of modules each trace),
-# and compiling one costs seconds of build for no measurable gain.
-HOT_SHARE = 0.01
-HOT_SAMPLES = 10
 
 
 class HintedCompilationPlugin(NuitkaPluginBase):
@@ -265,38 +242,32 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         except hints_file.HintsError as exc:
             self.sysexit(str(exc))
         self.keep_patterns = list(hinted_keep)
-        self.unrecorded_policy = hinted_unrecorded
         for literal in (p for p in self.keep_patterns if not _is_pattern(p)):
             self.kept.update(p.asString() for p in ModuleName(literal).getParentPackageNames())
-        self.kept_without_record = {}  # module name -> why (a KEPT_* text)
-        self.given_way = {}  # module name -> the other plugins that include it
-        self.wanted_by_others = {}  # module name -> the other plugins that answer include
-        self.dropped = {}  # module name -> the module that imports it
-        self.as_bytecode = set()
-        self.left_to_python = set(hinted_source)  # Nuitka failed on them (the invoker says)
+        self.decisions = hinted_decisions.ModuleDecisions(
+            self.hints, self.kept, self.keep_patterns, hinted_unrecorded,
+            compile_hot=hinted_compile == "hot", left_to_python=hinted_source, safe=hinted_safe,
+            loaded_by=modules_loaded_by, loaded_at_startup=_loaded_at_startup)
+        self.left_to_python = self.decisions.left_to_python  # Nuitka failed on them
         self.strip = hinted_strip == "yes"
         self.overruled = {}  # recorded module name -> why Nuitka's configuration keeps it out
-        self.loaded_for_nuitka = {}  # module name -> what its Nuitka-added imports load
-        self.hot = (self.hints.hot_modules(HOT_SHARE, HOT_SAMPLES) if hinted_compile == "hot"
-                    else None)
-        self.not_hot = set()  # recorded, installed, no run spent HOT_SHARE in them
         self.cold_written = None  # what hinted_cold wrote into the dist
         self.hints_name = os.path.basename(hinted_json_file)
         self.info(
             "Hints %s: %d modules from %d run(s); unrecorded modules: %s; families: %s; "
             "cold tier: %s." % (hinted_json_file, len(self.hints.modules), len(self.hints.runs),
-                                self.unrecorded_policy, hinted_families, hinted_cold)
+                                hinted_unrecorded, hinted_families, hinted_cold)
         )
         self.families = None  # package -> its modules the runs picked by name, the others
         self._check_plugins()
         self.learned_importers = {e["importer"] for e in self.hints.learned.values()} & self.kept
-        if self.unrecorded_policy == "drop":
+        if hinted_unrecorded == "drop":
             _leave_standard_library_to_plugins()
             for name in runtime_imports(self.hints.modules):
                 if name not in self.kept:
-                    self.kept_without_record[name] = KEPT_FOR_RUNTIME
-            self._keep_loaded_by(self.hints.learned, KEPT_FOR_LEARNED)
-        if hinted_compile == "hot" and self.hot is None:
+                    self.decisions.kept_without_record[name] = Reason.FOR_RUNTIME
+            self.decisions.keep_loaded_by(self.hints.learned, Reason.FOR_LEARNED)
+        if hinted_compile == "hot" and self.decisions.hot is None:
             self.info(
                 "A recorded run has no CPU profile (traced with --no-profile or by "
                 "an older tracer): compiling every recorded module."
@@ -324,16 +295,6 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                 "(nuitka_hints.py does this for you)." % (", ".join(missing), ",".join(missing))
             )
         self.info("Standard plugins the program needs, enabled: %s." % ", ".join(needed))
-
-    def _keep_loaded_by(self, names, reason):
-        """Keep ``names`` and what importing them loads (in a fresh interpreter of
-        the program's Python): code Nuitka adds runs in the binary, where no
-        recorded run could load anything for it.  Returns the names kept."""
-        loaded = set(names) | modules_loaded_by(tuple(sorted(names)))
-        for name in loaded:
-            if name not in self.kept:
-                self.kept_without_record.setdefault(name, reason)
-        return loaded
 
     def createPreModuleLoadCode(self, module):
         """The code the binary runs before the program (``hinted_runtime``): the
@@ -377,58 +338,16 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                     hinted_runtime.LEFT_OUT_START, named, more))
 
     def onModuleEncounter(self, using_module_name, module_name, module_filename, module_kind):
-        name = module_name.asString()
-        if name in self.left_to_python:
-            return False, "nuitka-hints: %s" % LEFT_TO_PYTHON
-        if name in self.kept or name in self.kept_without_record:
-            return None
-        if using_module_name is not None and using_module_name.isFakeModuleName():
-            using = using_module_name.asString()
-            self.loaded_for_nuitka.setdefault(using, set()).update(
-                self._keep_loaded_by([name], KEPT_FOR_PLUGIN_CODE))
-            return None
-        reason = self._needed_without_record(using_module_name, module_name, module_filename)
-        if reason:
-            self.kept_without_record.setdefault(name, reason)
-            return None
-        if name not in self.wanted_by_others:  # asked once a module, whoever imports it
-            self.wanted_by_others[name] = _plugins_including(
-                self, using_module_name, module_name, module_filename, module_kind)
-        including = self.wanted_by_others[name]
-        if including:
-            self.given_way[name] = including
-            if _is_installed(module_filename):  # included, but no run needed it: not hot
-                self.as_bytecode.add(name)
-            return None
-        if self.unrecorded_policy == "bytecode":
-            self.as_bytecode.add(name)
-            return None
-        using = using_module_name.asString() if using_module_name else None
-        self.dropped[name] = "__main__" if using == MAIN_COPY else using
-        return False, self._drop_reason(name)
-
-    def _needed_without_record(self, using_module_name, module_name, module_filename=None):
-        """Why a module no run imported must be in the build all the same, or None."""
-        name = module_name.asString()
-        if module_name.matchesToShellPatterns(self.keep_patterns).is_match:
-            return KEPT_BY_OPTION
-        if module_filename and os.path.realpath(module_filename) in self.data_files.libraries:
-            return KEPT_FOR_LOADED_FILE  # OpenCV's native cv2, which Nuitka names cv2.cv2
-        if using_module_name is None:
-            return None
-        using = using_module_name.asString()
-        if self.kept_without_record.get(using) in (KEPT_BY_OPTION, KEPT_FOR_KEPT,
-                                                   KEPT_FOR_FAMILY):
-            return KEPT_FOR_KEPT  # its imports, and its package configuration's implicit ones
-        if using in _interpreter_startup_modules() and name in _loaded_by_startup_modules():
-            return KEPT_FOR_STARTUP  # opcode -> _opcode on 3.13
-        return None
-
-    def _drop_reason(self, name):
-        runs = len(self.hints.runs)
-        what = "looked up but not loaded" if name in self.hints.looked_up else "not imported"
-        return "nuitka-hints: %s in any of %d recorded run%s (%s)" % (
-            what, runs, "" if runs == 1 else "s", self.hints_name)
+        """``hinted_decisions`` decides; the other plugins' answers and Nuitka's
+        names come from here."""
+        using = using_module_name.asString() if using_module_name is not None else None
+        why_not = self.decisions.encounter(
+            module_name.asString(), using, module_filename,
+            nuitka_code=using_module_name is not None and using_module_name.isFakeModuleName(),
+            others_including=lambda: _plugins_including(
+                self, using_module_name, module_name, module_filename, module_kind),
+            installed=_is_installed(module_filename), loaded_files=self.data_files.libraries)
+        return None if why_not is None else (False, why_not)
 
     def onModuleSourceCode(self, module_name, source_filename, source_code):
         """Keep what a kept module imports where the record cannot be trusted for it.
@@ -442,15 +361,15 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         its submodules instead of lazily), so what it imports goes in whole.
         """
         name = module_name.asString()
-        if name == "__main__" or self.kept_without_record.get(name) == KEPT_FOR_MAIN:
+        if name == "__main__" or self.decisions.kept_without_record.get(name) == Reason.FOR_MAIN:
             self._keep_certain_imports(name, source_filename, source_code)
         if name not in self.kept or not source_filename:
             return None
         is_package = os.path.basename(source_filename).startswith("__init__.")
         imported = hinted_cold.imported_names(source_code, name, is_package)
         if name in self.learned_importers:
-            self.loaded_for_nuitka[name] = self._keep_loaded_by(
-                imported | self._families_picked_by(name, imported), KEPT_FOR_OTHER_PATH)
+            self.decisions.loaded_for_nuitka[name] = self.decisions.keep_loaded_by(
+                imported | self._families_picked_by(name, imported), Reason.FOR_OTHER_PATH)
             return None
         try:
             with open(source_filename, "rb") as handle:
@@ -459,7 +378,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             return None
         added = imported - hinted_cold.imported_names(original, name, is_package)
         if added:
-            self.loaded_for_nuitka[name] = self._keep_loaded_by(added, KEPT_FOR_REWRITE)
+            self.decisions.loaded_for_nuitka[name] = self.decisions.keep_loaded_by(
+                added, Reason.FOR_REWRITE)
         return None
 
     def _keep_certain_imports(self, name, source_filename, source_code):
@@ -469,14 +389,13 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         if name == "__main__":
             self._say_if_no_run_of(source_filename)
         is_package = os.path.basename(source_filename or "").startswith("__init__.")
-        for imported in sorted(hinted_cold.unconditional_imports(source_code, name, is_package)):
-            if imported in self.kept or imported in self.kept_without_record:
-                continue
-            location = self.locateModule(imported)
-            if location is not None:
-                self.kept_without_record[imported] = KEPT_FOR_MAIN
-                if _is_installed(location):
-                    self.as_bytecode.add(imported)
+
+        def location(imported):
+            found = self.locateModule(imported)
+            return found is not None, _is_installed(found)
+
+        self.decisions.keep_certain_imports(
+            hinted_cold.unconditional_imports(source_code, name, is_package), location)
 
     def _say_if_no_run_of(self, script):
         """One line when no recorded run ran the script being built."""
@@ -512,9 +431,9 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             return []
         members = [m for _, left in self.module_families().values() for m in left]
         for member in members:
-            self.kept_without_record.setdefault(member, KEPT_FOR_FAMILY)
+            self.decisions.kept_without_record.setdefault(member, Reason.FOR_FAMILY)
             if _is_installed(self.locateModule(member)):
-                self.as_bytecode.add(member)
+                self.decisions.as_bytecode.add(member)
         return members
 
     def _families_picked_by(self, importer, imported):
@@ -545,9 +464,9 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         Nuitka's anti-bloat keeps out: forcing it in would stop the build."""
         name = module.getFullName().asString()
         wanted = [(n, "%s (nuitka-hints)" % self._kept_reason(n))
-                  for n in sorted(self.loaded_for_nuitka.get(name, ()))]
+                  for n in sorted(self.decisions.loaded_for_nuitka.get(name, ()))]
         if module.isMainModule():
-            wanted += [(n, "%s (nuitka-hints)" % KEPT_FOR_FAMILY)
+            wanted += [(n, "%s (nuitka-hints)" % Reason.FOR_FAMILY)
                        for n in self._family_members_kept()]
             wanted += [(n, "imported in a recorded run (nuitka-hints)")
                        for n in self.hints.program_modules()
@@ -558,8 +477,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             wanted += [(p, "--hinted-keep (nuitka-hints)")
                        for p in self.keep_patterns if not _is_pattern(p)]
             wanted += [(n, "%s (nuitka-hints)" % reason)
-                       for n, reason in sorted(self.kept_without_record.items())
-                       if reason == KEPT_FOR_RUNTIME]
+                       for n, reason in sorted(self.decisions.kept_without_record.items())
+                       if reason == Reason.FOR_RUNTIME]
         for wanted_name, reason in wanted:
             avoided = _avoided_by_anti_bloat(ModuleName(wanted_name))
             if avoided:
@@ -569,33 +488,9 @@ class HintedCompilationPlugin(NuitkaPluginBase):
 
     def decideCompilation(self, module_name):
         name = module_name.asString()
-        cold = self._is_cold(name)
-        wanted = name in self.as_bytecode or cold or self._is_learned(name)
-        if wanted and not _compiled_by_another_plugin(self, module_name):
-            if cold:
-                self.not_hot.add(name)
-            return "bytecode"
-        return None
-
-    def _is_learned(self, name):
-        """An installed package's module the binary was seen to lack: no run
-        imported it, so it is not hot."""
-        return name in self.hints.learned and _is_installed(self.locateModule(name))
-
-    def _is_cold(self, name):
-        """An installed package's module the runs imported but spent under HOT_SHARE in.
-
-        The program's own modules stay compiled (their users may count on it), and
-        Nuitka decides the standard library itself (bytecode).
-        """
-        entry = self.hints.modules.get(name)
-        return (
-            self.hot is not None
-            and entry is not None
-            and entry.get("where") == hints_file.SITE_PACKAGES
-            and entry["kind"] in hints_file.PYTHON_CODE
-            and name not in self.hot
-        )
+        return self.decisions.compilation(
+            name, installed=lambda: _is_installed(self.locateModule(name)),
+            compiled_by_another=lambda: _compiled_by_another_plugin(self, module_name))
 
     def considerDataFiles(self, module):
         """The data files the runs read that belong to ``module``'s package (the
@@ -670,7 +565,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                 self.locateModule, built,
                 refused=lambda name: _avoided_by_anti_bloat(ModuleName(name)),
                 implied=lambda name: implicit.get(name, ()))
-            for name, using in sorted(self.dropped.items()):
+            for name, using in sorted(self.decisions.dropped.items()):
                 tier.add(name, "imported by %s, which is in the build" % using)
             for package, (_, left) in sorted(self.module_families().items()):
                 for name in left:
@@ -725,7 +620,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         Nuitka met, the other top-level ones, and the other modules of each
         package in it."""
         search = [p for p in sys.path if p and os.path.isdir(p)]
-        names = set(self.dropped) | hinted_cold.installed_top_levels(search)
+        names = set(self.decisions.dropped) | hinted_cold.installed_top_levels(search)
         for package in present:
             names |= self._package_modules(package)
         return {name for name in names - present - set(sys.builtin_module_names)
@@ -743,9 +638,9 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         return hinted_report.build(
             dist_dir, self.hints, built, nuitka=getNuitkaVersion(),
             why={name: self._kept_reason(name) for name in built},
-            left_out=[(name, using, self._drop_reason(name) + (
+            left_out=[(name, using, self.decisions.drop_reason(name) + (
                 "; in the cold tier" if name in cold else ""))
-                for name, using in self.dropped.items()],
+                for name, using in self.decisions.dropped.items()],
             overruled=self._overruled(), families=self.all_families(),
             data_files={"added": self.data_files.added, "left_out": self.data_files.left_out,
                         "stale": self.data_files.stale},
@@ -777,47 +672,23 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         return rows
 
     def _kept_reason(self, name):
-        if name == "__main__":
-            return "the program"
-        if name == MAIN_COPY:
-            return "the program, as its child processes see it (multiprocessing plugin)"
-        entry = self.hints.modules.get(name)
-        if entry is not None:
-            if entry.get("startup"):
-                return "loaded at the interpreter's start-up"
-            return "imported in %d of %d recorded runs" % (entry.get("runs", 1),
-                                                           len(self.hints.runs))
-        alias = next((a for a, real in self.aliases.items() if real == name), None)
-        if alias is not None:
-            return "imported in a recorded run as %s" % alias
-        learned = self.hints.learned.get(name)
-        if learned is not None:
-            return "learned from the binary, which lacked it (%s; imported by %s)" % (
-                self.hints.learned_evidence(name), learned["importer"] or "?")
-        if name in self.kept_without_record:
-            return self.kept_without_record[name]
-        if name in self.given_way:
-            return "required by the %s plugin" % ", ".join(self.given_way[name])
-        if name in self.as_bytecode:
-            return "--hinted-unrecorded=bytecode"
-        if name in self.kept:
-            return "package of a recorded module"
-        return "included by Nuitka itself (the interpreter's start-up)"
+        return self.decisions.kept_reason(name, self.aliases)
 
     def _report(self):
+        decisions = self.decisions
         self.info("Kept %d recorded modules and packages." % len(self.kept))
-        if self.kept_without_record:
-            reasons = collections.Counter(self.kept_without_record.values())
+        if decisions.kept_without_record:
+            reasons = collections.Counter(decisions.kept_without_record.values())
             self.info("Kept %d modules no run imported: %s." % (
-                len(self.kept_without_record), _most_common(reasons, 10)))
-        if self.given_way:
+                len(decisions.kept_without_record), _most_common(reasons, 10)))
+        if decisions.given_way:
             plugins = collections.Counter(
-                p for names in self.given_way.values() for p in names)
+                p for names in decisions.given_way.values() for p in names)
             self.info("Kept %d modules other plugins require: %s." % (
-                len(self.given_way), ", ".join(
+                len(decisions.given_way), ", ".join(
                     "the %s plugin (%d)" % item for item in sorted(plugins.items()))))
-        if self.as_bytecode:
-            self.info("Included %d unrecorded modules as bytecode." % len(self.as_bytecode))
+        if decisions.as_bytecode:
+            self.info("Included %d unrecorded modules as bytecode." % len(decisions.as_bytecode))
         families = self.all_families()
         if families:
             self.info(
@@ -830,25 +701,26 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                     "the rest of each is in the cold tier (data files ship)" if self.cold_tier
                     else "the rest of each is left out: --hinted-families=keep (or "
                     "--hinted-safe) ships them"))
-        if self.not_hot:
+        if decisions.not_hot:
             self.info(
                 "Included %d recorded modules as bytecode: no recorded run spent %d%% "
                 "of its CPU time (%d samples) in them (--hinted-compile=all compiles "
-                "them)." % (len(self.not_hot), HOT_SHARE * 100, HOT_SAMPLES)
+                "them)." % (len(decisions.not_hot), HOT_SHARE * 100, HOT_SAMPLES)
             )
-        looked_up = sorted(n for n in self.hints.looked_up if n not in self.kept_without_record)
+        looked_up = sorted(n for n in self.hints.looked_up
+                           if n not in decisions.kept_without_record)
         if looked_up:
             self.info(
                 "Left out %d modules the runs looked up but never loaded (keep one with "
                 "--hinted-keep=NAME): %s." % (len(looked_up), ", ".join(looked_up[:10])))
-        if not self.dropped:
+        if not decisions.dropped:
             return
-        stdlib = [n for n in self.dropped if n.partition(".")[0] in sys.stdlib_module_names]
-        by_package = collections.Counter(name.partition(".")[0] for name in self.dropped)
+        stdlib = [n for n in decisions.dropped if n.partition(".")[0] in sys.stdlib_module_names]
+        by_package = collections.Counter(name.partition(".")[0] for name in decisions.dropped)
         self.info(
             "Dropped %d modules never imported in recorded runs (%d of the standard "
             "library); most from: %s."
-            % (len(self.dropped), len(stdlib), _most_common(by_package, 10))
+            % (len(decisions.dropped), len(stdlib), _most_common(by_package, 10))
         )
 
 
@@ -1249,6 +1121,12 @@ def required_plugins(packages, plugins=None, kept_out=None):
     needed = {PLUGINS_FOR_PACKAGES[p] for p in packages
               if p in PLUGINS_FOR_PACKAGES and p not in kept_out}
     return sorted(name for name in needed if name in plugins and not plugins[name])
+
+
+def _loaded_at_startup(using, name):
+    """Is ``using`` a module of the interpreter's start-up, and ``name`` one that
+    importing those loads?  Worked out only when a start-up module imports."""
+    return using in _interpreter_startup_modules() and name in _loaded_by_startup_modules()
 
 
 def _loaded_by_startup_modules():

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import ROOT, TAG, TRACER_TEXT, installed_distribution, run_tracer
 
-import hinted_compilation
+import hinted_decisions
 import hints_file
 import nuitka_hints
 
@@ -99,7 +99,7 @@ def test_module_loaded_by_computed_name_is_in_the_build(built):
 def test_compiled_to_c_are_the_programs_modules_and_the_hot_ones(built):
     work, _, report, _, _ = built
     hints = hints_file.Hints.load(str(work / ("app-%s.json" % TAG)))
-    hot = hints.hot_modules(hinted_compilation.HOT_SHARE, hinted_compilation.HOT_SAMPLES)
+    hot = hints.hot_modules(hinted_decisions.HOT_SHARE, hinted_decisions.HOT_SAMPLES)
     assert "pygments.util" in hot
     compiled = {m.get("name"): m.get("kind").startswith("Compiled") for m in report.iter("module")}
     installed = [n for n in hints.program_modules()

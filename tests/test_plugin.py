@@ -16,6 +16,7 @@ import pytest
 from conftest import installed_distribution
 
 import hinted_compilation
+import hinted_decisions
 import hinted_runtime
 import hints_file
 
@@ -105,9 +106,9 @@ def test_the_multiprocessing_copy_of_the_main_script_is_the_program_in_the_repor
     an import dropped there is the program's own, listed first as __main__'s."""
     p = plugin({"pkg": source("pkg/__init__.py", "site-packages")})
     encounter(p, "pkg.other", using="pkg")
-    encounter(p, "branch", using=hinted_compilation.MAIN_COPY)
+    encounter(p, "branch", using=hinted_decisions.MAIN_COPY)
     (tmp_path / "app.dist").mkdir()
-    report = p.build_report(str(tmp_path / "app.dist"), {hinted_compilation.MAIN_COPY: "compiled"},
+    report = p.build_report(str(tmp_path / "app.dist"), {hinted_decisions.MAIN_COPY: "compiled"},
                             {})
     assert [(i["module"], i["imported_by"], i["by_program"]) for i in report["left_out"]] == [
         ("branch", "__main__", True), ("pkg.other", "pkg", False)]
@@ -196,7 +197,7 @@ def test_what_start_up_modules_load_is_kept(plugin):
     p = plugin({})
     assert "_opcode" in hinted_compilation._loaded_by_startup_modules()
     assert encounter(p, "_opcode", using="opcode") is None
-    assert p.kept_without_record["_opcode"] == hinted_compilation.KEPT_FOR_STARTUP
+    assert p.decisions.kept_without_record["_opcode"] == hinted_decisions.Reason.FOR_STARTUP
     assert encounter(p, "unicodedata", using="re._parser")[0] is False
 
 
@@ -220,7 +221,7 @@ def test_runtime_hard_imports_are_read_from_nuitkas_runtime():
 def test_runtime_hard_imports_are_kept_and_forced_in(plugin):
     p = plugin({})
     assert encounter(p, "typing") is None
-    assert p.kept_without_record["typing"] == hinted_compilation.KEPT_FOR_RUNTIME
+    assert p.decisions.kept_without_record["typing"] == hinted_decisions.Reason.FOR_RUNTIME
 
 
 def test_the_record_counts_for_a_recorded_module_a_kept_modules_imports_for_a_kept_one(plugin):
@@ -231,7 +232,7 @@ def test_the_record_counts_for_a_recorded_module_a_kept_modules_imports_for_a_ke
     assert encounter(p, "recorded.extra", using="recorded")[0] is False
     assert encounter(p, "wanted") is None
     assert encounter(p, "wanted_helper", using="wanted") is None
-    assert p.kept_without_record["wanted_helper"] == hinted_compilation.KEPT_FOR_KEPT
+    assert p.decisions.kept_without_record["wanted_helper"] == hinted_decisions.Reason.FOR_KEPT
     assert encounter(p, "wanted_helper_helper", using="wanted_helper") is None
 
 
@@ -254,7 +255,7 @@ def compilation(plugin, name):
 def test_only_cold_modules_of_installed_packages_become_bytecode(plugin):
     p = plugin(PROFILED, profile=PROFILE)
     assert [n for n in sorted(PROFILED) if compilation(p, n) == "bytecode"] == ["lib", "lib.cold"]
-    assert p.not_hot == {"lib", "lib.cold"}
+    assert p.decisions.not_hot == {"lib", "lib.cold"}
 
 
 @pytest.mark.parametrize("compile, profile", [("all", PROFILE), ("hot", None)])
@@ -293,7 +294,7 @@ def test_another_plugin_including_a_module_wins(plugin, monkeypatch):
                         NuitkaPluginMultiprocessingWorkarounds())
     monkeypatch.setitem(Plugins.active_plugins, p.plugin_name, p)
     assert encounter(p, "multiprocessing.forkserver") is None
-    assert p.given_way == {"multiprocessing.forkserver": ["multiprocessing"]}
+    assert p.decisions.given_way == {"multiprocessing.forkserver": ["multiprocessing"]}
     assert encounter(p, "colorsys")[0] is False
     assert compilation(p, "multiprocessing.forkserver") is None  # theirs: bytecode
 
@@ -319,7 +320,7 @@ def test_an_installed_module_another_plugin_includes_goes_in_as_bytecode(plugin,
             is None
     assert compilation(p, "extra.tool") == "bytecode"
     assert compilation(p, "extra.mine") is None  # outside site-packages: the program's own
-    assert p.given_way == {"extra.tool": ["including"], "extra.mine": ["including"]}
+    assert p.decisions.given_way == {"extra.tool": ["including"], "extra.mine": ["including"]}
 
 
 def test_unrecorded_bytecode_gives_way_to_a_plugin_compiling_it(plugin, monkeypatch):
@@ -348,7 +349,7 @@ def test_imports_nuitkas_package_configuration_adds_are_kept(plugin, tmp_path):
     rewritten = "import importlib\nimport imp; native = imp.load_dynamic('cv2', 'x.so')\n"
     assert p.onModuleSourceCode(ModuleName("cv2"), str(original), rewritten) is None
     assert encounter(p, "imp", using="cv2") is None
-    assert p.kept_without_record["imp"] == hinted_compilation.KEPT_FOR_REWRITE
+    assert p.decisions.kept_without_record["imp"] == hinted_decisions.Reason.FOR_REWRITE
     assert encounter(p, "zipfile", using="cv2")[0] is False
 
 
@@ -360,8 +361,8 @@ def test_what_a_rewrite_adds_is_kept_with_what_importing_it_loads(plugin, tmp_pa
     assert p.onModuleSourceCode(ModuleName("lib"), str(original), "import json\nVALUE = 1\n") \
         is None
     assert encounter(p, "json.decoder", using="json") is None  # json imports it
-    assert p.kept_without_record["json.decoder"] == hinted_compilation.KEPT_FOR_REWRITE
-    assert "json.decoder" in p.loaded_for_nuitka["lib"]  # implicit imports of lib, any order
+    assert p.decisions.kept_without_record["json.decoder"] == hinted_decisions.Reason.FOR_REWRITE
+    assert "json.decoder" in p.decisions.loaded_for_nuitka["lib"]  # lib's implicit imports
     assert encounter(p, "json.tool", using="json")[0] is False  # json never imports it
 
 
@@ -567,7 +568,7 @@ def test_a_binary_without_the_families_is_told_to_name_them_when_the_program_fai
 
 def test_a_module_left_to_python_is_refused_to_nuitka_saying_why(plugin):
     p = plugin({"shapes": source("shapes/__init__.py"), "shapes.matcher": source("m.py")})
-    p.left_to_python = {"shapes.matcher"}
+    p.left_to_python.add("shapes.matcher")  # (the decisions hold the same set)
     assert encounter(p, "shapes.matcher", using="shapes") == (
         False, "nuitka-hints: Nuitka fails on it: its source ships in the dist and Python "
         "imports it from there")
@@ -650,10 +651,10 @@ def test_a_module_that_took_another_path_in_the_binary_keeps_all_it_imports(tmp_
     p = plugin({"lazy": source("lazy.py", "site-packages")},
                learned={"json": {"importer": "lazy", "runs": [1], "reports": []}})
     assert p.learned_importers == {"lazy"}
-    assert p.kept_without_record["json.decoder"] == hinted_compilation.KEPT_FOR_LEARNED
+    assert p.decisions.kept_without_record["json.decoder"] == hinted_decisions.Reason.FOR_LEARNED
     p.onModuleSourceCode(ModuleName("lazy"), str(original), original.read_text())
-    assert p.kept_without_record["colorsys"] == hinted_compilation.KEPT_FOR_OTHER_PATH
-    assert "colorsys" in p.loaded_for_nuitka["lazy"]
+    assert p.decisions.kept_without_record["colorsys"] == hinted_decisions.Reason.FOR_OTHER_PATH
+    assert "colorsys" in p.decisions.loaded_for_nuitka["lazy"]
     assert encounter(p, "colorsys", using="lazy") is None
 
 
@@ -686,7 +687,7 @@ def test_what_the_main_script_imports_unconditionally_is_kept_whatever_the_recor
     main.write_text("import json.tool\nfrom email import parser\nif True:\n    import colorsys\n")
     p.onModuleSourceCode(ModuleName("__main__"), str(main), main.read_text())
     assert encounter(p, "json.tool") is None and encounter(p, "email.parser") is None
-    assert p.kept_without_record["json.tool"] == hinted_compilation.KEPT_FOR_MAIN
+    assert p.decisions.kept_without_record["json.tool"] == hinted_decisions.Reason.FOR_MAIN
     assert encounter(p, "colorsys")[0] is False  # a branch: no run took it
     assert "No recorded run in app.json ran entry.py (they ran app.py): what it imports at " \
         "module level is kept, the rest it could reach is in the cold tier." \
@@ -707,7 +708,8 @@ def test_an_extension_module_whose_file_a_run_loaded_under_another_name_is_kept(
                                                 [], set())
     assert p.onModuleEncounter(ModuleName("hintvendor"), ModuleName("hintvendor.native"),
                                loaded, "extension") is None
-    assert p.kept_without_record["hintvendor.native"] == hinted_compilation.KEPT_FOR_LOADED_FILE
+    assert p.decisions.kept_without_record["hintvendor.native"] == \
+        hinted_decisions.Reason.FOR_LOADED_FILE
     assert p.onModuleEncounter(ModuleName("hintvendor"), ModuleName("hintvendor.other"),
                                loaded + ".not", "extension")[0] is False
 
