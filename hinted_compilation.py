@@ -260,6 +260,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         )
         self.families = None  # package -> its modules the runs picked by name, the others
         self._check_plugins()
+        self._check_metadata()
         self.learned_importers = {e["importer"] for e in self.hints.learned.values()} & self.kept
         if hinted_unrecorded == "drop":
             _leave_standard_library_to_plugins()
@@ -295,6 +296,23 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                 "(nuitka_hints.py does this for you)." % (", ".join(missing), ",".join(missing))
             )
         self.info("Standard plugins the program needs, enabled: %s." % ", ".join(needed))
+
+    def _check_metadata(self):
+        """The metadata the runs read ships only when Nuitka is asked for it
+        (``--include-distribution-metadata``, which nuitka_hints.py gives): stop,
+        naming the options, where it is not."""
+        from nuitka.options.Options import getShallIncludeDistributionMetadata
+
+        asked = [hinted_runtime.normalized_name(p) for p in getShallIncludeDistributionMetadata()]
+        site_dirs = hints_file.site_packages_dirs(self.data_files.roots)
+        missing = [name for name in self.hints.distributions_read(site_dirs)
+                   if not any(fnmatch.fnmatchcase(hinted_runtime.normalized_name(name), pattern)
+                              for pattern in asked)]
+        if missing:
+            self.sysexit(
+                "The runs read the metadata of %s, which ships only when asked for: add %s "
+                "(nuitka_hints.py does this for you)." % (", ".join(missing), " ".join(
+                    "--include-distribution-metadata=%s" % name for name in missing)))
 
     def createPreModuleLoadCode(self, module):
         """The code the binary runs before the program (``hinted_runtime``): the

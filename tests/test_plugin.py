@@ -68,7 +68,10 @@ def plugin(tmp_path, monkeypatch, startup_modules):
     monkeypatch.setattr(ImportDetection, "_stdlib_modules_names", None)
 
     def make(modules, keep=(), policy="drop", compile="hot", profile=None, data=None,
-             keep_data=(), learned=None):
+             keep_data=(), learned=None, nuitka_options=()):
+        if nuitka_options:
+            monkeypatch.setattr(Options, "options", OptionParsing.parser.parse_args(
+                ["--mode=standalone", *nuitka_options, "app.py"])[0])
         return hinted_compilation.HintedCompilationPlugin(
             hinted_json_file=make_hints(tmp_path, modules, profile=profile, data=data,
                                         learned=learned),
@@ -441,6 +444,18 @@ def test_read_files_nuitka_does_not_list_are_added_by_their_package(plugin, vend
     added = list(adding.considerDataFiles(Module("hintvendor.certifi")))
     assert [d.dest_path for d in added] == [VENDORED + "certifi/cacert.pem"]
     assert adding.data_files.added == [VENDORED + "certifi/cacert.pem"]
+
+
+def test_the_metadata_the_runs_read_must_be_asked_of_nuitka(plugin, vendored, capsys):
+    """Nuitka ships a distribution's metadata only when asked: the plugin, used
+    without nuitka_hints.py, says which options to add."""
+    modules = {"hintvendor": source(VENDORED + "__init__.py", "site-packages")}
+    read = {"site-packages": {"hintvendor-1.0.dist-info/METADATA": 1}}
+    with pytest.raises(SystemExit):
+        plugin(modules, data=read)
+    assert "add --include-distribution-metadata=hintvendor (nuitka_hints.py does this for " \
+        "you)" in capsys.readouterr().err
+    assert plugin(modules, data=read, nuitka_options=["--include-distribution-metadata=hint*"])
 
 
 def test_a_recorded_file_leading_out_of_its_folder_is_refused(plugin):
