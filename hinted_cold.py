@@ -32,9 +32,9 @@ import os
 import re
 import shutil
 import sys
-import sysconfig
 import zipfile
 
+import hints_file
 from hinted_runtime import INDEX, is_shared_object
 
 ARCHIVE = "nuitka-hints-cold.zip"
@@ -43,16 +43,18 @@ ARCHIVE = "nuitka-hints-cold.zip"
 class ColdTier:
     """The cold set: module name -> (file here, why), and what the build does with it."""
 
-    def __init__(self, locate, in_build, refused=lambda name: None, implied=lambda name: ()):
+    def __init__(self, locate, in_build, refused=lambda name: None, implied=lambda name: (),
+                 roots=None):
         """``locate(name)``: the module's file here (a package's folder), or None;
         ``in_build``: names Nuitka compiled or kept (never cold); ``refused(name)``:
         why Nuitka's configuration keeps a module out (never cold), or None;
         ``implied(name)``: the modules Nuitka's configuration says a module imports
-        where no statement shows it (an extension module's own imports)."""
+        where no statement shows it (an extension module's own imports);
+        ``roots``: ``hints_file.sys_path_roots()`` (this Python's, by default)."""
         self.locate, self.in_build, self.refused = locate, frozenset(in_build), refused
         self.implied = implied
         self.tops_in_build = {name.partition(".")[0] for name in self.in_build}
-        self.stdlib = os.path.realpath(sysconfig.get_paths()["stdlib"]) + os.sep
+        self.roots = roots if roots is not None else hints_file.sys_path_roots()
         self.compiled_out = {}  # top-level name -> whether its distribution stays out
         self.left_out = {}  # name -> its file: of a distribution with compiled code
         self.why = {}  # name -> evidence
@@ -118,9 +120,15 @@ class ColdTier:
         load without it)?  Not the standard library's, nor one in the build."""
         if top not in self.compiled_out:
             path = self.locate(top) if top not in self.tops_in_build else None
-            self.compiled_out[top] = bool(path) and \
-                not os.path.realpath(path).startswith(self.stdlib) and _has_extensions(path)
+            self.compiled_out[top] = bool(path) and not self._is_stdlib(path) and \
+                _has_extensions(path)
         return self.compiled_out[top]
+
+    def _is_stdlib(self, path):
+        """Is ``path`` the standard library's: its innermost root is (outside a
+        virtual environment, site-packages lies inside the standard library's)?"""
+        root, _ = hints_file.below_root(os.path.realpath(path), self.roots)
+        return self.roots.get(root) == hints_file.STDLIB
 
     def write(self, dist_dir, content_of=None):
         """Write the archive and the files that ship beside it into ``dist_dir``;

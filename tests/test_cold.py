@@ -108,6 +108,24 @@ def test_the_archive_holds_pyc_files_and_a_distribution_with_compiled_code_ships
                                              ("refused_by_nuitka", False)]
 
 
+def test_a_distribution_with_compiled_code_stays_out_where_site_packages_is_in_the_stdlib(
+        tmp_path):
+    """Outside a virtual environment, site-packages lies inside the standard
+    library's folder: its distributions are not the standard library's."""
+    stdlib = tmp_path / "lib" / "python3"
+    site = stdlib / "site-packages"
+    (site / "native_dist").mkdir(parents=True)
+    (site / "native_dist" / "__init__.py").write_text("from . import _core\n")
+    (site / "native_dist" / "_core.cpython-311-x86_64-linux-gnu.so").write_text("not really\n")
+    (stdlib / "uses_it.py").write_text("import native_dist\n")
+    locate = {"native_dist": str(site / "native_dist"), "uses_it": str(stdlib / "uses_it.py")}.get
+    roots = {os.path.normcase(str(stdlib)): "stdlib", os.path.normcase(str(site)): "site-packages"}
+    tier = hinted_cold.ColdTier(locate, (), roots=roots)
+    tier.add("uses_it", "met")
+    tier.close()
+    assert list(tier.why) == ["uses_it"] and list(tier.left_out) == ["native_dist"]
+
+
 def test_a_standard_library_extension_module_ships_a_test_suite_never(tmp_path):
     stdlib = sysconfig.get_paths()["stdlib"]
     csv_extension = next((os.path.join(root, name) for root, _, names in os.walk(stdlib)
