@@ -159,7 +159,7 @@ class HintedBuild:
         command = [sys.executable, "-m", "nuitka"]
         if self.settings.mode is None:
             command.append("--mode=standalone")
-        command += self.nuitka_options + hinted_options(self.hints, self.nuitka_options)
+        command += self.nuitka_options + hinted_options(self.hints, self.settings)
         if self.script.lower().endswith(".pyw"):
             command.append("--windows-console-mode=disable")
         return command + ["--hinted-source=%s" % name for name in self.left_to_python] + [
@@ -235,7 +235,7 @@ def _numbers(numbers):
     return ", ".join(map(str, numbers))
 
 
-def hinted_options(hints, user_options):
+def hinted_options(hints, settings):
     """Options only the command line can give.
 
     The standard plugins to enable: Nuitka activates its plugins before a user
@@ -248,20 +248,19 @@ def hinted_options(hints, user_options):
     even on a lookup, is turned off (its documented deployment flag).  And the
     metadata of the distributions whose package the runs imported (a few kB
     each: an input nobody recorded may ask for one's version), or, with
-    ``--hinted-cold=no``, of those whose metadata the runs read.
+    ``--hinted-cold=no``, of those whose metadata the runs read.  ``settings``:
+    the options as Nuitka reads them (``NuitkaSettings``).
     """
     import hinted_compilation
 
     packages = hints.top_level_packages()
-    kept_out = hinted_compilation.packages_kept_out(
-        packages, hints.modules,
-        _option_values(user_options, "--user-package-configuration-file"))
+    kept_out = hinted_compilation.packages_kept_out(packages, hints.modules, settings.yaml_files)
     plugins = hinted_compilation.required_plugins(packages, kept_out=kept_out)
     options = ["--enable-plugins=%s" % ",".join(plugins)] if plugins else []
     if hints.looked_up:
         options.append(NO_EXCLUDED_RAISE)
     site_dirs = hints_file.site_packages_dirs(hints_file.sys_path_roots())
-    cold = _option_value(user_options, "--hinted-cold") != "no"
+    cold = settings.plugin_option("--hinted-cold") != "no"
     options += ["--include-distribution-metadata=%s" % name for name in (
         hints.distributions_imported if cold else hints.distributions_read)(site_dirs)]
     return options
@@ -272,12 +271,15 @@ class NuitkaSettings:
 
     Read with Nuitka's own option parser, from the script's ``# nuitka-project:``
     comments and then ``options`` (``my_opts`` and the command line), in the order
-    Nuitka reads them, so the last value wins as it does there.
+    Nuitka reads them, so the last value wins as it does there; the package
+    configuration files in force are those the plugin reads from Nuitka.
     """
 
     BUILDS = ("standalone", "onefile", "app", "app-dist")
 
-    def __init__(self, parsed, script):
+    def __init__(self, parsed, script, options=()):
+        self.options = list(options)  # as Nuitka reads them: the project's, then the others
+        self.yaml_files = list(parsed.user_yaml_files)  # package configurations in force
         self.mode = parsed.compilation_mode or (
             "onefile" if parsed.is_onefile else "standalone" if parsed.is_standalone
             else "module" if parsed.module_mode else None
@@ -286,6 +288,11 @@ class NuitkaSettings:
         self.output_filename = parsed.output_filename
         self.output_folder_name = parsed.output_folder_name
         self.stem = os.path.splitext(os.path.basename(script))[0]
+
+    def plugin_option(self, name):
+        """The last value given to an option of the plugin's (``--hinted-*``),
+        which Nuitka's parser knows only once it loaded the plugin."""
+        return _option_value(self.options, name)
 
     @property
     def onefile(self):
@@ -328,7 +335,7 @@ def nuitka_settings(options, script):
         if OptionParsing.parser.has_option(option.partition("=")[0])
     ]
     parsed, _ = OptionParsing.parser.parse_args(known + [script])
-    settings = NuitkaSettings(parsed, script)
+    settings = NuitkaSettings(parsed, script, project + list(options))
     if settings.mode is not None and settings.mode not in NuitkaSettings.BUILDS:
         raise hints_file.CommandLineError(
             "--mode=%s is not for hinted compilation, which builds programs standalone: "
@@ -639,13 +646,8 @@ def missing_data_file(stderr):
 
 def _option_value(command, name):
     """The last value given to option ``name`` (``--name=value``), or None."""
-    values = _option_values(command, name)
+    values = [arg.partition("=")[2] for arg in command if arg.startswith(name + "=")]
     return values[-1] if values else None
-
-
-def _option_values(command, name):
-    """Every value given to option ``name`` (``--name=value``), in order."""
-    return [arg.partition("=")[2] for arg in command if arg.startswith(name + "=")]
 
 
 def check_nuitka():

@@ -128,6 +128,23 @@ def test_plugins_the_program_needs_are_enabled(traced_script):
     assert "--enable-plugins=tk-inter" in hinted([str(traced_script)]).command
 
 
+def test_a_package_configuration_in_the_scripts_comments_counts_as_the_plugin_reads_it(
+        traced_script):
+    """A configuration that keeps tkinter out, named in a ``# nuitka-project:``
+    comment: no tk-inter plugin, as the plugin decides from Nuitka's own parse."""
+    hints_name = hints_file.hints_path(str(traced_script))
+    data = json.load(open(hints_name))
+    data["modules"]["tkinter"] = {"kind": "source", "file": "tkinter/__init__.py",
+                                  "where": "stdlib", "runs": 1}
+    data["packages"].append("tkinter")
+    json.dump(data, open(hints_name, "w"))
+    (traced_script.parent / "mine.yml").write_text(
+        "- module-name: 'json'\n  anti-bloat:\n    - no-follow:\n        'tkinter': 'not here'\n")
+    traced_script.write_text("# nuitka-project: --user-package-configuration-file="
+                             "{MAIN_DIRECTORY}/mine.yml\n" + traced_script.read_text())
+    assert not [o for o in hinted([str(traced_script)]).command if "tk-inter" in o]
+
+
 def test_a_rebuild_round_enables_the_plugins_of_what_was_just_learned(traced_script,
                                                                       monkeypatch):
     """The learning loop's own functions stand in for the replays and the build
