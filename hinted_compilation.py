@@ -29,8 +29,8 @@ plugin turns that off (``_leave_standard_library_to_plugins``), so the standard
 library is decided like any other module.  Recorded modules that static analysis
 cannot see (``importlib.import_module`` with a computed name) and what Nuitka's
 runtime needs are added as implicit imports, never one Nuitka's anti-bloat keeps
-out (that would stop the build).  Every binary carries the code that notes the
-imports and data files it lacked (``hints_file.MISS_RECORDER``).
+out (that would stop the build).  Every binary runs ``hinted_runtime`` first: the
+cold tier, and what it lacked noted.
 
 Which kept modules are compiled to C is profile-guided too: the program's own
 modules, and installed packages' modules in which a recorded run spent at least
@@ -696,7 +696,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         decisions = self.decisions
         self.info("Kept %d recorded modules and packages." % len(self.kept))
         if decisions.kept_without_record:
-            reasons = collections.Counter(decisions.kept_without_record.values())
+            reasons = collections.Counter(map(str, decisions.kept_without_record.values()))
             self.info("Kept %d modules no run imported: %s." % (
                 len(decisions.kept_without_record), _most_common(reasons, 10)))
         if decisions.given_way:

@@ -334,7 +334,11 @@ def nuitka_settings(options, script):
         option for option in project + list(options)
         if OptionParsing.parser.has_option(option.partition("=")[0])
     ]
-    parsed, _ = OptionParsing.parser.parse_args(known + [script])
+    fresh = OptionParsing.parser.get_default_values()  # optparse appends to its defaults'
+    for name, value in vars(fresh).items():  # own lists: a second parse would see the first's
+        if isinstance(value, list):
+            setattr(fresh, name, list(value))
+    parsed, _ = OptionParsing.parser.parse_args(known + [script], fresh)
     settings = NuitkaSettings(parsed, script, project + list(options))
     if settings.mode is not None and settings.mode not in NuitkaSettings.BUILDS:
         raise hints_file.CommandLineError(

@@ -186,8 +186,11 @@ def test_nuitka_still_caches_the_standard_library_it_includes_where_we_empty_it(
     assert list(ImportDetection.detectStdlibAutoInclusionModules()) == []
 
 
-def test_nuitka_still_detects_the_interpreter_start_up_modules_where_we_ask(plugin):
+def test_nuitka_still_detects_the_interpreter_start_up_modules_where_we_ask(plugin, monkeypatch):
+    from nuitka.freezer import ImportDetection
+
     plugin({})
+    monkeypatch.setattr(ImportDetection, "_early_modules_names", None)  # not the fixture's
     startup = hinted_compilation._interpreter_startup_modules()
     assert {"encodings", "inspect", "locale"} <= startup
     assert "json" not in startup
@@ -553,7 +556,7 @@ def test_the_binary_is_told_the_modules_nuitka_failed_on_and_where_they_ship(
     monkeypatch.setattr(p, "locateModule", lambda name: next(
         (str(path) for path in (installed / (name.replace(".", "/") + ".py"),
                                 installed / name.replace(".", "/")) if path.exists()), None))
-    p.left_to_python = {"shapes.matcher", "solo", "toppkg"}
+    p.left_to_python.update({"shapes.matcher", "solo", "toppkg"})
     assert p._left_to_python_files() == {
         "shapes.matcher": (str(installed / "shapes/matcher.py"), "shapes/matcher.py"),
         "solo": (str(installed / "solo.py"), "solo.py"),

@@ -12,6 +12,7 @@ import pytest
 
 from conftest import ROOT
 
+import hinted_runtime
 import hints_file
 
 pytestmark = pytest.mark.build
@@ -44,9 +45,9 @@ def test_a_fresh_venv_with_only_the_wheel_traces_builds_and_verifies(tmp_path):
         assert "License-Expression: MIT" in metadata
         assert "Requires-Dist: nuitka<4.4,>=4.3" in metadata
         assert info + "licenses/LICENSE" in archive.namelist()
-        assert {"hinted_mods.py", "hints_file.py", "nuitka_hints.py", "hinted_compilation.py",
-                "hinted_report.py", "hinted_dist.py", "hinted_cold.py",
-                "hinted_runtime.py"} <= set(archive.namelist())
+        ours = {name + ".py" for name in hinted_runtime.OUR_MODULES}  # each module once
+        assert ours == {os.path.basename(path) for path in glob.glob(os.path.join(ROOT, "*.py"))}
+        assert ours <= set(archive.namelist())
     assert os.path.getsize(sdist) > 0
 
     venv = tmp_path / "fresh"
