@@ -612,7 +612,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         modules = {}
         for where, files in self.hints.data_files.items():
             for relative in sorted(files):
-                if not relative.endswith(".dist-info/entry_points.txt"):
+                if not hints_file.metadata_folder(relative) or \
+                        relative.count("/") != 1 or not relative.endswith("/entry_points.txt"):
                     continue
                 path = self.data_files._locate(where, relative)
                 for name in _entry_point_targets(path) if path else ():
@@ -816,9 +817,8 @@ class DataFiles:
         if where not in self.roots.values():
             return  # the program's folder: known when Nuitka offers the main module
         for relative in files:
-            folder = relative.partition("/")[0]
-            if folder.endswith((".dist-info", ".egg-info")) and \
-                    folder not in self.metadata_without_package:
+            folder = hints_file.metadata_folder(relative)
+            if folder and folder not in self.metadata_without_package:
                 continue  # metadata Nuitka ships: nuitka_hints.py asks for it by distribution
             path = self._locate(where, relative)
             if path is None:
@@ -837,7 +837,7 @@ class DataFiles:
         groups = {}
         for root, relative in list(self.read.values()):
             if root == where and not relative.endswith(hints_file.MODULE_SUFFIXES) and \
-                    not relative.partition("/")[0].endswith((".dist-info", ".egg-info")):
+                    not hints_file.metadata_folder(relative):
                 for pattern, member in _family_patterns(relative):
                     groups.setdefault(pattern, set()).add(member)
         for pattern, read in sorted(groups.items()):

@@ -52,6 +52,9 @@ PYTHON_CODE = (SOURCE, BYTECODE)  # modules Nuitka compiles or keeps as bytecode
 # not as data, and the build never leaves them out as data.
 MODULE_SUFFIXES = (".py",) + COMPILED_SUFFIXES
 
+# The folders of installed distributions' metadata (``metadata_folder``).
+METADATA_SUFFIXES = (".dist-info", ".egg-info")
+
 
 class HintsError(Exception):
     """Something the user can fix, said in one line: the base of this tool's errors."""
@@ -421,8 +424,7 @@ class Hints:
         """Installed distributions whose metadata (``*.dist-info``) a run read, of
         those that own a package the runs imported (Nuitka ships metadata only
         with its package; scanning all metadata reads every distribution's)."""
-        read = {normalized_name(folder.partition("-")[0])
-                for folder in self._metadata_folders_read()}
+        read = {metadata_distribution(folder) for folder in self._metadata_folders_read()}
         return [name for name in self.distributions_imported(site_dirs)
                 if normalized_name(name) in read]
 
@@ -438,12 +440,10 @@ class Hints:
         ships the files the runs read, where ``importlib.metadata`` finds them."""
         shipped = {normalized_name(name) for name in self.distributions_read(site_dirs)}
         return sorted(folder for folder in self._metadata_folders_read()
-                      if normalized_name(folder.partition("-")[0]) not in shipped)
+                      if metadata_distribution(folder) not in shipped)
 
     def _metadata_folders_read(self):
-        files = self.data_files.get(SITE_PACKAGES, {})
-        return {f.partition("/")[0] for f in files
-                if f.partition("/")[0].endswith((".dist-info", ".egg-info"))}
+        return {metadata_folder(f) for f in self.data_files.get(SITE_PACKAGES, {})} - {None}
 
     def locate(self, where, relative, roots):
         """The path on this machine of a file recorded below root ``where``, or None
@@ -716,8 +716,7 @@ def _installed_root(relative, roots):
     or a distribution's metadata (a module's source is data: astroid reads the
     standard library's; the binary names a shared object only when the program
     loaded it by path)."""
-    if relative.endswith(".pyc") or \
-            relative.partition("/")[0].endswith((".dist-info", ".egg-info")):
+    if relative.endswith(".pyc") or metadata_folder(relative):
         return None
     for folder, label in roots:
         if os.path.isfile(os.path.join(folder, relative)):
@@ -883,6 +882,20 @@ class FileLock:
         self.handle.close()  # closing releases the lock
 
 
+def metadata_folder(relative):
+    """The distribution's metadata folder (``foo-1.0.dist-info``, ``foo.egg-info``)
+    that a path below site-packages lies in (or is), else None."""
+    top = relative.partition("/")[0]
+    return top if top.endswith(METADATA_SUFFIXES) else None
+
+
+def metadata_distribution(folder):
+    """The normalized name of the distribution a metadata folder is of:
+    ``Foo_Bar-1.0.dist-info``, ``foo_bar.egg-info``, ``Foo_Bar-1.0-py3.11.egg-info``:
+    ``foo-bar``."""
+    return normalized_name(folder.rpartition(".")[0].partition("-")[0])
+
+
 def read_distributions(site_dirs):
     """What ``_distributions_by_top_level`` says, read from the folders now."""
     owners = {}
@@ -892,7 +905,7 @@ def read_distributions(site_dirs):
         except OSError:
             continue
         for folder in folders:
-            name, _, version = folder[: -len(".dist-info")].partition("-")
+            name, version = _name_and_version(os.path.join(site_dir, folder))
             tops = set()
             for listing in ("top_level.txt", "RECORD"):
                 try:
@@ -905,3 +918,23 @@ def read_distributions(site_dirs):
             for top in tops - {"", "..", "__pycache__"}:
                 owners.setdefault(top, []).append((name, version))
     return owners
+
+
+def _name_and_version(folder):
+    """A ``.dist-info`` folder's distribution name and version, as its METADATA
+    spells them (Nuitka's ``--include-distribution-metadata`` wants that name:
+    ``opencv-python-headless``, not the folder's ``opencv_python_headless``)."""
+    name, _, version = os.path.basename(folder)[: -len(".dist-info")].partition("-")
+    try:
+        with open(os.path.join(folder, "METADATA"), encoding="utf-8") as handle:
+            for line in handle:
+                if not line.strip():
+                    break  # the headers end at the first empty line
+                key, _, value = line.partition(":")
+                if key == "Name":
+                    name = value.strip()
+                elif key == "Version":
+                    version = value.strip()
+    except (OSError, UnicodeDecodeError):
+        pass
+    return name, version

@@ -477,3 +477,18 @@ def test_a_new_run_of_the_same_command_supersedes_the_old_runs_that_are_stale(tm
     remaining = old.without_runs([1])
     assert [r["argv"] for r in remaining.runs] == [["app.py", "x"], ["app.py"]]
     assert remaining.learned["m"]["runs"] == [1, 2]  # renumbered with the runs
+
+
+def test_a_metadata_folder_and_its_distribution_have_one_reading(tmp_path):
+    assert hints_file.metadata_folder("Foo_Bar-1.0.dist-info/RECORD") == "Foo_Bar-1.0.dist-info"
+    assert hints_file.metadata_folder("foo.egg-info") == "foo.egg-info"
+    assert hints_file.metadata_folder("foo/dist-info.txt") is None
+    for folder in ("Foo_Bar-1.0.dist-info", "foo_bar.egg-info", "Foo.Bar-1.0-py3.11.egg-info"):
+        assert hints_file.metadata_distribution(folder) == "foo-bar"
+    info = tmp_path / "opencv_python_headless-5.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: opencv-python-headless\n"
+                                   "Version: 5.1.0.95\n\nName: not a header\n")
+    (info / "top_level.txt").write_text("cv2\n")
+    assert hints_file.read_distributions([str(tmp_path)]) == {
+        "cv2": [("opencv-python-headless", "5.1.0.95")]}  # as Nuitka's option wants it
