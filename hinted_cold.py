@@ -29,11 +29,11 @@ import ast
 import importlib.util
 import marshal
 import os
-import re
 import shutil
 import sys
 import zipfile
 
+import hinted_dist
 import hints_file
 from hinted_runtime import INDEX, is_shared_object
 
@@ -332,17 +332,12 @@ def _loads_from_memory(content):
         b"$ORIGIN" not in content
 
 
-def _linked_by_name(shared):
-    """The files of ``shared`` (path -> bytes) whose name another of them holds
-    (a library it links): those stay files, where the linker can find them."""
-    names = {os.path.basename(path).encode(): path for path in shared}
-    linked = set()
-    for path, content in shared.items():
-        own = os.path.basename(path).encode()
-        for found in set(re.findall(rb"[\w.+-]+\.so[\w.]*", content)):
-            if found != own and found in names:
-                linked.add(names[found])
-    return linked
+def _linked_by_name(paths):
+    """The files among ``paths`` that another of them links by name (its
+    ``DT_NEEDED``): those stay files, where the dynamic loader finds them."""
+    needed = {name for path in paths for name in hinted_dist.linked_names(path)
+              if name != os.path.basename(path)}
+    return {path for path in paths if os.path.basename(path) in needed}
 
 
 # Code, not data: what Nuitka's own data-file rule never ships (type stubs,

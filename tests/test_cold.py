@@ -3,8 +3,12 @@
 
 import marshal
 import os
+import shutil
+import subprocess
 import sysconfig
 import zipfile
+
+import pytest
 
 import hinted_cold
 
@@ -22,9 +26,7 @@ SITE = {
     "app_pkg/plugins/fast.c": "/* the source of fast.*.so */\n",
     "app_pkg/plugins/fast.cpython-311-x86_64-linux-gnu.so": "not really\n",
     "app_pkg/plugins/table.c": "/* no extension module of that name: data */\n",
-    "app_pkg/_speedups.cpython-311-x86_64-linux-gnu.so":
-        "NEEDED _helper.cpython-311-x86_64-linux-gnu.so RUNPATH $ORIGIN/../app_pkg.libs\n",
-    "app_pkg/_helper.cpython-311-x86_64-linux-gnu.so": "linked by _speedups\n",
+    "app_pkg/_speedups.cpython-311-x86_64-linux-gnu.so": "RUNPATH $ORIGIN/../app_pkg.libs\n",
     "app_pkg/_packed.cpython-311-x86_64-linux-gnu.so": "nothing relative\n",
     "fast_helper.py": "import refused_by_nuitka\n",
     "refused_by_nuitka.py": "",
@@ -70,27 +72,27 @@ def test_the_cold_set_is_what_the_met_modules_reach_less_the_build_and_refusals(
 def test_the_archive_holds_pyc_files_and_a_distribution_with_compiled_code_ships_only_in_build(
         tmp_path):
     """An extension module ships for a package in the build (in the archive,
-    unless it finds its libraries relative to its folder, or another links it
-    by name); a distribution no run imported that has one does not ship at all."""
+    unless it finds its libraries relative to its folder); a distribution no run
+    imported that has one does not ship at all."""
     _, locate = make_site(tmp_path)
     dist = tmp_path / "app.dist"
     tier = hinted_cold.ColdTier(locate, in_build={"app_pkg"})
-    for name in ("app_pkg.core", "app_pkg._speedups", "app_pkg._helper", "app_pkg._packed",
-                 "app_pkg.plugins", "other_dist", "broken"):
+    for name in ("app_pkg.core", "app_pkg._speedups", "app_pkg._packed", "app_pkg.plugins",
+                 "other_dist", "broken"):
         tier.add(name, "met")
     tier.close()
     written = tier.write(str(dist))
     with zipfile.ZipFile(dist / hinted_cold.ARCHIVE) as archive:
         members = sorted(archive.namelist())
         header = archive.read("app_pkg/core.pyc")[:4]
-    packed, helper, speedups = ("app_pkg/%s.cpython-311-x86_64-linux-gnu.so" % name
-                                for name in ("_packed", "_helper", "_speedups"))
+    packed, speedups = ("app_pkg/%s.cpython-311-x86_64-linux-gnu.so" % name
+                        for name in ("_packed", "_speedups"))
     assert members == [packed, "app_pkg/core.pyc", "app_pkg/plugins/__init__.pyc",
                        "fast_helper.pyc", "refused_by_nuitka.pyc"]
     assert header == hinted_cold.importlib.util.MAGIC_NUMBER
-    assert written["extensions"] == [helper, packed, speedups]
+    assert written["extensions"] == [packed, speedups]
     assert written["extensions_in_archive"] == [packed]
-    assert (dist / helper).is_file() and (dist / speedups).is_file()
+    assert (dist / speedups).is_file()
     assert not (dist / packed).exists()
     assert [name for name, _ in written["left_out"]] == ["other_dist"]  # not closed over
     assert [name for name, _ in written["failed"]] == ["broken"]
@@ -102,8 +104,7 @@ def test_the_archive_holds_pyc_files_and_a_distribution_with_compiled_code_ships
     assert index["modules"]["app_pkg._speedups"] == ("", False, speedups)
     assert index["modules"]["app_pkg._packed"] == (packed, False, packed)
     assert sorted(index["children"]["app_pkg"]) == [
-        ("_helper", False), ("_packed", False), ("_speedups", False), ("core", False),
-        ("plugins", True)]
+        ("_packed", False), ("_speedups", False), ("core", False), ("plugins", True)]
     assert sorted(index["children"][""]) == [("fast_helper", False),
                                              ("refused_by_nuitka", False)]
 
@@ -124,6 +125,29 @@ def test_a_distribution_with_compiled_code_stays_out_where_site_packages_is_in_t
     tier.add("uses_it", "met")
     tier.close()
     assert list(tier.why) == ["uses_it"] and list(tier.left_out) == ["native_dist"]
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc")
+def test_an_extension_module_another_links_by_name_stays_a_file(tmp_path):
+    """The dynamic loader finds a library another links (``DT_NEEDED``) by its
+    file name: that one cannot load from memory."""
+    site, dist = tmp_path / "site" / "linkpkg", tmp_path / "app.dist"
+    site.mkdir(parents=True)
+    (site / "__init__.py").write_text("")
+    (tmp_path / "a.c").write_text("int helper(void) { return 1; }\n")
+    (tmp_path / "b.c").write_text("int helper(void);\nint user(void) { return helper(); }\n")
+    helper, user = site / "_helper.so", site / "_user.so"
+    subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(helper), str(tmp_path / "a.c")],
+                   check=True)
+    subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(user), str(tmp_path / "b.c"),
+                    "-L", str(site), "-l:_helper.so"], check=True)
+    files = {"linkpkg": str(site), "linkpkg._helper": str(helper), "linkpkg._user": str(user)}
+    tier = hinted_cold.ColdTier(files.get, in_build={"linkpkg"})
+    tier.add("linkpkg._helper", "met")
+    tier.add("linkpkg._user", "met")
+    written = tier.write(str(dist))
+    assert written["extensions_in_archive"] == ["linkpkg/_user.so"]
+    assert (dist / "linkpkg" / "_helper.so").is_file()
 
 
 def test_a_standard_library_extension_module_ships_a_test_suite_never(tmp_path):
