@@ -698,7 +698,7 @@ def learnable(misses, known=(), program_dir=None, known_files=()):
                 continue
             miss = dict(miss, where=where)
         elif miss["lookup"] or miss["module"] in known or \
-                not _is_installed(miss["module"], search):
+                not _importable(miss["module"], search):
             continue
         seen.add(key)
         wanted.append(miss)
@@ -729,7 +729,7 @@ def _is_relative_path(text):
         ".." not in text.split("/")
 
 
-def _is_installed(name, search):
+def _importable(name, search):
     """Is module ``name`` below one of the folders ``search`` (or built in)?"""
     from importlib.machinery import PathFinder
 
