@@ -68,7 +68,7 @@ def plugin(tmp_path, monkeypatch, startup_modules):
     monkeypatch.setattr(ImportDetection, "_stdlib_modules_names", None)
 
     def make(modules, keep=(), policy="drop", compile="hot", profile=None, data=None,
-             keep_data=(), learned=None, nuitka_options=()):
+             keep_data=(), learned=None, nuitka_options=(), safe=False):
         if nuitka_options:
             monkeypatch.setattr(Options, "options", OptionParsing.parser.parse_args(
                 ["--mode=standalone", *nuitka_options, "app.py"])[0])
@@ -80,7 +80,7 @@ def plugin(tmp_path, monkeypatch, startup_modules):
             hinted_compile=compile,
             hinted_data="opened",
             hinted_keep_data=list(keep_data),
-            hinted_source=[], hinted_strip="yes",
+            hinted_source=[], hinted_strip="yes", hinted_safe=safe,
         )
 
     return make
@@ -131,6 +131,13 @@ def test_bytecode_policy_keeps_unrecorded_modules_as_bytecode(plugin):
     assert encounter(p, "rare") is None
     assert p.decideCompilation(ModuleName("rare")) == "bytecode"
     assert p.decideCompilation(ModuleName("other")) is None
+
+
+def test_safe_keeps_the_families_unrecorded_modules_and_every_data_file(plugin):
+    p = plugin({}, safe=True)
+    assert p.keep_families and p.decisions.unrecorded == "bytecode" and p.decisions.safe
+    assert p.data_files.policy == "all"
+    assert encounter(p, "rare") is None and p.decisions.kept_reason("rare") == "--hinted-safe"
 
 
 def test_bad_hints_file_stops_the_build(tmp_path, capsys):
