@@ -411,3 +411,9 @@ for (const table of document.querySelectorAll("table")) {
 </script>
 </body></html>
 """
+
+
+def most_common(counts, limit):
+    """'name (count), ...' for the ``limit`` largest counts."""
+    largest = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return ", ".join("%s (%d)" % item for item in largest)

@@ -35,7 +35,8 @@ COLD = "cold"  # the "how" of a module the binary took from the cold tier
 INDEX = "nuitka-hints.index"
 # nuitka-hints' own modules: never recorded, never in a program's binary.
 OUR_MODULES = ("hinted_mods", "hints_file", "nuitka_hints", "hinted_compilation",
-               "hinted_report", "hinted_dist", "hinted_cold", "hinted_runtime", "hinted_decisions")
+               "hinted_report", "hinted_dist", "hinted_cold", "hinted_runtime", "hinted_decisions",
+               "hinted_data_files")
 
 
 def is_shared_object(filename):

@@ -16,6 +16,7 @@ import pytest
 from conftest import installed_distribution
 
 import hinted_compilation
+import hinted_data_files
 import hinted_decisions
 import hinted_runtime
 import hints_file
@@ -527,23 +528,6 @@ def test_a_recorded_file_linked_out_of_its_folder_is_not_copied(plugin, tmp_path
         elsewhere / "secret.txt") in linking.data_files.refused[0]
 
 
-def test_loaded_libraries_protect_their_data_files_wherever_they_were(plugin, tmp_path,
-                                                                      vendored):
-    """A library outside the roots (libc) is recorded with its absolute path: no error."""
-    hints_name = make_hints(tmp_path, {}, data={"site-packages": {}})
-    with open(hints_name) as handle:
-        data = json.load(handle)
-    data["libraries"] = {"/usr/lib/libc.so.6": {"where": "absolute"},
-                         VENDORED + "distlib/w32.exe": {"where": "site-packages"}}
-    with open(hints_name, "w") as handle:
-        json.dump(data, handle)
-    hints = hints_file.Hints.load(hints_name)
-    files = hinted_compilation.DataFiles(hints, "opened", [], set())
-    loaded = os.path.join(sysconfig.get_paths()["purelib"], VENDORED + "distlib/w32.exe")
-    assert not files.leave_out("data_file", loaded, VENDORED + "distlib/w32.exe")
-    assert files.stale == []
-
-
 def test_the_binary_is_told_the_modules_nuitka_failed_on_and_where_they_ship(
         plugin, tmp_path, monkeypatch):
     """The code run before the main module: the runtime's source and its start,
@@ -729,8 +713,9 @@ def test_an_extension_module_whose_file_a_run_loaded_under_another_name_is_kept(
     loaded = _ctypes.__file__  # an extension module's file, of the standard library
     data["libraries"] = {"lib-dynload/" + os.path.basename(loaded): {"where": "stdlib"}}
     open(hints_name, "w").write(json.dumps(data))
-    p.data_files = hinted_compilation.DataFiles(hints_file.Hints.load(hints_name), "opened",
-                                                [], set())
+    p.data_files = hinted_data_files.DataFiles(hints_file.Hints.load(hints_name), "opened",
+                                               [], set())
+    p.data_files.prepare()
     assert p.onModuleEncounter(ModuleName("hintvendor"), ModuleName("hintvendor.native"),
                                loaded, "extension") is None
     assert p.decisions.kept_without_record["hintvendor.native"] == \
@@ -754,7 +739,7 @@ def test_families_of_kind_of_suffixless_files_and_of_sibling_folders_and_what_ne
         (program / relative).write_text("x")
     p = plugin({}, data={"program": {"zones/Europe/Berlin": 1,
                                      "locale/de/LC_MESSAGES/app.mo": 1, "keys/a.pem": 1}})
-    p.data_files.add_program_folder(MainModule(program / "app.py"))
+    p.data_files.add_program_folder(str(program))
     assert p.data_files.families == {  # (the key read is held back: no family)
         "zones/Europe/*": (["Berlin"], ["Paris"]),
         "locale/*/LC_MESSAGES/app.mo": (["de"], ["fr"])}
@@ -762,17 +747,6 @@ def test_families_of_kind_of_suffixless_files_and_of_sibling_folders_and_what_ne
     assert shipped == ["locale/de/LC_MESSAGES/app.mo", "locale/fr/LC_MESSAGES/app.mo",
                        "zones/Europe/Berlin", "zones/Europe/Paris"]
     assert p.data_files.held_back == ["program/keys/a.pem"]
-
-
-def test_the_modules_entry_points_name_are_read_from_the_file(tmp_path):
-    entry_points = tmp_path / "entry_points.txt"
-    entry_points.write_text("[console_scripts]\ntwine = twine.__main__:main\n\n"
-                            "[twine.registered_commands]\ncheck = twine.commands.check:main\n"
-                            "# upload = twine.commands.upload:main\n"
-                            "extra = plugin.mod:hook [extra]\nbad = not a module\n")
-    assert hinted_compilation._entry_point_targets(str(entry_points)) == [
-        "twine.__main__", "twine.commands.check", "plugin.mod"]
-    assert hinted_compilation._entry_point_targets(str(tmp_path / "none.txt")) == []
 
 
 def test_nuitkas_configuration_tells_what_a_compiled_module_imports():
