@@ -118,13 +118,18 @@ def test_explicit_hints_file(traced_script, tmp_path):
     assert "--hinted-json-file=%s" % other in command
 
 
-def test_plugins_the_program_needs_are_enabled(traced_script):
-    hints_name = hints_file.hints_path(str(traced_script))
+def recorded_tkinter(script):
+    """The hints of ``script`` as if a run had imported tkinter."""
+    hints_name = hints_file.hints_path(str(script))
     data = json.load(open(hints_name))
     data["modules"]["tkinter"] = {"kind": "source", "file": "tkinter/__init__.py",
                                   "where": "stdlib", "runs": 1}
     data["packages"].append("tkinter")
     json.dump(data, open(hints_name, "w"))
+
+
+def test_plugins_the_program_needs_are_enabled(traced_script):
+    recorded_tkinter(traced_script)
     assert "--enable-plugins=tk-inter" in hinted([str(traced_script)]).command
 
 
@@ -132,12 +137,7 @@ def test_a_package_configuration_in_the_scripts_comments_counts_as_the_plugin_re
         traced_script):
     """A configuration that keeps tkinter out, named in a ``# nuitka-project:``
     comment: no tk-inter plugin, as the plugin decides from Nuitka's own parse."""
-    hints_name = hints_file.hints_path(str(traced_script))
-    data = json.load(open(hints_name))
-    data["modules"]["tkinter"] = {"kind": "source", "file": "tkinter/__init__.py",
-                                  "where": "stdlib", "runs": 1}
-    data["packages"].append("tkinter")
-    json.dump(data, open(hints_name, "w"))
+    recorded_tkinter(traced_script)
     (traced_script.parent / "mine.yml").write_text(
         "- module-name: 'json'\n  anti-bloat:\n    - no-follow:\n        'tkinter': 'not here'\n")
     traced_script.write_text("# nuitka-project: --user-package-configuration-file="
