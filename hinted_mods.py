@@ -931,7 +931,8 @@ def _runner_chain(runner, module_file=None):
     the runner's API: ``pytest.importorskip``); and for a module of the project
     (``module_file``: a test module the runner imports).  Else the names of the
     modules being imported then, outermost first, joined by "," ("-" when none
-    is): the hints keep the event if the project's own import statements name one."""
+    is): the hints keep the event if the project's own import statements reach
+    one (``_reached_by_the_project``)."""
     if module_file and _in_project(runner, module_file):
         return ""
     frame, chain, runners = sys._getframe(1), [], False
