@@ -285,8 +285,10 @@ class ColdLoader:
 
 class ColdExtensionLoader:
     """Loads an extension module of the archive through an anonymous in-memory
-    file (``memfd_create``): it ships deflated, and nothing is written to disk.
-    Its ``__file__`` is where its file would be in the dist."""
+    file (``memfd_create``): it ships deflated, and nothing is written to disk;
+    where there is none (no ``/proc``, a sandbox refusing it), through a file of
+    its own in the temporary folder, removed once loaded.  Its ``__file__`` is
+    where its file would be in the dist."""
 
     def __init__(self, tier, member, path):
         self.tier, self.member, self.path = tier, member, path
@@ -296,16 +298,32 @@ class ColdExtensionLoader:
         from _frozen_importlib import ModuleSpec
 
         content = memoryview(self.tier.read(self.member))
-        fd = os.memfd_create(os.path.basename(self.path))
+        fd, path = self._open()
         try:
             while content:
                 content = content[os.write(fd, content):]
-            module = _imp.create_dynamic(ModuleSpec(spec.name, self,
-                                                    origin="/proc/self/fd/%d" % fd))
+            module = _imp.create_dynamic(ModuleSpec(spec.name, self, origin=path))
         finally:
             os.close(fd)  # the loader has mapped it: the memory lives as long as they do
+            if not path.startswith("/proc/"):
+                os.unlink(path)
         module.__file__ = self.path
         return module
+
+    def _open(self):
+        """(a file descriptor open for writing, the path the loader opens it by)."""
+        name = os.path.basename(self.path)
+        try:
+            fd = os.memfd_create(name)
+        except (AttributeError, OSError):
+            pass
+        else:
+            if os.path.exists("/proc/self/fd/%d" % fd):
+                return fd, "/proc/self/fd/%d" % fd
+            os.close(fd)
+        folder = os.environ.get("TMPDIR") or "/tmp"
+        path = os.path.join(folder, "nuitka-hints-%d-%s" % (os.getpid(), name))
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o700), path
 
     def exec_module(self, module):
         import _imp

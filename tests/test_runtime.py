@@ -194,8 +194,9 @@ def cold_dist(tmp_path):
     return dist, tier, written
 
 
-def run_in(dist, *args, misses=None):
-    env = {k: v for k, v in os.environ.items() if k != "NUITKA_HINTS_MISSES"}
+def run_in(dist, *args, misses=None, env=None):
+    env = {k: v for k, v in dict(os.environ, **(env or {})).items()
+           if k != "NUITKA_HINTS_MISSES"}
     if misses:
         env["NUITKA_HINTS_MISSES"] = str(misses)
     return subprocess.run([sys.executable, "-S", str(dist / "main.py"), *args],
@@ -226,10 +227,12 @@ print(_bisect.bisect_right([1, 2, 3], 2), _bisect.__file__ == os.path.join(
 """
 
 
-def test_a_cold_extension_module_ships_deflated_and_loads_from_memory(tmp_path):
+@pytest.mark.parametrize("memfd", ["memfd", "no memfd"])
+def test_a_cold_extension_module_ships_deflated_and_loads_from_memory(tmp_path, memfd):
     """An extension module of the standard library (no $ORIGIN in it) in the
     cold tier: a member of the archive, not a file; it imports, and says it is
-    where its file would be."""
+    where its file would be; where memfd_create fails, through a temporary file
+    that is gone once loaded."""
     dist = tmp_path / "app.dist"
     import _bisect
 
@@ -243,10 +246,14 @@ def test_a_cold_extension_module_ships_deflated_and_loads_from_memory(tmp_path):
         member, False, member)
     assert written["archive_size"] < os.path.getsize(_bisect.__file__)
     hinted_cold.write_index(str(dist), written["index"], [])
-    write_program(dist, COLD_EXTENSION, {})
-    result = run_in(dist)
+    refuse = "def refused(name):\n    raise OSError(38, 'no memfd')\nos.memfd_create = refused\n"
+    write_program(dist, "import os\n" + (refuse if memfd == "no memfd" else "") +
+                  COLD_EXTENSION, {})
+    (tmp_path / "tmp").mkdir()
+    result = run_in(dist, env={"TMPDIR": str(tmp_path / "tmp")})
     assert result.returncode == 0, result.stderr
     assert result.stdout == "2 True False\n"
+    assert list((tmp_path / "tmp").iterdir()) == []  # nothing left behind
 
 
 def test_each_cold_import_is_noted_for_learning(cold_dist, tmp_path):
