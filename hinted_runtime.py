@@ -304,9 +304,12 @@ class ColdExtensionLoader:
                 content = content[os.write(fd, content):]
             module = _imp.create_dynamic(ModuleSpec(spec.name, self, origin=path))
         finally:
-            os.close(fd)  # the loader has mapped it: the memory lives as long as they do
             if not path.startswith("/proc/"):
+                os.close(fd)
                 os.unlink(path)
+            # An in-memory file stays open for good: the dynamic loader knows a
+            # library by its path, and a closed one's number, reused by the next
+            # module, would give it the first module's library.
         module.__file__ = self.path
         return module
 
@@ -323,6 +326,10 @@ class ColdExtensionLoader:
             os.close(fd)
         folder = os.environ.get("TMPDIR") or "/tmp"
         path = os.path.join(folder, "nuitka-hints-%d-%s" % (os.getpid(), name))
+        try:  # one a killed process of the same number left behind
+            os.unlink(path)
+        except OSError:
+            pass
         return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o700), path
 
     def exec_module(self, module):

@@ -220,10 +220,10 @@ def test_the_cold_tier_imports_by_name_lists_and_reads_beside_its_modules(cold_d
 
 
 COLD_EXTENSION = """\
-import _bisect, os
+import _bisect, _heapq, os
 print(_bisect.bisect_right([1, 2, 3], 2), _bisect.__file__ == os.path.join(
     os.path.dirname(__file__), os.path.basename(_bisect.__spec__.origin)),
-    os.path.exists(_bisect.__file__))
+    os.path.exists(_bisect.__file__), _heapq.heappop([3]))
 """
 
 
@@ -235,16 +235,19 @@ def test_a_cold_extension_module_ships_deflated_and_loads_from_memory(tmp_path, 
     that is gone once loaded."""
     dist = tmp_path / "app.dist"
     import _bisect
+    import _heapq
 
-    tier = hinted_cold.ColdTier(lambda name: _bisect.__file__ if name == "_bisect" else None,
-                                in_build=set())
+    files = {"_bisect": _bisect.__file__, "_heapq": _heapq.__file__}
+    tier = hinted_cold.ColdTier(files.get, in_build=set())
     tier.add("_bisect", "met by Nuitka")
+    tier.add("_heapq", "met by Nuitka")  # a second one, which once got the first's library
     written = tier.write(str(dist))
     member = os.path.basename(_bisect.__file__)
-    assert written["extensions"] == written["extensions_in_archive"] == [member]
+    assert written["extensions"] == written["extensions_in_archive"] == sorted(
+        os.path.basename(path) for path in files.values())
     assert not (dist / member).exists() and written["index"]["modules"]["_bisect"] == (
         member, False, member)
-    assert written["archive_size"] < os.path.getsize(_bisect.__file__)
+    assert written["archive_size"] < sum(map(os.path.getsize, files.values()))
     hinted_cold.write_index(str(dist), written["index"], [])
     refuse = "def refused(name):\n    raise OSError(38, 'no memfd')\nos.memfd_create = refused\n"
     write_program(dist, "import os\n" + (refuse if memfd == "no memfd" else "") +
@@ -252,7 +255,7 @@ def test_a_cold_extension_module_ships_deflated_and_loads_from_memory(tmp_path, 
     (tmp_path / "tmp").mkdir()
     result = run_in(dist, env={"TMPDIR": str(tmp_path / "tmp")})
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "2 True False\n"
+    assert result.stdout == "2 True False 3\n"
     assert list((tmp_path / "tmp").iterdir()) == []  # nothing left behind
 
 
