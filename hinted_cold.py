@@ -161,10 +161,10 @@ class ColdTier:
                     if path not in linked and _loads_from_memory(shared[path]):
                         zipped.writestr(relative, shared[path])
                         in_archive.append(relative)
-                        modules[name] = (relative, False, relative)
+                        modules[name] = (relative, is_package, relative)
                     else:
                         _copy(path, os.path.join(dist_dir, relative))
-                        modules[name] = ("", False, relative)
+                        modules[name] = ("", is_package, relative)
                 else:
                     code = self._pyc_of(name, path, relative)
                     if code is None:

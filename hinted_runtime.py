@@ -198,13 +198,12 @@ class ColdTier:
         location = self.folder + relative
         if self.misses.target:
             self.misses.module(name, COLD, sys._getframe(1))
+        search = [os.path.dirname(location)] if is_package else None
         if not member:  # an extension module, shipped as a file
             return spec_from_file_location(name, location)
-        if is_shared_object(member):
-            return spec_from_file_location(name, location,
-                                           loader=ColdExtensionLoader(self, member, location))
-        search = [os.path.dirname(location)] if is_package else None
-        return spec_from_file_location(name, location, loader=ColdLoader(self, member, location),
+        loader = (ColdExtensionLoader if is_shared_object(member) else ColdLoader)(
+            self, member, location)
+        return spec_from_file_location(name, location, loader=loader,
                                        submodule_search_locations=search)
 
     def read(self, member):
@@ -336,6 +335,9 @@ class ColdExtensionLoader:
         import _imp
 
         _imp.exec_dynamic(module)
+
+    def is_package(self, name):
+        return os.path.basename(self.path).startswith("__init__.")
 
 
 class FilesBeside:

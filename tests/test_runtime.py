@@ -259,6 +259,35 @@ def test_a_cold_extension_module_ships_deflated_and_loads_from_memory(tmp_path, 
     assert list((tmp_path / "tmp").iterdir()) == []  # nothing left behind
 
 
+def test_a_cold_package_whose_init_is_an_extension_module_has_its_submodules(tmp_path):
+    """A package's ``__init__`` as an extension module (here the standard
+    library's ``_bisect`` as ``hintpkg._bisect``) loads from the archive as a
+    package, its submodules below it."""
+    import _bisect
+
+    site, dist = tmp_path / "site" / "hintpkg", tmp_path / "app.dist"
+    (site / "_bisect").mkdir(parents=True)
+    (site / "__init__.py").write_text("")
+    init = site / "_bisect" / ("__init__" + os.path.basename(_bisect.__file__)[len("_bisect"):])
+    init.write_bytes(open(_bisect.__file__, "rb").read())
+    (site / "_bisect" / "sub.py").write_text("VALUE = 7\n")
+    (dist / "hintpkg").mkdir(parents=True)
+    (dist / "hintpkg" / "__init__.py").write_text("")  # in the build
+    files = {"hintpkg._bisect": str(site / "_bisect"),
+             "hintpkg._bisect.sub": str(site / "_bisect" / "sub.py")}
+    tier = hinted_cold.ColdTier(files.get, in_build={"hintpkg"})
+    tier.add("hintpkg._bisect.sub", "met by Nuitka")
+    tier.close()
+    written = tier.write(str(dist))
+    assert written["extensions_in_archive"] == ["hintpkg/_bisect/" + init.name]
+    hinted_cold.write_index(str(dist), written["index"], [])
+    write_program(dist, "import hintpkg._bisect.sub as sub, hintpkg._bisect as native\n"
+                  "print(sub.VALUE, native.bisect_right([1], 1), native.__path__)\n", {})
+    result = run_in(dist)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "7 1 [%r]\n" % str(dist / "hintpkg" / "_bisect")
+
+
 def test_each_cold_import_is_noted_for_learning(cold_dist, tmp_path):
     dist, _, _ = cold_dist
     misses = tmp_path / "misses.txt"
