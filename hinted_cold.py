@@ -329,7 +329,7 @@ def _loads_from_memory(content):
     that finds its shared libraries relative to its own folder (``$ORIGIN`` in
     its search path): that one needs its file where it was."""
     return sys.platform.startswith("linux") and hasattr(os, "memfd_create") and \
-        b"$ORIGIN" not in content
+        b"$ORIGIN" not in content and b"${ORIGIN}" not in content
 
 
 def _linked_by_name(paths):

@@ -80,7 +80,7 @@ TEST_RUNNER_MODULES = (
     "unittest.__main__", "nose2", "coverage",
 )
 RUNNER_FRAMES = TEST_RUNNER_MODULES + ("unittest",)  # its code runs the tests
-TEST_FOLDERS = {"test", "tests", "testing"}  # a project's folders of tests and their inputs
+TEST_FOLDERS = {"test", "tests"}  # a project's top folders of tests and their inputs
 
 
 USAGE = """\
@@ -634,6 +634,8 @@ def _hints_from_parts(parts_dir, run, roots, excludes, runner=False):
     modules, libraries, samples, looked_up = {}, {}, None, set()
     data_files, listed = {}, {}
     on_runners_behalf = []  # (mark, fields, the modules being imported then)
+    # What a package left out asked for is left out; the runner's: by the stack.
+    askers_left_out = [name for name in excludes if not runner or name not in TEST_RUNNER_MODULES]
     loaded_from = {}  # module name -> its file
     named_on_command_line = {os.path.abspath(os.path.join(run["cwd"], arg))  # and the script
                              for arg in run["argv"][run["module"]:]}
@@ -643,20 +645,20 @@ def _hints_from_parts(parts_dir, run, roots, excludes, runner=False):
             location, asker = _unescape(fields[0]), _unescape(fields[1])
             if location in named_on_command_line or \
                     mark == LISTED_DIRECTORY and _holds_a_root(location, roots) or \
-                    not runner and _is_excluded(asker, excludes):
+                    _is_excluded(asker, askers_left_out):
                 return  # the run's input, the import system's own folders, or the
                 # files of a package left out (its configuration, cache, collection)
             entry = _module_entry("data", location, roots)
             if runner and entry["where"] == PROGRAM and \
-                    TEST_FOLDERS.intersection(entry["file"].split("/")[:-1]):
+                    entry["file"].partition("/")[0] in TEST_FOLDERS:
                 return  # the tests' own inputs, whoever opened them
             if entry["where"] != ABSOLUTE:  # only what a build could ship
                 found = data_files if mark == DATA_FILE else listed
                 found.setdefault(entry["where"], {})[entry["file"]] = 1
             return
         name, kind, location, how, asker = fields[:5]
-        if not runner and name.partition(".")[0] in sys.stdlib_module_names and \
-                _is_excluded(_unescape(asker), excludes):
+        if name.partition(".")[0] in sys.stdlib_module_names and \
+                _is_excluded(_unescape(asker), askers_left_out):
             return  # only a package left out imported it
         entry = _module_entry(kind, _unescape(location), roots)
         entry["startup"] = mark == STARTUP
@@ -935,14 +937,15 @@ def _runner_chain(runner, module_file=None):
     one (``_reached_by_the_project``)."""
     if module_file and _in_project(runner, module_file):
         return ""
+    this_file = _runner_chain.__code__.co_filename  # (runpy may change __file__)
     frame, chain, runners = sys._getframe(1), [], False
-    while frame is not None:
-        filename = frame.f_code.co_filename
-        module = frame.f_globals.get("__name__") or ""
+    while frame is not None and frame.f_code is not _run_program.__code__:  # the tracer's
+        filename = frame.f_code.co_filename  # frames above it (a console script in a venv
+        module = frame.f_globals.get("__name__") or ""  # inside the project) are not its
         if filename.startswith("<frozen"):
             if frame.f_code.co_name == "_find_and_load":
                 chain.append(frame.f_locals.get("name") or "")
-        elif filename == __file__:
+        elif filename == this_file:
             pass
         elif _is_excluded(module, RUNNER_FRAMES):
             runners = True
@@ -1226,7 +1229,7 @@ class _Recorder:
         or by a finder put before ours (pytest's, for its plugins' packages), and
         the module a ``-m`` run ran as ``__main__`` (under its own name).  Tracing
         a test runner, one that is not the project's is the runner's unless the
-        project's code reaches it (its chain: its own name)."""
+        project's code reaches it or a package holding it (its chain: those)."""
         for name, module in list(sys.modules.items()):
             spec = getattr(module, "__spec__", None)
             if name == "__main__" and spec is not None:
@@ -1234,7 +1237,9 @@ class _Recorder:
             if name not in self.seen and name != "__main__":
                 if spec is not None and getattr(spec, "name", name) == name:
                     origin = getattr(spec, "origin", None) or ""
-                    self._write(LOADED, name, spec, chain=name if self.runner and not
+                    parts = name.split(".")
+                    packages = ",".join(".".join(parts[:n]) for n in range(1, len(parts) + 1))
+                    self._write(LOADED, name, spec, chain=packages if self.runner and not
                                 _in_project(self.runner, origin) else "")
 
 

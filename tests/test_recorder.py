@@ -2,15 +2,18 @@
 reads, and where its CPU time goes."""
 
 import json
+import os
+import shutil
 import signal
 import subprocess
 import sys
 
 import pytest
 
-from conftest import installed_distribution, run_tracer
+from conftest import ROOT, installed_distribution, run_tracer
 
 import hinted_mods
+import hinted_runtime
 import hints_file
 
 
@@ -259,12 +262,21 @@ RUNNER_PLUGIN = {  # a pytest plugin, as Faker's: loaded by its entry point, lis
 }
 
 
-def test_what_the_runner_loads_is_the_runners_unless_the_project_names_it(tmp_path):
+@pytest.mark.parametrize("started", ["installed", "copied into the project"])
+def test_what_the_runner_loads_is_the_runners_unless_the_project_names_it(tmp_path, started):
     """An installed pytest plugin's imports and listings are the runner's, not
     the program's; a module the runner imported first (argparse) is recorded
     when the project's own code names it, or a module it names imports it (what
-    logging imports); a module a test asks for through the
-    runner's API (``pytest.importorskip``) is recorded."""
+    logging imports); a module a test asks for through the runner's API
+    (``pytest.importorskip``) is recorded.  Also when the tracer's own files lie
+    in the project (copied beside it, as they may be), below the program."""
+    command = []
+    if started == "copied into the project":
+        tools = tmp_path / "tools"
+        tools.mkdir()
+        for name in hinted_runtime.OUR_MODULES:
+            shutil.copy(os.path.join(ROOT, name + ".py"), tools)
+        command = [sys.executable, str(tools / "hinted_mods.py")]
     (tmp_path / "app.py").write_text(
         "def main():\n    import argparse, logging\n    return argparse.ArgumentParser()\n")
     (tmp_path / "test_app.py").write_text(
@@ -276,8 +288,11 @@ def test_what_the_runner_loads_is_the_runners_unless_the_project_names_it(tmp_pa
             "entry_points.txt": "[pytest11]\nrunnerplug = runnerplug\n",
             "RECORD": "runnerplug/__init__.py,,\nrunnerplug/helper.py,,\n"}):  # pytest's
         # own finder, put before the recorder's, loads the modules RECORD lists
-        result = run_tracer("-o", str(output), "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                            "test_app.py", cwd=str(tmp_path))
+        arguments = ["-o", str(output), "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                     "test_app.py"]
+        result = subprocess.run(command + arguments, cwd=str(tmp_path), capture_output=True,
+                                text=True) if command else run_tracer(*arguments,
+                                                                      cwd=str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     hints = json.loads(output.read_text())
     modules = hints["modules"]
@@ -287,6 +302,25 @@ def test_what_the_runner_loads_is_the_runners_unless_the_project_names_it(tmp_pa
     assert not [name for name in modules if name.startswith("runnerplug")]
     assert not [folder for folders in hints.get("listed_directories", {}).values()
                 for folder in folders if "runnerplug" in folder]
+
+
+def test_a_module_pytests_finder_loaded_is_the_programs_when_the_project_reaches_its_package(
+        tmp_path):
+    """pytest's finder, before the recorder's, loads every module of a plugin's
+    distribution: one a package of it imports by a computed name is the
+    program's when the project's code reaches that package."""
+    files = {"__init__.py": "import importlib\nhelper = importlib.import_module("
+                            "'reachedplug.' + 'helper')\n", "helper.py": "VALUE = 1\n"}
+    (tmp_path / "test_app.py").write_text(
+        "import reachedplug\n\n\ndef test_it():\n    assert reachedplug.helper.VALUE\n")
+    output = tmp_path / "suite.json"
+    with installed_distribution("reachedplug", "1.0", files, metadata={
+            "entry_points.txt": "[pytest11]\nreachedplug = reachedplug\n",
+            "RECORD": "reachedplug/__init__.py,,\nreachedplug/helper.py,,\n"}):
+        result = run_tracer("-o", str(output), "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                            "test_app.py", cwd=str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert {"reachedplug", "reachedplug.helper"} <= set(json.loads(output.read_text())["modules"])
 
 
 SPIN = "def spin(seconds):\n    import time\n    end = time.process_time() + seconds\n" \
