@@ -596,8 +596,9 @@ def _check_hints(filename, data, tag):
                 "trace again with --fresh" if isinstance(data["schema"], int) and
                 data["schema"] < SCHEMA else "upgrade nuitka-hints or trace again with --fresh"))
     missing = [k for k in KEYS if k not in data]
-    missing += ["the runs' \"against\""] if not all(
-        isinstance(run, dict) and "against" in run for run in data.get("runs", ())) else []
+    runs = data.get("runs")
+    missing += ["the runs' \"against\""] if not isinstance(runs, list) or not all(
+        isinstance(run, dict) and "against" in run for run in runs) else []
     if missing:
         raise HintsFileError(
             "%s lacks %s: trace again with --fresh" % (filename, ", ".join(missing))

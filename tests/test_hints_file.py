@@ -118,7 +118,8 @@ def write_hints(path, **changes):
 @pytest.mark.parametrize("changes, lacks", [
     ({"schema": 6}, "has schema 6, this nuitka-hints reads schema 7: trace again with --fresh"),
     ({"learned_files": None}, "lacks learned_files: trace again with --fresh"),
-    ({"runs": [{"argv": ["a.py"]}]}, "lacks the runs' \"against\": trace again with --fresh")])
+    ({"runs": [{"argv": ["a.py"]}]}, "lacks the runs' \"against\": trace again with --fresh"),
+    ({"runs": None}, "lacks the runs' \"against\": trace again with --fresh")])
 def test_a_file_an_older_tracer_wrote_is_refused_saying_trace_again(tmp_path, changes, lacks):
     """What the build decides by must be in the file: no half-support."""
     name = write_hints(tmp_path / "old.json", **changes)
