@@ -99,28 +99,14 @@ def load_segments_aligned(path):
     page size and the segment's alignment).  strip rewrites a library that
     patchelf grew (numpy's OpenBLAS, as wheels ship it) into one that fails to
     load ("ELF load command address/offset not page-aligned") and exits 0."""
-    import struct
-
     with open(path, "rb") as handle:
-        header = handle.read(64)
-        if len(header) < 52 or header[:4] != b"\x7fELF":
-            return False
-        wide, order = header[4] == 2, "<" if header[5] == 1 else ">"
-        if wide:
-            table, entry_size, count = struct.unpack_from(order + "Q14xHH", header, 32)
-            layout = order + "I4xQQ8x16xQ"  # type, offset, address, alignment
-        else:
-            table, entry_size, count = struct.unpack_from(order + "I10xHH", header, 28)
-            layout = order + "III4x8x4xI"
-        page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-        handle.seek(table)
-        for _ in range(count):
-            kind, offset, address, alignment = struct.unpack_from(
-                layout, handle.read(entry_size))
-            if kind == 1 and any((address - offset) % step
-                                 for step in (page, alignment) if step > 1):  # PT_LOAD
-                return False
-    return True
+        elf = _elf_segments(handle)
+    if elf is None:
+        return False
+    page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+    return not any(kind == 1 and any((address - offset) % step
+                                     for step in (page, alignment) if step > 1)  # PT_LOAD
+                   for kind, offset, address, _, alignment in elf[1])
 
 
 def linked_names(path):
@@ -130,19 +116,11 @@ def linked_names(path):
 
     try:
         with open(path, "rb") as handle:
-            header = handle.read(64)
-            if len(header) < 52 or header[:4] != b"\x7fELF":
+            elf = _elf_segments(handle)
+            if elf is None:
                 return set()
-            wide, order = header[4] == 2, "<" if header[5] == 1 else ">"
-            if wide:
-                table, entry_size, count = struct.unpack_from(order + "Q14xHH", header, 32)
-                layout, dynamic_entry = order + "I4xQQ8xQ", order + "qQ"  # type, offset,
-            else:  # address, size in the file
-                table, entry_size, count = struct.unpack_from(order + "I10xHH", header, 28)
-                layout, dynamic_entry = order + "IIIxxxxI", order + "iI"
-            handle.seek(table)
-            segments = [struct.unpack_from(layout, handle.read(entry_size)) for _ in range(count)]
-            dynamic = [(offset, size) for kind, offset, _, size in segments if kind == 2]
+            dynamic_entry, segments = elf
+            dynamic = [(offset, size) for kind, offset, _, size, _ in segments if kind == 2]
             if not dynamic:
                 return set()
             handle.seek(dynamic[0][0])
@@ -150,11 +128,11 @@ def linked_names(path):
             strings = next((value for tag, value in entries if tag == 5), None)  # DT_STRTAB
             if strings is None:
                 return set()
-            loaded = [(address, offset, size) for kind, offset, address, size in segments
+            loaded = [(address, offset) for kind, offset, address, size, _ in segments
                       if kind == 1 and address <= strings < address + size]  # PT_LOAD
             if not loaded:
                 return set()
-            address, offset, _ = loaded[0]
+            address, offset = loaded[0]
             names = set()
             for tag, value in entries:
                 if tag == 0:  # DT_NULL: the end
@@ -165,6 +143,27 @@ def linked_names(path):
             return names
     except (OSError, struct.error):
         return set()
+
+
+def _elf_segments(handle):
+    """(the struct layout of a dynamic-section entry, the program headers as
+    (type, file offset, address, size in the file, alignment)) of the ELF file
+    open in ``handle``; None for another file."""
+    import struct
+
+    header = handle.read(64)
+    if len(header) < 52 or header[:4] != b"\x7fELF":
+        return None
+    order = "<" if header[5] == 1 else ">"
+    if header[4] == 2:  # 64-bit
+        table, entry_size, count = struct.unpack_from(order + "Q14xHH", header, 32)
+        layout, dynamic_entry = order + "I4xQQ8xQ8xQ", order + "qQ"
+    else:
+        table, entry_size, count = struct.unpack_from(order + "I10xHH", header, 28)
+        layout, dynamic_entry = order + "IIIxxxxI4x4xI", order + "iI"
+    handle.seek(table)
+    return dynamic_entry, [struct.unpack_from(layout, handle.read(entry_size))
+                           for _ in range(count)]
 
 
 def link_identical_files(dist_dir, smallest=4096):
