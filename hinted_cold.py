@@ -144,9 +144,8 @@ class ColdTier:
         modules, children, failed = {}, {}, sorted(self.failed.items())
         extensions, in_archive, data_files = [], [], []
         content_of = content_of or _read
-        shared = {self.files[name]: content_of(self.files[name]) for name in self.why
-                  if is_shared_object(self.files[name])}  # extension modules: their bytes
-        linked = _linked_by_name(shared)
+        linked = _linked_by_name([path for path in self.files.values()
+                                  if is_shared_object(path)])
         left_out = [(name, os.path.getsize(path) if os.path.isfile(path) else 0)
                     for name, path in sorted(self.left_out.items())]
         archive = os.path.join(dist_dir, ARCHIVE)
@@ -158,8 +157,9 @@ class ColdTier:
                 relative = _dist_path(name, path, is_package)
                 if is_shared_object(path):
                     extensions.append(relative)
-                    if path not in linked and _loads_from_memory(shared[path]):
-                        zipped.writestr(relative, shared[path])
+                    content = None if path in linked else content_of(path)
+                    if content is not None and _loads_from_memory(content):
+                        zipped.writestr(relative, content)
                         in_archive.append(relative)
                         modules[name] = (relative, is_package, relative)
                     else:
