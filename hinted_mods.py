@@ -451,16 +451,17 @@ class Tracer:
 
     def _runner(self):
         """When the program traced is a test runner (and its packages are left
-        out): (the project's folder, the folders below it that are not the
-        project's: a virtual environment's), for ``_runner_chain``; else None."""
+        out): (the project's folder, the ``sys.path`` folders below it that are
+        not the project's: a virtual environment's), for ``_runner_chain``; else
+        None.  Before the program runs: nothing imported (``os`` and ``sys``)."""
         kind, name = self.target
         if kind != "module" or name not in TEST_RUNNERS or \
                 not self.options.get("runner_excluded", True):
             return None
         project = os.path.join(os.getcwd(), "")
-        return project, tuple(sorted({os.path.join(root, "") for root, label in
-                                      self._roots().items() if label != PROGRAM and
-                                      root.startswith(project)}))
+        below = {os.path.join(os.path.abspath(entry), "") for entry in sys.path if entry}
+        return project, tuple(sorted(folder for folder in below
+                                     if folder.startswith(project) and folder != project))
 
 
 def _run_child(parts_dir, target, program_args, profile, runner=None):
@@ -685,16 +686,18 @@ def _hints_from_parts(parts_dir, run, roots, excludes, runner=False):
                     entry = _module_entry("library", _unescape(fields[0]), roots)
                     libraries[entry.pop("file")] = {"where": entry["where"]}
                     continue
-                if mark not in (DATA_FILE, LISTED_DIRECTORY):
+                if mark in (DATA_FILE, LISTED_DIRECTORY):
+                    fields += [""] * (3 - len(fields))  # path asker chain
+                    chain = _unescape(fields[2])
+                else:
                     if fields[0] in OUR_MODULES or _is_excluded(fields[0], excludes):
                         continue
                     if mark == LOOKED_UP:
                         looked_up.add(fields[0])
                         continue
-                fields += [""] * (6 - len(fields))  # a module's: name kind file how asker chain
-                if mark not in (DATA_FILE, LISTED_DIRECTORY):
+                    fields += [""] * (6 - len(fields))  # name kind file how asker chain
                     loaded_from[fields[0]] = _unescape(fields[2])
-                chain = _unescape(fields[2 if mark in (DATA_FILE, LISTED_DIRECTORY) else 5])
+                    chain = _unescape(fields[5])
                 if runner and chain:
                     on_runners_behalf.append((mark, fields, chain.split(",")))
                 else:
