@@ -369,7 +369,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             nuitka_code=using_module_name is not None and using_module_name.isFakeModuleName(),
             others_including=lambda: _plugins_including(
                 self, using_module_name, module_name, module_filename, module_kind),
-            installed=hinted_data_files.is_installed(module_filename),
+            installed=lambda: hinted_data_files.is_installed(module_filename),
             loaded_files=self.data_files.libraries)
         return None if why_not is None else (False, why_not)
 
@@ -455,9 +455,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             return []
         members = [m for _, left in self.module_families().values() for m in left]
         for member in members:
-            self.decisions.kept_without_record.setdefault(member, Reason.FOR_FAMILY)
-            if hinted_data_files.is_installed(self.locateModule(member)):
-                self.decisions.as_bytecode.add(member)
+            installed = hinted_data_files.is_installed(self.locateModule(member))
+            self.decisions.keep_unrecorded(member, Reason.FOR_FAMILY, installed)
         return members
 
     def _families_picked_by(self, importer, imported):

@@ -98,12 +98,12 @@ class ModuleDecisions:
         return loaded
 
     def encounter(self, name, using, filename=None, nuitka_code=False,
-                  others_including=lambda: (), installed=False, loaded_files=()):
+                  others_including=lambda: (), installed=lambda: False, loaded_files=()):
         """Nuitka met module ``name``, imported by ``using`` (None: Nuitka's own
         choice), at ``filename``: None to keep it (no opinion: Nuitka includes
         it), or why it stays out (a reason Nuitka shows).  ``nuitka_code``:
         ``using`` is code Nuitka adds (a plugin's); ``others_including()``: the
-        other plugins that include it; ``installed``: it lies in an installed
+        other plugins that include it; ``installed()``: it lies in an installed
         package (not the program's); ``loaded_files``: real paths of the files
         the runs loaded as shared objects."""
         if name in self.left_to_python:
@@ -123,7 +123,7 @@ class ModuleDecisions:
         including = self.wanted_by_others[name]
         if including:
             self.given_way[name] = including
-            if installed:  # included, but no run needed it: not hot
+            if installed():  # included, but no run needed it: not hot
                 self.as_bytecode.add(name)
             return None
         if self.unrecorded == "bytecode":
@@ -155,9 +155,14 @@ class ModuleDecisions:
                 continue
             found, installed = location(imported)
             if found:
-                self.kept_without_record[imported] = Reason.FOR_MAIN
-                if installed:
-                    self.as_bytecode.add(imported)
+                self.keep_unrecorded(imported, Reason.FOR_MAIN, installed)
+
+    def keep_unrecorded(self, name, reason, installed):
+        """Keep ``name``, which no run imported, for ``reason`` (the first one
+        given stays); an installed package's module as bytecode (not hot)."""
+        self.kept_without_record.setdefault(name, reason)
+        if installed:
+            self.as_bytecode.add(name)
 
     def drop_reason(self, name):
         runs = len(self.hints.runs)

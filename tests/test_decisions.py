@@ -70,7 +70,7 @@ def test_what_another_plugin_includes_is_given_way_to_an_installed_one_as_byteco
 
     made = decisions(record())
     assert made.encounter("multiprocessing.forkserver", "multiprocessing", others_including=others,
-                          installed=True) is None
+                          installed=lambda: True) is None
     assert made.encounter("multiprocessing.forkserver", "other", others_including=others) is None
     assert asked == [1]  # asked once a module
     assert made.given_way == {"multiprocessing.forkserver": ["multiprocessing"]}
