@@ -136,6 +136,7 @@ def test_reader_accepts_a_good_file(trace):
     assert hints.data["schema"] == 7
     assert "colorsys" in hints and "colorsys" in hints.program_modules()
     assert hints.staleness() == {1: []} and hints.data_files == {}
+    assert set(hints.data) == {"schema", *hints_file.KEYS}  # what the reader requires
 
 
 @pytest.mark.parametrize(
