@@ -157,7 +157,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             action="append",
             default=[],
             help="Ship data files whose path in the dist matches this shell pattern "
-            "(or lies below it) although no recorded run read them. Repeatable.",
+            "(or lies below it) although no recorded run read them; a key or credential "
+            "(by its name) only when this is its exact path. Repeatable.",
         )
         group.add_option(
             "--hinted-families",
@@ -241,7 +242,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         except hints_file.HintsError as exc:
             self.sysexit(str(exc))
         self.keep_patterns = list(hinted_keep)
-        for literal in (p for p in self.keep_patterns if not _is_pattern(p)):
+        for literal in (p for p in self.keep_patterns if not hinted_data_files.is_pattern(p)):
             self.kept.update(p.asString() for p in ModuleName(literal).getParentPackageNames())
         self.decisions = hinted_decisions.ModuleDecisions(
             self.hints, self.kept, self.keep_patterns, hinted_unrecorded,
@@ -498,7 +499,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             wanted += [(real, "imported in a recorded run as %s (nuitka-hints)" % alias)
                        for alias, real in sorted(self.aliases.items())]
             wanted += [(p, "--hinted-keep (nuitka-hints)")
-                       for p in self.keep_patterns if not _is_pattern(p)]
+                       for p in self.keep_patterns if not hinted_data_files.is_pattern(p)]
             wanted += [(n, "%s (nuitka-hints)" % reason)
                        for n, reason in sorted(self.decisions.kept_without_record.items())
                        if reason == Reason.FOR_RUNTIME]
@@ -602,7 +603,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                 tier.add(name, "named by an entry point in %s, which a run read" % entry_points)
             tier.close()
             self.cold_written = tier.write(
-                dist_dir, content_of=hinted_dist.stripped_content if self.strip else None)
+                dist_dir, self.data_files.gate.admits,
+                content_of=hinted_dist.stripped_content if self.strip else None)
             self.cold_written["why"] = dict(sorted(tier.why.items()))
             self.cold_written["seconds"] = round(time.monotonic() - started, 2)
             cold_index = self.cold_written["index"]
@@ -669,7 +671,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                 for name, using in self.decisions.dropped.items()],
             overruled=self._overruled(), families=self.all_families(),
             data_files={"added": self.data_files.added, "left_out": self.data_files.left_out,
-                        "stale": self.data_files.stale},
+                        "stale": self.data_files.stale,
+                        "held_back": self.data_files.gate.held_back},
             slimmed=slimmed, cold=self._cold_report())
 
     def _cold_report(self):
@@ -891,10 +894,6 @@ print(%r, *(set(sys.modules) - before))
 def _with_parent_packages(names):
     """The names, and the names of the packages holding them."""
     return set().union(*map(hinted_cold.with_packages, names))
-
-
-def _is_pattern(text):
-    return any(char in text for char in "*?[")
 
 
 def preload_code(settings):

@@ -56,14 +56,13 @@ class DataFiles:
         self.read = {}  # real path -> (root label, path relative to it)
         self.libraries = {}  # the same, of the shared libraries the runs loaded
         self.stale = []  # recorded files that are not on this machine
-        self.refused = []  # why recorded files were not copied (links leading out)
         self.listed_by_nuitka = set()  # dest paths of every data file Nuitka took
         self.left_out = {}  # dest path -> size
         self.added = []  # dest paths
         self.mirrored = []  # dest paths of module sources shipped for a listed folder
         self.own_sources = []  # the program's module sources the runs read: not shipped
-        self.held_back = []  # "root/path" of files that must not leave the machine
         self.roots = {}  # folder -> root label (prepare; the program's folder: later)
+        self.gate = Gate(self.keep_patterns, self.roots)  # what may ship (prepare: roots)
         self.installed_roots = ()
         self.metadata_without_package = set()
         self.listed = set()  # real paths of the folders a run listed
@@ -74,7 +73,7 @@ class DataFiles:
         and the families of those files; the program's folder comes with the
         main module (``add_program_folder``)."""
         hints = self.hints
-        self.roots = environment_roots()
+        self.roots.update(environment_roots())
         self.installed_roots = tuple(os.path.realpath(root) + os.sep for root in self.roots)
         self.metadata_without_package = set(hints.metadata_without_package(
             hints_file.site_packages_dirs(self.roots)))
@@ -101,11 +100,11 @@ class DataFiles:
         return {os.path.realpath(path) for path in paths if path}
 
     def _locate(self, where, relative):
-        """The recorded file here; a symbolic link leading out is refused, not copied."""
+        """The recorded file here; a symbolic link leading out is held back."""
         try:
             return self.hints.locate(where, relative, self.roots)
         except hints_file.LinkedOutOfItsFolder as refused:
-            self.refused.append(str(refused))
+            self.gate.held_back[relative] = str(refused)
             return None
 
     def _resolve(self, where, files):
@@ -119,7 +118,7 @@ class DataFiles:
             path = self._locate(where, relative)
             if path is None:
                 self.stale.append("%s/%s" % (where, relative))
-            elif os.path.isfile(path) and self._may_ship(where, relative):
+            elif os.path.isfile(path) and self._may_ship(where, relative, path):
                 found = self.libraries if hinted_runtime.is_shared_object(relative) else self.read
                 found[os.path.realpath(path)] = (where, relative)
 
@@ -143,8 +142,8 @@ class DataFiles:
             self.families[pattern] = (sorted(read), left)
             for name in left if self.keep_families else ():
                 relative = _member_path(pattern, name)
-                path = self._locate(where, relative)  # a link leading out is refused
-                if path and self._may_ship(where, relative):
+                path = self._locate(where, relative)  # a link leading out is held back
+                if path and self._may_ship(where, relative, path):
                     self.read[os.path.realpath(path)] = (where, relative)
 
     def _family_members(self, where, pattern):
@@ -168,21 +167,16 @@ class DataFiles:
         return frozenset(_member_path(pattern, name)
                          for pattern, (_, left) in self.families.items() for name in left)
 
-    def _may_ship(self, where, relative):
-        """Of the program's folder (installed packages' files are public), not
-        what must not leave the machine (``must_not_ship``: a dotfile, a key),
-        nor the source of a module of its own (read for a warning's line, or
-        listed): compiling keeps it out of the dist.  Either ships when the
-        user names it (``--hinted-keep-data``)."""
-        if _matches_path_patterns(relative, self.keep_patterns):
-            return True
-        if where == hints_file.PROGRAM and must_not_ship(relative):
-            self.held_back.append("%s/%s" % (where, relative))
-            return False
-        if where == hints_file.PROGRAM and relative.endswith(".py"):
+    def _may_ship(self, where, relative, path):
+        """What the gate admits (file ``path`` here), but the
+        source of a module of the program's own (read for a warning's line, or
+        listed): compiling keeps it out of the dist, unless the user names it
+        (``--hinted-keep-data``)."""
+        if where == hints_file.PROGRAM and relative.endswith(".py") and \
+                not _matches_path_patterns(relative, self.keep_patterns):
             self.own_sources.append(relative)
             return False
-        return True
+        return self.gate.admits(path, relative)
 
     def _mirror(self, where, folders):
         """Add the entries of listed folders to the files that ship (``read``)."""
@@ -203,7 +197,7 @@ class DataFiles:
                     source, relative = (os.path.join(source, "__init__.py"),
                                         relative + "/__init__.py")
                 if not source or not os.path.isfile(source) or _is_binary(relative) or \
-                        not self._may_ship(where, relative):
+                        not self._may_ship(where, relative, source):
                     continue
                 source = os.path.realpath(source)
                 if source not in self.read:
@@ -306,14 +300,7 @@ class DataFiles:
                 "--hinted-keep-data=PATTERN, all with --hinted-data=all); most from: %s."
                 % (len(self.left_out), sum(self.left_out.values()) / 1e6,
                    hinted_report.most_common(by_top, 5)))
-        if self.held_back:
-            held = sorted(set(self.held_back))
-            warning(
-                "Not shipped: %d files that must not leave this machine (dotfiles, keys "
-                "and credentials) that the runs read or listed; --hinted-keep-data=PATH "
-                "ships one you mean to: %s." % (len(held), ", ".join(held[:10])))
-        for refused in self.refused:
-            warning(refused)
+        self.gate.report(warning)
         if self.stale:
             warning(
                 "%d data files the runs read are not on this machine (a stale record? "
@@ -397,17 +384,88 @@ def _wild_part(pattern):
     return parts, next(i for i, part in enumerate(parts) if "*" in part)
 
 
-# Files no listing or family ships, nor a run's reading without --hinted-keep-data:
-# secrets and credentials, and every dotfile and dot-folder (.env, .git/, .venv/).
-SECRET_PATTERNS = ("*.pem", "*.key", "*.p12", "*.pfx", "id_rsa*", "id_dsa*", "id_ecdsa*",
-                   "id_ed25519*", "*.keystore", "*.jks", "credentials*", "secrets.*")
+class Gate:
+    """The one rule for every file the build adds to the dist beside what Nuitka
+    ships: the data files the runs read, their families, the entries of the
+    folders they listed, the files a binary lacked (learned), a cold package's
+    folder, and what ``--hinted-keep-data`` names.
+
+    A file whose real path leaves the folder it was found in (a symbolic link)
+    never ships, nor one that must not leave this machine (``must_not_ship``:
+    keys, credentials, dotfiles), by its name or its target's, unless it is an
+    installed distribution's own file (published with it: certifi's
+    ``cacert.pem``); a pattern never ships a secret, an exact path in the dist
+    does, with a warning.  What it held back, and why, the build names."""
+
+    def __init__(self, keep_patterns, roots):
+        """``roots``: folder -> root label (``hints_file.sys_path_roots``): a file
+        whose innermost root is the standard library's or site-packages is an
+        installed distribution's."""
+        self.exact = {p.strip("/") for p in keep_patterns if not is_pattern(p)}
+        self.roots = roots
+        self.held_back = {}  # dest path -> why
+        self.shipped_as_named = set()  # secrets an exact --hinted-keep-data named
+
+    def admits(self, source, dest):
+        """May file ``source`` ship as ``dest`` (with "/")?"""
+        real, folder = os.path.realpath(source), os.path.dirname(source)
+        if not real.startswith(os.path.realpath(folder) + os.sep):
+            self.held_back[dest] = "a link to %s, outside %s" % (real, folder)
+            return False
+        if self._is_installed(real) or not (
+                must_not_ship(dest) or must_not_ship(os.path.basename(real))):
+            return True
+        if dest in self.exact:
+            self.shipped_as_named.add(dest)
+            return True
+        self.held_back[dest] = "a key, credential or dotfile by its name"
+        return False
+
+    def _is_installed(self, real):
+        root, _ = hints_file.below_root(real, self.roots)
+        return self.roots.get(root) in (hints_file.STDLIB, hints_file.SITE_PACKAGES)
+
+    def report(self, warning):
+        if self.held_back:
+            warning("Held back %d files that must not leave this machine (keys, credentials, "
+                    "dotfiles, links leading out of their folder): %s; --hinted-keep-data="
+                    "PATH (the exact path in the dist) ships one you mean to." % (
+                        len(self.held_back), ", ".join(sorted(self.held_back)[:10])))
+        if self.shipped_as_named:
+            warning("Shipped %d files that look like keys or credentials, as "
+                    "--hinted-keep-data named them: %s." % (
+                        len(self.shipped_as_named), ", ".join(sorted(self.shipped_as_named))))
+
+
+# Files that must not leave the machine (``must_not_ship``), by name (lower case):
+# private keys and keystores, credentials and tokens, environment files, password
+# stores, infrastructure state; and, in a path, every dotfile and dot-folder
+# (.env, .git/, .ssh/) and a folder named for secrets.
+SECRET_PATTERNS = (
+    "*.pem", "*.key", "*.p8", "*.pk8", "*.p12", "*.pfx", "*.pkcs12", "*.ppk", "*.keystore",
+    "*.jks", "*.bks", "*.snk", "*.gpg", "*.pgp", "*.kdb", "*.kdbx", "*.keytab", "*.keychain",
+    "*.keychain-db", "*.ovpn", "*.kubeconfig", "kubeconfig",
+    "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*", "*_rsa", "*_dsa", "*_ecdsa",
+    "*_ed25519", "ssh_host_*", "deploy_key*", "authorized_keys", "known_hosts",
+    "*credential*", "secret", "secrets", "secret.*", "secrets.*", "secret_*", "secrets_*",
+    "*_secret", "*_secrets", "*_secret.*", "*_secrets.*", "client_secret*", "*.secret",
+    "service-account*", "service_account*", "token.json", "token.pickle", "*.token",
+    "*.env", "env.local", "*.env.local", "netrc", "_netrc", "pgpass", "_pgpass", "htpasswd",
+    "*.htpasswd", "*.tfstate", "*.tfstate.*", "*.tfvars", "*.tfvars.json")
+SECRET_FOLDERS = ("secret", "secrets")
 
 
 def must_not_ship(relative):
     """Is a data file (path with "/") one that must not leave the machine?"""
-    parts = relative.split("/")
+    parts = relative.lower().split("/")
     return any(part.startswith(".") and part not in (".", "..") for part in parts) or \
-        any(fnmatch.fnmatch(parts[-1].lower(), pattern) for pattern in SECRET_PATTERNS)
+        any(part in SECRET_FOLDERS for part in parts[:-1]) or \
+        any(fnmatch.fnmatch(parts[-1], pattern) for pattern in SECRET_PATTERNS)
+
+
+def is_pattern(text):
+    """A shell pattern, not a name or path (``--hinted-keep``, ``--hinted-keep-data``)."""
+    return any(char in text for char in "*?[")
 
 
 def _matches_path_patterns(path, patterns):

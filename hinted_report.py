@@ -373,7 +373,9 @@ fill("kept", report.kept, (row, item) => {
 const dataRows = report.data_files.added.map((f) => [f, "added: a run read it", null])
   .concat(Object.entries(report.data_files.left_out)
           .map(([f, size]) => [f, "left out: no run read it", size]))
-  .concat(report.data_files.stale.map((f) => [f, "read in a run, not on this machine", null]));
+  .concat(report.data_files.stale.map((f) => [f, "read in a run, not on this machine", null]))
+  .concat(Object.entries(report.data_files.held_back)
+    .map(([f, why]) => [f, "held back: " + why, null]));
 fill("data-files", dataRows, (row, [file, what, size]) => {
   row.dataset.module = file;
   cell(row, file); cell(row, what);
