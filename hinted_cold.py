@@ -32,10 +32,11 @@ import os
 import shutil
 import sys
 import zipfile
+import zlib
 
 import hinted_dist
 import hints_file
-from hinted_runtime import INDEX, is_shared_object
+from hinted_runtime import INDEX, INDEX_MAGIC, is_shared_object
 
 ARCHIVE = "nuitka-hints-cold.zip"
 
@@ -130,7 +131,7 @@ class ColdTier:
         root, _ = hints_file.below_root(os.path.realpath(path), self.roots)
         return self.roots.get(root) == hints_file.STDLIB
 
-    def write(self, dist_dir, content_of=None):
+    def write(self, dist_dir, admits, content_of=None):
         """Write the archive and the files that ship beside it into ``dist_dir``;
         return what was done: {"modules", "archive_size", "extensions",
         "extensions_in_archive", "left_out", "data_files", "failed", "index"},
@@ -161,20 +162,20 @@ class ColdTier:
                     if content is not None and _loads_from_memory(content):
                         zipped.writestr(relative, content)
                         in_archive.append(relative)
-                        modules[name] = (relative, is_package, relative)
+                        modules[name] = (relative, is_package, relative, zlib.crc32(content))
                     else:
                         _copy(path, os.path.join(dist_dir, relative))
-                        modules[name] = ("", is_package, relative)
+                        modules[name] = ("", is_package, relative, 0)
                 else:
                     code = self._pyc_of(name, path, relative)
                     if code is None:
                         continue
                     member = relative[:-3] + ".pyc"
                     zipped.writestr(member, code)
-                    modules[name] = (member, is_package, relative)
+                    modules[name] = (member, is_package, relative, zlib.crc32(code))
                     if is_package and os.path.isdir(os.path.dirname(path)):
-                        data_files += _ship_data(os.path.dirname(path),
-                                                 os.path.join(dist_dir, os.path.dirname(relative)))
+                        data_files += _ship_data(os.path.dirname(path), dist_dir,
+                                                 os.path.dirname(relative), admits)
                 parent, _, child = name.rpartition(".")
                 folder = os.path.dirname(_dist_path(parent, "", True)) if parent else ""
                 children.setdefault(folder, []).append((child, is_package))
@@ -206,9 +207,11 @@ def is_tests(name):
 
 def write_index(dist_dir, cold_index, left_out_modules):
     """The file the binary reads at start: the cold modules, and the modules
-    installed at build time that are in neither the dist nor the cold tier."""
+    installed at build time that are in neither the dist nor the cold tier;
+    with its checksum, which the binary checks (``hinted_runtime.index_content``)."""
+    content = marshal.dumps({"cold": cold_index, "left_out_modules": sorted(left_out_modules)})
     with open(os.path.join(dist_dir, INDEX), "wb") as handle:
-        marshal.dump({"cold": cold_index, "left_out_modules": sorted(left_out_modules)}, handle)
+        handle.write(INDEX_MAGIC + zlib.crc32(content).to_bytes(4, "little") + content)
 
 
 def installed_top_levels(search):
@@ -347,9 +350,10 @@ NOT_DATA_SUFFIXES = (".py", ".pyc", ".pyo", ".pyw", ".pyi", ".pyx", ".pxd", ".px
 EXTENSION_SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".h", ".hpp")
 
 
-def _ship_data(folder, dest):
+def _ship_data(folder, dist_dir, relative_folder, admits):
     """Copy a cold package's data files (not modules, nor code, nor folders,
-    nor dotfiles) to ``dest``."""
+    nor dotfiles) from ``folder`` to ``relative_folder`` of the dist, each as the gate
+    ``admits`` (no secret, no link leading out of its folder)."""
     shipped = []
     names = sorted(os.listdir(folder))
     extension_stems = {name.partition(".")[0] for name in names if is_shared_object(name)}
@@ -360,8 +364,9 @@ def _ship_data(folder, dest):
                 or suffix in NOT_DATA_SUFFIXES or name == "py.typed" \
                 or (suffix in EXTENSION_SOURCE_SUFFIXES and stem in extension_stems):
             continue
-        target = os.path.join(dest, name)
-        if not os.path.exists(target):
+        dest = relative_folder + "/" + name
+        target = os.path.join(dist_dir, dest)
+        if not os.path.exists(target) and admits(source, dest):
             _copy(source, target)
             shipped.append(target)
     return shipped

@@ -30,9 +30,14 @@ LEFT_OUT_START = "nuitka-hints: this build left out "
 COMPILED_SUFFIXES = (".pyc", ".so", ".pyd")
 PYC_HEADER_SIZE = 16  # magic, flags, and two words: the archive holds real .pyc files
 COLD = "cold"  # the "how" of a module the binary took from the cold tier
-# Beside the binary, written when the dist is done (``hinted_cold``): a marshal
-# of {"cold": {"archive", "modules", "children"}, "left_out_modules": [names]}.
+# Beside the binary, written when the dist is done (``hinted_cold.write_index``):
+# INDEX_MAGIC, the CRC-32 of the rest (4 bytes, little-endian), and a marshal of
+# {"cold": {"archive", "modules", "children"} or None, "left_out_modules": [names]}.
 INDEX = "nuitka-hints.index"
+INDEX_MAGIC = b"nuitka-hints index 2\n"
+# The exit status of a binary whose dist is damaged (sysexits' EX_SOFTWARE).
+DAMAGED_DIST_EXIT = 70
+DAMAGED_START = "nuitka-hints: this program's files are damaged: "
 # nuitka-hints' own modules: never recorded, never in a program's binary.
 OUR_MODULES = ("hinted_mods", "hints_file", "nuitka_hints", "hinted_compilation",
                "hinted_report", "hinted_dist", "hinted_cold", "hinted_runtime", "hinted_decisions",
@@ -64,7 +69,7 @@ def start(settings):
     misses = Misses(os.environ.get(MISSES_VARIABLE))
     notes = Notes(settings)
     if settings.get("cold"):
-        ColdTier(folder, settings["cold"], misses).install()
+        ColdTier(folder, settings["cold"], misses, notes).install()
     if settings.get("left_to_python"):
         sys.meta_path.insert(0, LeftToPython(folder, settings["left_to_python"]))
     if misses.target or notes.modules:
@@ -76,18 +81,44 @@ def start(settings):
 
 
 def read_index(path):
-    import marshal
-
+    """The index the build wrote beside the binary; a missing, damaged or
+    foreign one ends the program with one line: every build writes one, and a
+    binary that went on without it could give another answer."""
     try:
         with open(path, "rb") as handle:
-            return marshal.load(handle)
-    except OSError:  # a build without one (--hinted-cold=no writes one too)
-        return {}
+            content = handle.read()
+        return index_content(content)
+    except (OSError, ValueError) as error:
+        sys.stderr.write("%s%s: %s; install the program again, or build it again\n" % (
+            DAMAGED_START, path, getattr(error, "strerror", None) or error))
+        sys.stderr.flush()
+        os._exit(DAMAGED_DIST_EXIT)
+
+
+def index_content(content):
+    """The index's dict from its bytes; ValueError saying what is wrong."""
+    import marshal
+    import zlib
+
+    header = len(INDEX_MAGIC) + 4
+    if content[:len(INDEX_MAGIC)] != INDEX_MAGIC or len(content) < header:
+        raise ValueError("not a nuitka-hints index of this release")
+    if zlib.crc32(content[header:]) != int.from_bytes(content[header - 4:header], "little"):
+        raise ValueError("its checksum does not match (truncated or changed)")
+    index = marshal.loads(content[header:])
+    cold = index.get("cold") if isinstance(index, dict) else None
+    if not isinstance(index, dict) or not isinstance(index.get("left_out_modules"), list) or \
+            cold is not None and not (isinstance(cold, dict) and isinstance(
+                cold.get("modules"), dict) and isinstance(cold.get("children"), dict)):
+        raise ValueError("it does not hold what this release writes")
+    return index
 
 
 class Misses:
     """The misses file: one Python dict literal a line, each written with one
-    ``os.write`` (a crash loses nothing); nothing without a file named."""
+    ``os.write`` (a crash loses nothing); nothing without a file named.  It
+    holds the program's arguments: made readable by its owner alone, and never
+    through a symbolic link (one planted where a privileged run writes)."""
 
     def __init__(self, target):
         self.target = target
@@ -98,7 +129,8 @@ class Misses:
             return
         line = repr(dict(entry, argv=sys.argv[1:], pid=os.getpid())) + "\n"
         try:  # the program must go on as without the recorder
-            fd = os.open(self.target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            fd = os.open(self.target, os.O_WRONLY | os.O_CREAT | os.O_APPEND |
+                         getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o600)
             try:
                 os.write(fd, line.encode("utf-8", "backslashreplace"))
             finally:
@@ -173,13 +205,13 @@ class ColdTier:
     would be in the dist (``__file__``, ``__path__``: the files beside it ship),
     and lists them with their package's other modules."""
 
-    def __init__(self, folder, cold, misses):
+    def __init__(self, folder, cold, misses, notes):
         self.folder = folder
         self.archive = folder + cold["archive"]
-        self.modules = cold["modules"]  # name -> (member, is_package, dist path)
+        self.modules = cold["modules"]  # name -> (member, is_package, dist path, CRC-32)
         self.children = {(folder + relative).rstrip(os.sep): names  # package folder ->
                          for relative, names in cold["children"].items()}  # [(name, is_package)]
-        self.misses = misses
+        self.misses, self.notes = misses, notes
         self.reader = None
 
     def install(self):
@@ -194,7 +226,7 @@ class ColdTier:
             return None
         from _frozen_importlib_external import spec_from_file_location  # always loaded
 
-        member, is_package, relative = entry
+        member, is_package, relative, checksum = entry
         location = self.folder + relative
         if self.misses.target:
             self.misses.module(name, COLD, sys._getframe(1))
@@ -202,17 +234,33 @@ class ColdTier:
         if not member:  # an extension module, shipped as a file
             return spec_from_file_location(name, location)
         loader = (ColdExtensionLoader if is_shared_object(member) else ColdLoader)(
-            self, member, location)
+            self, member, checksum, location)
         return spec_from_file_location(name, location, loader=loader,
                                        submodule_search_locations=search)
 
-    def read(self, member):
-        if self.reader is None:
-            import zipimport
-            import zlib  # noqa: F401 - zipimport inflates with it: this puts it in the build
+    def read(self, name, member, checksum):
+        """The bytes of archive ``member`` (of module ``name``), checked against
+        the CRC-32 the index holds: a damaged archive is an ImportError naming
+        it (and a line as the program ends), never other code run."""
+        import zlib
 
-            self.reader = zipimport.zipimporter(self.archive)
-        return self.reader.get_data(member)
+        try:
+            if self.reader is None:
+                import zipimport
+
+                self.reader = zipimport.zipimporter(self.archive)
+            content = self.reader.get_data(member)
+        except Exception as error:  # zipimport's own, OSError, zlib.error, EOFError
+            raise self.damaged(name, "%s: %s" % (type(error).__name__, error)) from None
+        if zlib.crc32(content) != checksum:
+            raise self.damaged(name, "its member %s fails its checksum" % member)
+        return content
+
+    def damaged(self, name, why):
+        self.notes.damaged(name, self.archive, why)
+        return ImportError("nuitka-hints: cannot load cold module %s: %s is damaged (%s); "
+                           "install the program again, or build it again" % (
+                               name, self.archive, why), name=name, path=self.archive)
 
     def path_hook(self, path):
         """The finder of a package folder that holds cold modules: the one the
@@ -258,8 +306,8 @@ class ListingColdModules:
 class ColdLoader:
     """Runs a cold module's bytecode; its resources are the files beside it."""
 
-    def __init__(self, tier, member, path):
-        self.tier, self.member, self.path = tier, member, path
+    def __init__(self, tier, member, checksum, path):
+        self.tier, self.member, self.checksum, self.path = tier, member, checksum, path
 
     def create_module(self, spec):
         return None
@@ -269,8 +317,16 @@ class ColdLoader:
 
     def get_code(self, name):
         import marshal
+        from _frozen_importlib_external import MAGIC_NUMBER
 
-        return marshal.loads(self.tier.read(self.member)[PYC_HEADER_SIZE:])
+        content = self.tier.read(name, self.member, self.checksum)
+        if content[:len(MAGIC_NUMBER)] != MAGIC_NUMBER:
+            raise self.tier.damaged(name, "its member %s is another Python's bytecode"
+                                    % self.member)
+        try:
+            return marshal.loads(content[PYC_HEADER_SIZE:])
+        except (ValueError, EOFError, TypeError) as error:
+            raise self.tier.damaged(name, "its member %s: %s" % (self.member, error)) from None
 
     def get_source(self, name):
         return None
@@ -289,19 +345,27 @@ class ColdExtensionLoader:
     its own in the temporary folder, removed once loaded.  Its ``__file__`` is
     where its file would be in the dist."""
 
-    def __init__(self, tier, member, path):
-        self.tier, self.member, self.path = tier, member, path
+    def __init__(self, tier, member, checksum, path):
+        self.tier, self.member, self.checksum, self.path = tier, member, checksum, path
 
     def create_module(self, spec):
         import _imp
         from _frozen_importlib import ModuleSpec
 
-        content = memoryview(self.tier.read(self.member))
-        fd, path = self._open()
+        content = memoryview(self.tier.read(spec.name, self.member, self.checksum))
+        try:
+            fd, path = self._open()
+        except OSError as error:
+            raise ImportError("nuitka-hints: cannot load cold extension module %s: no "
+                              "in-memory file, and none in the temporary folder (%s)" % (
+                                  spec.name, error), name=spec.name) from None
         try:
             while content:
                 content = content[os.write(fd, content):]
             module = _imp.create_dynamic(ModuleSpec(spec.name, self, origin=path))
+        except OSError as error:
+            raise ImportError("nuitka-hints: cannot load cold extension module %s through "
+                              "%s (%s)" % (spec.name, path, error), name=spec.name) from None
         finally:
             if not path.startswith("/proc/"):
                 os.close(fd)
@@ -313,7 +377,10 @@ class ColdExtensionLoader:
         return module
 
     def _open(self):
-        """(a file descriptor open for writing, the path the loader opens it by)."""
+        """(a file descriptor open for writing, the path the loader opens it by):
+        an in-memory file, else a new file of this user's alone in the temporary
+        folder, under a name nobody can guess (``O_EXCL``, ``O_NOFOLLOW``: never
+        one that another user made first)."""
         name = os.path.basename(self.path)
         try:
             fd = os.memfd_create(name)
@@ -324,12 +391,15 @@ class ColdExtensionLoader:
                 return fd, "/proc/self/fd/%d" % fd
             os.close(fd)
         folder = os.environ.get("TMPDIR") or "/tmp"
-        path = os.path.join(folder, "nuitka-hints-%d-%s" % (os.getpid(), name))
-        try:  # one a killed process of the same number left behind
-            os.unlink(path)
-        except OSError:
-            pass
-        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o700), path
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | \
+            getattr(os, "O_CLOEXEC", 0)
+        for _ in range(100):
+            path = os.path.join(folder, "nuitka-hints-%s-%s" % (os.urandom(8).hex(), name))
+            try:
+                return os.open(path, flags, 0o700), path
+            except FileExistsError:
+                continue
+        raise FileExistsError("no unused name in %s" % folder)
 
     def exec_module(self, module):
         import _imp
@@ -440,7 +510,8 @@ class Notes:
         self.statuses = frozenset(settings.get("statuses", (0,)))
         self.missed_modules = []  # (name, importer)
         self.looked_for = []
-        self.said = False
+        self.damaged_modules = []  # (name, archive, why)
+        self.registered = self.said = False
 
     def module_missed(self, name, frame):
         importer, lookup = asked_by(frame)
@@ -453,14 +524,25 @@ class Notes:
         elif self.sources and relative.endswith(".py") and relative not in self.sources_missed:
             self.sources_missed.append(relative)  # (the program's code looked: astroid)
 
+    def damaged(self, name, archive, why):
+        """A cold module the binary could not load from its damaged archive: said
+        as the program ends, whether the program caught the ImportError or not."""
+        self.damaged_modules.append((name, archive, why))
+        self.register()
+
     def install(self):
         if not (self.modules or self.files or self.families or self.sources):
             return
-        import atexit
-
-        atexit.register(self.say)  # whatever the exit status
+        self.register()
         if self.families:
             self.watch_failures()
+
+    def register(self):
+        if not self.registered:
+            import atexit
+
+            atexit.register(self.say)  # whatever the exit status
+            self.registered = True
 
     def watch_failures(self):
         """The families line, for a failure no recorded run had: an uncaught
@@ -494,7 +576,9 @@ class Notes:
             pass
 
     def lines(self, failed):
-        lines = []
+        lines = ["%s%s: cannot load module %s (%s); install the program again, or build it "
+                 "again\n" % (DAMAGED_START, archive, name, why)
+                 for name, archive, why in self.damaged_modules[:3]]
         if self.missed_modules:
             names = [name for name, _ in self.missed_modules]
             lines.append(

@@ -7,10 +7,17 @@ import shutil
 import subprocess
 import sysconfig
 import zipfile
+import zlib
 
 import pytest
 
 import hinted_cold
+import hinted_data_files
+
+# Files a cold package's folder may hold that must never ship (issue 38's review).
+SECRETS = ("id_rsa", "server.key", "credentials.json", "secrets.toml", "service-account.json",
+           "prod.env", "client_secret_42.json", "deploy_key", "AuthKey_AB12.p8", "vault.kdbx",
+           "terraform.tfstate", "_netrc", "htpasswd")
 
 SITE = {
     "app_pkg/__init__.py": "from . import core\n",
@@ -22,6 +29,7 @@ SITE = {
     "app_pkg/plugins/tests/test_one.py": "import pytest\n",
     "app_pkg/plugins/words.txt": "words\n",
     "app_pkg/plugins/.env": "API_TOKEN=secret\n",
+    **{"app_pkg/plugins/" + name: "PRIVATE\n" for name in SECRETS},
     "app_pkg/plugins/stubs.pyi": "x: int\n",
     "app_pkg/plugins/fast.c": "/* the source of fast.*.so */\n",
     "app_pkg/plugins/fast.cpython-311-x86_64-linux-gnu.so": "not really\n",
@@ -35,12 +43,16 @@ SITE = {
     "broken.py": "def (:\n",
 }
 
+ADMIT_ALL = hinted_data_files.Gate([], {}).admits  # (these folders hold no secret)
+
 
 def make_site(tmp_path):
     site = tmp_path / "site"
     for relative, text in SITE.items():
         (site / relative).parent.mkdir(parents=True, exist_ok=True)
         (site / relative).write_text(text)
+    (tmp_path / "outside.txt").write_text("PRIVATE\n")  # a link in the folder leads to it
+    (site / "app_pkg/plugins/notes.txt").symlink_to(tmp_path / "outside.txt")
 
     def locate(name):
         path = site / name.replace(".", "/")
@@ -81,7 +93,8 @@ def test_the_archive_holds_pyc_files_and_a_distribution_with_compiled_code_ships
                  "other_dist", "broken"):
         tier.add(name, "met")
     tier.close()
-    written = tier.write(str(dist))
+    gate = hinted_data_files.Gate([], {})  # the folder is no installed distribution's
+    written = tier.write(str(dist), gate.admits)
     with zipfile.ZipFile(dist / hinted_cold.ARCHIVE) as archive:
         members = sorted(archive.namelist())
         header = archive.read("app_pkg/core.pyc")[:4]
@@ -98,11 +111,17 @@ def test_the_archive_holds_pyc_files_and_a_distribution_with_compiled_code_ships
     assert [name for name, _ in written["failed"]] == ["broken"]
     assert written["data_files"] == [str(dist / "app_pkg/plugins" / name)  # no .env, no code
                                      for name in ("table.c", "words.txt")]
+    assert sorted(gate.held_back) == sorted("app_pkg/plugins/" + name
+                                            for name in SECRETS + ("notes.txt",))
+    assert "outside.txt, outside" in gate.held_back["app_pkg/plugins/notes.txt"]
+    assert not any(b"PRIVATE" in path.read_bytes() for path in dist.rglob("*") if path.is_file())
     index = written["index"]
+    with zipfile.ZipFile(dist / hinted_cold.ARCHIVE) as archive:
+        checksum = zlib.crc32(archive.read("app_pkg/plugins/__init__.pyc"))
     assert index["modules"]["app_pkg.plugins"] == (
-        "app_pkg/plugins/__init__.pyc", True, "app_pkg/plugins/__init__.py")
-    assert index["modules"]["app_pkg._speedups"] == ("", False, speedups)
-    assert index["modules"]["app_pkg._packed"] == (packed, False, packed)
+        "app_pkg/plugins/__init__.pyc", True, "app_pkg/plugins/__init__.py", checksum)
+    assert index["modules"]["app_pkg._speedups"] == ("", False, speedups, 0)
+    assert index["modules"]["app_pkg._packed"][:3] == (packed, False, packed)
     assert sorted(index["children"]["app_pkg"]) == [
         ("_packed", False), ("_speedups", False), ("core", False), ("plugins", True)]
     assert sorted(index["children"][""]) == [("fast_helper", False),
@@ -145,7 +164,7 @@ def test_an_extension_module_another_links_by_name_stays_a_file(tmp_path):
     tier = hinted_cold.ColdTier(files.get, in_build={"linkpkg"})
     tier.add("linkpkg._helper", "met")
     tier.add("linkpkg._user", "met")
-    written = tier.write(str(dist))
+    written = tier.write(str(dist), ADMIT_ALL)
     assert written["extensions_in_archive"] == ["linkpkg/_user.so"]
     assert (dist / "linkpkg" / "_helper.so").is_file()
 
@@ -160,7 +179,7 @@ def test_a_standard_library_extension_module_ships_a_test_suite_never(tmp_path):
     if csv_extension is None:  # built in to this Python
         return
     tier.add("_csv", "met")
-    written = tier.write(str(tmp_path))
+    written = tier.write(str(tmp_path), ADMIT_ALL)
     assert written["extensions"] == [os.path.basename(csv_extension)]
 
 
@@ -201,7 +220,7 @@ def test_a_package_that_joins_the_cold_set_on_the_way_keeps_its_own_code(tmp_pat
     tier.add("start", "met")
     tier.close()
     assert tier.why["extra"] == "imported by deep"
-    written = tier.write(str(tmp_path / "dist"))
+    written = tier.write(str(tmp_path / "dist"), ADMIT_ALL)
     with zipfile.ZipFile(tmp_path / "dist" / hinted_cold.ARCHIVE) as archive:
         code = marshal.loads(archive.read("deep/__init__.pyc")[16:])
     assert "VALUE" in code.co_names and written["failed"] == []  # not an empty module

@@ -9,8 +9,10 @@ program catches: the binary names it (these on every Python).  A field run
 teaches the next build what the binary took from the cold tier.
 """
 
+import collections
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -37,7 +39,8 @@ with open(os.path.join(folder, "demo.txt")) as handle:
     greeting = handle.read().strip()
 if sys.argv[4:5] == ["extra"]:
     from colddemo import extra  # an import statement no recorded run took
-    greeting += extra.MARK
+    import settings  # the program's own package, beside keys it must never ship
+    greeting += extra.MARK + settings.SUFFIX
 try:
     importlib.import_module(sys.argv[5] if len(sys.argv) > 5 else "colddemo")
     optional = "with"
@@ -59,6 +62,13 @@ COLDDEMO = {
     "locale/de/LC_MESSAGES/demo.txt": "Hallo\n",
     "locale/fr/LC_MESSAGES/demo.txt": "Salut\n",
 }
+# The program's own package, imported on an input nobody recorded: its folder holds
+# its data file (which ships), keys, credentials and a link out (which never do).
+SETTINGS = {"__init__.py": "import os\nwith open(os.path.join(os.path.dirname(__file__), "
+                           "'defaults.cfg')) as handle:\n    SUFFIX = handle.read().strip()\n",
+            "defaults.cfg": "\n"}
+SECRETS = ("id_rsa", "server.key", "credentials.json", "secrets.toml", "service-account.json",
+           "prod.env", "deploy_key", ".env")
 # Installed, imported by no code the build can see: neither in the dist nor cold.
 UNSEEN = {"__init__.py": "VALUE = 1\n"}
 
@@ -71,6 +81,13 @@ def built(tmp_path_factory):
     """The program recorded on one input only, built by default."""
     work = tmp_path_factory.mktemp("cold")
     (work / "pick.py").write_text(PROGRAM)
+    (work / "settings").mkdir()
+    for name, text in SETTINGS.items():
+        (work / "settings" / name).write_text(text)
+    for name in SECRETS:
+        (work / "settings" / name).write_text("PRIVATE\n")
+    (work / "outside.txt").write_text("PRIVATE\n")
+    (work / "settings" / "notes.txt").symlink_to(work / "outside.txt")
     with installed_distribution("colddemo", "1.0", COLDDEMO), \
             installed_distribution("colddemo_unseen", "1.0", UNSEEN):
         traced = run_tracer("pick.py", *RECORDED, cwd=str(work))
@@ -113,6 +130,47 @@ def test_inputs_nobody_recorded_run_from_the_cold_tier(built):
     assert not (work / "out" / "pick.dist" / csv_extension).exists()
     log = build.stdout + build.stderr
     assert ", cold %d (" % cold["modules"] in log
+
+
+def test_a_cold_package_ships_its_data_and_never_a_key_or_a_link_leading_out(built):
+    work, build = built
+    dist = work / "out" / "pick.dist"
+    assert (dist / "settings" / "defaults.cfg").is_file()
+    assert not any(b"PRIVATE" in path.read_bytes() for path in dist.rglob("*")
+                   if path.is_file() and not path.is_symlink())
+    held = report(work)["data_files"]["held_back"]
+    assert sorted(held) == sorted("settings/" + name for name in SECRETS + ("notes.txt",)
+                                  if name != ".env")  # (no dotfile is a package's data)
+    assert "Held back %d files that must not leave this machine" % len(held) in \
+        build.stdout + build.stderr
+
+
+def test_a_damaged_archive_or_index_is_named_never_a_crash_or_another_answer(built, tmp_path):
+    """Bytes flipped across the cold archive (its members and its directory), the
+    archive and the index cut short: each run on the held-out input answers as
+    before, or fails naming the damaged file; none dies by a signal."""
+    work, _ = built
+    dist = tmp_path / "pick.dist"
+    shutil.copytree(work / "out" / "pick.dist", dist, symlinks=True)
+    right = "latex ['greet', 'shout'] SHOUT Salut! with\n"
+    archive, index = dist / "nuitka-hints-cold.zip", dist / "nuitka-hints.index"
+    outcomes = collections.Counter()
+    for path in (archive, index):
+        pristine = path.read_bytes()
+        flips = [pristine[:at] + bytes([pristine[at] ^ 0xFF]) + pristine[at + 1:]
+                 for at in range(0, len(pristine), max(1, len(pristine) // 40))]
+        for damaged in flips + [pristine[:len(pristine) * n // 4] for n in range(4)]:
+            path.write_bytes(damaged)
+            result = subprocess.run([str(dist / "pick.bin"), *HELD_OUT[:4]], cwd=str(work),
+                                    capture_output=True, text=True, timeout=60)
+            assert result.returncode >= 0, result.stderr  # no signal
+            if (result.returncode, result.stdout) == (0, right):
+                outcomes["same"] += 1
+            else:
+                assert result.returncode != 0 and str(path) in result.stderr, result.stderr
+                outcomes["named"] += 1
+        path.write_bytes(pristine)
+    assert outcomes["named"] > 40, outcomes
 
 
 @pytest.mark.every_python

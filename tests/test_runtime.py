@@ -2,6 +2,7 @@
 this interpreter (``python -S``: no .pth file, as in a binary) from a folder that
 stands for the dist, started as the plugin starts it (``preload_code``)."""
 
+import json
 import os
 import subprocess
 import sys
@@ -10,13 +11,20 @@ import pytest
 
 import hinted_cold
 import hinted_compilation
+import hinted_data_files
+import hinted_dist
 import hinted_runtime
 import hints_file
+
+ADMIT_ALL = hinted_data_files.Gate([], {}).admits  # (these folders hold no secret)
 
 
 def write_program(dist, source, settings, name="main.py"):
     """The program ``name`` in ``dist``, which runs the pre-load code first, from
-    its own file beside it, as the binary does."""
+    its own file beside it, as the binary does; the build's index beside it
+    (one with no cold tier, if the test wrote none)."""
+    if not (dist / hinted_runtime.INDEX).exists():
+        hinted_cold.write_index(str(dist), None, [])
     (dist / "__main__-preLoad.py").write_text(hinted_compilation.preload_code(settings))
     (dist / name).write_text(
         "import sys\nwith open(%r) as handle:\n    exec(compile(handle.read(), %r, 'exec'), "
@@ -118,6 +126,7 @@ def test_a_binary_names_the_data_file_left_out_that_the_program_looked_for(
         "left_out_files": ["conf/relaxed.yaml", "conf/strict.yaml"],
         "families_note": "families line\n", "statuses": [0]})
     (dist / "__main__-preLoad.py").write_text(preload)
+    hinted_cold.write_index(str(dist), None, [])
     result = subprocess.run([sys.executable, "-S", str(tmp_path / "main.py"),  # no .pth run
                              str(dist / "__main__-preLoad.py"), looks, how],
                             capture_output=True, text=True, timeout=60)
@@ -188,7 +197,7 @@ def cold_dist(tmp_path):
     for name in ("langs.de", "langs.fr"):
         tier.add(name, "a listed folder")
     tier.close()
-    written = tier.write(str(dist))
+    written = tier.write(str(dist), ADMIT_ALL)
     hinted_cold.write_index(str(dist), written["index"], ["leftout_here"])
     write_program(dist, COLD_PROGRAM, {})
     return dist, tier, written
@@ -241,11 +250,11 @@ def test_a_cold_extension_module_ships_deflated_and_loads_from_memory(tmp_path, 
     tier = hinted_cold.ColdTier(files.get, in_build=set())
     tier.add("_bisect", "met by Nuitka")
     tier.add("_heapq", "met by Nuitka")  # a second one, which once got the first's library
-    written = tier.write(str(dist))
+    written = tier.write(str(dist), ADMIT_ALL)
     member = os.path.basename(_bisect.__file__)
     assert written["extensions"] == written["extensions_in_archive"] == sorted(
         os.path.basename(path) for path in files.values())
-    assert not (dist / member).exists() and written["index"]["modules"]["_bisect"] == (
+    assert not (dist / member).exists() and written["index"]["modules"]["_bisect"][:3] == (
         member, False, member)
     assert written["archive_size"] < sum(map(os.path.getsize, files.values()))
     hinted_cold.write_index(str(dist), written["index"], [])
@@ -278,7 +287,7 @@ def test_a_cold_package_whose_init_is_an_extension_module_has_its_submodules(tmp
     tier = hinted_cold.ColdTier(files.get, in_build={"hintpkg"})
     tier.add("hintpkg._bisect.sub", "met by Nuitka")
     tier.close()
-    written = tier.write(str(dist))
+    written = tier.write(str(dist), ADMIT_ALL)
     assert written["extensions_in_archive"] == ["hintpkg/_bisect/" + init.name]
     hinted_cold.write_index(str(dist), written["index"], [])
     write_program(dist, "import hintpkg._bisect.sub as sub, hintpkg._bisect as native\n"
@@ -326,3 +335,144 @@ def test_a_module_source_the_programs_code_looked_for_is_named(tmp_path):
         "nuitka-hints: this build left out the source of os.py, which the program looked for "
         "(the build ships modules as bytecode); learn it: run with NUITKA_HINTS_MISSES=FILE, "
         "then hinted-mods --learn HINTS FILE, and build again\n")
+
+
+# Loads each module of a cold archive after one change to the archive's bytes:
+# every byte flipped in turn, then the archive cut at every length.  Prints the
+# outcomes' counts: "same" (the right answer), "named" (an ImportError naming the
+# archive); anything else is counted by its kind and fails the test.
+FAULTS = """\
+import collections, importlib.util, json, os, sys, zipimport
+sys.path.insert(0, sys.argv[1])
+import hinted_runtime
+
+dist = sys.argv[2] + os.sep
+index = hinted_runtime.index_content(open(dist + hinted_runtime.INDEX, "rb").read())
+cold = index["cold"]
+archive = dist + cold["archive"]
+pristine = open(archive, "rb").read()
+
+
+def answer(name):
+    zipimport._zip_directory_cache.clear()
+    notes = hinted_runtime.Notes({})
+    tier = hinted_runtime.ColdTier(dist, cold, hinted_runtime.Misses(None), notes)
+    spec = tier.find_spec(name)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    sys.modules.pop(name, None)
+    return module.answer() if hasattr(module, "answer") else module.bisect_right([1, 2, 3], 2)
+
+
+expected = {name: answer(name) for name in sorted(cold["modules"])}
+outcomes = collections.Counter()
+damaged = [bytes(pristine[:at]) + bytes([pristine[at] ^ 0xFF]) + pristine[at + 1:]
+           for at in range(len(pristine))] + [pristine[:at] for at in range(len(pristine))]
+for content in damaged:
+    with open(archive, "wb") as handle:
+        handle.write(content)
+    for name, right in expected.items():
+        try:
+            outcomes["same" if answer(name) == right else "DIFFERENT"] += 1
+        except ImportError as error:
+            outcomes["named" if archive in str(error) else "UNNAMED " + str(error)] += 1
+        except Exception as error:
+            outcomes["%s: %s" % (type(error).__name__, error)] += 1
+print(json.dumps(outcomes))
+"""
+
+
+def test_every_flipped_byte_and_every_cut_of_the_cold_archive_is_named_or_harmless(tmp_path):
+    """Issue 38's fault injection: each member is checked against the CRC-32 in
+    the index before its bytecode or library is used; a damaged archive is an
+    ImportError naming it, never a crash or another answer."""
+    import _bisect
+
+    site, dist = tmp_path / "site", tmp_path / "app.dist"
+    site.mkdir()
+    (site / "calc.py").write_text("def answer():\n    return sum(i * i for i in range(50))\n")
+    (site / "words.py").write_text("TEXT = 'cold ' * 3\n\n\ndef answer():\n    return TEXT\n")
+    files = {"calc": str(site / "calc.py"), "words": str(site / "words.py"),
+             "_bisect": _bisect.__file__}
+    tier = hinted_cold.ColdTier(files.get, in_build=set())
+    for name in files:
+        tier.add(name, "met")
+    tier.close()
+    written = tier.write(str(dist), ADMIT_ALL, content_of=hinted_dist.stripped_content)
+    hinted_cold.write_index(str(dist), written["index"], [])
+    size = os.path.getsize(dist / hinted_cold.ARCHIVE)
+    result = subprocess.run([sys.executable, "-c", FAULTS, os.path.dirname(hinted_runtime.__file__),
+                             str(dist)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    outcomes = json.loads(result.stdout)
+    assert sum(outcomes.values()) == 2 * size * len(files)
+    assert set(outcomes) <= {"same", "named"}, outcomes
+    assert outcomes["named"] > size  # (every flip in a member's data, at least)
+
+
+def test_a_damaged_or_missing_index_ends_the_program_with_one_line(tmp_path):
+    """Every flipped byte and every cut of the index is refused; the binary
+    says so in one line naming the file, and exits with its own status."""
+    dist = tmp_path / "app.dist"
+    dist.mkdir()
+    hinted_cold.write_index(str(dist), None, ["leftout_here"])
+    index = dist / hinted_runtime.INDEX
+    pristine = index.read_bytes()
+    assert hinted_runtime.index_content(pristine)["left_out_modules"] == ["leftout_here"]
+    for at in range(len(pristine)):
+        for damaged in (pristine[:at] + bytes([pristine[at] ^ 0xFF]) + pristine[at + 1:],
+                        pristine[:at]):
+            with pytest.raises(ValueError):
+                hinted_runtime.index_content(damaged)
+    write_program(dist, "print('ran')\n", {})
+    index.write_bytes(pristine[:-3])
+    result = run_in(dist)
+    assert (result.returncode, result.stdout) == (hinted_runtime.DAMAGED_DIST_EXIT, "")
+    assert result.stderr == (
+        "nuitka-hints: this program's files are damaged: %s: its checksum does not match "
+        "(truncated or changed); install the program again, or build it again\n" % index)
+    index.unlink()
+    assert "No such file or directory" in run_in(dist).stderr
+
+
+def test_a_cold_extension_module_never_loads_through_a_file_another_user_made(tmp_path):
+    """The temporary-file fallback takes a new name nobody can guess, and any
+    failure is an ImportError naming the module."""
+    import _bisect
+
+    dist, tmp = tmp_path / "app.dist", tmp_path / "tmp"
+    tier = hinted_cold.ColdTier({"_bisect": _bisect.__file__}.get, in_build=set())
+    tier.add("_bisect", "met")
+    hinted_cold.write_index(str(dist), tier.write(str(dist), ADMIT_ALL)["index"], [])
+    tmp.mkdir()
+    for pid in range(1, 400):  # what the old, predictable names would be, taken first
+        (tmp / ("nuitka-hints-%d-%s" % (pid, os.path.basename(_bisect.__file__)))).write_text("")
+    refuse = "import os\ndef refused(name):\n    raise OSError(38, 'no memfd')\n" \
+             "os.memfd_create = refused\n"
+    write_program(dist, refuse + "import _bisect\nprint(_bisect.bisect_right([1], 1))\n", {})
+    result = run_in(dist, env={"TMPDIR": str(tmp)})
+    assert (result.returncode, result.stdout) == (0, "1\n"), result.stderr
+    assert len(list(tmp.iterdir())) == 399  # its own file is gone
+    write_program(dist, refuse + "try:\n    import _bisect\nexcept ImportError as error:\n"
+                  "    print(error)\n", {})
+    result = run_in(dist, env={"TMPDIR": str(tmp / "missing")})
+    assert result.stdout.startswith("nuitka-hints: cannot load cold extension module _bisect: "
+                                    "no in-memory file, and none in the temporary folder")
+
+
+def test_the_misses_file_is_the_owners_alone_and_never_written_through_a_link(tmp_path):
+    """It holds the program's arguments (a password among them, maybe): mode
+    0600, and a link planted at its name is not followed."""
+    dist = tmp_path / "app.dist"
+    dist.mkdir()
+    write_program(dist, "import no_such_module_here_either\n", {})
+    target, victim = tmp_path / "misses.txt", tmp_path / "victim.txt"
+    run_in(dist, "--password=hunter2", misses=target)
+    assert "no_such_module_here_either" in target.read_text()
+    assert target.stat().st_mode & 0o777 == 0o600
+    victim.write_text("root's file\n")
+    linked = tmp_path / "linked.txt"
+    linked.symlink_to(victim)
+    result = run_in(dist, "--password=hunter2", misses=linked)
+    assert "No module named 'no_such_module_here_either'" in result.stderr  # ran as before
+    assert victim.read_text() == "root's file\n"
