@@ -38,6 +38,43 @@ SCHEMA = 7
 KEYS = ("tag", "python", "modules", "packages", "libraries", "looked_up", "data_files",
         "listed_directories", "learned", "learned_files", "runs")
 
+
+class _Object:
+    """The shape of an object with these fields (see ``SHAPES``); split here once,
+    not for each of the tens of thousands of entries a hints file can have."""
+
+    def __init__(self, fields):
+        self.fields = [(name.rstrip("?"), name.endswith("?"), shape)
+                       for name, shape in fields.items()]
+
+
+# What the readers rely on in each key, checked on load (``_check_hints``) so that
+# a damaged file is one line, not a traceback in the build: a type (or types);
+# [shape], a list of such; {str: shape}, an object of such by name; or
+# _Object({"field": shape, "field?": shape}), an object with those fields (the
+# second optional).
+_LEARNED = {"runs": [int], "reports": [str]}
+_STREAM = _Object({"text?": str, "base64?": str, "truncated?": bool})
+SHAPES = {
+    "tag": str,
+    "python": dict,
+    "modules": {str: _Object({"kind": str, "file?": str, "where?": str, "runs?": int,
+                              "startup?": bool, "by_name?": bool})},
+    "packages": [str],
+    "libraries": {str: _Object({"where?": str})},
+    "looked_up": {str: int},
+    "data_files": {str: {str: int}},
+    "listed_directories": {str: {str: int}},
+    "learned": {str: _Object({"importer": str, **_LEARNED})},
+    "learned_files": {str: {str: _Object(_LEARNED)}},
+    "runs": [_Object({
+        "argv": [str], "module?": bool, "cwd?": str, "exit_status?": int,
+        "duration?": (int, float), "stdin?": _STREAM, "stdout?": _STREAM,
+        "profile?": _Object({"samples": int, "modules": {str: int}}),
+        "against": _Object({"program_files": {str: (str, type(None))},
+                            "distributions": {str: str}})})],
+}
+
 # Where a recorded file lies (``where``): below one of these roots, or elsewhere.
 STDLIB, SITE_PACKAGES, PROGRAM, ABSOLUTE = "stdlib", "site-packages", "program", "absolute"
 ROOTS = (STDLIB, SITE_PACKAGES, PROGRAM)
@@ -584,6 +621,9 @@ def site_packages_dirs(roots):
 
 
 def _check_hints(filename, data, tag):
+    """Refuse, in one line saying what to do, a file that is not a hints file of
+    this schema, lacks a key, has one not of the shape the readers rely on
+    (``SHAPES``), or (unless ``tag`` is None) was recorded for another Python."""
     if not isinstance(data, dict) or "schema" not in data:
         raise HintsFileError(
             "%s is not a nuitka-hints file (no \"schema\"): trace again with --fresh"
@@ -596,18 +636,76 @@ def _check_hints(filename, data, tag):
                 "trace again with --fresh" if isinstance(data["schema"], int) and
                 data["schema"] < SCHEMA else "upgrade nuitka-hints or trace again with --fresh"))
     missing = [k for k in KEYS if k not in data]
-    runs = data.get("runs")
-    missing += ["the runs' \"against\""] if not isinstance(runs, list) or not all(
-        isinstance(run, dict) and "against" in run for run in runs) else []
     if missing:
         raise HintsFileError(
             "%s lacks %s: trace again with --fresh" % (filename, ", ".join(missing))
         )
+    for key in KEYS:
+        damage = _damage(data[key], SHAPES[key])
+        if damage:
+            raise HintsFileError(_damage_line(filename, key, *damage))
     if tag is not None and data["tag"] != tag:
         raise OtherPythonsHints(
             "%s was recorded for %s but this Python is %s: trace the program "
             "with this Python" % (filename, data["tag"], tag)
         )
+
+
+def _damage(value, shape):
+    """Where ``value`` is not of ``shape`` (see ``SHAPES``), or None: (the steps
+    into it, innermost first, each (key or index, whether it is an entry of a
+    list or of an object by name), what is wrong there).  One look at each value."""
+    if isinstance(shape, (type, tuple)):
+        return None if isinstance(value, shape) else ([], _is_not(value, shape))
+    expected = list if isinstance(shape, list) else dict
+    if not isinstance(value, expected):
+        return [], _is_not(value, expected)
+    if isinstance(shape, _Object):
+        for name, optional, inner in shape.fields:
+            if name not in value:
+                if not optional:
+                    return [], "lacks \"%s\"" % name
+            elif not isinstance(inner, (type, tuple)) or not isinstance(value[name], inner):
+                damage = _damage(value[name], inner)
+                if damage:
+                    damage[0].append((name, False))
+                    return damage
+        return None
+    inner = shape[0] if expected is list else shape[str]  # entries, all of one shape
+    values = value if expected is list else value.values()
+    if isinstance(inner, (type, tuple)) and all(isinstance(v, inner) for v in values):
+        return None  # the common case of tens of thousands, at C speed
+    for step, item in enumerate(value) if expected is list else value.items():
+        damage = _damage(item, inner)
+        if damage:
+            damage[0].append((step, True))
+            return damage
+    return None
+
+
+# What a value of each type in ``SHAPES`` is called in a hints file's damage.
+_SHOULD_BE = {dict: "an object", list: "a list", str: "a string", int: "a whole number",
+              bool: "true or false", (int, float): "a number",
+              (str, type(None)): "a string or null"}
+
+
+def _is_not(value, expected):
+    import json
+
+    what = {dict: "an object", list: "a list", str: "a string"}.get(type(value))
+    return "is %s, should be %s" % (what or json.dumps(value), _SHOULD_BE[expected])
+
+
+def _damage_line(filename, key, steps, wrong):
+    """'h.json: modules["json"]["kind"] is 5, should be a string: remove
+    modules["json"], or trace again with --fresh' (``steps``, ``wrong``: ``_damage``'s)."""
+    import json
+
+    steps = steps[::-1]
+    path = [key] + ["[%s]" % json.dumps(step) for step, _ in steps]  # path[n]: steps[n - 1]
+    entry = max((n for n, (_, is_entry) in enumerate(steps, 1) if is_entry), default=0)
+    remedy = "remove %s, or " % "".join(path[:entry + 1]) if entry else ""
+    return "%s: %s %s: %strace again with --fresh" % (filename, "".join(path), wrong, remedy)
 
 
 def stream_entry(data, truncated):
@@ -650,10 +748,11 @@ MODULE_MISS_KEYS = frozenset({"module", "how", "importer", "lookup", "argv", "pi
 FILE_MISS_KEYS = frozenset({"file", "argv", "pid"})
 
 
-def read_misses(filename):
+def read_misses(filename, skipped=None):
     """The entries of a misses file, each {"module", "how", "importer", "lookup",
-    "argv", "pid"} or {"file", "argv", "pid"}; HintsFileError naming the file and
-    line for anything else."""
+    "argv", "pid"} or {"file", "argv", "pid"}.  A line that is not one (cut
+    short, edited) is left out, the others still count: a warning naming it goes
+    to the list ``skipped``, if given.  HintsFileError if the file cannot be read."""
     import ast
 
     try:
@@ -664,17 +763,26 @@ def read_misses(filename):
     misses = []
     for number, line in enumerate(lines, 1):
         try:
-            entry = ast.literal_eval(line)
-        except (ValueError, SyntaxError):
-            entry = None
-        keys = set(entry) if isinstance(entry, dict) else set()
-        if not (keys == MODULE_MISS_KEYS and _is_module_name(entry["module"]) or
-                keys == FILE_MISS_KEYS and _is_relative_path(entry["file"])):
-            raise HintsFileError(
-                "%s:%d is not a line a nuitka-hints binary writes: give the file that "
-                "%s named" % (filename, number, MISSES_VARIABLE))
-        misses.append(entry)
+            entry, why = ast.literal_eval(line), "not a module's or a data file's entry"
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            entry, why = None, "cut short or garbled"
+        if _is_miss(entry):
+            misses.append(entry)
+        elif skipped is not None:
+            skipped.append(
+                "%s:%d skipped: not a line a nuitka-hints binary writes (%s); the other lines "
+                "count (give the file that %s named, if this is another)"
+                % (filename, number, why, MISSES_VARIABLE))
     return misses
+
+
+def _is_miss(entry):
+    """Is ``entry`` a line a binary writes, with a module's name or a path in its
+    folder, and an importer to keep in the hints file?"""
+    keys = set(entry) if isinstance(entry, dict) else set()
+    return keys == MODULE_MISS_KEYS and _is_module_name(entry["module"]) and \
+        isinstance(entry["importer"], str) or \
+        keys == FILE_MISS_KEYS and _is_relative_path(entry["file"])
 
 
 def learnable(misses, known=(), program_dir=None, known_files=()):

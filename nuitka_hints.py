@@ -465,8 +465,11 @@ def replay_all(hinted, hints):
             misses_file = os.path.join(folder, "run-%d" % number)
             verdict, explanation = replay(binary, run, script, hints.looked_up, misses_file)
             if os.path.exists(misses_file):
-                lacked = hints_file.read_misses(misses_file)
+                skipped = []
+                lacked = hints_file.read_misses(misses_file, skipped)
                 misses += [dict(miss, run=number) for miss in lacked]
+                for warning in skipped:
+                    sys.stderr.write("nuitka-hints: warning: %s\n" % warning)
             differing += verdict == "differs"
             results.append({"run": number, "argv": run["argv"], "verdict": verdict,
                             "explanation": explanation})

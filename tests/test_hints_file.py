@@ -118,8 +118,8 @@ def write_hints(path, **changes):
 @pytest.mark.parametrize("changes, lacks", [
     ({"schema": 6}, "has schema 6, this nuitka-hints reads schema 7: trace again with --fresh"),
     ({"learned_files": None}, "lacks learned_files: trace again with --fresh"),
-    ({"runs": [{"argv": ["a.py"]}]}, "lacks the runs' \"against\": trace again with --fresh"),
-    ({"runs": None}, "lacks the runs' \"against\": trace again with --fresh")])
+    ({"runs": [{"argv": ["a.py"]}]}, "runs\\[0\\] lacks \"against\": remove runs\\[0\\], or trace "
+     "again with --fresh")])
 def test_a_file_an_older_tracer_wrote_is_refused_saying_trace_again(tmp_path, changes, lacks):
     """What the build decides by must be in the file: no half-support."""
     name = write_hints(tmp_path / "old.json", **changes)
@@ -137,6 +137,126 @@ def test_reader_accepts_a_good_file(trace):
     assert "colorsys" in hints and "colorsys" in hints.program_modules()
     assert hints.staleness() == {1: []} and hints.data_files == {}
     assert set(hints.data) == {"schema", *hints_file.KEYS}  # what the reader requires
+
+
+def every_kind_of_entry():
+    """A hints file's data with an entry of each kind the readers look into."""
+    run = dict(a_run(["demo.py", "x"]), module=False, cwd="/home/me", stdin={"text": "in\n"},
+               stdout={"base64": "AA==", "truncated": True},
+               profile={"samples": 120, "modules": {"json": 14}},
+               against={"program_files": {"demo.py": "sha256:0", "gone.py": None},
+                        "distributions": {"pillow": "13.0.0"}})
+    return hints_file.Hints.new(
+        {"json": {"kind": "source", "file": "json/__init__.py", "where": "stdlib", "runs": 1,
+                  "by_name": True}, "sys": {"kind": "builtin", "startup": True}},
+        [run], {"libz.so": {"where": "site-packages"}}, {"sqlite3": 1},
+        {"program": {"settings.ini": 1}}, {"stdlib": {"email/mime": 1}},
+        learned={"email.parser": {"importer": "email", "runs": [1], "reports": []}},
+        learned_files={"site-packages": {"conf/relaxed.yaml": {"runs": [],
+                                                               "reports": ["field.txt"]}}}).data
+
+
+def test_a_file_with_every_kind_of_entry_loads(tmp_path):
+    path = tmp_path / "h.json"
+    path.write_text(json.dumps(every_kind_of_entry()))
+    assert hints_file.Hints.load(str(path)).data == every_kind_of_entry()
+
+
+GONE = object()  # damage that deletes the entry
+
+# Where a hints file is damaged, what it is there then, and the one line that says so.
+DAMAGED = [
+    (["tag"], 311, "tag is 311, should be a string: trace again with --fresh"),
+    (["python"], "3.11", "python is a string, should be an object: trace again with --fresh"),
+    (["modules"], [], "modules is a list, should be an object: trace again with --fresh"),
+    (["packages"], {}, "packages is an object, should be a list: trace again with --fresh"),
+    (["libraries"], [], "libraries is a list, should be an object: trace again with --fresh"),
+    (["looked_up"], 1, "looked_up is 1, should be an object: trace again with --fresh"),
+    (["data_files"], None, "data_files is null, should be an object: trace again with --fresh"),
+    (["listed_directories"], "stdlib",
+     "listed_directories is a string, should be an object: trace again with --fresh"),
+    (["learned"], [], "learned is a list, should be an object: trace again with --fresh"),
+    (["learned_files"], True,
+     "learned_files is true, should be an object: trace again with --fresh"),
+    (["runs"], None, "runs is null, should be a list: trace again with --fresh"),
+    (["modules", "json"], "source", 'modules["json"] is a string, should be an object: '
+     'remove modules["json"], or trace again with --fresh'),
+    (["modules", "json", "kind"], 5, 'modules["json"]["kind"] is 5, should be a string: '
+     'remove modules["json"], or trace again with --fresh'),
+    (["modules", "sys", "kind"], GONE,
+     'modules["sys"] lacks "kind": remove modules["sys"], or trace again with --fresh'),
+    (["modules", "json", "runs"], 1.5, 'modules["json"]["runs"] is 1.5, should be a whole '
+     'number: remove modules["json"], or trace again with --fresh'),
+    (["packages", 0], None, "packages[0] is null, should be a string: remove packages[0], "
+     "or trace again with --fresh"),
+    (["libraries", "libz.so"], "site-packages", 'libraries["libz.so"] is a string, should be '
+     'an object: remove libraries["libz.so"], or trace again with --fresh'),
+    (["looked_up", "sqlite3"], "1", 'looked_up["sqlite3"] is a string, should be a whole '
+     'number: remove looked_up["sqlite3"], or trace again with --fresh'),
+    (["data_files", "program"], ["settings.ini"], 'data_files["program"] is a list, should be '
+     'an object: remove data_files["program"], or trace again with --fresh'),
+    (["listed_directories", "stdlib", "email/mime"], {}, 'listed_directories["stdlib"]'
+     '["email/mime"] is an object, should be a whole number: remove listed_directories'
+     '["stdlib"]["email/mime"], or trace again with --fresh'),
+    (["learned", "email.parser", "runs"], 1, 'learned["email.parser"]["runs"] is 1, should be '
+     'a list: remove learned["email.parser"], or trace again with --fresh'),
+    (["learned", "email.parser", "importer"], GONE, 'learned["email.parser"] lacks '
+     '"importer": remove learned["email.parser"], or trace again with --fresh'),
+    (["learned_files", "site-packages", "conf/relaxed.yaml", "reports", 0], 7,
+     'learned_files["site-packages"]["conf/relaxed.yaml"]["reports"][0] is 7, should be a '
+     'string: remove learned_files["site-packages"]["conf/relaxed.yaml"]["reports"][0], or '
+     'trace again with --fresh'),
+    (["runs", 0], "demo.py", "runs[0] is a string, should be an object: remove runs[0], or "
+     "trace again with --fresh"),
+    (["runs", 0, "argv"], "demo.py x", 'runs[0]["argv"] is a string, should be a list: '
+     'remove runs[0], or trace again with --fresh'),
+    (["runs", 0, "against"], GONE,
+     'runs[0] lacks "against": remove runs[0], or trace again with --fresh'),
+    (["runs", 0, "against", "program_files"], [], 'runs[0]["against"]["program_files"] is a '
+     'list, should be an object: remove runs[0], or trace again with --fresh'),
+    (["runs", 0, "against", "distributions", "pillow"], 13, 'runs[0]["against"]'
+     '["distributions"]["pillow"] is 13, should be a string: remove runs[0]["against"]'
+     '["distributions"]["pillow"], or trace again with --fresh'),
+    (["runs", 0, "profile", "samples"], "120", 'runs[0]["profile"]["samples"] is a string, '
+     'should be a whole number: remove runs[0], or trace again with --fresh'),
+    (["runs", 0, "stdout", "base64"], None, 'runs[0]["stdout"]["base64"] is null, should be '
+     'a string: remove runs[0], or trace again with --fresh'),
+]
+
+
+def damaged(path, where, value):
+    """A hints file with every kind of entry, damaged at ``where`` (keys and indexes)."""
+    data = every_kind_of_entry()
+    inner = data
+    for step in where[:-1]:
+        inner = inner[step]
+    if value is GONE:
+        del inner[where[-1]]
+    else:
+        inner[where[-1]] = value
+    path.write_text(json.dumps(data))
+    return str(path)
+
+
+@pytest.mark.parametrize("where, value, message", DAMAGED,
+                         ids=["/".join(map(str, where)) for where, _, _ in DAMAGED])
+def test_a_damaged_file_is_one_line_naming_the_entry_and_what_to_do(
+        tmp_path, where, value, message):
+    """Not a traceback in the build: what is wrong where, and how to put it right."""
+    name = damaged(tmp_path / "h.json", where, value)
+    with pytest.raises(hints_file.HintsFileError) as error:
+        hints_file.Hints.load(name)
+    assert str(error.value) == "%s: %s" % (name, message)
+
+
+@pytest.mark.parametrize("where, value, message", [
+    case for case in DAMAGED if case[0] in (["modules"], ["modules", "json", "kind"],
+                                            ["runs", 0, "against"])], ids=["key", "module", "run"])
+def test_summary_of_a_damaged_file_is_one_line(tmp_path, where, value, message):
+    name = damaged(tmp_path / "h.json", where, value)
+    result = run_tracer("--summary", name)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "hinted_mods: error: %s: %s\n" % (name, message)
 
 
 @pytest.mark.parametrize(
@@ -309,16 +429,31 @@ def file_miss(relative, **changes):
     return dict({"file": relative, "argv": ["x"], "pid": 7}, **changes)
 
 
-@pytest.mark.parametrize("line", ["not a dict", "{'module': 'x'}", repr(miss("a b")),
-                                  repr(file_miss("../etc/passwd")), repr(file_miss("/etc/x")),
-                                  repr(file_miss("a.txt", module="a"))])
-def test_a_misses_file_of_something_else_is_one_clear_line(tmp_path, line):
+@pytest.mark.parametrize("line, damage", [
+    ("not a dict", "cut short or garbled"), (repr(miss("a"))[:-9], "cut short or garbled"),
+    ("", "cut short or garbled"), ("{[]: 1}", "cut short or garbled"),
+    ("{'module': 'x'}", "not a module's or a data file's entry"),
+    (repr(miss("a b")), "not a module's or a data file's entry"),
+    (repr(miss("a", importer=None)), "not a module's or a data file's entry"),
+    (repr(file_miss("../etc/passwd")), "not a module's or a data file's entry"),
+    (repr(file_miss("/etc/x")), "not a module's or a data file's entry"),
+    (repr(file_miss("a.txt", module="a")), "not a module's or a data file's entry")])
+def test_a_line_a_binary_does_not_write_is_skipped_with_a_warning(tmp_path, line, damage):
+    """Cut short or edited: that line is left out, the others still count."""
     path = tmp_path / "misses.txt"
-    path.write_text(repr(miss("fine")) + "\n" + line + "\n")
+    path.write_text(repr(miss("fine")) + "\n" + line + "\n" + repr(file_miss("a.txt")))
+    skipped = []
+    assert hints_file.read_misses(str(path), skipped) == [miss("fine"), file_miss("a.txt")]
+    assert skipped == ["%s:2 skipped: not a line a nuitka-hints binary writes (%s); the other "
+                       "lines count (give the file that NUITKA_HINTS_MISSES named, if this is "
+                       "another)" % (path, damage)]
+
+
+def test_a_misses_file_that_cannot_be_read_is_one_clear_line(tmp_path):
     with pytest.raises(hints_file.HintsFileError) as error:
-        hints_file.read_misses(str(path))
-    assert str(error.value) == "%s:2 is not a line a nuitka-hints binary writes: give the " \
-        "file that NUITKA_HINTS_MISSES named" % path
+        hints_file.read_misses(str(tmp_path / "gone.txt"), [])
+    assert str(error.value) == "cannot read misses file %s: No such file or directory" % (
+        tmp_path / "gone.txt")
 
 
 def test_learnable_misses_are_imports_of_modules_installed_here_not_yet_known(tmp_path):
@@ -411,11 +546,17 @@ def test_learn_from_a_shipped_binarys_misses_file(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
         "%s: learned 1 module(s) the binary lacked: fractions (imported by app)\n"
-        "not learned (looked up only, not installed here, or recorded already): colorsys, "
-        "json, nt\n"
+        "not learned (looked up only, not installed here, or recorded or learned already): "
+        "colorsys, json, nt\n"
         % name)
     assert hints_file.Hints.load(name).learned == {
         "fractions": {"importer": "app", "runs": [], "reports": [str(misses)]}}
+    again = run_tracer("--learn", name, str(misses))
+    assert again.stdout == (  # each one named: none is left out unsaid
+        "%s: learned 0 module(s) the binary lacked\n"
+        "not learned (looked up only, not installed here, or recorded or learned already): "
+        "colorsys, fractions, json, nt\n"
+        % name)
     summary = run_tracer("--summary", name)
     assert "learned from the binary: fractions (imported by app; %s)" % misses in summary.stdout
 
@@ -431,11 +572,33 @@ def test_learn_the_data_files_a_shipped_binary_looked_for(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
         "%s: learned 1 data file(s) the binary lacked: themes/light.css (a data file)\n"
-        "not learned (looked up only, not installed here, or recorded already): "
+        "not learned (looked up only, not installed here, or recorded or learned already): "
         "themes/blue.css\n" % name)
     summary = run_tracer("--summary", name)
     assert "learned from the binary: data file themes/light.css (program; %s)" % misses \
         in summary.stdout
+
+
+def test_learn_skips_the_lines_a_binary_did_not_write_and_loses_nothing(tmp_path):
+    """A line cut short (the binary killed as it wrote it) or garbled: warned of,
+    the other lines learned; the hints keep all they had."""
+    data = every_kind_of_entry()
+    name = tmp_path / "h.json"
+    name.write_text(json.dumps(data))
+    misses = tmp_path / "field.txt"
+    misses.write_text(repr(miss("fractions")) + "\n" + repr(miss("colorsys"))[:30] + "\n"
+                      + "garbage ]] {\n")
+    result = run_tracer("--learn", str(name), str(misses))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == \
+        "%s: learned 1 module(s) the binary lacked: fractions (imported by app)\n" % name
+    assert result.stderr == "".join(
+        "hinted_mods: warning: %s:%d skipped: not a line a nuitka-hints binary writes (cut "
+        "short or garbled); the other lines count (give the file that NUITKA_HINTS_MISSES "
+        "named, if this is another)\n" % (misses, number) for number in (2, 3))
+    fractions = {"importer": "app", "runs": [], "reports": [str(misses)]}
+    assert json.loads(name.read_text()) == dict(
+        data, learned=dict(data["learned"], fractions=fractions))
 
 
 def test_learn_needs_a_hints_file_and_a_misses_file(tmp_path):
