@@ -134,7 +134,8 @@ class ColdTier:
     def write(self, dist_dir, admits, content_of=None):
         """Write the archive and the files that ship beside it into ``dist_dir``;
         return what was done: {"modules", "archive_size", "extensions",
-        "extensions_in_archive", "left_out", "data_files", "failed", "index"},
+        "extensions_in_archive", "left_out", "libraries", "data_files", "failed",
+        "index"},
         where "left_out" is the modules the cold set reached in distributions
         with compiled code that no run imported ((name, size) each: none of such
         a distribution ships) and "index" is what the binary reads (name ->
@@ -143,7 +144,7 @@ class ColdTier:
         ``content_of(path)``: the bytes an extension module's archive member
         holds (the build strips them); its file's own by default."""
         modules, children, failed = {}, {}, sorted(self.failed.items())
-        extensions, in_archive, data_files = [], [], []
+        extensions, in_archive, data_files, libraries = [], [], [], []
         content_of = content_of or _read
         linked = _linked_by_name([path for path in self.files.values()
                                   if is_shared_object(path)])
@@ -165,6 +166,7 @@ class ColdTier:
                         modules[name] = (relative, is_package, relative, zlib.crc32(content))
                     else:
                         _copy(path, os.path.join(dist_dir, relative))
+                        libraries += _ship_libraries_beside(path, os.path.join(dist_dir, relative))
                         modules[name] = ("", is_package, relative, 0)
                 else:
                     code = self._pyc_of(name, path, relative)
@@ -182,7 +184,7 @@ class ColdTier:
         index = {"archive": ARCHIVE, "modules": modules, "children": children}
         return {"modules": len(modules), "archive_size": os.path.getsize(archive),
                 "extensions": extensions, "extensions_in_archive": in_archive,
-                "left_out": left_out,
+                "left_out": left_out, "libraries": libraries,
                 "data_files": data_files, "failed": failed, "index": index}
 
     def _pyc_of(self, name, path, relative):
@@ -370,6 +372,31 @@ def _ship_data(folder, dist_dir, relative_folder, admits):
             _copy(source, target)
             shipped.append(target)
     return shipped
+
+
+def _ship_libraries_beside(path, target):
+    """Copy the shared libraries that ELF file ``path`` links and finds through
+    its own search path relative to its folder (a wheel's ``*.libs`` folder,
+    ``$ORIGIN/../pillow.libs``) to the same place relative to ``target``, its
+    copy in the dist, and theirs in turn: Nuitka never scans a cold extension
+    module's libraries.  The dist paths of those copied."""
+    copied, pending, seen = [], [(path, target)], set()
+    while pending:
+        path, target = pending.pop()
+        folder = os.path.dirname(os.path.abspath(path))
+        for name in sorted(hinted_dist.linked_names(path)):
+            found = (os.path.join(search, name) for search in hinted_dist.origin_folders(path))
+            library = next((candidate for candidate in found if os.path.isfile(candidate)), None)
+            if library is None or library in seen:
+                continue  # the system's, which the dynamic loader finds by its own search
+            seen.add(library)
+            copy = os.path.normpath(os.path.join(os.path.dirname(target),
+                                                 os.path.relpath(library, folder)))
+            if not os.path.exists(copy):
+                _copy(library, copy)
+                copied.append(copy)
+            pending.append((library, copy))
+    return copied
 
 
 def _copy(source, target):

@@ -112,37 +112,58 @@ def load_segments_aligned(path):
 def linked_names(path):
     """The names of the libraries an ELF shared object links (its ``DT_NEEDED``
     entries), which the dynamic loader finds by name; none for another file."""
+    return set(_dynamic_strings(path).get(DT_NEEDED, ()))
+
+
+def origin_folders(path):
+    """The folders an ELF shared object's own search path (``DT_RPATH``,
+    ``DT_RUNPATH``) names relative to its folder (``$ORIGIN``, ``${ORIGIN}``):
+    where a wheel's repair put the libraries it links (``$ORIGIN/../pillow.libs``)."""
+    strings = _dynamic_strings(path)
+    origin = os.path.dirname(os.path.abspath(path))
+    return [os.path.normpath(entry.replace("${ORIGIN}", origin).replace("$ORIGIN", origin))
+            for tag in (DT_RPATH, DT_RUNPATH) for value in strings.get(tag, ())
+            for entry in value.split(":") if "ORIGIN" in entry]
+
+
+DT_NEEDED, DT_RPATH, DT_RUNPATH = 1, 15, 29
+
+
+def _dynamic_strings(path):
+    """The string entries of an ELF file's dynamic section: {tag: [strings]};
+    empty for another file."""
     import struct
 
     try:
         with open(path, "rb") as handle:
             elf = _elf_segments(handle)
             if elf is None:
-                return set()
+                return {}
             dynamic_entry, segments = elf
             dynamic = [(offset, size) for kind, offset, _, size, _ in segments if kind == 2]
             if not dynamic:
-                return set()
+                return {}
             handle.seek(dynamic[0][0])
             entries = list(struct.iter_unpack(dynamic_entry, handle.read(dynamic[0][1])))
             strings = next((value for tag, value in entries if tag == 5), None)  # DT_STRTAB
             if strings is None:
-                return set()
+                return {}
             loaded = [(address, offset) for kind, offset, address, size, _ in segments
                       if kind == 1 and address <= strings < address + size]  # PT_LOAD
             if not loaded:
-                return set()
+                return {}
             address, offset = loaded[0]
-            names = set()
+            found = {}
             for tag, value in entries:
                 if tag == 0:  # DT_NULL: the end
                     break
-                if tag == 1:  # DT_NEEDED: an offset into the string table
+                if tag in (DT_NEEDED, DT_RPATH, DT_RUNPATH):  # an offset into the strings
                     handle.seek(offset + strings - address + value)
-                    names.add(handle.read(256).partition(b"\0")[0].decode("utf-8", "replace"))
-            return names
+                    found.setdefault(tag, []).append(
+                        handle.read(4096).partition(b"\0")[0].decode("utf-8", "replace"))
+            return found
     except (OSError, struct.error):
-        return set()
+        return {}
 
 
 def _elf_segments(handle):

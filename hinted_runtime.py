@@ -232,7 +232,10 @@ class ColdTier:
             self.misses.module(name, COLD, sys._getframe(1))
         search = [os.path.dirname(location)] if is_package else None
         if not member:  # an extension module, shipped as a file
-            return spec_from_file_location(name, location)
+            from _frozen_importlib_external import ExtensionFileLoader
+
+            return spec_from_file_location(name, location, loader=NamingFailures(
+                ExtensionFileLoader(name, location), self.notes))
         loader = (ColdExtensionLoader if is_shared_object(member) else ColdLoader)(
             self, member, checksum, location)
         return spec_from_file_location(name, location, loader=loader,
@@ -363,6 +366,9 @@ class ColdExtensionLoader:
             while content:
                 content = content[os.write(fd, content):]
             module = _imp.create_dynamic(ModuleSpec(spec.name, self, origin=path))
+        except ImportError as error:  # a shared library it links that the dist lacks
+            self.tier.notes.failed_to_load(spec.name, error)
+            raise
         except OSError as error:
             raise ImportError("nuitka-hints: cannot load cold extension module %s through "
                               "%s (%s)" % (spec.name, path, error), name=spec.name) from None
@@ -408,6 +414,26 @@ class ColdExtensionLoader:
 
     def is_package(self, name):
         return os.path.basename(self.path).startswith("__init__.")
+
+
+class NamingFailures:
+    """The loader of a cold extension module shipped as a file, which notes why
+    it failed to load (a shared library it links that the dist lacks) for the
+    line at exit: the package importing it may catch the ImportError and fail
+    later for another reason (Pillow's ``_webp``)."""
+
+    def __init__(self, loader, notes):
+        self.loader, self.notes = loader, notes
+
+    def create_module(self, spec):
+        try:
+            return self.loader.create_module(spec)
+        except ImportError as error:
+            self.notes.failed_to_load(spec.name, error)
+            raise
+
+    def __getattr__(self, name):  # exec_module, is_package, get_filename ...
+        return getattr(self.loader, name)
 
 
 class FilesBeside:
@@ -511,6 +537,7 @@ class Notes:
         self.missed_modules = []  # (name, importer)
         self.looked_for = []
         self.damaged_modules = []  # (name, archive, why)
+        self.failed_modules = []  # (name, why): cold extension modules that did not load
         self.registered = self.said = False
 
     def module_missed(self, name, frame):
@@ -523,6 +550,11 @@ class Notes:
             self.looked_for.append(relative)
         elif self.sources and relative.endswith(".py") and relative not in self.sources_missed:
             self.sources_missed.append(relative)  # (the program's code looked: astroid)
+
+    def failed_to_load(self, name, error):
+        """A cold extension module that did not load (said as the program ends)."""
+        self.failed_modules.append((name, str(error).splitlines()[0] if str(error) else ""))
+        self.register()
 
     def damaged(self, name, archive, why):
         """A cold module the binary could not load from its damaged archive: said
@@ -586,6 +618,13 @@ class Notes:
                 "rebuild with --hinted-keep=%s\n" % (
                     LEFT_OUT_START, ", ".join(names[:3]), self.missed_modules[0][1] or "?",
                     names[0]))
+        if self.failed_modules:
+            names = [name for name, _ in self.failed_modules]
+            lines.append(
+                "%swhat %s links, which the program imported (it failed to load from the "
+                "cold tier: %s); rebuild with --hinted-keep=%s, which ships it with what it "
+                "links\n" % (LEFT_OUT_START, ", ".join(names[:3]), self.failed_modules[0][1],
+                             names[0]))
         if self.looked_for:
             lines.append(
                 "%s%s, which the program looked for (no recorded run read it); rebuild with "

@@ -4,6 +4,7 @@ stands for the dist, started as the plugin starts it (``preload_code``)."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -476,3 +477,60 @@ def test_the_misses_file_is_the_owners_alone_and_never_written_through_a_link(tm
     result = run_in(dist, "--password=hunter2", misses=linked)
     assert "No module named 'no_such_module_here_either'" in result.stderr  # ran as before
     assert victim.read_text() == "root's file\n"
+
+
+NATIVE = """\
+#include <Python.h>
+int helper(void);
+static PyObject *f(PyObject *self, PyObject *args) { return PyLong_FromLong(helper()); }
+static PyMethodDef methods[] = {{"f", f, METH_NOARGS, ""}, {NULL, NULL, 0, NULL}};
+static struct PyModuleDef definition = {PyModuleDef_HEAD_INIT, "_native", NULL, -1, methods};
+PyMODINIT_FUNC PyInit__native(void) { return PyModule_Create(&definition); }
+"""
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc")
+def test_a_cold_extension_ships_the_libraries_of_its_wheels_libs_folder_or_says_why_not(
+        tmp_path):
+    """A cold extension module that finds a library through ``$ORIGIN/../*.libs``
+    (as repaired wheels ship them: Pillow's ``_webp``) ships as a file with that
+    library beside it; where the dist lacks it, the package catches the
+    ImportError, and the binary names the module and the library as it ends."""
+    import sysconfig
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    site, dist = tmp_path / "site", tmp_path / "app.dist"
+    (site / "nativepkg.libs").mkdir(parents=True)
+    (site / "nativepkg").mkdir()
+    (tmp_path / "helper.c").write_text("int helper(void) { return 42; }\n")
+    (tmp_path / "native.c").write_text(NATIVE)
+    library = site / "nativepkg.libs" / "libhelper-1a2b.so"
+    native = site / "nativepkg" / ("_native" + EXTENSION_SUFFIXES[0])
+    subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(library), str(tmp_path / "helper.c")],
+                   check=True)
+    subprocess.run(["gcc", "-shared", "-fPIC", "-I", sysconfig.get_paths()["include"], "-o",
+                    str(native), str(tmp_path / "native.c"), "-L", str(library.parent),
+                    "-l:" + library.name, "-Wl,-rpath,$ORIGIN/../nativepkg.libs"], check=True)
+    init = "try:\n    from . import _native\n    VALUE = _native.f()\nexcept ImportError:\n" \
+           "    VALUE = None\n"
+    (site / "nativepkg" / "__init__.py").write_text(init)
+    (dist / "nativepkg").mkdir(parents=True)
+    (dist / "nativepkg" / "__init__.py").write_text(init)  # in the build
+    tier = hinted_cold.ColdTier({"nativepkg._native": str(native)}.get, in_build={"nativepkg"})
+    tier.add("nativepkg._native", "met by Nuitka")
+    written = tier.write(str(dist), ADMIT_ALL)
+    shipped = dist / "nativepkg.libs" / library.name
+    assert written["libraries"] == [str(shipped)] and written["extensions_in_archive"] == []
+    hinted_cold.write_index(str(dist), written["index"], [])
+    write_program(dist, "import nativepkg\nprint(nativepkg.VALUE)\n", {})
+    result = run_in(dist)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "42\n", "")
+    shipped.unlink()
+    result = run_in(dist)
+    assert (result.returncode, result.stdout) == (0, "None\n")
+    assert result.stderr.startswith(
+        "nuitka-hints: this build left out what nativepkg._native links, which the program "
+        "imported (it failed to load from the cold tier: %s: cannot open shared object file"
+        % library.name)
+    assert result.stderr.endswith("rebuild with --hinted-keep=nativepkg._native, which ships "
+                                  "it with what it links\n")
