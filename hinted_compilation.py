@@ -108,6 +108,12 @@ PLUGINS_FOR_PACKAGES = {
 }
 
 BUILTIN_KINDS = (hints_file.BUILTIN, hints_file.FROZEN)
+# What the processes the binary starts for multiprocessing run first, instead of the
+# main module: a worker (spawn, forkserver) runs WORKERS_MAIN, which Nuitka's
+# multiprocessing plugin makes of the main script's source, the fork server and
+# the resource tracker a module of multiprocessing, which imports the package first.
+WORKERS_MAIN = "__parents_main__"
+WORKERS_START = (WORKERS_MAIN, "multiprocessing")
 
 LOADED_MARKER = "--- modules loaded: ---"  # a probe's answer follows it on its stdout
 
@@ -319,11 +325,15 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         cold tier, the modules Nuitka failed on imported from their source files
         in the dist, what it lacked noted when asked (``--verify`` replays, or a
         user setting NUITKA_HINTS_MISSES in the field), and on stderr what the
-        build left out that the program imported or looked for."""
-        if not module.isMainModule():
+        build left out that the program imported or looked for.  The same, once,
+        in each process the binary starts for multiprocessing (spawn and forkserver
+        workers, the fork server, the resource tracker), which runs no ``__main__``."""
+        name = module.getFullName()
+        if not module.isMainModule() and name not in WORKERS_START:
             return None
-        self._add_program_folder(module)  # its families, before the note is made
-        return (preload_code(self.preload_settings()),
+        if module.isMainModule() or name == WORKERS_MAIN:
+            self._add_program_folder(module)  # its families, before the note is made
+        return (preload_code(dict(self.preload_settings(), worker=not module.isMainModule())),
                 "nuitka-hints: the cold tier, and what this binary lacks noted (in the file "
                 "%s names, and on stderr what the build left out that the program imported "
                 "or looked for)" % hinted_runtime.MISSES_VARIABLE)

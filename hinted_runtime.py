@@ -35,6 +35,10 @@ COLD = "cold"  # the "how" of a module the binary took from the cold tier
 # {"cold": {"archive", "modules", "children"} or None, "left_out_modules": [names]}.
 INDEX = "nuitka-hints.index"
 INDEX_MAGIC = b"nuitka-hints index 2\n"
+# In sys.modules once ``start`` ran (a name no import statement can ask for): the
+# binary runs this code before its main module and before the multiprocessing
+# package, which a process started for multiprocessing imports first.
+STARTED = "nuitka-hints runtime"
 # The exit status of a binary whose dist is damaged (sysexits' EX_SOFTWARE).
 DAMAGED_DIST_EXIT = 70
 DAMAGED_START = "nuitka-hints: this program's files are damaged: "
@@ -60,10 +64,15 @@ def start(settings):
 
     Keys: "left_to_python" ({name: file in the dist}), "left_out_files" (data
     files left out of families), "families_note" (the line for a failure no
-    recorded run had), "statuses" (the exit statuses of the recorded runs) and
+    recorded run had), "statuses" (the exit statuses of the recorded runs),
     "sources" (name a module's source the program's code looked for, as
-    astroid does); the index adds "cold" and "left_out_modules" (installed at build time, in
-    neither the dist nor the cold tier)."""
+    astroid does) and "worker" (a process started for multiprocessing, which
+    runs this code as its main module's and as the package's: the first
+    starts); the index adds "cold" and "left_out_modules" (installed at build
+    time, in neither the dist nor the cold tier)."""
+    if STARTED in sys.modules:
+        return  # a process for multiprocessing: its main module's and the package's
+    sys.modules[STARTED] = sys.modules.get(__name__)
     folder = os.path.dirname(os.path.abspath(__file__)) + os.sep
     settings = dict(settings, **read_index(folder + INDEX))
     misses = Misses(os.environ.get(MISSES_VARIABLE))
@@ -78,6 +87,8 @@ def start(settings):
         watch_files(folder, misses, notes)
     DistributionSpellings.install()
     notes.install()
+    if settings.get("worker") and started_for_multiprocessing():
+        end_the_program_if_the_worker_cannot_start(notes)
 
 
 def read_index(path):
@@ -112,6 +123,87 @@ def index_content(content):
                 cold.get("modules"), dict) and isinstance(cold.get("children"), dict)):
         raise ValueError("it does not hold what this release writes")
     return index
+
+
+def end_the_program_if_the_worker_cannot_start(notes):
+    """In a process the binary started for multiprocessing: one that fails for
+    lack of a module the build left out (uncaught as it starts, or its exit
+    status not 0 after such an import) would be started again for ever by its
+    pool: say what it lacked, and end the program that started it."""
+    printed, exiting, exiting_now = sys.excepthook, sys.exit, os._exit
+
+    def end_the_program(failed):
+        lacked = left_out_by_the_build(failed, notes) if failed is not None else \
+            next((name for name, _ in notes.missed_modules), None)
+        if lacked:
+            import signal
+
+            sys.stderr.write(
+                "%s%s, which a process the program started for multiprocessing imported "
+                "(no recorded run did); rebuild with --hinted-keep=%s; ending the program, "
+                "which would start it again for ever\n" % (LEFT_OUT_START, lacked, lacked))
+            sys.stderr.flush()
+            os.kill(the_programs_process(), signal.SIGTERM)
+
+    def excepthook(kind, value, traceback):
+        printed(kind, value, traceback)
+        end_the_program(value)
+
+    def exit(status=None):  # a spawn worker's, after its process ended
+        if status not in (0, None):
+            end_the_program(None)
+        exiting(status)
+
+    def _exit(status):  # a forkserver worker's
+        if status != 0:
+            end_the_program(None)
+        exiting_now(status)
+
+    sys.excepthook, sys.exit, os._exit = excepthook, exit, _exit
+
+
+def started_for_multiprocessing():
+    """Was this process started by the binary for multiprocessing: a spawn
+    worker (its arguments, which Nuitka's code moves aside), the fork server
+    (whose forked workers run this too) or the resource tracker?"""
+    import builtins
+
+    arguments = sys.argv[1:]
+    return hasattr(builtins, "__nuitka_original_args") or any(
+        argument in ("--multiprocessing-fork", "--multiprocessing-resource-tracker") or
+        argument.startswith("from multiprocessing.") for argument in arguments)
+
+
+def the_programs_process():
+    """The outermost process of this binary above this one (its parent, the fork
+    server's parent ...), read from ``/proc``; the parent where there is none."""
+    pid = os.getppid()
+    try:
+        binary = os.path.realpath("/proc/self/exe")
+        while True:
+            with open("/proc/%d/stat" % pid) as handle:
+                parent = int(handle.read().rpartition(")")[2].split()[1])
+            if parent <= 1 or os.path.realpath("/proc/%d/exe" % parent) != binary:
+                return pid
+            pid = parent
+    except (OSError, ValueError, IndexError):
+        return pid
+
+
+def left_out_by_the_build(error, notes):
+    """The module an ImportError says the build left out (Nuitka's "actively
+    excluded", installed at build time, or a cold module that did not load), or
+    None: another ImportError is the program's own."""
+    if not isinstance(error, ImportError):
+        return None
+    text = str(error)
+    if "actively excluded" in text and text.count("'") >= 2:
+        return text.split("'")[1]
+    name = error.name or ""
+    if name in notes.modules or name in (n for n, _ in notes.failed_modules) or \
+            name in (n for n, _, _ in notes.damaged_modules):
+        return name
+    return None
 
 
 class Misses:
