@@ -498,13 +498,16 @@ def test_the_module_kinds_the_report_reads_are_nuitkas():
 
 
 class MainModule:
-    """The two questions the plugin asks of Nuitka's main module."""
+    """The three questions the plugin asks of Nuitka's main module."""
 
     def __init__(self, path):
         self.path = str(path)
 
     def isMainModule(self):
         return True
+
+    def getFullName(self):
+        return ModuleName("__main__")
 
     def getCompileTimeFilename(self):
         return self.path
@@ -536,10 +539,18 @@ def test_the_binary_is_told_the_modules_nuitka_failed_on_and_where_they_ship(
     p = plugin({})
     code, reason = p.createPreModuleLoadCode(MainModule(tmp_path / "app.py"))
     with open(hinted_runtime.__file__) as handle:
-        assert code == handle.read() + "\n\nstart({'sources': True})\n"
+        source = handle.read()
+    assert code == source + "\n\nstart({'sources': True, 'worker': False})\n"
     assert reason == "nuitka-hints: the cold tier, and what this binary lacks noted (in the " \
         "file NUITKA_HINTS_MISSES names, and on stderr what the build left out that the " \
         "program imported or looked for)"
+    package = MainModule(tmp_path / "multiprocessing" / "__init__.py")  # as a worker runs it
+    package.isMainModule, package.getFullName = lambda: False, lambda: ModuleName(
+        "multiprocessing")
+    assert p.createPreModuleLoadCode(package)[0] == \
+        source + "\n\nstart({'sources': True, 'worker': True})\n"
+    package.getFullName = lambda: ModuleName("multiprocessing.pool")
+    assert p.createPreModuleLoadCode(package) is None
     installed = tmp_path / "site"
     for relative in ("shapes/matcher.py", "solo.py", "toppkg/__init__.py"):
         (installed / relative).parent.mkdir(parents=True, exist_ok=True)
