@@ -166,7 +166,7 @@ class ColdTier:
                         modules[name] = (relative, is_package, relative, zlib.crc32(content))
                     else:
                         _copy(path, os.path.join(dist_dir, relative))
-                        libraries += _ship_libraries_beside(path, os.path.join(dist_dir, relative))
+                        libraries += _ship_libraries_beside(path, dist_dir, relative)
                         modules[name] = ("", is_package, relative, 0)
                 else:
                     code = self._pyc_of(name, path, relative)
@@ -374,13 +374,15 @@ def _ship_data(folder, dist_dir, relative_folder, admits):
     return shipped
 
 
-def _ship_libraries_beside(path, target):
+def _ship_libraries_beside(path, dist_dir, relative):
     """Copy the shared libraries that ELF file ``path`` links and finds through
     its own search path relative to its folder (a wheel's ``*.libs`` folder,
-    ``$ORIGIN/../pillow.libs``) to the same place relative to ``target``, its
-    copy in the dist, and theirs in turn: Nuitka never scans a cold extension
-    module's libraries.  The dist paths of those copied."""
-    copied, pending, seen = [], [(path, target)], set()
+    ``$ORIGIN/../pillow.libs``) to the same place relative to its copy in the
+    dist (``relative``), and theirs in turn: Nuitka never scans a cold extension
+    module's libraries.  Never outside the dist (conda's ``$ORIGIN/../..``: the
+    system's search finds those).  The dist paths of those copied."""
+    dist_dir = os.path.abspath(dist_dir)
+    copied, pending, seen = [], [(path, os.path.join(dist_dir, relative))], set()
     while pending:
         path, target = pending.pop()
         folder = os.path.dirname(os.path.abspath(path))
@@ -392,6 +394,8 @@ def _ship_libraries_beside(path, target):
             seen.add(library)
             copy = os.path.normpath(os.path.join(os.path.dirname(target),
                                                  os.path.relpath(library, folder)))
+            if os.path.commonpath([dist_dir, copy]) != dist_dir:
+                continue
             if not os.path.exists(copy):
                 _copy(library, copy)
                 copied.append(copy)

@@ -114,6 +114,7 @@ BUILTIN_KINDS = (hints_file.BUILTIN, hints_file.FROZEN)
 # the resource tracker a module of multiprocessing, which imports the package first.
 WORKERS_MAIN = "__parents_main__"
 WORKERS_START = (WORKERS_MAIN, "multiprocessing")
+WORKERS_PROCESS = "multiprocessing.process"  # where a process's work runs (_bootstrap)
 
 LOADED_MARKER = "--- modules loaded: ---"  # a probe's answer follows it on its stdout
 
@@ -235,7 +236,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         if hinted_safe:
             hinted_families, hinted_unrecorded, hinted_data = "keep", "bytecode", "all"
         self.keep_families = hinted_families == "keep"
-        self.cold_tier = hinted_cold == "yes"
+        self.cold_tier = hinted_cold != "no"
         try:
             self.hints = hints_file.Hints.load(hinted_json_file)
             self.aliases = self.hints.aliased_modules()
@@ -247,6 +248,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             self.data_files.prepare()
         except hints_file.HintsError as exc:
             self.sysexit(str(exc))
+        self._check_mode()
         self.keep_patterns = list(hinted_keep)
         for literal in (p for p in self.keep_patterns if not hinted_data_files.is_pattern(p)):
             self.kept.update(p.asString() for p in ModuleName(literal).getParentPackageNames())
@@ -320,6 +322,15 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                 "(nuitka_hints.py does this for you)." % (", ".join(missing), " ".join(
                     "--include-distribution-metadata=%s" % name for name in missing)))
 
+    def _check_mode(self):
+        """A hinted binary reads its cold tier and its index from its dist: only
+        a standalone build (onefile's too) has one."""
+        from nuitka.options.Options import isStandaloneMode
+
+        if not isStandaloneMode():
+            self.sysexit("nuitka-hints builds standalone programs: add --mode=standalone "
+                         "(or --mode=onefile).")
+
     def createPreModuleLoadCode(self, module):
         """The code the binary runs before the program (``hinted_runtime``): the
         cold tier, the modules Nuitka failed on imported from their source files
@@ -337,6 +348,17 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                 "nuitka-hints: the cold tier, and what this binary lacks noted (in the file "
                 "%s names, and on stderr what the build left out that the program imported "
                 "or looked for)" % hinted_runtime.MISSES_VARIABLE)
+
+    @staticmethod
+    def createPostModuleLoadCode(module):
+        """In a process started for multiprocessing, a worker's work ended by an
+        ImportError of a module the build left out ends the program
+        (``hinted_runtime.Workers``): its pool would start it again for ever."""
+        if module.getFullName() != WORKERS_PROCESS:
+            return None
+        return ("import sys\nsys.modules[%r].watch(sys.modules[%r])\n" % (
+            hinted_runtime.STARTED, WORKERS_PROCESS),
+            "nuitka-hints: a process for multiprocessing that lacks a module ends the program")
 
     def _add_program_folder(self, main_module):
         """The main script's folder, to the data files: Nuitka offers the main

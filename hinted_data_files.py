@@ -412,24 +412,22 @@ class Gate:
         if not real.startswith(os.path.realpath(folder) + os.sep):
             self.held_back[dest] = "a link to %s, outside %s" % (real, folder)
             return False
-        if self._is_installed(real) or not (
-                must_not_ship(dest) or must_not_ship(os.path.basename(real))):
-            return True
+        root, real_relative = hints_file.below_root(real, self.roots)
+        if self.roots.get(root) in (hints_file.STDLIB, hints_file.SITE_PACKAGES) or not (
+                must_not_ship(dest) or must_not_ship(real_relative or os.path.basename(real))):
+            return True  # (a link's target by its own path: conf/ -> .secrets/)
         if dest in self.exact:
             self.shipped_as_named.add(dest)
             return True
         self.held_back[dest] = "a key, credential or dotfile by its name"
         return False
 
-    def _is_installed(self, real):
-        root, _ = hints_file.below_root(real, self.roots)
-        return self.roots.get(root) in (hints_file.STDLIB, hints_file.SITE_PACKAGES)
-
     def report(self, warning):
         if self.held_back:
             warning("Held back %d files that must not leave this machine (keys, credentials, "
                     "dotfiles, links leading out of their folder): %s; --hinted-keep-data="
-                    "PATH (the exact path in the dist) ships one you mean to." % (
+                    "PATH (the exact path in the dist) ships a key you mean to, "
+                    "--include-data-files a link you trust." % (
                         len(self.held_back), ", ".join(sorted(self.held_back)[:10])))
         if self.shipped_as_named:
             warning("Shipped %d files that look like keys or credentials, as "
@@ -444,15 +442,14 @@ class Gate:
 SECRET_PATTERNS = (
     "*.pem", "*.key", "*.p8", "*.pk8", "*.p12", "*.pfx", "*.pkcs12", "*.ppk", "*.keystore",
     "*.jks", "*.bks", "*.snk", "*.gpg", "*.pgp", "*.kdb", "*.kdbx", "*.keytab", "*.keychain",
-    "*.keychain-db", "*.ovpn", "*.kubeconfig", "kubeconfig",
+    "*.keychain-db", "*.ovpn", "*.kubeconfig", "kubeconfig", "*.jwk",
     "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*", "*_rsa", "*_dsa", "*_ecdsa",
-    "*_ed25519", "ssh_host_*", "deploy_key*", "authorized_keys", "known_hosts",
-    "*credential*", "secret", "secrets", "secret.*", "secrets.*", "secret_*", "secrets_*",
-    "*_secret", "*_secrets", "*_secret.*", "*_secrets.*", "client_secret*", "*.secret",
+    "*_ed25519", "ssh_host_*", "deploy_key*",
+    "*credential*", "secret", "secrets", "secret.*", "secrets.*", "client_secret*", "*.secret",
     "service-account*", "service_account*", "token.json", "token.pickle", "*.token",
     "*.env", "env.local", "*.env.local", "netrc", "_netrc", "pgpass", "_pgpass", "htpasswd",
     "*.htpasswd", "*.tfstate", "*.tfstate.*", "*.tfvars", "*.tfvars.json")
-SECRET_FOLDERS = ("secret", "secrets")
+SECRET_FOLDERS = ("secrets",)
 
 
 def must_not_ship(relative):

@@ -35,9 +35,9 @@ COLD = "cold"  # the "how" of a module the binary took from the cold tier
 # {"cold": {"archive", "modules", "children"} or None, "left_out_modules": [names]}.
 INDEX = "nuitka-hints.index"
 INDEX_MAGIC = b"nuitka-hints index 2\n"
-# In sys.modules once ``start`` ran (a name no import statement can ask for): the
-# binary runs this code before its main module and before the multiprocessing
-# package, which a process started for multiprocessing imports first.
+# In sys.modules once ``start`` ran (``Workers``; a name no import statement can ask
+# for): the binary runs this code before its main module and before the
+# multiprocessing package, which a process started for multiprocessing imports first.
 STARTED = "nuitka-hints runtime"
 # The exit status of a binary whose dist is damaged (sysexits' EX_SOFTWARE).
 DAMAGED_DIST_EXIT = 70
@@ -72,7 +72,6 @@ def start(settings):
     time, in neither the dist nor the cold tier)."""
     if STARTED in sys.modules:
         return  # a process for multiprocessing: its main module's and the package's
-    sys.modules[STARTED] = sys.modules.get(__name__)
     folder = os.path.dirname(os.path.abspath(__file__)) + os.sep
     settings = dict(settings, **read_index(folder + INDEX))
     misses = Misses(os.environ.get(MISSES_VARIABLE))
@@ -87,8 +86,7 @@ def start(settings):
         watch_files(folder, misses, notes)
     DistributionSpellings.install()
     notes.install()
-    if settings.get("worker") and started_for_multiprocessing():
-        end_the_program_if_the_worker_cannot_start(notes)
+    sys.modules[STARTED] = Workers(notes, settings.get("worker") and started_for_multiprocessing())
 
 
 def read_index(path):
@@ -125,17 +123,53 @@ def index_content(content):
     return index
 
 
-def end_the_program_if_the_worker_cannot_start(notes):
-    """In a process the binary started for multiprocessing: one that fails for
-    lack of a module the build left out (uncaught as it starts, or its exit
-    status not 0 after such an import) would be started again for ever by its
-    pool: say what it lacked, and end the program that started it."""
-    printed, exiting, exiting_now = sys.excepthook, sys.exit, os._exit
+class Workers:
+    """What a process the binary started for multiprocessing does when it fails
+    for lack of a module the build left out: as it starts (an uncaught
+    ImportError), or in its work (its target, a pool's initializer: a process
+    ends on it) it would be started again for ever by its pool, so it says what
+    it lacked and ends the program.  In ``sys.modules`` as ``STARTED``: the
+    code run after ``multiprocessing.process`` loads calls ``watch``."""
 
-    def end_the_program(failed):
-        lacked = left_out_by_the_build(failed, notes) if failed is not None else \
-            next((name for name, _ in notes.missed_modules), None)
-        if lacked:
+    def __init__(self, notes, worker):
+        self.notes, self.worker = notes, worker
+        if worker:
+            printed = sys.excepthook
+
+            def excepthook(kind, value, traceback):
+                printed(kind, value, traceback)
+                self.end_the_program(value)
+
+            sys.excepthook = excepthook
+
+    def watch(self, process_module):
+        """Each process's work (``run``, as ``_bootstrap`` calls it) ended by an
+        ImportError of a module the build left out ends the program."""
+        if not self.worker:
+            return
+        bootstrap, workers = process_module.BaseProcess._bootstrap, self
+
+        def _bootstrap(process, *args, **kwargs):
+            run = process.run
+
+            def watched_run():
+                try:
+                    return run()
+                except ImportError as error:
+                    workers.end_the_program(error)
+                    raise
+
+            process.run = watched_run
+            return bootstrap(process, *args, **kwargs)
+
+        process_module.BaseProcess._bootstrap = _bootstrap
+
+    def end_the_program(self, error):
+        lacked = left_out_by_the_build(error, self.notes)
+        program = the_programs_process() if lacked else None
+        if program is None:
+            return
+        try:
             import signal
 
             sys.stderr.write(
@@ -143,23 +177,9 @@ def end_the_program_if_the_worker_cannot_start(notes):
                 "(no recorded run did); rebuild with --hinted-keep=%s; ending the program, "
                 "which would start it again for ever\n" % (LEFT_OUT_START, lacked, lacked))
             sys.stderr.flush()
-            os.kill(the_programs_process(), signal.SIGTERM)
-
-    def excepthook(kind, value, traceback):
-        printed(kind, value, traceback)
-        end_the_program(value)
-
-    def exit(status=None):  # a spawn worker's, after its process ended
-        if status not in (0, None):
-            end_the_program(None)
-        exiting(status)
-
-    def _exit(status):  # a forkserver worker's
-        if status != 0:
-            end_the_program(None)
-        exiting_now(status)
-
-    sys.excepthook, sys.exit, os._exit = excepthook, exit, _exit
+            os.kill(program, signal.SIGTERM)
+        except Exception:  # (the process and its exception go on as they would)
+            pass
 
 
 def started_for_multiprocessing():
@@ -168,26 +188,33 @@ def started_for_multiprocessing():
     (whose forked workers run this too) or the resource tracker?"""
     import builtins
 
-    arguments = sys.argv[1:]
-    return hasattr(builtins, "__nuitka_original_args") or any(
-        argument in ("--multiprocessing-fork", "--multiprocessing-resource-tracker") or
-        argument.startswith("from multiprocessing.") for argument in arguments)
+    return hasattr(builtins, "__nuitka_original_args") or for_multiprocessing(sys.argv[1:])
+
+
+def for_multiprocessing(arguments):
+    """Do a process's arguments say the binary started it for multiprocessing
+    (Nuitka's own, or the code CPython gives the fork server and the tracker)?"""
+    return any(argument in ("--multiprocessing-fork", "--multiprocessing-resource-tracker") or
+               argument.startswith("from multiprocessing.") for argument in arguments)
 
 
 def the_programs_process():
-    """The outermost process of this binary above this one (its parent, the fork
-    server's parent ...), read from ``/proc``; the parent where there is none."""
-    pid = os.getppid()
+    """The process of the program that started this one, through the processes
+    of this binary started for multiprocessing above it (a fork server), read
+    from ``/proc``; None where that cannot be told (no ``/proc``, a parent that
+    is not this binary: this one outlived the program)."""
     try:
-        binary = os.path.realpath("/proc/self/exe")
-        while True:
-            with open("/proc/%d/stat" % pid) as handle:
-                parent = int(handle.read().rpartition(")")[2].split()[1])
-            if parent <= 1 or os.path.realpath("/proc/%d/exe" % parent) != binary:
+        binary, pid = os.path.realpath("/proc/self/exe"), os.getppid()
+        while pid > 1 and os.path.realpath("/proc/%d/exe" % pid) == binary:
+            with open("/proc/%d/cmdline" % pid, "rb") as handle:
+                arguments = handle.read().decode("utf-8", "replace").split("\0")
+            if not for_multiprocessing(arguments[1:]):
                 return pid
-            pid = parent
+            with open("/proc/%d/stat" % pid) as handle:
+                pid = int(handle.read().rpartition(")")[2].split()[1])
     except (OSError, ValueError, IndexError):
-        return pid
+        pass
+    return None
 
 
 def left_out_by_the_build(error, notes):
@@ -210,7 +237,8 @@ class Misses:
     """The misses file: one Python dict literal a line, each written with one
     ``os.write`` (a crash loses nothing); nothing without a file named.  It
     holds the program's arguments: made readable by its owner alone, and never
-    through a symbolic link (one planted where a privileged run writes)."""
+    written through a symbolic link (one planted where a privileged run writes)
+    nor into a file another user made, or others may read."""
 
     def __init__(self, target):
         self.target = target
@@ -224,7 +252,9 @@ class Misses:
             fd = os.open(self.target, os.O_WRONLY | os.O_CREAT | os.O_APPEND |
                          getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o600)
             try:
-                os.write(fd, line.encode("utf-8", "backslashreplace"))
+                made = os.fstat(fd)  # by this user, for this user alone: not another's
+                if made.st_uid == os.geteuid() and not made.st_mode & 0o077:
+                    os.write(fd, line.encode("utf-8", "backslashreplace"))
             finally:
                 os.close(fd)
         except OSError:
@@ -447,7 +477,7 @@ class ColdExtensionLoader:
         import _imp
         from _frozen_importlib import ModuleSpec
 
-        content = memoryview(self.tier.read(spec.name, self.member, self.checksum))
+        content, loaded = memoryview(self.tier.read(spec.name, self.member, self.checksum)), False
         try:
             fd, path = self._open()
         except OSError as error:
@@ -458,6 +488,7 @@ class ColdExtensionLoader:
             while content:
                 content = content[os.write(fd, content):]
             module = _imp.create_dynamic(ModuleSpec(spec.name, self, origin=path))
+            loaded = True
         except ImportError as error:  # a shared library it links that the dist lacks
             self.tier.notes.failed_to_load(spec.name, error)
             raise
@@ -468,8 +499,10 @@ class ColdExtensionLoader:
             if not path.startswith("/proc/"):
                 os.close(fd)
                 os.unlink(path)
-            # An in-memory file stays open for good: the dynamic loader knows a
-            # library by its path, and a closed one's number, reused by the next
+            elif not loaded:
+                os.close(fd)
+            # A loaded in-memory file stays open for good: the dynamic loader knows
+            # a library by its path, and a closed one's number, reused by the next
             # module, would give it the first module's library.
         module.__file__ = self.path
         return module

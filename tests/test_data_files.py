@@ -84,6 +84,9 @@ def program_with_secrets(tmp_path):
     (config / "linked.yaml").symlink_to(tmp_path / "elsewhere.yaml")
     (tmp_path / ".git").mkdir()
     (tmp_path / ".git" / "config").write_text("[remote]\nurl = https://token@host\n")
+    (tmp_path / ".secrets").mkdir()
+    (tmp_path / ".secrets" / "db.txt").write_text("PRIVATE\n")
+    (config / "db").symlink_to(tmp_path / ".secrets")  # a folder: its files look plain
     return tmp_path
 
 
@@ -94,7 +97,7 @@ def test_no_secret_ships_by_any_path_and_the_build_names_what_it_held_back(
     the runs read, a family's member, a listed folder's entry, a file a binary
     lacked, a keep pattern's match (``config``, ``*config*``)."""
     read = {"config/app.yaml": 1}
-    every = {"config/" + name: 1 for name in SECRETS + ("linked.yaml",)}
+    every = {"config/" + name: 1 for name in SECRETS + ("linked.yaml", "db/db.txt")}
     every[".git/config"] = 1
     files = prepared(
         {"program": dict(read, **every) if how in ("read", "keep pattern") else read},
@@ -107,7 +110,8 @@ def test_no_secret_ships_by_any_path_and_the_build_names_what_it_held_back(
     assert shipped == (["config/app.yaml", "config/other.yaml"]
                        if how in ("family", "listed") else ["config/app.yaml"])
     held = set(files.gate.held_back)
-    expected = {"config/" + name for name in SECRETS + ("linked.yaml",)}
+    expected = {"config/" + name for name in SECRETS + ("linked.yaml", "db/db.txt")}
+    expected -= {"config/db/db.txt"} if how == "listed" else set()  # (no file of its own)
     if how != "family":  # (a family is the files of one kind: *.yaml)
         assert expected <= held | {"config/linked.yaml"}
     assert "config/linked.yaml" in held and "outside" in files.gate.held_back["config/linked.yaml"]

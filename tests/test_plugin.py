@@ -60,10 +60,9 @@ def startup_modules():
 def plugin(tmp_path, monkeypatch, startup_modules):
     """A plugin made from hints with these modules, in a Nuitka set up as for a build."""
     from nuitka.freezer import ImportDetection
-    from nuitka.options import OptionParsing, Options
+    from nuitka.options import Options
 
-    parsed, _ = OptionParsing.parser.parse_args(["--mode=standalone", "app.py"])
-    monkeypatch.setattr(Options, "options", parsed)
+    monkeypatch.setattr(Options, "options", standalone_options([]))
     monkeypatch.setattr(ImportDetection, "isStandaloneMode", lambda: True)
     monkeypatch.setattr(ImportDetection, "_early_modules_names", startup_modules)
     monkeypatch.setattr(ImportDetection, "_stdlib_modules_names", None)
@@ -71,8 +70,7 @@ def plugin(tmp_path, monkeypatch, startup_modules):
     def make(modules, keep=(), policy="drop", compile="hot", profile=None, data=None,
              keep_data=(), learned=None, nuitka_options=(), safe=False):
         if nuitka_options:
-            monkeypatch.setattr(Options, "options", OptionParsing.parser.parse_args(
-                ["--mode=standalone", *nuitka_options, "app.py"])[0])
+            monkeypatch.setattr(Options, "options", standalone_options(nuitka_options))
         return hinted_compilation.HintedCompilationPlugin(
             hinted_json_file=make_hints(tmp_path, modules, profile=profile, data=data,
                                         learned=learned),
@@ -85,6 +83,16 @@ def plugin(tmp_path, monkeypatch, startup_modules):
         )
 
     return make
+
+
+def standalone_options(nuitka_options):
+    """Nuitka's options for a standalone build of app.py with these options, as
+    its option processing leaves them (``is_standalone``, from ``--mode``)."""
+    from nuitka.options import OptionParsing
+
+    parsed, _ = OptionParsing.parser.parse_args(["--mode=standalone", *nuitka_options, "app.py"])
+    parsed.is_standalone = True
+    return parsed
 
 
 def encounter(plugin, name, using="__main__"):
@@ -469,6 +477,18 @@ def test_the_metadata_the_runs_read_must_be_asked_of_nuitka(plugin, vendored, ca
     assert plugin(modules, data=read, nuitka_options=["--include-distribution-metadata=hint*"])
 
 
+def test_a_build_that_is_not_standalone_stops_naming_the_mode(plugin, monkeypatch, capsys):
+    """Without a dist, the binary would find no index and stop at every start."""
+    from nuitka.options import OptionParsing, Options
+
+    monkeypatch.setattr(Options, "options", OptionParsing.parser.parse_args(
+        ["--mode=accelerated", "app.py"])[0])
+    with pytest.raises(SystemExit):
+        plugin({})
+    assert "nuitka-hints builds standalone programs: add --mode=standalone" in \
+        capsys.readouterr().err
+
+
 def test_a_recorded_file_leading_out_of_its_folder_is_refused(plugin):
     with pytest.raises(SystemExit):
         plugin({}, data={"site-packages": {"../../../../etc/passwd": 1}})
@@ -551,6 +571,10 @@ def test_the_binary_is_told_the_modules_nuitka_failed_on_and_where_they_ship(
         source + "\n\nstart({'sources': True, 'worker': True})\n"
     package.getFullName = lambda: ModuleName("multiprocessing.pool")
     assert p.createPreModuleLoadCode(package) is None
+    assert p.createPostModuleLoadCode(package) is None
+    package.getFullName = lambda: ModuleName("multiprocessing.process")  # a process's work
+    assert p.createPostModuleLoadCode(package)[0] == "import sys\nsys.modules[%r].watch(" \
+        "sys.modules['multiprocessing.process'])\n" % hinted_runtime.STARTED
     installed = tmp_path / "site"
     for relative in ("shapes/matcher.py", "solo.py", "toppkg/__init__.py"):
         (installed / relative).parent.mkdir(parents=True, exist_ok=True)

@@ -477,6 +477,10 @@ def test_the_misses_file_is_the_owners_alone_and_never_written_through_a_link(tm
     result = run_in(dist, "--password=hunter2", misses=linked)
     assert "No module named 'no_such_module_here_either'" in result.stderr  # ran as before
     assert victim.read_text() == "root's file\n"
+    os.chmod(target, 0o644)  # made by another tool, or readable by others: not written
+    before = target.read_text()
+    run_in(dist, "--password=hunter2", misses=target)
+    assert target.read_text() == before
 
 
 NATIVE = """\
@@ -534,3 +538,28 @@ def test_a_cold_extension_ships_the_libraries_of_its_wheels_libs_folder_or_says_
         % library.name)
     assert result.stderr.endswith("rebuild with --hinted-keep=nativepkg._native, which ships "
                                   "it with what it links\n")
+
+
+FIND_THE_PROGRAM = """\
+import os, subprocess, sys
+sys.path.insert(0, %r)
+import hinted_runtime
+if sys.argv[1:] == ["--multiprocessing-fork"]:  # one started for multiprocessing: a worker
+    sys.exit(subprocess.run([sys.executable, __file__, "worker"]).returncode)
+print(hinted_runtime.the_programs_process())
+"""
+
+
+def test_the_program_a_worker_ends_is_the_outermost_process_of_the_binary(tmp_path):
+    """Through the processes of the binary started for multiprocessing (a fork
+    server), never a process of another program (a shell, a worker's new parent
+    once the program is gone)."""
+    script = tmp_path / "find.py"
+    script.write_text(FIND_THE_PROGRAM % os.path.dirname(hinted_runtime.__file__))
+    for how in (["worker"], ["--multiprocessing-fork"]):
+        found = subprocess.run([sys.executable, str(script), *how], capture_output=True,
+                               text=True, timeout=60)
+        assert found.stdout == "%d\n" % os.getpid(), found.stderr
+    through_a_shell = subprocess.run(["sh", "-c", '"$0" "$1"', sys.executable, str(script)],
+                                     capture_output=True, text=True, timeout=60)
+    assert through_a_shell.stdout == "None\n", through_a_shell.stderr
