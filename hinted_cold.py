@@ -284,6 +284,23 @@ def with_packages(name):
     return {".".join(parts[:depth]) for depth in range(1, len(parts) + 1)}
 
 
+def modules_below(package, folder):
+    """Every module of ``package`` (its folder here, or None) at any depth, as the
+    import system would find them: sources, bytecode, extension modules,
+    packages with their ``__init__``; none of a single module."""
+    import pkgutil
+
+    if not folder or not os.path.isdir(folder):
+        return []
+    found = []
+    for module in pkgutil.iter_modules([folder]):
+        name = "%s.%s" % (package, module.name)
+        found.append(name)
+        if module.ispkg:
+            found += modules_below(name, os.path.join(folder, module.name))
+    return found
+
+
 def _has_extensions(path):
     """Is ``path`` an extension module, or a folder holding one at any depth?"""
     if not os.path.isdir(path):

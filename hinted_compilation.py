@@ -181,14 +181,16 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         group.add_option(
             "--hinted-cold",
             dest="hinted_cold",
-            choices=("yes", "no"),
+            choices=("yes", "distributions", "no"),
             default="yes",
             help="The cold tier: what the program could reach on paths no recorded run "
             "took (the modules Nuitka met that no run imported, the rest of the families "
             "the runs picked from, the modules of package folders a run listed, and what "
             "they import) ships as bytecode in one compressed archive in the dist, never "
             "compiled, imported only if the program asks; so do the data files of the "
-            "families the runs read from. 'yes' (default) or 'no' (the smallest dist).",
+            "families the runs read from. 'yes' (default); 'distributions': also every "
+            "other module of each package the runs imported from; 'no' (the smallest "
+            "dist).",
         )
         group.add_option(
             "--hinted-safe",
@@ -237,6 +239,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             hinted_families, hinted_unrecorded, hinted_data = "keep", "bytecode", "all"
         self.keep_families = hinted_families == "keep"
         self.cold_tier = hinted_cold != "no"
+        self.whole_packages = hinted_cold == "distributions"
         try:
             self.hints = hints_file.Hints.load(hinted_json_file)
             self.aliases = self.hints.aliased_modules()
@@ -633,6 +636,9 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                     tier.add(name, "in %s, whose folder a run listed" % package)
             for name, entry_points in sorted(self._entry_point_modules(built).items()):
                 tier.add(name, "named by an entry point in %s, which a run read" % entry_points)
+            for package in self.hints.top_level_packages() if self.whole_packages else ():
+                for name in hinted_cold.modules_below(package, self.locateModule(package)):
+                    tier.add(name, "in %s, a package the runs imported from" % package)
             tier.close()
             self.cold_written = tier.write(
                 dist_dir, self.data_files.gate.admits,

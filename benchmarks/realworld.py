@@ -39,7 +39,8 @@ code: a later run of the hinted method alone can stand beside them);
 ``--held-out``: each program with two runs or more is recorded on its first run
 only; its other runs are inputs nobody recorded, replayed against every binary
 (the ``held-out`` column), for the hinted build as it comes (with its cold
-tier), ``hinted-nocold`` (``--hinted-cold=no``), ``hinted-safe``
+tier), ``hinted-nocold`` (``--hinted-cold=no``), ``hinted-whole``
+(``--hinted-cold=distributions``, asked for by name), ``hinted-safe``
 (``--hinted-safe``) and plain Nuitka.  ``hinted-field`` (asked for by name) is
 the hinted build after its user ran the other inputs in the field with
 ``NUITKA_HINTS_MISSES`` set and learned what the binary lacked
@@ -320,6 +321,7 @@ FIELD_ROUNDS = 3  # field runs learned from, each followed by a build
 # The hinted methods: the options each adds to nuitka_hints.py (hinted-nocold: the
 # smallest dist, without the cold tier).
 HINTED_OPTIONS = {"hinted": [], "hinted-nocold": ["--hinted-cold=no"],
+                  "hinted-whole": ["--hinted-cold=distributions"],
                   "hinted-safe": ["--hinted-safe"], FIELD: []}
 METHODS = (*HINTED_OPTIONS, "plain", "pyinstaller")
 DEFAULT_METHODS = ("hinted", "plain", "pyinstaller")

@@ -183,6 +183,15 @@ def test_a_standard_library_extension_module_ships_a_test_suite_never(tmp_path):
     assert written["extensions"] == [os.path.basename(csv_extension)]
 
 
+def test_the_modules_below_a_package_are_found_at_any_depth_without_importing(tmp_path):
+    site, _ = make_site(tmp_path)
+    assert sorted(hinted_cold.modules_below("app_pkg", str(site / "app_pkg"))) == [
+        "app_pkg._packed", "app_pkg._speedups", "app_pkg.core", "app_pkg.plugins",
+        "app_pkg.plugins.fast", "app_pkg.plugins.one", "app_pkg.plugins.tests",
+        "app_pkg.plugins.tests.test_one"]  # (ColdTier.add leaves the tests out)
+    assert hinted_cold.modules_below("fast_helper", str(site / "fast_helper.py")) == []
+
+
 def test_what_certainly_runs_is_the_module_level_imports_outside_any_branch():
     source = ("import a.b\nfrom . import sibling\nfrom c import d as e\ntry:\n    import f\n"
               "except ImportError:\n    pass\nif x:\n    import g\n\n\ndef h():\n"

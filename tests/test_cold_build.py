@@ -59,6 +59,8 @@ COLDDEMO = {
     "commands/__init__.py": "",
     "commands/greet.py": "def run():\n    return 'greet'\n",
     "commands/shout.py": "def run():\n    return 'SHOUT'\n",
+    "hidden/__init__.py": "",
+    "hidden/deep.py": "import json\n",  # reached by no statement, family or listing
     "locale/de/LC_MESSAGES/demo.txt": "Hallo\n",
     "locale/fr/LC_MESSAGES/demo.txt": "Salut\n",
 }
@@ -183,6 +185,24 @@ def test_a_caught_import_of_a_module_the_build_left_out_is_named(built):
         "nuitka-hints: this build left out colddemo_unseen, which the program imported "
         "(imported by __main__; no recorded run did); rebuild with "
         "--hinted-keep=colddemo_unseen\n")
+
+
+def test_whole_packages_answer_a_computed_import_no_rule_reaches(built):
+    """``--hinted-cold=distributions``: every module of the packages the runs
+    imported from is cold; a name computed at run time finds one the default
+    build names as left out."""
+    work, _ = built
+    held_out = [*HELD_OUT[:4], "colddemo.hidden.deep"]
+    default = binary(work, *held_out)
+    assert default.stdout.endswith(" without\n")
+    assert "left out colddemo.hidden.deep" in default.stderr
+    build = invoke(work, "--output-dir=whole", "--hinted-cold=distributions", "pick.py")
+    assert build.returncode == 0, (build.stdout + build.stderr)[-4000:]
+    whole = binary(work, *held_out, out="whole")
+    assert (whole.returncode, whole.stdout, whole.stderr) == (
+        0, "latex ['greet', 'shout'] SHOUT Salut! with\n", "")
+    assert report(work, "whole")["cold"]["why"]["colddemo.hidden.deep"] == \
+        "in colddemo, a package the runs imported from"
 
 
 def test_a_field_run_teaches_the_next_build_what_it_took_from_the_cold_tier(built):
