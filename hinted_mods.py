@@ -869,6 +869,12 @@ def _exec_script(path):
     exec(code, main.__dict__)
 
 
+def _this_file():
+    """This file's path.  Not ``__file__``: run as ``python hinted_mods.py -m
+    module``, this file is ``__main__``, whose globals runpy gives the module's."""
+    return _this_file.__code__.co_filename
+
+
 def _run_guarded(function, argument):
     """Call ``function``; report an uncaught exception as python would."""
     try:
@@ -877,7 +883,7 @@ def _run_guarded(function, argument):
         raise
     except BaseException as exc:  # noqa: B902 - the program's, reported below
         traceback = exc.__traceback__
-        while traceback and traceback.tb_frame.f_code.co_filename == __file__:
+        while traceback and traceback.tb_frame.f_code.co_filename == _this_file():
             traceback = traceback.tb_next  # the tracer's frames are not the program's
         sys.excepthook(type(exc), exc.with_traceback(traceback), traceback)
         if isinstance(exc, KeyboardInterrupt):
@@ -897,7 +903,7 @@ def _die_by_sigint():
 
 def _bootstrap_code():
     """Python code that makes a fresh interpreter import this module."""
-    here = os.path.dirname(os.path.abspath(__file__))
+    here = os.path.dirname(os.path.abspath(_this_file()))
     return "import sys; sys.path.insert(0, %r); import hinted_mods; del sys.path[0]" % here
 
 
@@ -925,7 +931,7 @@ def _by_importlib():
     """Is the file opened, or the folder listed, by the import system (to import a
     module, or for its finder cache)?  A module's source read by anything else
     (linecache for a warning, astroid analysing it) is data the program reads."""
-    frame, this_file = sys._getframe(1), _by_importlib.__code__.co_filename
+    frame, this_file = sys._getframe(1), _this_file()
     while frame is not None and frame.f_code.co_filename == this_file:
         frame = frame.f_back  # the audit hook's: the caller is above them
     return frame is not None and frame.f_code.co_filename.endswith(
@@ -938,8 +944,8 @@ def _asker():
     helpers, ``importlib``, a standard module importing another) nor this
     module, "" if none is (``python -m json.tool``).  A test runner's asking is
     left out of its run's record (``TEST_RUNNER_MODULES``)."""
-    frame, this_file = sys._getframe(2), _asker.__code__.co_filename  # (runpy reuses the
-    while frame is not None:  # globals of python -m's __main__: __file__ changes)
+    frame, this_file = sys._getframe(2), _this_file()
+    while frame is not None:
         module = frame.f_globals.get("__name__") or ""
         if not frame.f_code.co_filename.startswith("<frozen") and \
                 frame.f_code.co_filename != this_file and \
@@ -961,7 +967,7 @@ def _runner_chain(runner, module_file=None):
     one (``_reached_by_the_project``)."""
     if module_file and _in_project(runner, module_file):
         return ""
-    this_file = _runner_chain.__code__.co_filename  # (runpy may change __file__)
+    this_file = _this_file()
     frame, chain, runners = sys._getframe(1), [], False
     while frame is not None and frame.f_code is not _run_program.__code__:  # the tracer's
         filename = frame.f_code.co_filename  # frames above it (a console script in a venv
@@ -998,8 +1004,9 @@ def _how_imported(name):
     unknown."""
     import_name = IMPORT_NAME_OPCODE.get(sys.version_info[:2])
     frame, asked = sys._getframe(2), None  # 0: this, 1: loaded()
+    this_file = _this_file()
     while frame is not None and (frame.f_code.co_filename.startswith("<frozen importlib")
-                                 or frame.f_code.co_filename == __file__):
+                                 or frame.f_code.co_filename == this_file):
         if frame.f_code.co_name == "_find_and_load":  # the outermost one: what was asked
             asked = frame.f_locals.get("name")
         frame = frame.f_back

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, installed_distribution, run_tracer
+from conftest import ROOT, Traced, installed_distribution, run_tracer
 
 import hinted_mods
 import hinted_runtime
@@ -476,11 +476,21 @@ def test_a_modules_source_read_as_data_is_recorded_an_import_is_not(trace):
     assert "json/__init__.py" not in stdlib and "json/decoder.py" not in stdlib  # imported
 
 
-def test_how_each_module_was_asked_for_is_recorded(trace):
-    """By an import statement, or by a name the program computed."""
-    traced = trace("import importlib, colorsys\nfrom json import decoder\n"
-                   "importlib.import_module('fractions')\n__import__('difflib')\n"
-                   "importlib.import_module('email.mime.text')\n")
+@pytest.mark.parametrize("how", ["script", "-m"])
+def test_how_each_module_was_asked_for_is_recorded(trace, tmp_path, how):
+    """By an import statement, or by a name the program computed; also run as
+    ``python hinted_mods.py -m module`` (runpy gives the tracer's globals the
+    module's ``__file__``)."""
+    source = ("import importlib, colorsys\nfrom json import decoder\n"
+              "importlib.import_module('fractions')\n__import__('difflib')\n"
+              "importlib.import_module('email.mime.text')\n")
+    if how == "script":
+        traced = trace(source)
+    else:
+        (tmp_path / "asking.py").write_text(source)
+        traced = Traced(run_tracer("-o", str(tmp_path / "h.json"), "-m", "asking",
+                                   cwd=str(tmp_path)), str(tmp_path / "h.json"))
+    assert traced.result.returncode == 0, traced.result.stderr
     modules = traced.modules
     assert "by_name" not in modules["colorsys"] and "by_name" not in modules["json.decoder"]
     assert modules["fractions"]["by_name"] is True and modules["difflib"]["by_name"] is True
