@@ -478,7 +478,8 @@ class ColdExtensionLoader:
         import _imp
         from _frozen_importlib import ModuleSpec
 
-        content, loaded = memoryview(self.tier.read(spec.name, self.member, self.checksum)), False
+        content = self.tier.read(spec.name, self.member, self.checksum)
+        loaded = False
         try:
             fd, path = self._open()
         except OSError as error:
@@ -486,8 +487,9 @@ class ColdExtensionLoader:
                               "in-memory file, and none in the temporary folder (%s)" % (
                                   spec.name, error), name=spec.name) from None
         try:
-            while content:
-                content = content[os.write(fd, content):]
+            written = 0
+            while written < len(content):
+                written += os.write(fd, content[written:])
             module = _imp.create_dynamic(ModuleSpec(spec.name, self, origin=path))
             loaded = True
         except ImportError as error:  # a shared library it links that the dist lacks
