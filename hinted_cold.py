@@ -287,17 +287,24 @@ def with_packages(name):
 def modules_below(package, folder):
     """Every module of ``package`` (its folder here, or None) at any depth, as the
     import system would find them: sources, bytecode, extension modules,
-    packages with their ``__init__``; none of a single module."""
+    packages with their ``__init__``, and folders without one that hold modules
+    (namespace packages: ``locales/de/locale.py``); none of a single module."""
     import pkgutil
 
     if not folder or not os.path.isdir(folder):
         return []
-    found = []
+    found, packages = [], set()
     for module in pkgutil.iter_modules([folder]):
-        name = "%s.%s" % (package, module.name)
-        found.append(name)
+        found.append("%s.%s" % (package, module.name))
         if module.ispkg:
-            found += modules_below(name, os.path.join(folder, module.name))
+            packages.add(module.name)
+    for entry in sorted(os.listdir(folder)):
+        if entry in packages or entry.isidentifier() and os.path.isdir(
+                os.path.join(folder, entry)):
+            below = modules_below("%s.%s" % (package, entry), os.path.join(folder, entry))
+            if below and entry not in packages:
+                found.append("%s.%s" % (package, entry))  # a namespace package
+            found += below
     return found
 
 

@@ -187,11 +187,18 @@ def test_the_modules_below_a_package_are_found_at_any_depth_without_importing(tm
     from importlib.machinery import EXTENSION_SUFFIXES
 
     site, _ = make_site(tmp_path)
+    locale = site / "app_pkg" / "locales" / "de"  # per-folder modules, no __init__
+    locale.mkdir(parents=True)
+    (locale / "locale.py").write_text("NAME = 'Deutsch'\n")
+    (site / "app_pkg" / "locales" / "de-AT").mkdir()  # not a module's name
+    (site / "app_pkg" / "locales" / "de-AT" / "locale.py").write_text("")
+    (site / "app_pkg" / "data").mkdir()  # no module in it
     extensions = ["app_pkg._packed", "app_pkg._speedups", "app_pkg.plugins.fast"] \
         if ".cpython-311-x86_64-linux-gnu.so" in EXTENSION_SUFFIXES else []  # (SITE's)
     assert sorted(hinted_cold.modules_below("app_pkg", str(site / "app_pkg"))) == sorted([
         *extensions, "app_pkg.core", "app_pkg.plugins", "app_pkg.plugins.one",
-        "app_pkg.plugins.tests", "app_pkg.plugins.tests.test_one"])  # (add leaves tests out)
+        "app_pkg.plugins.tests", "app_pkg.plugins.tests.test_one",  # (add leaves tests out)
+        "app_pkg.locales", "app_pkg.locales.de", "app_pkg.locales.de.locale"])
     assert hinted_cold.modules_below("fast_helper", str(site / "fast_helper.py")) == []
 
 
