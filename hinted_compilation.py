@@ -114,10 +114,11 @@ BUILTIN_KINDS = (hints_file.BUILTIN, hints_file.FROZEN)
 # the resource tracker a module of multiprocessing, which imports the package first.
 WORKERS_MAIN = "__parents_main__"
 WORKERS_START = (WORKERS_MAIN, "multiprocessing")
-# What every worker imports before its work runs (a spawn worker's start, the fork
-# server's), after multiprocessing.process, whose _bootstrap runs the work: its
-# pre-load code has that watched (Nuitka 4.3 crashes on a bytecode module's post-load).
-WORKERS_WATCH = "multiprocessing.spawn"
+# After the multiprocessing package loads (multiprocessing.process with it, whose
+# _bootstrap runs a process's work), its post-load code has the work watched.  Not a
+# trigger of a module in the package: the multiprocessing plugin keeps those as
+# bytecode, and Nuitka 4.3 crashes making a trigger module that is bytecode.
+WORKERS_WATCH = "multiprocessing"
 
 LOADED_MARKER = "--- modules loaded: ---"  # a probe's answer follows it on its stdout
 
@@ -346,10 +347,6 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         in each process the binary starts for multiprocessing (spawn and forkserver
         workers, the fork server, the resource tracker), which runs no ``__main__``."""
         name = module.getFullName()
-        if name == WORKERS_WATCH:  # a worker's work ended by the build ends the program
-            return ("import sys\nsys.modules[%r].watch(sys.modules['multiprocessing.process'])\n"
-                    % hinted_runtime.STARTED, "nuitka-hints: a process for multiprocessing "
-                    "that lacks a module ends the program")
         if not module.isMainModule() and name not in WORKERS_START:
             return None
         if module.isMainModule() or name == WORKERS_MAIN:
@@ -358,6 +355,17 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                 "nuitka-hints: the cold tier, and what this binary lacks noted (in the file "
                 "%s names, and on stderr what the build left out that the program imported "
                 "or looked for)" % hinted_runtime.MISSES_VARIABLE)
+
+    @staticmethod
+    def createPostModuleLoadCode(module):
+        """In a process started for multiprocessing, a worker's work ended by an
+        ImportError of a module the build left out ends the program
+        (``hinted_runtime.Workers``): its pool would start it again for ever."""
+        if module.getFullName() != WORKERS_WATCH:
+            return None
+        return ("import sys\nsys.modules[%r].watch(sys.modules['multiprocessing.process'])\n"
+                % hinted_runtime.STARTED, "nuitka-hints: a process for multiprocessing that "
+                "lacks a module ends the program")
 
     def _add_program_folder(self, main_module):
         """The main script's folder, to the data files: Nuitka offers the main

@@ -129,8 +129,8 @@ class Workers:
     ImportError), or in its work (its target, a pool's initializer: a process
     ends on it) it would be started again for ever by its pool, so it says what
     it lacked and ends the program.  In ``sys.modules`` as ``STARTED``: the
-    code run before ``multiprocessing.spawn`` (which every worker imports before
-    its work, after ``multiprocessing.process``) calls ``watch``."""
+    code run after the multiprocessing package loads (and ``multiprocessing.process``
+    with it) calls ``watch``."""
 
     def __init__(self, notes, worker):
         self.notes, self.worker = notes, worker

@@ -571,8 +571,9 @@ def test_the_binary_is_told_the_modules_nuitka_failed_on_and_where_they_ship(
         source + "\n\nstart({'sources': True, 'worker': True})\n"
     package.getFullName = lambda: ModuleName("multiprocessing.pool")
     assert p.createPreModuleLoadCode(package) is None
-    package.getFullName = lambda: ModuleName("multiprocessing.spawn")  # before a worker's work
-    assert p.createPreModuleLoadCode(package)[0] == "import sys\nsys.modules[%r].watch(" \
+    assert p.createPostModuleLoadCode(package) is None
+    package.getFullName = lambda: ModuleName("multiprocessing")  # a worker's work, watched
+    assert p.createPostModuleLoadCode(package)[0] == "import sys\nsys.modules[%r].watch(" \
         "sys.modules['multiprocessing.process'])\n" % hinted_runtime.STARTED
     installed = tmp_path / "site"
     for relative in ("shapes/matcher.py", "solo.py", "toppkg/__init__.py"):
