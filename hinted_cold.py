@@ -131,23 +131,28 @@ class ColdTier:
         root, _ = hints_file.below_root(os.path.realpath(path), self.roots)
         return self.roots.get(root) == hints_file.STDLIB
 
-    def write(self, dist_dir, admits, content_of=None):
+    def write(self, dist_dir, admits, content_of=None, link=True):
         """Write the archive and the files that ship beside it into ``dist_dir``;
         return what was done: {"modules", "archive_size", "extensions",
         "extensions_in_archive", "left_out", "libraries", "data_files", "failed",
         "index"},
         where "left_out" is the modules the cold set reached in distributions
         with compiled code that no run imported ((name, size) each: none of such
-        a distribution ships) and "index" is what the binary reads (name ->
-        (archive member or "" for a file, is package, its path in the dist);
-        package folder -> its cold children).
-        ``content_of(path)``: the bytes an extension module's archive member
-        holds (the build strips them); its file's own by default."""
+        a distribution ships), "libraries" those shipped beside the extension
+        modules kept as files, and "index" is what the binary reads (name ->
+        (archive member or "" for a file, is package, its path in the dist, the
+        member's CRC-32); package folder -> its cold children).
+        ``admits(source, dest)``: may a cold package's data file ship
+        (``hinted_data_files.Gate.admits``)?  ``content_of(path)``: the bytes an
+        extension module's archive member holds (the build strips them); its
+        file's own by default.  ``link``: a library Nuitka shipped elsewhere is
+        linked to there, not copied again (not in onefile mode)."""
         modules, children, failed = {}, {}, sorted(self.failed.items())
         extensions, in_archive, data_files, libraries = [], [], [], []
         content_of = content_of or _read
         linked = _linked_by_name([path for path in self.files.values()
                                   if is_shared_object(path)])
+        shipped = _shared_objects_in(dist_dir) if link else {}  # Nuitka's, before these
         left_out = [(name, os.path.getsize(path) if os.path.isfile(path) else 0)
                     for name, path in sorted(self.left_out.items())]
         archive = os.path.join(dist_dir, ARCHIVE)
@@ -166,7 +171,7 @@ class ColdTier:
                         modules[name] = (relative, is_package, relative, zlib.crc32(content))
                     else:
                         _copy(path, os.path.join(dist_dir, relative))
-                        libraries += _ship_libraries_beside(path, dist_dir, relative)
+                        libraries += _ship_libraries_beside(path, dist_dir, relative, shipped)
                         modules[name] = ("", is_package, relative, 0)
                 else:
                     code = self._pyc_of(name, path, relative)
@@ -398,13 +403,15 @@ def _ship_data(folder, dist_dir, relative_folder, admits):
     return shipped
 
 
-def _ship_libraries_beside(path, dist_dir, relative):
+def _ship_libraries_beside(path, dist_dir, relative, shipped):
     """Copy the shared libraries that ELF file ``path`` links and finds through
     its own search path relative to its folder (a wheel's ``*.libs`` folder,
     ``$ORIGIN/../pillow.libs``) to the same place relative to its copy in the
     dist (``relative``), and theirs in turn: Nuitka never scans a cold extension
-    module's libraries.  Never outside the dist (conda's ``$ORIGIN/../..``: the
-    system's search finds those).  The dist paths of those copied."""
+    module's libraries.  One Nuitka shipped elsewhere in the dist (``shipped``:
+    file name -> path; pyarrow's, at the dist's top) is linked to there, not
+    copied again.  Never outside the dist (conda's ``$ORIGIN/../..``: the system's search
+    finds those).  The dist paths of those copied or linked."""
     dist_dir = os.path.abspath(dist_dir)
     copied, pending, seen = [], [(path, os.path.join(dist_dir, relative))], set()
     while pending:
@@ -418,13 +425,26 @@ def _ship_libraries_beside(path, dist_dir, relative):
             seen.add(library)
             copy = os.path.normpath(os.path.join(os.path.dirname(target),
                                                  os.path.relpath(library, folder)))
-            if os.path.commonpath([dist_dir, copy]) != dist_dir:
+            if os.path.commonpath([dist_dir, copy]) != dist_dir or os.path.lexists(copy):
                 continue
-            if not os.path.exists(copy):
-                _copy(library, copy)
-                copied.append(copy)
-            pending.append((library, copy))
+            os.makedirs(os.path.dirname(copy), exist_ok=True)
+            if name in shipped:  # (its own libraries are shipped with it)
+                os.symlink(os.path.relpath(shipped[name], os.path.dirname(copy)), copy)
+            else:
+                shutil.copy2(library, copy)
+                pending.append((library, copy))
+            copied.append(copy)
     return copied
+
+
+def _shared_objects_in(dist_dir):
+    """File name -> path of each shared object in the dist (the first found)."""
+    found = {}
+    for folder, _, names in sorted(os.walk(dist_dir)):
+        for name in sorted(names):
+            if is_shared_object(name):
+                found.setdefault(name, os.path.join(folder, name))
+    return found
 
 
 def _copy(source, target):

@@ -623,7 +623,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         nor the cold tier (the binary names one the program imports)."""
         cold_index, started = None, time.monotonic()
         if self.cold_tier:
-            from nuitka.options.Options import getUserProvidedYamlFiles
+            from nuitka.options.Options import getUserProvidedYamlFiles, isOnefileMode
 
             implicit = configured_implicit_imports(tuple(getUserProvidedYamlFiles()))
             tier = hinted_cold.ColdTier(
@@ -646,7 +646,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             tier.close()
             self.cold_written = tier.write(
                 dist_dir, self.data_files.gate.admits,
-                content_of=hinted_dist.stripped_content if self.strip else None)
+                content_of=hinted_dist.stripped_content if self.strip else None,
+                link=not isOnefileMode())
             self.cold_written["why"] = dict(sorted(tier.why.items()))
             self.cold_written["seconds"] = round(time.monotonic() - started, 2)
             cold_index = self.cold_written["index"]

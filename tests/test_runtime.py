@@ -529,6 +529,12 @@ def test_a_cold_extension_ships_the_libraries_of_its_wheels_libs_folder_or_says_
     write_program(dist, "import nativepkg\nprint(nativepkg.VALUE)\n", {})
     result = run_in(dist)
     assert (result.returncode, result.stdout, result.stderr) == (0, "42\n", "")
+    shutil.rmtree(dist / "nativepkg.libs")  # where Nuitka ships a library it found:
+    shutil.copy(library, dist / library.name)  # at the dist's top (pyarrow's)
+    assert tier.write(str(dist), ADMIT_ALL)["libraries"] == [str(shipped)]
+    assert os.readlink(shipped) == os.path.join("..", library.name)  # not a second copy
+    assert run_in(dist).stdout == "42\n"
+    (dist / library.name).unlink()
     shipped.unlink()
     result = run_in(dist)
     assert (result.returncode, result.stdout) == (0, "None\n")
