@@ -125,12 +125,12 @@ def index_content(content):
 
 class Workers:
     """What a process the binary started for multiprocessing does when it fails
-    for lack of a module the build left out: as it starts (an uncaught
-    ImportError), or in its work (its target, a pool's initializer: a process
-    ends on it) it would be started again for ever by its pool, so it says what
-    it lacked and ends the program.  In ``sys.modules`` as ``STARTED``: the
-    code run after the multiprocessing package loads (and ``multiprocessing.process``
-    with it) calls ``watch``."""
+    for lack of a module the build left out: as a spawned worker starts (an
+    uncaught ImportError), or in the work of any worker, forked ones too (its
+    target, a pool's initializer: a process ends on it), it would be started
+    again for ever by its pool, so it says what it lacked and ends the program.
+    In ``sys.modules`` as ``STARTED``: the code run after the multiprocessing
+    package loads (and ``multiprocessing.process`` with it) calls ``watch``."""
 
     def __init__(self, notes, worker):
         self.notes, self.worker = notes, worker
@@ -144,10 +144,9 @@ class Workers:
             sys.excepthook = excepthook
 
     def watch(self, process_module):
-        """Each process's work (``run``, as ``_bootstrap`` calls it) ended by an
-        ImportError of a module the build left out ends the program."""
-        if not self.worker:
-            return
+        """Each process's work (``run``, as ``_bootstrap`` calls it, in the process
+        it started: a forked one inherits this) ended by an ImportError of a
+        module the build left out ends the program."""
         bootstrap, workers = process_module.BaseProcess._bootstrap, self
 
         def _bootstrap(process, *args, **kwargs):

@@ -66,7 +66,7 @@ def test_every_start_method_runs_as_the_interpreter_does(built, method):
     assert (result.returncode, result.stdout, result.stderr) == (0, "%s 285\n" % method, "")
 
 
-@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+@pytest.mark.parametrize("method", ["spawn", "forkserver", "fork"])
 def test_a_worker_that_lacks_a_module_ends_the_program_with_a_line_naming_it(built, method):
     interpreted = subprocess.run([sys.executable, "pool.py", method, "workerneed"],
                                  cwd=str(built), capture_output=True, text=True, timeout=60)
