@@ -8,7 +8,7 @@ package folder a run listed, and what all of those import in turn.  Nuitka
 never sees them (no analysis, no C): this module compiles them with the
 program's own Python (which runs Nuitka) into one deflated archive of ``.pyc``
 files in the dist, and the binary imports one only when the program asks for
-it (``hinted_runtime.ColdTier``).
+it (``hinted_runtime.ColdFinder``).
 
 ``ColdTier`` decides (``add``, ``close``: plain names and files, no Nuitka) and
 writes (``write``); the plugin hands it what Nuitka told it.

@@ -7,7 +7,7 @@ it as a module.  What it does, each part only where the build asks for it:
 
 - serves the *cold tier*: modules no recorded run imported that the program
   could reach, kept as bytecode in one compressed archive in the dist and
-  imported only when the program asks for one (``ColdTier``), listed with
+  imported only when the program asks for one (``ColdFinder``), listed with
   their package's other modules (``pkgutil.iter_modules``);
 - imports the modules Nuitka failed on from their source files in the dist;
 - with ``NUITKA_HINTS_MISSES`` naming a file, notes in it each import and data
@@ -77,7 +77,7 @@ def start(settings):
     misses = Misses(os.environ.get(MISSES_VARIABLE))
     notes = Notes(settings)
     if settings.get("cold"):
-        ColdTier(folder, settings["cold"], misses, notes).install()
+        ColdFinder(folder, settings["cold"], misses, notes).install()
     if settings.get("left_to_python"):
         sys.meta_path.insert(0, LeftToPython(folder, settings["left_to_python"]))
     if misses.target or notes.modules:
@@ -320,7 +320,7 @@ class ImportWatch:
             self.notes.module_missed(name, frame)
 
 
-class ColdTier:
+class ColdFinder:
     """Imports the modules of the cold archive by name, before Nuitka's loader
     (which refuses a module the build left out rather than pass it on), so a
     cold submodule of a compiled package is found too; each as its ``.py``

@@ -357,7 +357,7 @@ pristine = open(archive, "rb").read()
 def answer(name):
     zipimport._zip_directory_cache.clear()
     notes = hinted_runtime.Notes({})
-    tier = hinted_runtime.ColdTier(dist, cold, hinted_runtime.Misses(None), notes)
+    tier = hinted_runtime.ColdFinder(dist, cold, hinted_runtime.Misses(None), notes)
     spec = tier.find_spec(name)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
