@@ -331,12 +331,16 @@ class HintedCompilationPlugin(NuitkaPluginBase):
 
     def _check_mode(self):
         """A hinted binary reads its cold tier and its index from its dist: only
-        a standalone build (onefile's too) has one."""
-        from nuitka.options.Options import isStandaloneMode
+        a standalone build (onefile's too) has one, and Nuitka's ``--pgo-c`` runs
+        the binary before the dist is done (where it stops: no index yet)."""
+        from nuitka.options.Options import isCPgoMode, isStandaloneMode
 
         if not isStandaloneMode():
             self.sysexit("nuitka-hints builds standalone programs: add --mode=standalone "
                          "(or --mode=onefile).")
+        if isCPgoMode():
+            self.sysexit("nuitka-hints does not take --pgo-c yet: Nuitka runs the binary "
+                         "for it before the dist has its cold tier and index; leave it out.")
 
     def createPreModuleLoadCode(self, module):
         """The code the binary runs before the program (``hinted_runtime``): the

@@ -477,8 +477,8 @@ def test_the_metadata_the_runs_read_must_be_asked_of_nuitka(plugin, vendored, ca
     assert plugin(modules, data=read, nuitka_options=["--include-distribution-metadata=hint*"])
 
 
-def test_a_build_that_is_not_standalone_stops_naming_the_mode(plugin, monkeypatch, capsys):
-    """Without a dist, the binary would find no index and stop at every start."""
+def test_a_build_not_standalone_or_with_pgo_c_stops_saying_why(plugin, monkeypatch, capsys):
+    """Without a finished dist, the binary finds no index and stops at its start."""
     from nuitka.options import OptionParsing, Options
 
     monkeypatch.setattr(Options, "options", OptionParsing.parser.parse_args(
@@ -487,6 +487,9 @@ def test_a_build_that_is_not_standalone_stops_naming_the_mode(plugin, monkeypatc
         plugin({})
     assert "nuitka-hints builds standalone programs: add --mode=standalone" in \
         capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        plugin({}, nuitka_options=["--pgo-c"])
+    assert "nuitka-hints does not take --pgo-c yet" in capsys.readouterr().err
 
 
 def test_a_recorded_file_leading_out_of_its_folder_is_refused(plugin):
