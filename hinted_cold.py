@@ -416,9 +416,9 @@ def _ship_libraries_beside(path, dist_dir, relative, shipped):
     copied, pending, seen = [], [(path, os.path.join(dist_dir, relative))], set()
     while pending:
         path, target = pending.pop()
-        folder = os.path.dirname(os.path.abspath(path))
-        for name in sorted(hinted_dist.linked_names(path)):
-            found = (os.path.join(search, name) for search in hinted_dist.origin_folders(path))
+        folder, searched = os.path.dirname(os.path.abspath(path)), hinted_dist.origin_folders(path)
+        for name in sorted(hinted_dist.linked_names(path)) if searched else ():
+            found = (os.path.join(search, name) for search in searched)
             library = next((candidate for candidate in found if os.path.isfile(candidate)), None)
             if library is None or library in seen:
                 continue  # the system's, which the dynamic loader finds by its own search

@@ -498,14 +498,14 @@ class ColdExtensionLoader:
             raise ImportError("nuitka-hints: cannot load cold extension module %s through "
                               "%s (%s)" % (spec.name, path, error), name=spec.name) from None
         finally:
-            if not path.startswith("/proc/"):
-                os.close(fd)
-                os.unlink(path)
-            elif not loaded:
-                os.close(fd)
             # A loaded in-memory file stays open for good: the dynamic loader knows
             # a library by its path, and a closed one's number, reused by the next
             # module, would give it the first module's library.
+            in_memory = path.startswith("/proc/")
+            if not (in_memory and loaded):
+                os.close(fd)
+            if not in_memory:
+                os.unlink(path)
         module.__file__ = self.path
         return module
 
