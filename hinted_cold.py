@@ -2,82 +2,99 @@
 
 A hinted build compiles what the runs imported (hot: C; warm: bytecode in the
 binary).  What they did not import but could have, on an input nobody recorded,
-goes in the *cold* tier: the modules Nuitka met in kept modules that no run
-imported, the rest of every family the runs picked from, the modules of every
-package folder a run listed, and what all of those import in turn.  Nuitka
-never sees them (no analysis, no C): this module compiles them with the
-program's own Python (which runs Nuitka) into one deflated archive of ``.pyc``
-files in the dist, and the binary imports one only when the program asks for
-it (``hinted_runtime.ColdFinder``).
+goes in the *cold* tier: every other module of each distribution the runs
+imported from (``--hinted-cold=distributions``, the default: a name computed
+at run time finds it) and of those a group of entry points the program loads
+from names; the modules Nuitka met in kept modules that no run imported, the
+rest of every family the runs picked from, the modules of every package folder
+a run listed; and what all of those import in turn.  Nuitka never sees them
+(no analysis, no C): this module compiles them with the program's own Python
+(which runs Nuitka) into one deflated archive of ``.pyc`` files in the dist,
+and the binary imports one only when the program asks for it
+(``hinted_runtime.ColdFinder``).
 
 ``ColdTier`` decides (``add``, ``close``: plain names and files, no Nuitka) and
 writes (``write``); the plugin hands it what Nuitka told it.
 
-The extension modules of the cold set whose top-level package is in the build
-or that are the standard library's ship too (Nuitka's DLL dependency scan does
-not see them: the shared libraries they link must be in the dist already or on
-the machine): in the archive, loaded from memory, on Linux; as files, where
-they are, when they find their libraries relative to their own folder.  What
-ships beside the archive: those files, and a cold package's own data files
-(the files in its folder that are neither modules nor code).  A distribution no run
-imported that has extension modules does not ship at all: its compiled code
-would bring its shared libraries, and its Python code would not load without
-it; the report counts its modules with their size.
+The extension modules of the cold set ship too (Nuitka's DLL dependency scan
+does not see them): in the archive, loaded from memory, on Linux; as files,
+where they are, with the libraries they find relative to their own folder
+(a wheel's ``*.libs``).  What ships beside the archive: those files, and a cold
+package's own data files and data folders.  A distribution no run imported that
+has extension modules joins only when a module of a distribution in the build
+imports it (pandas' ``read_xml``: lxml), with the distributions it requires; reached any other way,
+it does not ship at all, and the report counts its modules with their size.
 """
 
 import ast
+import functools
+import glob
 import importlib.util
 import marshal
 import os
+import re
 import shutil
 import sys
 import zipfile
 import zlib
 
+import hinted_data_files
 import hinted_dist
 import hints_file
-from hinted_runtime import INDEX, INDEX_MAGIC, is_shared_object
+from hinted_runtime import INDEX, INDEX_MAGIC, is_shared_object, normalized_name
 
 ARCHIVE = "nuitka-hints-cold.zip"
+# Groups of entry points that installers read (scripts), not the programs.
+INSTALLERS_GROUPS = ("console_scripts", "gui_scripts")
+# What of a distribution's metadata ships for its entry points to be listed.
+METADATA_FILES = ("METADATA", "entry_points.txt")
 
 
 class ColdTier:
     """The cold set: module name -> (file here, why), and what the build does with it."""
 
     def __init__(self, locate, in_build, refused=lambda name: None, implied=lambda name: (),
-                 roots=None):
+                 roots=None, companions=lambda top: {top}):
         """``locate(name)``: the module's file here (a package's folder), or None;
         ``in_build``: names Nuitka compiled or kept (never cold); ``refused(name)``:
         why Nuitka's configuration keeps a module out (never cold), or None;
         ``implied(name)``: the modules Nuitka's configuration says a module imports
         where no statement shows it (an extension module's own imports);
-        ``roots``: ``hints_file.sys_path_roots()`` (this Python's, by default)."""
+        ``roots``: ``hints_file.sys_path_roots()`` (this Python's, by default);
+        ``companions(top)``: the top-level packages that come with ``top`` when a
+        distribution with compiled code joins (``Distributions.needed_with``)."""
         self.locate, self.in_build, self.refused = locate, frozenset(in_build), refused
-        self.implied = implied
+        self.implied, self.companions = implied, companions
         self.tops_in_build = {name.partition(".")[0] for name in self.in_build}
         self.roots = roots if roots is not None else hints_file.sys_path_roots()
         self.compiled_out = {}  # top-level name -> whether its distribution stays out
-        self.left_out = {}  # name -> its file: of a distribution with compiled code
+        self.left_out = {}  # name -> (its file, why): of a distribution with compiled code
         self.why = {}  # name -> evidence
         self.files = {}  # name -> its file here (a package: its __init__ or folder)
         self.not_found = set()
         self.pyc = {}  # name -> its .pyc (compiled when its imports were read)
         self.failed = {}  # name -> why it could not be compiled
+        self.metadata = set()  # the metadata folders (*.dist-info) that ship
 
-    def add(self, name, why):
+    def add(self, name, why, admit=False):
         """Make ``name`` cold (with the packages holding it), unless it is in the
-        build, refused, a test suite's, or not installed here."""
+        build, refused, a test suite's, or not installed here.  ``admit``: what
+        asks for it is in the build (a module there imports it, a group of entry
+        points the program loads from names it), so its distribution joins even
+        with compiled code, and those that distribution requires."""
         if name in self.why or name in self.in_build or name in self.not_found or \
-                name in self.left_out or name == "__main__" or is_tests(name) or \
+                name in self.left_out and not admit or name == "__main__" or is_tests(name) or \
                 self.refused(name):
             return False
         path = self.locate(name)
         if not path:
             self.not_found.add(name)
             return False
-        if self._compiled_out(name.partition(".")[0]):
-            self.left_out[name] = path
+        if self._compiled_out(name.partition(".")[0], admit):
+            self.left_out[name] = (path, why)
             return False
+        if name in self.why:
+            return False  # it joined with its distribution just now
         parent = name.rpartition(".")[0]
         if parent and parent not in self.in_build:
             self.add(parent, "package of %s" % name)
@@ -99,8 +116,9 @@ class ColdTier:
     def _read_imports(self, name):
         """Add what cold module ``name`` imports; compile it."""
         path = self.files[name]
+        admit = name.partition(".")[0] in self.tops_in_build
         for implied in self.implied(name):  # sklearn.tree._tree, compiled, imports more
-            self.add(implied, "imported by %s (Nuitka's configuration)" % name)
+            self.add(implied, "imported by %s (Nuitka's configuration)" % name, admit)
         if path.endswith(".py"):
             is_package = _is_init(path)
             try:
@@ -112,18 +130,31 @@ class ColdTier:
                 self.failed[name] = "%s: %s" % (type(exc).__name__, exc)
                 return
             for imported in sorted(_imports_in(_statements(tree), name, is_package)):
-                self.add(imported, "imported by %s" % name)
+                self.add(imported, "imported by %s" % name, admit)
 
-    def _compiled_out(self, top):
+    def _compiled_out(self, top, admit):
         """Does top-level package ``top`` stay out of the cold tier: a
         distribution no run imported that has extension modules (its compiled
         code would bring its shared libraries, and its Python code would not
-        load without it)?  Not the standard library's, nor one in the build."""
+        load without it), unless ``admit`` (``add``)?  Not the standard
+        library's, nor one in the build.  Only one step away from the build: what
+        a joining distribution imports of another such one stays out, unless it
+        requires it."""
+        if admit and self.compiled_out.get(top, True):
+            for companion in sorted(self.companions(top) | {top}):
+                self._admit(companion)
         if top not in self.compiled_out:
             path = self.locate(top) if top not in self.tops_in_build else None
             self.compiled_out[top] = bool(path) and not self._is_stdlib(path) and \
                 _has_extensions(path)
         return self.compiled_out[top]
+
+    def _admit(self, top):
+        """``top`` joins, with what the cold set reached of it before it did."""
+        self.compiled_out[top] = False
+        for name in [name for name in self.left_out if name.partition(".")[0] == top]:
+            _, why = self.left_out.pop(name)
+            self.add(name, why)
 
     def _is_stdlib(self, path):
         """Is ``path`` the standard library's: its innermost root is (outside a
@@ -154,7 +185,7 @@ class ColdTier:
                                   if is_shared_object(path)])
         shipped = _shared_objects_in(dist_dir) if link else {}  # Nuitka's, before these
         left_out = [(name, os.path.getsize(path) if os.path.isfile(path) else 0)
-                    for name, path in sorted(self.left_out.items())]
+                    for name, (path, _) in sorted(self.left_out.items())]
         archive = os.path.join(dist_dir, ARCHIVE)
         os.makedirs(dist_dir, exist_ok=True)
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
@@ -180,13 +211,21 @@ class ColdTier:
                     member = relative[:-3] + ".pyc"
                     zipped.writestr(member, code)
                     modules[name] = (member, is_package, relative, zlib.crc32(code))
-                    if is_package and os.path.isdir(os.path.dirname(path)):
-                        data_files += _ship_data(os.path.dirname(path), dist_dir,
-                                                 os.path.dirname(relative), admits)
+                    if is_package:  # (a namespace package's path is its folder)
+                        folder = path if os.path.isdir(path) else os.path.dirname(path)
+                        data_files += _ship_data(folder, dist_dir, os.path.dirname(relative),
+                                                 admits)
                 parent, _, child = name.rpartition(".")
                 folder = os.path.dirname(_dist_path(parent, "", True)) if parent else ""
                 children.setdefault(folder, []).append((child, is_package))
         index = {"archive": ARCHIVE, "modules": modules, "children": children}
+        for folder in sorted(self.metadata):
+            for name in METADATA_FILES:
+                source, dest = os.path.join(folder, name), os.path.basename(folder) + "/" + name
+                if os.path.isfile(source) and not os.path.exists(os.path.join(dist_dir, dest)) \
+                        and admits(source, dest):
+                    _copy(source, os.path.join(dist_dir, dest))
+                    data_files.append(os.path.join(dist_dir, dest))
         return {"modules": len(modules), "archive_size": os.path.getsize(archive),
                 "extensions": extensions, "extensions_in_archive": in_archive,
                 "left_out": left_out, "libraries": libraries,
@@ -204,6 +243,39 @@ class ColdTier:
         return self.pyc[name]  # compiled by close
 
 
+def program_entry_points(site_dirs, tops_in_build, imported):
+    """The entry points the program could load on an input nobody recorded:
+    those of every group it loaded one from in a recorded run (a theme, from any
+    distribution), or named after a package in the build (``flake8.extension``,
+    ``sphinx.html_themes``), in every distribution installed in ``site_dirs``.
+    (module -> why; the metadata folders naming them, which ship so that the
+    binary lists those entry points as the installed program does; group ->
+    the names of its entry points, which the binary checks what it lists
+    against.)  Installers' groups (``console_scripts``) are not the program's."""
+    groups = {}  # group -> [(name, module, metadata folder)]
+    for site_dir in site_dirs:
+        for folder in sorted(glob.glob(os.path.join(glob.escape(site_dir), "*.dist-info"))):
+            path = os.path.join(folder, "entry_points.txt")
+            for group, entries in hinted_data_files.entry_point_groups(path).items():
+                groups.setdefault(group, []).extend((n, module, folder) for n, module in entries)
+    modules, folders, listed = {}, set(), {}
+    for group, entries in sorted(groups.items()):
+        loaded = sorted(module for _, module, _ in entries if module in imported)
+        if group in INSTALLERS_GROUPS:
+            continue
+        if loaded:
+            why = "an entry point of group %s, which a run loaded %s from" % (group, loaded[0])
+        elif group.partition(".")[0] in tops_in_build:
+            why = "an entry point of group %s, named after a package in the build" % group
+        else:
+            continue
+        for _, module, folder in entries:
+            modules.setdefault(module, why)
+            folders.add(folder)
+        listed[group] = sorted({name for name, _, _ in entries})
+    return modules, sorted(folders), listed
+
+
 def is_tests(name):
     """A test suite's module (CPython's ``test`` and ``_test*`` modules, a
     package's ``tests``): no program imports one, though its imports reach it."""
@@ -212,13 +284,62 @@ def is_tests(name):
         or any(part in ("test", "tests") for part in parts[1:])
 
 
-def write_index(dist_dir, cold_index, left_out_modules):
-    """The file the binary reads at start: the cold modules, and the modules
-    installed at build time that are in neither the dist nor the cold tier;
-    with its checksum, which the binary checks (``hinted_runtime.index_content``)."""
-    content = marshal.dumps({"cold": cold_index, "left_out_modules": sorted(left_out_modules)})
+def write_index(dist_dir, cold_index, left_out_modules, entry_points=None):
+    """The file the binary reads at start: the cold modules, the modules
+    installed at build time that are in neither the dist nor the cold tier, and
+    the entry points of the program's groups (``program_entry_points``); with
+    its checksum, which the binary checks (``hinted_runtime.index_content``)."""
+    content = marshal.dumps({"cold": cold_index, "left_out_modules": sorted(left_out_modules),
+                             "entry_points": entry_points or {}})
     with open(os.path.join(dist_dir, INDEX), "wb") as handle:
         handle.write(INDEX_MAGIC + zlib.crc32(content).to_bytes(4, "little") + content)
+
+
+class Distributions:
+    """The installed distributions, by the top-level packages they own: the
+    unit authors test and users install, which the cold tier completes."""
+
+    def __init__(self, owners, requires=None):
+        """``owners``: ``hints_file.read_distributions`` (top-level name ->
+        [(distribution, version)]); ``requires(name)``: the distributions one
+        requires (``required_distributions``, by default)."""
+        self.owners = {top: {normalized_name(name) for name, _ in found}
+                       for top, found in owners.items() if top.isidentifier()}
+        self.tops = {}  # distribution -> its top-level names
+        for top, names in self.owners.items():
+            for name in names:
+                self.tops.setdefault(name, set()).add(top)
+        self.requires = functools.lru_cache(maxsize=None)(requires or required_distributions)
+
+    def siblings(self, top):
+        """``top`` and the other top-level packages of the distributions that own
+        it (PyYAML's ``yaml`` and ``_yaml``)."""
+        return {top}.union(*(self.tops[name] for name in self.owners.get(top, ())))
+
+    def needed_with(self, top):
+        """The top-level packages of the distributions owning ``top`` and of those
+        they require, in turn: what its code imports anyway."""
+        pending, seen = sorted(self.owners.get(top, ())), set()
+        while pending:
+            name = pending.pop()
+            if name not in seen and name in self.tops:
+                seen.add(name)
+                pending += self.requires(name)
+        return {top}.union(*(self.tops[name] for name in seen))
+
+
+def required_distributions(name):
+    """The distributions installed distribution ``name`` requires, but not for
+    an extra (its metadata's ``Requires-Dist``; normalized names)."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        requirements = distribution(name).requires or ()
+    except PackageNotFoundError:
+        return []
+    return [normalized_name(re.match(r"\s*([\w.-]*)", spec).group(1))
+            for spec, _, marker in (requirement.partition(";") for requirement in requirements)
+            if "extra" not in marker]
 
 
 def installed_top_levels(search):
@@ -382,20 +503,26 @@ EXTENSION_SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".h", ".hpp")
 
 
 def _ship_data(folder, dist_dir, relative_folder, admits):
-    """Copy a cold package's data files (not modules, nor code, nor folders,
-    nor dotfiles) from ``folder`` to ``relative_folder`` of the dist, each as the gate
-    ``admits`` (no secret, no link leading out of its folder)."""
+    """Copy a cold package's data files (not modules, nor code, nor dotfiles)
+    from ``folder`` to ``relative_folder`` of the dist, with its folders that are
+    not packages (a theme's ``static/``; a package ships its own, if cold), each
+    file as the gate ``admits`` (no secret, no link leading out of its folder)."""
     shipped = []
     names = sorted(os.listdir(folder))
     extension_stems = {name.partition(".")[0] for name in names if is_shared_object(name)}
     for name in names:
         source = os.path.join(folder, name)
         stem, suffix = os.path.splitext(name)
-        if not os.path.isfile(source) or name.startswith(".") or is_shared_object(name) \
+        dest = relative_folder + "/" + name
+        if os.path.isdir(source):
+            if not name.startswith(".") and name not in ("__pycache__", "test", "tests") and \
+                    not os.path.islink(source) and _package_init(source) is None:
+                shipped += _ship_data(source, dist_dir, dest, admits)
+            continue
+        if name.startswith(".") or is_shared_object(name) \
                 or suffix in NOT_DATA_SUFFIXES or name == "py.typed" \
                 or (suffix in EXTENSION_SOURCE_SUFFIXES and stem in extension_stems):
             continue
-        dest = relative_folder + "/" + name
         target = os.path.join(dist_dir, dest)
         if not os.path.exists(target) and admits(source, dest):
             _copy(source, target)

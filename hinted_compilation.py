@@ -48,7 +48,6 @@ import functools
 import importlib.machinery
 import importlib.util
 import os
-import pkgutil
 import re
 import subprocess
 import sys
@@ -185,16 +184,18 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         group.add_option(
             "--hinted-cold",
             dest="hinted_cold",
-            choices=("yes", "distributions", "no"),
-            default="yes",
+            choices=("distributions", "reached", "no"),
+            default="distributions",
             help="The cold tier: what the program could reach on paths no recorded run "
-            "took (the modules Nuitka met that no run imported, the rest of the families "
-            "the runs picked from, the modules of package folders a run listed, and what "
-            "they import) ships as bytecode in one compressed archive in the dist, never "
-            "compiled, imported only if the program asks; so do the data files of the "
-            "families the runs read from. 'yes' (default); 'distributions': also every "
-            "other module of each package the runs imported from; 'no' (the smallest "
-            "dist).",
+            "took ships as bytecode in one compressed archive in the dist, never "
+            "compiled, imported only if the program asks, with the data files of the "
+            "families the runs read from. 'distributions' (default): every other module "
+            "of each distribution the runs imported from, and of those a group of entry "
+            "points the program loads from names, with their data folders; 'reached': "
+            "only the modules Nuitka met that no run imported, the rest of the families "
+            "the runs picked from, the modules of package folders a run listed; with "
+            "either, what those import (a distribution with compiled code when a "
+            "distribution in the build imports it); 'no' (the smallest dist).",
         )
         group.add_option(
             "--hinted-safe",
@@ -238,12 +239,12 @@ class HintedCompilationPlugin(NuitkaPluginBase):
 
     def __init__(self, hinted_json_file, hinted_keep, hinted_unrecorded, hinted_compile,
                  hinted_data, hinted_keep_data, hinted_source, hinted_strip,
-                 hinted_families="name", hinted_safe=False, hinted_cold="yes"):
+                 hinted_families="name", hinted_safe=False, hinted_cold="distributions"):
         if hinted_safe:
             hinted_families, hinted_unrecorded, hinted_data = "keep", "bytecode", "all"
         self.keep_families = hinted_families == "keep"
         self.cold_tier = hinted_cold != "no"
-        self.whole_packages = hinted_cold == "distributions"
+        self.whole_distributions = hinted_cold == "distributions"
         try:
             self.hints = hints_file.Hints.load(hinted_json_file)
             self.aliases = self.hints.aliased_modules()
@@ -516,11 +517,11 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         return family
 
     def _package_modules(self, package):
-        """The modules of ``package`` (names), as its folder here holds them."""
-        folder = self.locateModule(package)
-        if not folder or not os.path.isdir(folder):
-            return set()
-        return {"%s.%s" % (package, module.name) for module in pkgutil.iter_modules([folder])}
+        """The modules of ``package`` (names), as its folder here holds them, and
+        its folders that hold modules (namespace packages: ``locales/de/locale.py``)."""
+        depth = package.count(".") + 1
+        return {name for name in hinted_cold.modules_below(package, self.locateModule(package))
+                if name.count(".") == depth}
 
     def getImplicitImports(self, module):
         """Make Nuitka include recorded modules it cannot see being imported, the
@@ -623,31 +624,17 @@ class HintedCompilationPlugin(NuitkaPluginBase):
 
     def _write_cold_tier(self, dist_dir, built):
         """The cold tier (``hinted_cold``) into the dist, and the index the binary
-        reads: the cold modules, and the installed modules in neither the dist
-        nor the cold tier (the binary names one the program imports)."""
-        cold_index, started = None, time.monotonic()
-        if self.cold_tier:
-            from nuitka.options.Options import getUserProvidedYamlFiles, isOnefileMode
+        reads: the cold modules, the installed modules in neither the dist nor
+        the cold tier (the binary names one the program imports), and the entry
+        points of the program's groups (it names one it does not list)."""
+        from nuitka.options.Options import isOnefileMode
 
-            implicit = configured_implicit_imports(tuple(getUserProvidedYamlFiles()))
-            tier = hinted_cold.ColdTier(
-                self.locateModule, built,
-                refused=lambda name: _avoided_by_anti_bloat(ModuleName(name)),
-                implied=lambda name: implicit.get(name, ()))
-            for name, using in sorted(self.decisions.dropped.items()):
-                tier.add(name, "imported by %s, which is in the build" % using)
-            for package, (_, left) in sorted(self.module_families().items()):
-                for name in left:
-                    tier.add(name, "of %s.*, which the runs picked from by name" % package)
-            for package in self._listed_packages():
-                for name in sorted(self._package_modules(package)):
-                    tier.add(name, "in %s, whose folder a run listed" % package)
-            for name, entry_points in sorted(self._entry_point_modules(built).items()):
-                tier.add(name, "named by an entry point in %s, which a run read" % entry_points)
-            for package in self.hints.top_level_packages() if self.whole_packages else ():
-                for name in hinted_cold.modules_below(package, self.locateModule(package)):
-                    tier.add(name, "in %s, a package the runs imported from" % package)
-            tier.close()
+        cold_index, started = None, time.monotonic()
+        site_dirs = hints_file.site_packages_dirs(self.data_files.roots)
+        entry_points = hinted_cold.program_entry_points(
+            site_dirs, {name.partition(".")[0] for name in built}, set(self.hints.modules))
+        if self.cold_tier:
+            tier = self._cold_tier(built, site_dirs, entry_points)
             self.cold_written = tier.write(
                 dist_dir, self.data_files.gate.admits,
                 content_of=hinted_dist.stripped_content if self.strip else None,
@@ -656,26 +643,42 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             self.cold_written["seconds"] = round(time.monotonic() - started, 2)
             cold_index = self.cold_written["index"]
         present = set(built) | set(cold_index["modules"] if cold_index else ())
-        hinted_cold.write_index(dist_dir, cold_index, self._left_out_modules(present))
+        hinted_cold.write_index(dist_dir, cold_index, self._left_out_modules(present),
+                                entry_points[2])
 
-    def _entry_point_modules(self, built):
-        """Module -> the entry points file naming it, for each ``entry_points.txt``
-        a recorded run read, of a package in the build: a program that found its
-        commands or plugins there (twine's commands) imports another one by name
-        on another input.  (``importlib.metadata.entry_points()`` reads every
-        distribution's: those of packages not in the build are not the program's.)"""
-        tops = {name.partition(".")[0] for name in built}
-        modules = {}
-        for where, files in self.hints.data_files.items():
-            for relative in sorted(files):
-                if not hints_file.metadata_folder(relative) or \
-                        relative.count("/") != 1 or not relative.endswith("/entry_points.txt"):
-                    continue
-                path = self.data_files._locate(where, relative)
-                for name in hinted_data_files.entry_point_targets(path) if path else ():
-                    if name.partition(".")[0] in tops:
-                        modules.setdefault(name, relative)
-        return modules
+    def _cold_tier(self, built, site_dirs, entry_points):
+        """The cold set, decided (``hinted_cold.ColdTier``): each module with the
+        evidence that the program could reach it.  ``entry_points``: what
+        ``hinted_cold.program_entry_points`` found."""
+        from nuitka.options.Options import getUserProvidedYamlFiles
+
+        implicit = configured_implicit_imports(tuple(getUserProvidedYamlFiles()))
+        distributions = hinted_cold.Distributions(hints_file.read_distributions(site_dirs))
+        tier = hinted_cold.ColdTier(
+            self.locateModule, built, refused=lambda name: _avoided_by_anti_bloat(ModuleName(name)),
+            implied=lambda name: implicit.get(name, ()), companions=distributions.needed_with)
+        for name, using in sorted(self.decisions.dropped.items()):
+            tier.add(name, "imported by %s, which is in the build" % using, admit=True)
+        for package, (_, left) in sorted(self.module_families().items()):
+            for name in left:
+                tier.add(name, "of %s.*, which the runs picked from by name" % package)
+        for package in self._listed_packages():
+            for name in sorted(self._package_modules(package)):
+                tier.add(name, "in %s, whose folder a run listed" % package)
+        entry_modules, metadata, _ = entry_points
+        tier.metadata.update(metadata)
+        for name, why in sorted(entry_modules.items()):
+            tier.add(name, why, admit=True)
+        if self.whole_distributions:
+            roots = {name.partition(".")[0] for name in entry_modules}
+            roots.update(self.hints.top_level_packages())
+            for top in sorted(set().union(*map(distributions.siblings, roots))):
+                why = "of a distribution the program reaches (%s)" % top
+                tier.add(top, why)
+                for name in hinted_cold.modules_below(top, self.locateModule(top)):
+                    tier.add(name, why)
+        tier.close()
+        return tier
 
     def _listed_packages(self):
         """The packages whose folder a recorded run listed (a plugin registry,

@@ -343,21 +343,25 @@ def _is_binary(filename):
     return filename.endswith((".pyc", ".pyo")) or hinted_runtime.is_shared_object(filename)
 
 
-def entry_point_targets(path):
-    """The modules an ``entry_points.txt`` names (``name = module:attribute``)."""
+def entry_point_groups(path):
+    """The entry points an ``entry_points.txt`` holds (``name = module:attribute``),
+    by group: {group: [(name, module), ...]}; none for a file that cannot be read."""
     try:
         with open(path, encoding="utf-8") as handle:
             lines = handle.read().splitlines()
     except (OSError, UnicodeDecodeError):
-        return []
-    targets = []
-    for line in lines:
+        return {}
+    groups, group = {}, ""
+    for line in (line.strip() for line in lines):
+        if line.startswith("[") and line.endswith("]"):
+            group = line[1:-1].strip()
+            continue
         name, equals, value = line.partition("=")
         module = value.partition(":")[0].partition("[")[0].strip()
-        if equals and not line.lstrip().startswith(("#", ";", "[")) and \
+        if equals and not line.startswith(("#", ";")) and \
                 module and all(part.isidentifier() for part in module.split(".")):
-            targets.append(module)
-    return targets
+            groups.setdefault(group, []).append((name.strip(), module))
+    return groups
 
 
 def _family_patterns(relative):

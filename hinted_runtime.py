@@ -16,7 +16,9 @@ it as a module.  What it does, each part only where the build asks for it:
 - names on stderr, as the program ends, what the build left out that the
   program looked for, even where it caught the ``ImportError`` (``Notes``);
 - finds a distribution's metadata by every spelling of its name
-  (``DistributionSpellings``).
+  (``DistributionSpellings``);
+- names the entry points of a group the program lists that the binary lacks
+  (``ListedEntryPoints``).
 
 It imports only ``os`` and ``sys`` (loaded by then anyway), the rest when used.
 """
@@ -32,7 +34,8 @@ PYC_HEADER_SIZE = 16  # magic, flags, and two words: the archive holds real .pyc
 COLD = "cold"  # the "how" of a module the binary took from the cold tier
 # Beside the binary, written when the dist is done (``hinted_cold.write_index``):
 # INDEX_MAGIC, the CRC-32 of the rest (4 bytes, little-endian), and a marshal of
-# {"cold": {"archive", "modules", "children"} or None, "left_out_modules": [names]}.
+# {"cold": {"archive", "modules", "children"} or None, "left_out_modules": [names],
+# "entry_points": {group: [names]}}.
 INDEX = "nuitka-hints.index"
 INDEX_MAGIC = b"nuitka-hints index 2\n"
 # In sys.modules once ``start`` ran (``Workers``; a name no import statement can ask
@@ -78,6 +81,7 @@ def start(settings):
     notes = Notes(settings)
     if settings.get("cold"):
         ColdFinder(folder, settings["cold"], misses, notes).install()
+    Listings(folder, settings, notes).install()
     if settings.get("left_to_python"):
         sys.meta_path.insert(0, LeftToPython(folder, settings["left_to_python"]))
     if misses.target or notes.modules:
@@ -85,6 +89,8 @@ def start(settings):
     if misses.target or notes.files or notes.sources:
         watch_files(folder, misses, notes)
     DistributionSpellings.install()
+    if settings.get("entry_points"):
+        ListedEntryPoints(settings["entry_points"], notes).install()
     notes.install()
     sys.modules[STARTED] = Workers(notes, settings.get("worker") and started_for_multiprocessing())
 
@@ -117,6 +123,7 @@ def index_content(content):
     index = marshal.loads(content[header:])
     cold = index.get("cold") if isinstance(index, dict) else None
     if not isinstance(index, dict) or not isinstance(index.get("left_out_modules"), list) or \
+            not isinstance(index.get("entry_points", {}), dict) or \
             cold is not None and not (isinstance(cold, dict) and isinstance(
                 cold.get("modules"), dict) and isinstance(cold.get("children"), dict)):
         raise ValueError("it does not hold what this release writes")
@@ -331,16 +338,11 @@ class ColdFinder:
         self.folder = folder
         self.archive = folder + cold["archive"]
         self.modules = cold["modules"]  # name -> (member, is_package, dist path, CRC-32)
-        self.children = {(folder + relative).rstrip(os.sep): names  # package folder ->
-                         for relative, names in cold["children"].items()}  # [(name, is_package)]
         self.misses, self.notes = misses, notes
         self.reader = None
 
     def install(self):
         sys.meta_path.insert(0, self)
-        sys.path_hooks.insert(0, self.path_hook)
-        for path in self.children:
-            sys.path_importer_cache.pop(path, None)
 
     def find_spec(self, name, path=None, target=None):
         entry = self.modules.get(name)
@@ -387,27 +389,54 @@ class ColdFinder:
                            "install the program again, or build it again" % (
                                name, self.archive, why), name=name, path=self.archive)
 
+
+class Listings:
+    """Package folders listed as installed (``pkgutil.iter_modules``: plugin
+    registries, locales, migrations): with their cold modules, and, where the
+    build left out modules installed there, a line naming them when the program
+    lists the folder (it would go on with fewer, and say nothing)."""
+
+    def __init__(self, folder, settings, notes):
+        cold = settings.get("cold") or {"children": {}}
+        self.cold = {(folder + relative).rstrip(os.sep): names  # package folder ->
+                     for relative, names in cold["children"].items()}  # [(name, is_package)]
+        self.lacking = {}  # package folder -> (package, [names left out])
+        for name in sorted(settings.get("left_out_modules", ())):
+            package, _, child = name.rpartition(".")
+            if package:
+                path = folder + package.replace(".", os.sep)
+                self.lacking.setdefault(path, (package, []))[1].append(child)
+        self.notes = notes
+
+    def install(self):
+        if self.cold or self.lacking:
+            sys.path_hooks.insert(0, self.path_hook)
+            for path in (*self.cold, *self.lacking):
+                sys.path_importer_cache.pop(path, None)
+
     def path_hook(self, path):
-        """The finder of a package folder that holds cold modules: the one the
-        other hooks give, listing the cold modules too."""
-        if path not in self.children:
-            raise ImportError("not a folder of cold modules")
+        """The finder of such a folder: the one the other hooks give, listing
+        as installed."""
+        if path not in self.cold and path not in self.lacking:
+            raise ImportError("not a folder this build lists")
+        finder = None
         for hook in sys.path_hooks:
-            if hook == self.path_hook:
-                continue
-            try:
-                return ListingColdModules(hook(path), self.children[path])
-            except ImportError:
-                continue
-        return ListingColdModules(None, self.children[path])
+            if hook != self.path_hook:
+                try:
+                    finder = hook(path)
+                    break
+                except ImportError:
+                    continue
+        return ListingAsInstalled(finder, self.cold.get(path, ()), self.lacking.get(path),
+                                  self.notes)
 
 
-class ListingColdModules:
+class ListingAsInstalled:
     """A folder's path-entry finder with its cold modules added to what
-    ``pkgutil.iter_modules`` lists (plugin registries, locales, migrations)."""
+    ``pkgutil.iter_modules`` lists, and the modules the build left out noted."""
 
-    def __init__(self, finder, cold):
-        self.finder, self.cold = finder, cold
+    def __init__(self, finder, cold, lacking, notes):
+        self.finder, self.cold, self.lacking, self.notes = finder, cold, lacking, notes
 
     def find_spec(self, name, target=None):
         return self.finder.find_spec(name, target) if self.finder is not None else None
@@ -425,7 +454,13 @@ class ListingColdModules:
             yield name, is_package
         for name, is_package in self.cold:
             if prefix + name not in seen:
+                seen.add(prefix + name)
                 yield prefix + name, is_package
+        if self.lacking:
+            package, names = self.lacking
+            missing = [name for name in names if prefix + name not in seen]
+            if missing:
+                self.notes.listing_short(package, missing)
 
 
 class ColdLoader:
@@ -633,6 +668,66 @@ class DistributionSpellings:
         return iter([found for found in held if normalized_name(name_in_metadata(found)) == wanted])
 
 
+class ListedEntryPoints:
+    """Notes, for the line at exit, the entry points installed at build time of
+    a group the program lists (``importlib.metadata.entry_points(group=...)``:
+    plugins, themes, commands) that the binary does not list: the program would
+    go on with fewer, and say nothing.  It wraps ``entry_points`` as the module
+    loads (first on ``sys.meta_path`` until then), or at once if it has."""
+
+    MODULE = "importlib.metadata"
+
+    def __init__(self, expected, notes):
+        self.expected, self.notes = expected, notes  # group -> [names]
+
+    def install(self):
+        if self.MODULE in sys.modules:
+            self.wrap(sys.modules[self.MODULE])
+        else:
+            sys.meta_path.insert(0, self)
+
+    def find_spec(self, name, path=None, target=None):
+        if name != self.MODULE:
+            return None
+        sys.meta_path.remove(self)
+        for finder in sys.meta_path:
+            spec = getattr(finder, "find_spec", lambda *args: None)(name, path, target)
+            if spec is not None:
+                if spec.loader is not None:
+                    spec.loader = ThenWrap(spec.loader, self.wrap)
+                return spec
+        return None
+
+    def wrap(self, module):
+        listing = module.entry_points
+
+        def entry_points(**params):
+            found = listing(**params)
+            group = params.get("group")
+            if group in self.expected:
+                names = {getattr(entry, "name", None) for entry in found}
+                missing = [name for name in self.expected[group] if name not in names]
+                if missing:
+                    self.notes.entry_points_missed(group, missing)
+            return found
+
+        module.entry_points = entry_points
+
+
+class ThenWrap:
+    """A module's loader, then ``wrap(module)`` once it ran."""
+
+    def __init__(self, loader, wrap):
+        self.loader, self.wrap = loader, wrap
+
+    def exec_module(self, module):
+        self.loader.exec_module(module)
+        self.wrap(module)
+
+    def __getattr__(self, name):  # create_module, is_package, get_resource_reader ...
+        return getattr(self.loader, name)
+
+
 def normalized_name(distribution_name):
     """A distribution's name as the packaging standard compares them: case, and
     runs of ``-``, ``_`` and ``.``, do not count (PEP 503)."""
@@ -665,6 +760,8 @@ class Notes:
         self.looked_for = []
         self.damaged_modules = []  # (name, archive, why)
         self.failed_modules = []  # (name, why): cold extension modules that did not load
+        self.entry_points = []  # (group, [names]): listed, but not by the binary
+        self.listings = []  # (package, [names]): listed, but not by the binary
         self.registered = self.said = False
 
     def module_missed(self, name, frame):
@@ -682,6 +779,16 @@ class Notes:
         """A cold extension module that did not load (said as the program ends)."""
         self.failed_modules.append((name, str(error).splitlines()[0] if str(error) else ""))
         self.register()
+
+    def listing_short(self, package, names):
+        if package not in (listed for listed, _ in self.listings):
+            self.listings.append((package, names))
+            self.register()
+
+    def entry_points_missed(self, group, names):
+        if group not in (listed for listed, _ in self.entry_points):
+            self.entry_points.append((group, names))
+            self.register()
 
     def damaged(self, name, archive, why):
         """A cold module the binary could not load from its damaged archive: said
@@ -752,6 +859,16 @@ class Notes:
                 "cold tier: %s); rebuild with --hinted-keep=%s, which ships it with what it "
                 "links\n" % (LEFT_OUT_START, ", ".join(names[:3]), self.failed_modules[0][1],
                              names[0]))
+        for package, names in self.listings[:3]:
+            lines.append(
+                "%smodules %s of package %s, which the program listed (installed at build "
+                "time); rebuild with --hinted-cold=distributions\n" % (
+                    LEFT_OUT_START, ", ".join(names[:3]), package))
+        for group, names in self.entry_points[:3]:
+            lines.append(
+                "%sentry points %s of group %s, which the program listed (installed at build "
+                "time); rebuild with --hinted-cold=distributions\n" % (
+                    LEFT_OUT_START, ", ".join(names[:3]), group))
         if self.looked_for:
             lines.append(
                 "%s%s, which the program looked for (no recorded run read it); rebuild with "

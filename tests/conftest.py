@@ -74,11 +74,14 @@ def trace(tmp_path):
 
 
 @contextlib.contextmanager
-def installed_distribution(name, version, files, metadata=None, distribution=None):
+def installed_distribution(name, version, files, metadata=None, distribution=None,
+                           beside=()):
     """Package ``name`` (``files``: path in it -> text) installed into this
-    environment's site-packages as a wheel installs it; removed after.
+    environment's site-packages as a wheel installs it; removed after, with the
+    folders ``beside`` it that the test writes there (a wheel's ``name.libs``).
     ``metadata``: more files of its ``*.dist-info`` (file name -> text);
-    ``distribution``: the distribution's name, if not the package's."""
+    ``distribution``: the distribution's name, if not the package's.  Yields
+    the site-packages folder."""
     site = sysconfig.get_paths()["purelib"]
     package = os.path.join(site, name)
     distribution = distribution or name
@@ -86,16 +89,52 @@ def installed_distribution(name, version, files, metadata=None, distribution=Non
     info_files = {"METADATA": "Metadata-Version: 2.1\nName: %s\nVersion: %s\n" % (
                       distribution, version),
                   "top_level.txt": name + "\n", **(metadata or {})}
-    for existing in (package, info):
+    written = [package, info, *(os.path.join(site, folder) for folder in beside)]
+    for existing in written:
         if os.path.exists(existing):  # never write over, nor remove, what is installed
             raise FileExistsError("%s is installed already" % existing)
     try:  # whatever fails on the way, nothing stays behind in site-packages
-        for folder, written in ((package, files), (info, info_files)):
-            for relative, text in written.items():
+        for folder, contents in ((package, files), (info, info_files)):
+            for relative, text in contents.items():
                 os.makedirs(os.path.dirname(os.path.join(folder, relative)), exist_ok=True)
                 with open(os.path.join(folder, relative), "w") as handle:
                     handle.write(text)
-        yield
+        yield site
     finally:
-        shutil.rmtree(package, ignore_errors=True)
-        shutil.rmtree(info, ignore_errors=True)
+        for folder in written:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+# An extension module that links a library of its own (``helper``, 42).
+NATIVE = """\
+#include <Python.h>
+int helper(void);
+static PyObject *f(PyObject *self, PyObject *args) { return PyLong_FromLong(helper()); }
+static PyMethodDef methods[] = {{"f", f, METH_NOARGS, ""}, {NULL, NULL, 0, NULL}};
+static struct PyModuleDef definition = {PyModuleDef_HEAD_INIT, "_native", NULL, -1, methods};
+PyMODINIT_FUNC PyInit__native(void) { return PyModule_Create(&definition); }
+"""
+
+
+def compile_native(work, package_dir, libs_dir):
+    """Extension module ``_native`` of the package in ``package_dir``, which finds
+    its library in ``libs_dir`` beside it through ``$ORIGIN/../`` (as a repaired
+    wheel ships them: Pillow's ``_webp`` and ``pillow.libs``), compiled in
+    ``work`` with gcc: (the library, the extension module)."""
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    os.makedirs(libs_dir, exist_ok=True)
+    os.makedirs(package_dir, exist_ok=True)
+    with open(os.path.join(work, "helper.c"), "w") as handle:
+        handle.write("int helper(void) { return 42; }\n")
+    with open(os.path.join(work, "native.c"), "w") as handle:
+        handle.write(NATIVE)
+    library = os.path.join(libs_dir, "libhelper-1a2b.so")
+    native = os.path.join(package_dir, "_native" + EXTENSION_SUFFIXES[0])
+    subprocess.run(["gcc", "-shared", "-fPIC", "-o", library, os.path.join(work, "helper.c")],
+                   check=True)
+    subprocess.run(["gcc", "-shared", "-fPIC", "-I", sysconfig.get_paths()["include"], "-o",
+                    native, os.path.join(work, "native.c"), "-L", libs_dir,
+                    "-l:" + os.path.basename(library),
+                    "-Wl,-rpath,$ORIGIN/../" + os.path.basename(libs_dir)], check=True)
+    return library, native

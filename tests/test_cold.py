@@ -146,6 +146,59 @@ def test_a_distribution_with_compiled_code_stays_out_where_site_packages_is_in_t
     assert list(tier.why) == ["uses_it"] and list(tier.left_out) == ["native_dist"]
 
 
+def test_a_compiled_distribution_a_built_one_imports_joins_with_those_it_requires(tmp_path):
+    """A distribution with compiled code no run imported joins when a module of
+    one in the build imports it (pandas' read_xml: lxml), even if the cold set
+    reached it first another way, with the distributions it requires; one it
+    imports without requiring it stays out (one step from the build); its data
+    folders ship, its test suite's never."""
+    so = ".cpython-311-x86_64-linux-gnu.so"
+    files = {"built_pkg/__init__.py": "", "built_pkg/xml_io.py": "def read():\n    import xmlish\n",
+             "xmlish/__init__.py": "from . import _etree\nimport xmldep\ntry:\n"
+                                   "    import xmlextra\nexcept ImportError:\n    pass\n",
+             "xmlish/_etree" + so: "not really\n",
+             "xmlish/schemas/xhtml/strict.xsd": "<xsd/>\n", "xmlish/tests/data.xml": "<x/>\n",
+             "xmldep/__init__.py": "from . import _dep\n", "xmldep/_dep" + so: "not really\n",
+             "xmlextra/__init__.py": "from . import _x\n", "xmlextra/_x" + so: "not really\n"}
+    site = tmp_path / "site"
+    for relative, text in files.items():
+        (site / relative).parent.mkdir(parents=True, exist_ok=True)
+        (site / relative).write_text(text)
+    distributions = hinted_cold.Distributions(
+        {"xmlish": [("XML_ish", "1")], "xmldep": [("xmldep", "1")],
+         "xmlextra": [("xmlextra", "1")]},
+        requires={"xml-ish": ["xmldep"], "xmldep": [], "xmlextra": []}.get)
+    assert distributions.needed_with("xmlish") == {"xmlish", "xmldep"}
+
+    def locate(name):
+        path = site / name.replace(".", "/")
+        return str(path) if path.is_dir() else next(
+            (str(found) for found in site.glob(name.replace(".", "/") + ".*")), None)
+    tier = hinted_cold.ColdTier(locate, {"built_pkg"}, companions=distributions.needed_with)
+    tier.add("xmlish", "listed")
+    assert list(tier.left_out) == ["xmlish"]  # reached from outside the build: out, so far
+    tier.add("built_pkg.xml_io", "met")
+    tier.close()
+    assert sorted(tier.why) == ["built_pkg.xml_io", "xmldep", "xmldep._dep", "xmlish",
+                                "xmlish._etree"]
+    assert tier.why["xmlish"] == "listed" and list(tier.left_out) == ["xmlextra"]
+    written = tier.write(str(tmp_path / "app.dist"), ADMIT_ALL)
+    assert written["data_files"] == [str(tmp_path / "app.dist/xmlish/schemas/xhtml/strict.xsd")]
+
+
+def test_a_distributions_top_level_packages_and_what_it_requires_are_known(tmp_path):
+    distributions = hinted_cold.Distributions(
+        {"yaml": [("PyYAML", "6")], "_yaml": [("PyYAML", "6")], "flake8": [("flake8", "7")],
+         "pyflakes": [("pyflakes", "3")], "not-a-name": [("odd", "1")]})
+    assert distributions.siblings("yaml") == {"yaml", "_yaml"}
+    assert distributions.siblings("json") == {"json"}  # the standard library's: no owner
+    assert "not-a-name" not in distributions.owners
+    required = hinted_cold.required_distributions("pytest")  # installed with the tests
+    assert {"iniconfig", "packaging", "pluggy"} <= set(required)
+    assert "hypothesis" not in required  # for its extra "dev" only
+    assert hinted_cold.required_distributions("no-such-distribution-here") == []
+
+
 @pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc")
 def test_an_extension_module_another_links_by_name_stays_a_file(tmp_path):
     """The dynamic loader finds a library another links (``DT_NEEDED``) by its

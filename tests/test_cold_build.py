@@ -187,22 +187,22 @@ def test_a_caught_import_of_a_module_the_build_left_out_is_named(built):
         "--hinted-keep=colddemo_unseen\n")
 
 
-def test_whole_packages_answer_a_computed_import_no_rule_reaches(built):
-    """``--hinted-cold=distributions``: every module of the packages the runs
-    imported from is cold; a name computed at run time finds one the default
-    build names as left out."""
+def test_whole_distributions_answer_a_computed_import_no_rule_reaches(built):
+    """By default every module of the distributions the runs imported from is
+    cold: a name computed at run time finds one that a build reaching only what
+    the record names (``--hinted-cold=reached``) names as left out."""
     work, _ = built
     held_out = [*HELD_OUT[:4], "colddemo.hidden.deep"]
-    default = binary(work, *held_out)
-    assert default.stdout.endswith(" without\n")
-    assert "left out colddemo.hidden, which the program imported" in default.stderr
-    build = invoke(work, "--output-dir=whole", "--hinted-cold=distributions", "pick.py")
-    assert build.returncode == 0, (build.stdout + build.stderr)[-4000:]
-    whole = binary(work, *held_out, out="whole")
+    whole = binary(work, *held_out)
     assert (whole.returncode, whole.stdout, whole.stderr) == (
         0, "latex ['greet', 'shout'] SHOUT Salut! with\n", "")
-    assert report(work, "whole")["cold"]["why"]["colddemo.hidden.deep"] == \
-        "in colddemo, a package the runs imported from"
+    assert report(work)["cold"]["why"]["colddemo.hidden.deep"] == \
+        "of a distribution the program reaches (colddemo)"
+    build = invoke(work, "--output-dir=reached", "--hinted-cold=reached", "pick.py")
+    assert build.returncode == 0, (build.stdout + build.stderr)[-4000:]
+    reached = binary(work, *held_out, out="reached")
+    assert reached.stdout.endswith(" without\n")
+    assert "left out colddemo.hidden, which the program imported" in reached.stderr
 
 
 def test_a_field_run_teaches_the_next_build_what_it_took_from_the_cold_tier(built):

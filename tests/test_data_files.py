@@ -155,6 +155,8 @@ def test_the_modules_entry_points_name_are_read_from_the_file(tmp_path):
                             "[twine.registered_commands]\ncheck = twine.commands.check:main\n"
                             "# upload = twine.commands.upload:main\n"
                             "extra = plugin.mod:hook [extra]\nbad = not a module\n")
-    assert hinted_data_files.entry_point_targets(str(entry_points)) == [
-        "twine.__main__", "twine.commands.check", "plugin.mod"]
-    assert hinted_data_files.entry_point_targets(str(tmp_path / "none.txt")) == []
+    assert hinted_data_files.entry_point_groups(str(entry_points)) == {
+        "console_scripts": [("twine", "twine.__main__")],
+        "twine.registered_commands": [("check", "twine.commands.check"),
+                                      ("extra", "plugin.mod")]}
+    assert hinted_data_files.entry_point_groups(str(tmp_path / "none.txt")) == {}

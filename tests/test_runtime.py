@@ -4,11 +4,14 @@ stands for the dist, started as the plugin starts it (``preload_code``)."""
 
 import json
 import os
+import pathlib
 import shutil
 import subprocess
 import sys
 
 import pytest
+
+from conftest import compile_native
 
 import hinted_cold
 import hinted_compilation
@@ -483,16 +486,6 @@ def test_the_misses_file_is_the_owners_alone_and_never_written_through_a_link(tm
     assert target.read_text() == before
 
 
-NATIVE = """\
-#include <Python.h>
-int helper(void);
-static PyObject *f(PyObject *self, PyObject *args) { return PyLong_FromLong(helper()); }
-static PyMethodDef methods[] = {{"f", f, METH_NOARGS, ""}, {NULL, NULL, 0, NULL}};
-static struct PyModuleDef definition = {PyModuleDef_HEAD_INIT, "_native", NULL, -1, methods};
-PyMODINIT_FUNC PyInit__native(void) { return PyModule_Create(&definition); }
-"""
-
-
 @pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc")
 def test_a_cold_extension_ships_the_libraries_of_its_wheels_libs_folder_or_says_why_not(
         tmp_path):
@@ -500,21 +493,9 @@ def test_a_cold_extension_ships_the_libraries_of_its_wheels_libs_folder_or_says_
     (as repaired wheels ship them: Pillow's ``_webp``) ships as a file with that
     library beside it; where the dist lacks it, the package catches the
     ImportError, and the binary names the module and the library as it ends."""
-    import sysconfig
-    from importlib.machinery import EXTENSION_SUFFIXES
-
     site, dist = tmp_path / "site", tmp_path / "app.dist"
-    (site / "nativepkg.libs").mkdir(parents=True)
-    (site / "nativepkg").mkdir()
-    (tmp_path / "helper.c").write_text("int helper(void) { return 42; }\n")
-    (tmp_path / "native.c").write_text(NATIVE)
-    library = site / "nativepkg.libs" / "libhelper-1a2b.so"
-    native = site / "nativepkg" / ("_native" + EXTENSION_SUFFIXES[0])
-    subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(library), str(tmp_path / "helper.c")],
-                   check=True)
-    subprocess.run(["gcc", "-shared", "-fPIC", "-I", sysconfig.get_paths()["include"], "-o",
-                    str(native), str(tmp_path / "native.c"), "-L", str(library.parent),
-                    "-l:" + library.name, "-Wl,-rpath,$ORIGIN/../nativepkg.libs"], check=True)
+    library, native = map(pathlib.Path, compile_native(
+        str(tmp_path), str(site / "nativepkg"), str(site / "nativepkg.libs")))
     init = "try:\n    from . import _native\n    VALUE = _native.f()\nexcept ImportError:\n" \
            "    VALUE = None\n"
     (site / "nativepkg" / "__init__.py").write_text(init)
@@ -569,3 +550,55 @@ def test_the_program_a_worker_ends_is_the_outermost_process_of_the_binary(tmp_pa
     through_a_shell = subprocess.run(["sh", "-c", '"$0" "$1"', sys.executable, str(script)],
                                      capture_output=True, text=True, timeout=60)
     assert through_a_shell.stdout == "None\n", through_a_shell.stderr
+
+
+LISTS_PLUGINS = """\
+import sys
+from importlib.metadata import entry_points  # imported after the runtime started
+print(sorted(entry.name for entry in entry_points(group=sys.argv[1])))
+"""
+
+
+def test_entry_points_of_a_group_listed_at_build_time_that_the_binary_lacks_are_named(
+        tmp_path):
+    """A group the program lists in the binary that holds fewer entry points than
+    were installed at build time (their metadata left out): named as the program
+    ends, once per group; a group holding them all, or not the program's, says nothing."""
+    dist = tmp_path / "app.dist"
+    dist.mkdir()
+    info = dist / "runplug-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: runplug\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[runplug.themes]\nplain = runplug:plain\n")
+    expected = {"runplug.themes": ["fancy", "plain"], "other.group": []}
+    hinted_cold.write_index(str(dist), None, [], expected)
+    write_program(dist, LISTS_PLUGINS, {})
+    listed = run_in(dist, "runplug.themes")
+    assert (listed.returncode, listed.stdout) == (0, "['plain']\n")
+    assert listed.stderr == (
+        "nuitka-hints: this build left out entry points fancy of group runplug.themes, which "
+        "the program listed (installed at build time); rebuild with "
+        "--hinted-cold=distributions\n")
+    assert run_in(dist, "other.group").stderr == ""
+    hinted_cold.write_index(str(dist), None, [], {"runplug.themes": ["plain"]})
+    assert run_in(dist, "runplug.themes").stderr == ""
+
+
+def test_a_listing_of_a_package_shorter_than_at_build_time_is_named(tmp_path):
+    """A package folder the program lists (``pkgutil.iter_modules``: migrations,
+    plugins) whose modules installed at build time the build left out: listed
+    without them, and named as the program ends; a complete one says nothing."""
+    dist = tmp_path / "app.dist"
+    (dist / "plugs").mkdir(parents=True)
+    (dist / "plugs" / "__init__.py").write_text("")
+    (dist / "plugs" / "one.py").write_text("")
+    hinted_cold.write_index(str(dist), None, ["plugs.three", "plugs.two", "other.four"])
+    write_program(dist, "import pkgutil, sys\nimport plugs\n"
+                  "print([m.name for m in pkgutil.iter_modules(plugs.__path__)])\n", {})
+    result = run_in(dist)
+    assert (result.returncode, result.stdout) == (0, "['one']\n")
+    assert result.stderr == (
+        "nuitka-hints: this build left out modules three, two of package plugs, which the "
+        "program listed (installed at build time); rebuild with --hinted-cold=distributions\n")
+    hinted_cold.write_index(str(dist), None, ["other.four"])
+    assert run_in(dist).stderr == ""
