@@ -18,8 +18,9 @@ they come.  ``hinted-onefile`` sizes the one compressed file of ``--mode=onefile
 
 Inputs nobody recorded: ``hinted-held-out``, ``nocold-held-out`` and
 ``safe-held-out`` build from the record of each program's first run only
-(``nocold``: with ``--hinted-cold=no``; ``whole``: with
-``--hinted-cold=distributions``; ``safe``: with ``--hinted-safe``), and
+(``nocold``: with ``--hinted-cold=no``; ``reached``: with
+``--hinted-cold=reached``, the default until 2026-12-05; ``safe``: with
+``--hinted-safe``), and
 replay its other runs as inputs nobody recorded (the *held-out* column, which
 plain Nuitka and PyInstaller get too: nothing is recorded for them).
 
@@ -57,7 +58,7 @@ LIBRARIES = ["pandas", "scipy", "scikit-learn", "matplotlib", "rich", "pygments"
              "pyyaml", "requests", "certifi", "polars", "torch==2.13.0", "pyarrow"]
 TOOLS = ["pyinstaller", "zstandard"]  # zstandard: Nuitka compresses onefile binaries
 HELD_OUT_METHODS = {"hinted-held-out": [], "nocold-held-out": ["--hinted-cold=no"],
-                    "whole-held-out": ["--hinted-cold=distributions"],
+                    "reached-held-out": ["--hinted-cold=reached"],
                     "safe-held-out": ["--hinted-safe"]}
 METHODS = ("hinted", "pyinstaller", "plain", "hinted-onefile", *HELD_OUT_METHODS,
            "hinted-ccache", "plain-ccache")

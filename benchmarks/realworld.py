@@ -39,8 +39,8 @@ code: a later run of the hinted method alone can stand beside them);
 ``--held-out``: each program with two runs or more is recorded on its first run
 only; its other runs are inputs nobody recorded, replayed against every binary
 (the ``held-out`` column), for the hinted build as it comes (with its cold
-tier), ``hinted-nocold`` (``--hinted-cold=no``), ``hinted-whole``
-(``--hinted-cold=distributions``, asked for by name), ``hinted-safe``
+tier), ``hinted-nocold`` (``--hinted-cold=no``), ``hinted-reached``
+(``--hinted-cold=reached``, the default until 2026-12-05; asked for by name), ``hinted-safe``
 (``--hinted-safe``) and plain Nuitka.  ``hinted-field`` (asked for by name) is
 the hinted build after its user ran the other inputs in the field with
 ``NUITKA_HINTS_MISSES`` set and learned what the binary lacked
@@ -273,6 +273,143 @@ LOCALE_PROGRAMS = {
         """, [["de_DE"], ["fr_FR"], ["ja_JP"], ["ar_EG"]]),
 }
 
+# Short programs that reach their code or data the ways programs nobody here had
+# built did (issue 39), each in a way the programs above do not: image-format and
+# backend plugins by name, start methods, codecs, compressors and hashes by name,
+# optional engines, a locale module per folder, dialects and protocols from
+# registries, themes through a group of entry points (--held-out: recorded on the
+# first input only).
+REACH_PROGRAMS = {
+    "pillow_formats": (["pillow"], """\
+        import io, sys
+        from PIL import Image
+        image = Image.new("RGB", (32, 32), (200, 40, 40))
+        data = io.BytesIO()
+        image.save(data, format=sys.argv[1])  # its plugin (and libraries) picked by name
+        data.seek(0)
+        again = Image.open(data)
+        print(again.format, again.size, again.convert("RGB").getpixel((3, 3)))
+        """, [["PNG"], ["WEBP"], ["TIFF"], ["JPEG2000"]]),
+    "matplotlib_backends": (["matplotlib"], """\
+        import io, sys
+        import matplotlib
+        matplotlib.use("agg")
+        import matplotlib.pyplot as plt
+        figure = plt.figure(figsize=(2, 2))
+        plt.plot([1, 3, 2])
+        data = io.BytesIO()
+        figure.savefig(data, format=sys.argv[1])  # the backend picked by the format
+        print(sys.argv[1], data.getvalue()[:4])
+        """, [["png"], ["svg"], ["pdf"], ["eps"]]),
+    "multiprocessing_methods": ([], """\
+        import multiprocessing, sys
+
+
+        def square(number):
+            return number * number
+
+
+        if __name__ == "__main__":
+            method = sys.argv[1]
+            if method.endswith("-shm"):  # _posixshmem, in the worker too
+                from multiprocessing import shared_memory
+                block = shared_memory.SharedMemory(create=True, size=8)
+                block.buf[:2] = b"ok"
+                print(bytes(block.buf[:2]).decode())
+                block.close()
+                block.unlink()
+            with multiprocessing.get_context(method.partition("-")[0]).Pool(2) as pool:
+                print(method, sum(pool.map(square, range(10))))
+        """, [["fork"], ["spawn"], ["forkserver"], ["spawn-shm"]]),
+    "codecs_by_name": ([], """\
+        import codecs, sys
+        name = sys.argv[1]
+        encoded = "Grüße, мир, 東京".encode(name, errors="replace")  # encodings.<name>
+        print(name, codecs.lookup(name).name, len(encoded), encoded.decode(name)[:5])
+        """, [["utf-8"], ["cp1252"], ["shift_jis"], ["koi8_r"]]),
+    "archive_formats": ([], """\
+        import os, shutil, sys, tempfile
+        folder = tempfile.mkdtemp()
+        os.mkdir(os.path.join(folder, "data"))
+        with open(os.path.join(folder, "data", "a.txt"), "w") as handle:
+            handle.write("hello " * 100)
+        archive = shutil.make_archive(os.path.join(folder, "out"), sys.argv[1], folder, "data")
+        shutil.unpack_archive(archive, os.path.join(folder, "back"))  # zlib, bz2, lzma
+        with open(os.path.join(folder, "back", "data", "a.txt")) as handle:
+            print(sys.argv[1], os.path.basename(archive), len(handle.read()))
+        shutil.rmtree(folder)
+        """, [["zip"], ["gztar"], ["bztar"], ["xztar"]]),
+    "hashlib_algorithms": ([], """\
+        import hashlib, sys
+        digest = hashlib.new(sys.argv[1], b"nuitka-hints")  # _sha3, _blake2, OpenSSL's
+        print(sys.argv[1], digest.hexdigest(16) if sys.argv[1].startswith("shake")
+              else digest.hexdigest())
+        """, [["md5"], ["sha3_256"], ["blake2b"], ["shake_128"]]),
+    "pandas_readers": (["pandas", "lxml"], """\
+        import io, sys
+        import pandas
+        texts = {"csv": "a,b\\n1,2\\n3,4\\n", "json": '[{"a": 1, "b": 2}, {"a": 3, "b": 4}]',
+                 "xml": "<rows><row><a>1</a><b>2</b></row><row><a>3</a><b>4</b></row></rows>",
+                 "html": "<table><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>2</td></tr>"
+                         "<tr><td>3</td><td>4</td></tr></table>"}
+        kind = sys.argv[1]
+        source = io.StringIO(texts[kind])
+        frame = pandas.read_html(source)[0] if kind == "html" else \\
+            getattr(pandas, "read_" + kind)(source)  # an optional engine: lxml
+        print(kind, frame.shape, int(frame["a"].sum()))
+        """, [["csv"], ["xml"], ["json"], ["html"]]),
+    "pendulum_locales": (["pendulum"], """\
+        import sys
+        import pendulum
+        moment = pendulum.datetime(2024, 5, 1, 12, tz="UTC")  # pendulum/locales/<lang>/locale.py
+        print(moment.format("dddd D MMMM YYYY", locale=sys.argv[1]),
+              moment.add(days=3).diff_for_humans(moment, locale=sys.argv[1]))
+        """, [["en"], ["de"], ["fr"], ["ja"]]),
+    "sqlalchemy_dialects": (["sqlalchemy"], """\
+        import sys
+        from sqlalchemy import Column, Integer, MetaData, String, Table, select
+        from sqlalchemy.engine import make_url
+        dialect = make_url(sys.argv[1] + "://").get_dialect()()  # from its registry, by name
+        table = Table("people", MetaData(), Column("id", Integer), Column("name", String(20)))
+        print(dialect.name, " ".join(str(select(table).limit(5).compile(dialect=dialect)).split()))
+        """, [["sqlite"], ["postgresql"], ["mysql"], ["mssql"]]),
+    "fsspec_protocols": (["fsspec"], """\
+        import os, shutil, sys, tarfile, tempfile, zipfile
+        import fsspec
+        folder = tempfile.mkdtemp()
+        plain = os.path.join(folder, "inner.txt")
+        with open(plain, "w") as handle:
+            handle.write("on disk")
+        with zipfile.ZipFile(os.path.join(folder, "a.zip"), "w") as archive:
+            archive.write(plain, "inner.txt")
+        with tarfile.open(os.path.join(folder, "a.tar"), "w") as archive:
+            archive.add(plain, "inner.txt")
+        with fsspec.open("memory://inner.txt", "w") as handle:
+            handle.write("in memory")
+        url = {"memory": "memory://inner.txt", "file": "file://" + plain,  # registry, by name
+               "zip": "zip://inner.txt::file://" + os.path.join(folder, "a.zip"),
+               "tar": "tar://inner.txt::file://" + os.path.join(folder, "a.tar")}[sys.argv[1]]
+        with fsspec.open(url, "rt") as handle:
+            print(sys.argv[1], handle.read())
+        shutil.rmtree(folder)
+        """, [["memory"], ["file"], ["zip"], ["tar"]]),
+    "sphinx_themes": (["sphinx", "furo", "sphinx-rtd-theme"], """\
+        import os, shutil, sys, tempfile
+        from sphinx.cmd.build import build_main
+        folder = tempfile.mkdtemp()
+        with open(os.path.join(folder, "conf.py"), "w") as handle:
+            handle.write("project = 'demo'\\nhtml_theme = %r\\n" % sys.argv[1])  # by entry point
+        with open(os.path.join(folder, "index.rst"), "w") as handle:
+            handle.write("Demo\\n====\\n\\nHello.\\n")
+        status = build_main(["-q", "-b", "html", folder, os.path.join(folder, "_build")])
+        with open(os.path.join(folder, "_build", "index.html")) as handle:
+            page = handle.read()
+        print(sys.argv[1], status, "Hello." in page,
+              len(os.listdir(os.path.join(folder, "_build", "_static"))))
+        shutil.rmtree(folder)
+        """, [["alabaster"], ["furo"], ["sphinx_rtd_theme"], ["classic"]]),
+}
+
 # Nuitka's standalone test programs (tests/standalone of its sdist) -> what they
 # need installed; those not run here, with the reason.
 STANDALONE_TESTS = {
@@ -321,7 +458,7 @@ FIELD_ROUNDS = 3  # field runs learned from, each followed by a build
 # The hinted methods: the options each adds to nuitka_hints.py (hinted-nocold: the
 # smallest dist, without the cold tier).
 HINTED_OPTIONS = {"hinted": [], "hinted-nocold": ["--hinted-cold=no"],
-                  "hinted-whole": ["--hinted-cold=distributions"],
+                  "hinted-reached": ["--hinted-cold=reached"],
                   "hinted-safe": ["--hinted-safe"], FIELD: []}
 METHODS = (*HINTED_OPTIONS, "plain", "pyinstaller")
 DEFAULT_METHODS = ("hinted", "plain", "pyinstaller")
@@ -331,7 +468,7 @@ HELD_OUT_METHODS = ("hinted", "hinted-nocold", "hinted-safe", "plain")
 def requirements():
     """Everything the programs need, as pip requirements."""
     needed = {distribution for distribution, _, _ in APPLICATIONS.values()}
-    needed.update(r for programs in (LIBRARY_PROGRAMS, LOCALE_PROGRAMS)
+    needed.update(r for programs in (LIBRARY_PROGRAMS, LOCALE_PROGRAMS, REACH_PROGRAMS)
                   for needs, _, _ in programs.values() for r in needs)
     needed.update(r for needs in STANDALONE_TESTS.values() for r in needs)
     needed.update(distribution for distribution, _, _, _ in PROJECTS.values())
@@ -442,7 +579,8 @@ def all_programs():
     for script, (distribution, runs, files) in APPLICATIONS.items():
         programs[script] = {"kind": "application", "runs": runs, "files": files,
                             "source": console_script_source(script), "needs": [distribution]}
-    for name, (needs, source, runs) in {**LIBRARY_PROGRAMS, **LOCALE_PROGRAMS}.items():
+    for name, (needs, source, runs) in {**LIBRARY_PROGRAMS, **LOCALE_PROGRAMS,
+                                        **REACH_PROGRAMS}.items():
         programs[name] = {"kind": "library", "runs": runs, "files": {},
                           "source": textwrap.dedent(source), "needs": needs}
     for name, (distribution, source, runs, files) in PROJECTS.items():
