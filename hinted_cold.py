@@ -54,7 +54,7 @@ class ColdTier:
     """The cold set: module name -> (file here, why), and what the build does with it."""
 
     def __init__(self, locate, in_build, refused=lambda name: None, implied=lambda name: (),
-                 roots=None, companions=lambda top: {top}):
+                 roots=None, companions=None):
         """``locate(name)``: the module's file here (a package's folder), or None;
         ``in_build``: names Nuitka compiled or kept (never cold); ``refused(name)``:
         why Nuitka's configuration keeps a module out (never cold), or None;
@@ -62,7 +62,8 @@ class ColdTier:
         where no statement shows it (an extension module's own imports);
         ``roots``: ``hints_file.sys_path_roots()`` (this Python's, by default);
         ``companions(top)``: the top-level packages that come with ``top`` when a
-        distribution with compiled code joins (``Distributions.needed_with``)."""
+        distribution with compiled code joins (``Distributions.needed_with``);
+        None: none joins (``add``)."""
         self.locate, self.in_build, self.refused = locate, frozenset(in_build), refused
         self.implied, self.companions = implied, companions
         self.tops_in_build = {name.partition(".")[0] for name in self.in_build}
@@ -140,7 +141,7 @@ class ColdTier:
         library's, nor one in the build.  Only one step away from the build: what
         a joining distribution imports of another such one stays out, unless it
         requires it."""
-        if admit and self.compiled_out.get(top, True):
+        if admit and self.companions and self.compiled_out.get(top, True):
             for companion in sorted(self.companions(top) | {top}):
                 self._admit(companion)
         if top not in self.compiled_out:

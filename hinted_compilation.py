@@ -191,11 +191,12 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             "compiled, imported only if the program asks, with the data files of the "
             "families the runs read from. 'distributions' (default): every other module "
             "of each distribution the runs imported from, and of those a group of entry "
-            "points the program loads from names, with their data folders; 'reached': "
-            "only the modules Nuitka met that no run imported, the rest of the families "
-            "the runs picked from, the modules of package folders a run listed; with "
-            "either, what those import (a distribution with compiled code when a "
-            "distribution in the build imports it); 'no' (the smallest dist).",
+            "points the program loads from names, with their data folders, and a "
+            "distribution with compiled code that one in the build imports; 'reached' "
+            "(the former default): only the modules Nuitka met that no run imported, "
+            "the rest of the families the runs picked from, the modules of package "
+            "folders a run listed, the entry points of the program's groups; with either, "
+            "what those import; 'no' (the smallest dist).",
         )
         group.add_option(
             "--hinted-safe",
@@ -656,7 +657,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         distributions = hinted_cold.Distributions(hints_file.read_distributions(site_dirs))
         tier = hinted_cold.ColdTier(
             self.locateModule, built, refused=lambda name: _avoided_by_anti_bloat(ModuleName(name)),
-            implied=lambda name: implicit.get(name, ()), companions=distributions.needed_with)
+            implied=lambda name: implicit.get(name, ()),
+            companions=distributions.needed_with if self.whole_distributions else None)
         for name, using in sorted(self.decisions.dropped.items()):
             tier.add(name, "imported by %s, which is in the build" % using, admit=True)
         for package, (_, left) in sorted(self.module_families().items()):
