@@ -11,7 +11,8 @@ import pytest
 
 from conftest import TAG, TRACER_COMMAND, TRACER_TEXT, run_tracer
 
-import hinted_mods
+import hinted_recorder
+import hinted_tracer
 import hints_file
 
 
@@ -89,7 +90,7 @@ def test_file_carries_schema_tag_python_and_runs(trace):
 def test_every_site_packages_folder_counts_as_installed():
     import site
 
-    roots = hinted_mods.Tracer({}, ("script", "prog.py"), [])._roots()
+    roots = hinted_tracer.Tracer({}, ("script", "prog.py"), [])._roots()
     for path in [site.getusersitepackages()] + site.getsitepackages():
         assert roots[os.path.normcase(path)] == "site-packages"
 
@@ -405,17 +406,17 @@ def test_merging_a_module_seen_at_start_up_and_later_imported_counts_both_runs()
 
 def test_a_recorded_file_is_relative_to_the_longest_root_holding_it():
     roots = {"/env/lib": "stdlib", "/env/lib/site-packages": "site-packages"}
-    assert hinted_mods._module_entry("source", "/env/lib/site-packages/a/b.py", roots) == {
+    assert hinted_tracer._module_entry("source", "/env/lib/site-packages/a/b.py", roots) == {
         "kind": "source", "file": "a/b.py", "where": "site-packages"}
-    assert hinted_mods._module_entry("source", "/env/lib/json/x.py", roots)["where"] == "stdlib"
-    assert hinted_mods._module_entry("source", "/elsewhere/c.py", roots) == {
+    assert hinted_tracer._module_entry("source", "/env/lib/json/x.py", roots)["where"] == "stdlib"
+    assert hinted_tracer._module_entry("source", "/elsewhere/c.py", roots) == {
         "kind": "source", "file": "/elsewhere/c.py", "where": "absolute"}
 
 
 @pytest.mark.parametrize("text", ["plain", "tab\there", "new\nline", "back\\slash", "ü \udcff"])
 def test_escaping_round_trips(text):
-    assert "\t" not in hinted_mods._escape(text) and "\n" not in hinted_mods._escape(text)
-    assert hinted_mods._unescape(hinted_mods._escape(text)) == text
+    assert "\t" not in hinted_recorder.escape(text) and "\n" not in hinted_recorder.escape(text)
+    assert hinted_recorder.unescape(hinted_recorder.escape(text)) == text
 
 
 def miss(module, **changes):

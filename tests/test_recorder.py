@@ -13,6 +13,7 @@ import pytest
 from conftest import ROOT, Traced, installed_distribution, run_tracer
 
 import hinted_mods
+import hinted_recorder
 import hinted_runtime
 import hints_file
 
@@ -501,4 +502,4 @@ def test_how_each_module_was_asked_for_is_recorded(trace, tmp_path, how):
 def test_the_recorders_opcode_of_an_import_statement_is_this_pythons():
     import opcode
 
-    assert hinted_mods.IMPORT_NAME_OPCODE[sys.version_info[:2]] == opcode.opmap["IMPORT_NAME"]
+    assert hinted_recorder.IMPORT_NAME_OPCODE[sys.version_info[:2]] == opcode.opmap["IMPORT_NAME"]

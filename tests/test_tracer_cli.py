@@ -11,6 +11,7 @@ import pytest
 from conftest import ROOT, TAG, TRACER_COMMAND, run_tracer
 
 import hinted_mods
+import hinted_tracer
 import hints_file
 
 
@@ -113,7 +114,7 @@ def test_recorded_streams_are_bounded(trace):
     assert len(traced.result.stdout) == (2 << 20) + 1  # all of it passed through
     stdout = traced.hints["runs"][0]["stdout"]
     assert stdout["truncated"] is True
-    assert len(stdout["text"]) == hinted_mods.MAX_RECORDED_STREAM
+    assert len(stdout["text"]) == hinted_tracer.MAX_RECORDED_STREAM
 
 
 def test_terminal_stdout_stays_a_terminal(tmp_path):
