@@ -25,7 +25,7 @@
   or, with ``--hinted-unrecorded=bytecode``, kept as bytecode instead of compiled.
 
 Standalone mode includes every standard-library module before asking plugins; the
-plugin turns that off (``_leave_standard_library_to_plugins``), so the standard
+plugin turns that off (``hinted_nuitka.leave_standard_library_to_plugins``), so the standard
 library is decided like any other module.  Recorded modules that static analysis
 cannot see (``importlib.import_module`` with a computed name) and what Nuitka's
 runtime needs are added as implicit imports, never one Nuitka's anti-bloat keeps
@@ -41,15 +41,11 @@ compiles every module the runs imported.  The finished dist is slimmed
 (``hinted_dist``) and reported on (``hinted_report``).
 """
 
-import ast
 import collections
 import fnmatch
-import functools
 import importlib.machinery
 import importlib.util
 import os
-import re
-import subprocess
 import sys
 import time
 
@@ -61,6 +57,7 @@ try:
     import hinted_data_files
     import hinted_decisions
     import hinted_dist
+    import hinted_nuitka
     import hinted_report
     import hinted_runtime
     import hints_file
@@ -71,6 +68,7 @@ except ImportError:  # the files copied side by side rather than installed
         import hinted_data_files
         import hinted_decisions
         import hinted_dist
+        import hinted_nuitka
         import hinted_report
         import hinted_runtime
         import hints_file
@@ -78,33 +76,6 @@ except ImportError:  # the files copied side by side rather than installed
         del sys.path[0]
 
 from hinted_decisions import HOT_SAMPLES, HOT_SHARE, LEFT_TO_PYTHON, Reason  # noqa: E402
-
-# Top-level package -> the standard Nuitka plugin it needs.  Only plugins that the
-# installed Nuitka offers and does not enable by itself are enabled (see
-# required_plugins); Nuitka 4.3 enables matplotlib, kivy, gevent, ... by itself.
-PLUGINS_FOR_PACKAGES = {
-    "tkinter": "tk-inter",
-    "_tkinter": "tk-inter",
-    "PyQt5": "pyqt5",
-    "PyQt6": "pyqt6",
-    "PySide2": "pyside2",
-    "PySide6": "pyside6",
-    "matplotlib": "matplotlib",
-    "kivy": "kivy",
-    "gevent": "gevent",
-    "glfw": "glfw",
-    "OpenGL": "glfw",
-    "webview": "pywebview",
-    "playwright": "playwright",
-    "spacy": "spacy",
-    "dill": "dill-compat",
-    "cloudpickle": "dill-compat",
-    "Pmw": "pmw-freezer",
-    "pbr": "pbr-compat",
-    "gi": "gi",
-    "torch": "torch-jit",
-    "transformers": "transformers",
-}
 
 BUILTIN_KINDS = (hints_file.BUILTIN, hints_file.FROZEN)
 # What the processes the binary starts for multiprocessing run first, instead of the
@@ -118,8 +89,6 @@ WORKERS_START = (WORKERS_MAIN, "multiprocessing")
 # trigger of a module in the package: the multiprocessing plugin keeps those as
 # bytecode, and Nuitka 4.3 crashes making a trigger module that is bytecode.
 WORKERS_WATCH = "multiprocessing"
-
-LOADED_MARKER = "--- modules loaded: ---"  # a probe's answer follows it on its stdout
 
 
 class HintedCompilationPlugin(NuitkaPluginBase):
@@ -264,7 +233,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         self.decisions = hinted_decisions.ModuleDecisions(
             self.hints, self.kept, self.keep_patterns, hinted_unrecorded,
             compile_hot=hinted_compile == "hot", left_to_python=hinted_source, safe=hinted_safe,
-            loaded_by=modules_loaded_by, loaded_at_startup=_loaded_at_startup)
+            loaded_by=hinted_nuitka.modules_loaded_by,
+            loaded_at_startup=hinted_nuitka.loaded_at_startup)
         self.left_to_python = self.decisions.left_to_python  # Nuitka failed on them
         self.strip = hinted_strip == "yes"
         self.overruled = {}  # recorded module name -> why Nuitka's configuration keeps it out
@@ -280,8 +250,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         self._check_metadata()
         self.learned_importers = {e["importer"] for e in self.hints.learned.values()} & self.kept
         if hinted_unrecorded == "drop":
-            _leave_standard_library_to_plugins()
-            for name in runtime_imports(self.hints.modules):
+            hinted_nuitka.leave_standard_library_to_plugins()
+            for name in hinted_nuitka.runtime_imports(self.hints.modules):
                 if name not in self.kept:
                     self.decisions.kept_without_record[name] = Reason.FOR_RUNTIME
             self.decisions.keep_loaded_by(self.hints.learned, Reason.FOR_LEARNED)
@@ -296,12 +266,13 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         from nuitka.options.Options import getUserProvidedYamlFiles
 
         packages = self.hints.top_level_packages()
-        kept_out = packages_kept_out(packages, self.hints.modules, getUserProvidedYamlFiles())
+        kept_out = hinted_nuitka.packages_kept_out(packages, self.hints.modules,
+                                                   getUserProvidedYamlFiles())
         for package, why in sorted(kept_out.items()):
             self.overruled[package] = why
             self.info("Not enabling the %s plugin although the runs imported %s: %s." % (
-                PLUGINS_FOR_PACKAGES[package], package, why))
-        needed = required_plugins(packages, kept_out=kept_out)
+                hinted_nuitka.PLUGINS_FOR_PACKAGES[package], package, why))
+        needed = hinted_nuitka.required_plugins(packages, kept_out=kept_out)
         if not needed:
             return
         from nuitka.plugins.Plugins import hasActivePlugin
@@ -413,7 +384,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         why_not = self.decisions.encounter(
             module_name.asString(), using, module_filename,
             nuitka_code=using_module_name is not None and using_module_name.isFakeModuleName(),
-            others_including=lambda: _plugins_including(
+            others_including=lambda: hinted_nuitka.plugins_including(
                 self, using_module_name, module_name, module_filename, module_kind),
             installed=lambda: hinted_data_files.is_installed(module_filename),
             loaded_files=self.data_files.libraries)
@@ -549,7 +520,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                        for n, reason in sorted(self.decisions.kept_without_record.items())
                        if reason == Reason.FOR_RUNTIME]
         for wanted_name, reason in wanted:
-            avoided = _avoided_by_anti_bloat(ModuleName(wanted_name))
+            avoided = hinted_nuitka.avoided_by_anti_bloat(ModuleName(wanted_name))
             if avoided:
                 self.overruled.setdefault(wanted_name, avoided)
             elif self.locateModule(wanted_name) is not None:
@@ -559,7 +530,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         name = module_name.asString()
         return self.decisions.compilation(
             name, installed=lambda: hinted_data_files.is_installed(self.locateModule(name)),
-            compiled_by_another=lambda: _compiled_by_another_plugin(self, module_name))
+            compiled_by_another=lambda: hinted_nuitka.compiled_by_another_plugin(self, module_name))
 
     def considerDataFiles(self, module):
         """The data files the runs read that belong to ``module``'s package (the
@@ -614,7 +585,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
     def onStandaloneDistributionFinished(self, dist_dir):
         from nuitka.options.Options import isOnefileMode
 
-        built = _built_modules()
+        built = hinted_nuitka.built_modules()
         self._write_cold_tier(dist_dir, built)
         self._report()
         self.data_files.report(self.info, self.warning)
@@ -653,10 +624,11 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         ``hinted_cold.program_entry_points`` found."""
         from nuitka.options.Options import getUserProvidedYamlFiles
 
-        implicit = configured_implicit_imports(tuple(getUserProvidedYamlFiles()))
+        implicit = hinted_nuitka.configured_implicit_imports(tuple(getUserProvidedYamlFiles()))
         distributions = hinted_cold.Distributions(hints_file.read_distributions(site_dirs))
         tier = hinted_cold.ColdTier(
-            self.locateModule, built, refused=lambda name: _avoided_by_anti_bloat(ModuleName(name)),
+            self.locateModule, built,
+            refused=lambda name: hinted_nuitka.avoided_by_anti_bloat(ModuleName(name)),
             implied=lambda name: implicit.get(name, ()),
             companions=distributions.needed_with if self.whole_distributions else None)
         for name, using in sorted(self.decisions.dropped.items()):
@@ -810,139 +782,6 @@ def _owner_name(module):
     return None if module.isMainModule() else module.getFullName().asString()
 
 
-def required_plugins(packages, plugins=None, kept_out=None):
-    """The standard Nuitka plugins to enable for a program using ``packages``.
-
-    Only plugins the installed Nuitka offers and does not enable by itself
-    (``plugins``: name -> enabled by itself, default ``standard_plugins()``), and
-    not for a package that Nuitka's configuration keeps out of the build
-    (``kept_out``: package -> why): the plugin would insist on following it where
-    anti-bloat refuses, and Nuitka stops on the disagreement (torch keeps out
-    ``dill``, which it imports when it is installed).
-    """
-    plugins = standard_plugins() if plugins is None else plugins
-    kept_out = kept_out or {}
-    needed = {PLUGINS_FOR_PACKAGES[p] for p in packages
-              if p in PLUGINS_FOR_PACKAGES and p not in kept_out}
-    return sorted(name for name in needed if name in plugins and not plugins[name])
-
-
-def _loaded_at_startup(using, name):
-    """Is ``using`` a module of the interpreter's start-up, and ``name`` one that
-    importing those loads?  Worked out only when a start-up module imports."""
-    return using in _interpreter_startup_modules() and name in _loaded_by_startup_modules()
-
-
-def _loaded_by_startup_modules():
-    """What importing the start-up modules loads: Nuitka leaves a few of those to
-    plugins (``_opcode``, which ``opcode`` imports on 3.13); imports inside their
-    functions (``re._parser`` -> ``unicodedata``) are not loaded, so not kept."""
-    return modules_loaded_by(tuple(sorted(_interpreter_startup_modules())))
-
-
-@functools.lru_cache(maxsize=None)
-def modules_loaded_by(names):
-    """The modules that importing ``names`` (a tuple) loads, beyond what the
-    interpreter itself starts with, in a fresh interpreter of the program's
-    Python: the standard library's alone (``-S``), the rest with site-packages.
-    A name that fails to import (another platform's) loads what it got to."""
-    if not names:
-        return frozenset()
-    code = (
-        "import sys\nbefore = set(sys.modules)\nfor name in sys.argv[1:]:\n    try:\n"
-        "        __import__(name)\n    except BaseException:\n        pass\n"
-        "print(%r, *(set(sys.modules) - before))" % LOADED_MARKER
-    )
-    isolated = all(n.partition(".")[0] in sys.stdlib_module_names for n in names)
-    result = subprocess.run(
-        [sys.executable, *(["-s", "-S"] if isolated else []), "-c", code, *names],
-        capture_output=True, text=True, stdin=subprocess.DEVNULL,
-    )
-    return _names_loaded(result)
-
-
-def _names_loaded(result):
-    """The module names a probe printed after ``LOADED_MARKER`` (what the
-    modules it imported printed themselves comes before it)."""
-    if result.returncode != 0 or LOADED_MARKER not in result.stdout:
-        return frozenset()
-    return frozenset(result.stdout.rpartition(LOADED_MARKER)[2].split())
-
-
-def runtime_imports(recorded):
-    """What Nuitka's code in the binary imports that no interpreted run could
-    load for it: its compiled runtime's own imports (``runtime_hard_imports``;
-    the runtime uses them where the program uses them, so what importing them
-    loads was recorded with them), and, where the program uses what the
-    runtime's embedded Python code works with (a module that code imports was
-    recorded), what running that code loads (``modules_used_by_runtime_code``):
-    the runtime's ``importlib.metadata`` distributions parse their metadata
-    with ``email.parser``, which an interpreted run that never parsed metadata
-    never loaded."""
-    names = set(runtime_hard_imports())
-    everywhere = _interpreter_startup_modules() | set(sys.builtin_module_names)
-    for code in runtime_python_code():
-        if any(name in recorded for name in _code_imports(code) - everywhere):
-            names |= modules_used_by_runtime_code(code)
-    return sorted(names)
-
-
-def _code_imports(code):
-    """The modules a piece of runtime code imports (``from a import b``: ``a``)."""
-    modules = set()
-    for node in ast.walk(ast.parse(code)):
-        if isinstance(node, ast.Import):
-            modules.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            modules.add(node.module)
-    return modules
-
-
-@functools.lru_cache(maxsize=None)
-def modules_used_by_runtime_code(code):
-    """What running a piece of Nuitka's runtime Python code and using what it
-    defines loads, in a fresh interpreter of the program's Python: each class it
-    defines is made with placeholder arguments and every attribute of the result
-    read, every method that takes no argument called (errors are expected and
-    ignored: only the imports they trigger count).  Class methods, which make
-    other objects (``Distribution.discover``), are the program's own calls."""
-    probe = """\
-import sys
-before = set(sys.modules)
-namespace = {"__name__": "nuitka_runtime_code"}
-try:
-    exec(compile(sys.argv[1], "<nuitka runtime>", "exec"), namespace)
-except BaseException:
-    pass
-text = "Metadata-Version: 2.1\\nName: sample\\nVersion: 1.0\\n"
-for value in list(namespace.values()):
-    if not isinstance(value, type) or value.__module__ != "nuitka_runtime_code":
-        continue
-    try:
-        arguments = value.__init__.__code__.co_argcount - 1
-        instance = value(*[text] * arguments)
-    except BaseException:
-        continue
-    for klass in type(instance).__mro__:
-        for attribute, member in list(vars(klass).items()):
-            code = getattr(member, "__code__", None)
-            if attribute.startswith("__") or not (
-                    hasattr(member, "__get__") and hasattr(member, "__set__")
-                    or hasattr(member, "attrname") or code and code.co_argcount == 1):
-                continue  # an instance's properties and methods, no class methods
-            try:
-                found = getattr(instance, attribute)
-                if code:
-                    found()
-            except BaseException:
-                pass
-print(%r, *(set(sys.modules) - before))
-""" % LOADED_MARKER
-    result = subprocess.run([sys.executable, "-s", "-S", "-c", probe, code],
-                            capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    return _names_loaded(result)
-
-
 def _with_parent_packages(names):
     """The names, and the names of the packages holding them."""
     return set().union(*map(hinted_cold.with_packages, names))
@@ -954,257 +793,3 @@ def preload_code(settings):
     with open(hinted_runtime.__file__.replace(".pyc", ".py"), encoding="utf-8") as handle:
         source = handle.read()
     return "%s\n\nstart(%r)\n" % (source, settings)
-
-
-# -- Nuitka internals ------------------------------------------------------------------
-#
-# What no public plugin API tells, each read in one function here, each with a test
-# in tests/test_plugin.py that fails loudly when Nuitka changes it.  (Outside this
-# section the plugin uses only what Nuitka's own standard plugins do: the plugin
-# base class, ModuleName, the option getters of nuitka.options.Options,
-# hasActivePlugin and the version.)
-
-def _built_modules():
-    """Nuitka internal: the modules in the build, and how each is in it.
-
-    No plugin hook says which modules Nuitka finally compiled, kept as bytecode
-    or took as extension modules; its module registry does, once the dist is
-    done.  tests/test_plugin.py fails if the registry or its kinds change.
-    """
-    from nuitka import ModuleRegistry
-
-    how = {"COMPILED": "compiled", "PYTHON_MAIN": "compiled", "UNCOMPILED": "bytecode",
-           "PYTHON_EXTENSION": "extension"}
-    built = {}
-    for module in ModuleRegistry.getDoneModules():
-        kind = next((h for prefix, h in how.items() if module.kind.startswith(prefix)),
-                    "unknown")
-        built[module.getFullName().asString()] = kind
-    return built
-
-
-def standard_plugins():
-    """The installed Nuitka's standard plugins: name -> whether it enables it itself.
-
-    Nuitka has no public API for this; ``plugin_name2plugin_classes`` is what
-    ``--plugin-list`` prints.  tests/test_plugin.py fails loudly if it changes.
-    """
-    from nuitka.plugins import Plugins
-
-    Plugins.loadPlugins()
-    return {
-        name: plugin_class.isAlwaysEnabled()
-        for name, (plugin_class, _detector) in Plugins.plugin_name2plugin_classes.items()
-    }
-
-
-def _plugins_including(plugin, using_module_name, module_name, module_filename, module_kind):
-    """The other active plugins that want this module included (names).
-
-    Nuitka stops the build when plugins disagree on following a module, and its
-    own plugins answer True for whole packages (multiprocessing does), so ask
-    them first and give way.  ``getActivePlugins`` is not public API;
-    tests/test_plugin.py fails loudly if it changes.
-    """
-    from nuitka.plugins.Plugins import getActivePlugins
-
-    including = []
-    for other in getActivePlugins():
-        if other is plugin:
-            continue
-        decision = other.onModuleEncounter(
-            using_module_name=using_module_name,
-            module_name=module_name,
-            module_filename=module_filename,
-            module_kind=module_kind,
-        )
-        if decision is True or (isinstance(decision, tuple) and decision[0] is True):
-            including.append(other.plugin_name)
-    return including
-
-
-def _compiled_by_another_plugin(plugin, module_name):
-    """Does another active plugin insist on compiling this module to C?
-
-    Nuitka stops the build when plugins disagree on a module's compilation, so
-    ask the others first (``getActivePlugins``, as in ``_plugins_including``).
-    """
-    from nuitka.plugins.Plugins import getActivePlugins
-
-    return any(
-        other is not plugin and other.decideCompilation(module_name) == "compiled"
-        for other in getActivePlugins()
-    )
-
-
-def _leave_standard_library_to_plugins():
-    """Stop standalone mode from including the whole standard library up front.
-
-    Nuitka includes every standard-library module it can import
-    (``detectStdlibAutoInclusionModules``) before any plugin is asked; the only
-    documented way around it, one ``--nofollow-import-to`` per module, also
-    overrides every plugin (one that wants such a module stops the build).
-    Setting the cached set to empty before Nuitka computes it lets each module be
-    decided like any other: by the record and by the other plugins.  Not public
-    API; tests/test_plugin.py fails loudly if it changes.
-    """
-    from nuitka.freezer import ImportDetection
-
-    if getattr(ImportDetection, "_stdlib_modules_names", "missing") not in (None, ()):
-        raise RuntimeError(
-            "this Nuitka no longer computes the standard library it includes in "
-            "nuitka.freezer.ImportDetection._stdlib_modules_names: nuitka-hints "
-            "cannot leave out the unused standard library"
-        )
-    ImportDetection._stdlib_modules_names = ()
-
-
-@functools.lru_cache(maxsize=None)
-def _interpreter_startup_modules():
-    """The modules Nuitka includes because the interpreter's start-up needs them.
-
-    Nuitka computes them for this Python (``detectEarlyImports``: encodings,
-    locale, inspect and what they import) and includes them whatever plugins say;
-    a few that they load it leaves to plugins (``_opcode``).  Not
-    public API; tests/test_plugin.py fails loudly if it changes.
-    """
-    from nuitka.freezer.ImportDetection import detectEarlyImports
-
-    return frozenset(name.asString() for name in detectEarlyImports())
-
-
-def runtime_hard_imports():
-    """Standard-library modules that Nuitka's compiled runtime imports itself.
-
-    The C runtime linked into every binary imports some modules "the hard way",
-    e.g. ``typing`` on Python 3.12 at start-up, to patch it.  No interpreted run
-    imports them, so they are read from Nuitka's runtime sources: its registry of
-    hard-import getters (``HelpersImportHard.c``, generated from
-    ``nuitka.HardImportRegistry``) and the runtime sources that call a getter.
-    Not public API; tests/test_plugin.py fails loudly if it changes.
-    """
-    import nuitka
-
-    runtime_dir = os.path.join(os.path.dirname(nuitka.__file__), "build", "static_src")
-    with open(os.path.join(runtime_dir, "HelpersImportHard.c"), encoding="utf-8") as handle:
-        getters = dict(
-            (getter, module)
-            for module, getter in re.findall(
-                r'hard import of module "([\w.]+)" import\. \*/\s*(?:#[^\n]*\n\s*)*'
-                r"PyObject \*(IMPORT_HARD_\w+)\(void\)",
-                handle.read(),
-            )
-        )
-    called = set()
-    for name in os.listdir(runtime_dir):
-        if name.endswith(".c") and name != "HelpersImportHard.c":
-            with open(os.path.join(runtime_dir, name), encoding="utf-8") as handle:
-                called.update(re.findall(r"\b(IMPORT_HARD_\w+)\(\)", handle.read()))
-    return sorted(
-        module
-        for getter, module in getters.items()
-        if getter in called and module.partition(".")[0] in sys.stdlib_module_names
-    )
-
-
-def runtime_python_code():
-    """Nuitka internal: the Python code embedded in Nuitka's C runtime (string
-    literals named ``*_code``, compiled into the binary and run there), read from
-    the installed Nuitka's runtime sources.  tests/test_plugin.py fails loudly if
-    none is found any more."""
-    import nuitka
-
-    runtime_dir = os.path.join(os.path.dirname(nuitka.__file__), "build", "static_src")
-    found = []
-    for name in sorted(os.listdir(runtime_dir)):
-        if not name.endswith(".c"):
-            continue
-        with open(os.path.join(runtime_dir, name), encoding="utf-8") as handle:
-            text = handle.read()
-        for literal in re.findall(  # pieces under #if: all of them, as for hard imports
-                r'char const \*\w+_code = ((?:"(?:[^"\\]|\\.)*"|\s+|#[^\n]*\n)+);',
-                text, re.DOTALL):
-            pieces = re.findall(r'"((?:[^"\\]|\\.)*)"', literal, re.DOTALL)
-            code = "".join(pieces).replace("\\\n", "")
-            found.append(code.encode("latin-1", "backslashreplace").decode("unicode_escape"))
-    return found
-
-
-def _avoided_by_anti_bloat(module_name):
-    """Nuitka internal: the anti-bloat mode that keeps ``module_name`` out of the
-    build ('error' stops the build if the module is followed, 'nofollow' refuses
-    it), as set by ``--noinclude-*-mode`` options; None if it does not.  An
-    implicit import of such a module stops the build.  ``handled_modules`` is not
-    public API; tests/test_plugin.py fails loudly if it changes."""
-    from nuitka.plugins.Plugins import getActivePlugins
-
-    for plugin in getActivePlugins():
-        if plugin.plugin_name != "anti-bloat":
-            continue
-        for handled, (mode, intended) in plugin.handled_modules.items():
-            if mode in ("error", "nofollow") and module_name.hasNamespace(handled):
-                return "Nuitka's anti-bloat keeps %s out (mode '%s')" % (intended, mode)
-    return None
-
-
-def packages_kept_out(packages, recorded, yaml_files=()):
-    """Of ``packages`` (top-level names that need a plugin), those that Nuitka's
-    package configuration of a ``recorded`` module keeps out of the build
-    (anti-bloat's ``no-auto-follow`` or ``no-follow``): package -> why.
-
-    Nuitka internal: its configuration files are read with its own parser
-    (``parsePackageYaml``), the standard ones and the user's
-    (``--user-package-configuration-file``), conditions (``when``) not
-    evaluated.  tests/test_plugin.py fails loudly if the parser changes.
-    """
-    wanted = {p for p in packages if p in PLUGINS_FOR_PACKAGES}
-    if not wanted:
-        return {}
-    kept_out = {}
-    for config in _package_configurations(yaml_files):
-        for module in sorted(set(config.keys()) & set(recorded)):
-            for entry in config.get(module, "anti-bloat"):
-                refused = list(entry.get("no-auto-follow", {})) + list(entry.get("no-follow", {}))
-                for package in wanted:
-                    if any(ModuleName(package).matchesToShellPattern(r).is_match
-                           or ModuleName(package).hasNamespace(r) for r in refused):
-                        kept_out.setdefault(package, "Nuitka's configuration of %s keeps "
-                                            "%s out of the build" % (module, package))
-    return kept_out
-
-
-@functools.lru_cache(maxsize=None)
-def configured_implicit_imports(yaml_files=()):
-    """Module -> the modules Nuitka's package configuration says it imports
-    (``implicit-imports: depends``, the names written out; expressions and
-    conditions are not evaluated): what an extension module imports, which no
-    source shows (sklearn.tree._tree imports sklearn.neighbors._partition_nodes).
-    Nuitka internal, read as ``packages_kept_out`` reads it."""
-    implied = {}
-    for config in _package_configurations(yaml_files):
-        for module in config.keys():
-            for entry in config.get(module, "implicit-imports"):
-                depends = entry.get("depends", ())
-                names = [depends] if isinstance(depends, str) else depends
-                implied.setdefault(module, []).extend(
-                    name for name in names if isinstance(name, str) and
-                    all(part.isidentifier() for part in name.split(".")))
-    return implied
-
-
-def _package_configurations(yaml_files):
-    """Nuitka's standard package configuration and the user's
-    (``--user-package-configuration-file``), parsed by Nuitka's own parser
-    (``parsePackageYaml``); a user's file Nuitka cannot parse is skipped (Nuitka
-    names what is wrong in it).  tests/test_plugin.py fails loudly if the parser
-    changes."""
-    from nuitka.utils.Yaml import parsePackageYaml
-
-    sources = [("nuitka.plugins.standard", "standard.nuitka-package.config.yml")]
-    sources += [(None, filename) for filename in yaml_files if os.path.isfile(filename)]
-    for package_name, filename in sources:
-        try:
-            yield parsePackageYaml(None, package_name, filename, True, False)
-        except Exception:  # noqa: BLE001 - the user's file: Nuitka names what is wrong in it
-            if package_name:
-                raise

@@ -49,7 +49,8 @@ DAMAGED_START = "nuitka-hints: this program's files are damaged: "
 # The one list: tests/test_wheel.py checks the wheel and the folder against it.
 OUR_MODULES = ("hinted_mods", "hinted_tracer", "hinted_recorder", "hinted_record_tools",
                "hints_file", "nuitka_hints", "hinted_compilation", "hinted_report", "hinted_dist",
-               "hinted_cold", "hinted_runtime", "hinted_decisions", "hinted_data_files")
+               "hinted_cold", "hinted_runtime", "hinted_decisions", "hinted_data_files",
+               "hinted_nuitka")
 
 
 def is_shared_object(filename):

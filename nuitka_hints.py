@@ -21,6 +21,7 @@ import subprocess
 import sys
 import sysconfig
 
+import hinted_nuitka
 import hinted_report
 import hinted_runtime
 import hints_file
@@ -251,11 +252,9 @@ def hinted_options(hints, settings):
     ``--hinted-cold=no``, of those whose metadata the runs read.  ``settings``:
     the options as Nuitka reads them (``NuitkaSettings``).
     """
-    import hinted_compilation
-
     packages = hints.top_level_packages()
-    kept_out = hinted_compilation.packages_kept_out(packages, hints.modules, settings.yaml_files)
-    plugins = hinted_compilation.required_plugins(packages, kept_out=kept_out)
+    kept_out = hinted_nuitka.packages_kept_out(packages, hints.modules, settings.yaml_files)
+    plugins = hinted_nuitka.required_plugins(packages, kept_out=kept_out)
     options = ["--enable-plugins=%s" % ",".join(plugins)] if plugins else []
     if hints.looked_up:
         options.append(NO_EXCLUDED_RAISE)
@@ -318,27 +317,7 @@ class NuitkaSettings:
 
 def nuitka_settings(options, script):
     """``NuitkaSettings`` of ``options`` for ``script``; refuses modes that are not builds."""
-    from nuitka.options import OptionParsing
-    from nuitka.Tracing import options_logger
-
-    for option in options:
-        name, equals, _ = option.partition("=")
-        if not equals and OptionParsing.parser.has_option(name) and \
-                OptionParsing.parser.get_option(name).takes_value():
-            raise hints_file.CommandLineError(
-                "%s takes its value after '=' (%s=VALUE): Nuitka reads an argument after "
-                "it as the program to build" % (
-                    name, OptionParsing.parser.get_option(name).get_opt_string()))
-    project = OptionParsing.getNuitkaProjectOptions(options_logger, script, False)
-    known = [
-        option for option in project + list(options)
-        if OptionParsing.parser.has_option(option.partition("=")[0])
-    ]
-    fresh = OptionParsing.parser.get_default_values()  # optparse appends to its defaults'
-    for name, value in vars(fresh).items():  # own lists: a second parse would see the first's
-        if isinstance(value, list):
-            setattr(fresh, name, list(value))
-    parsed, _ = OptionParsing.parser.parse_args(known + [script], fresh)
+    parsed, project = hinted_nuitka.parsed_options(options, script)
     settings = NuitkaSettings(parsed, script, project + list(options))
     if settings.mode is not None and settings.mode not in NuitkaSettings.BUILDS:
         raise hints_file.CommandLineError(
@@ -359,7 +338,7 @@ def build(hinted):
         status, output = _run_streamed(command)
         if status == 0:
             return status
-        failed = module_nuitka_failed_on(output, hinted.script)
+        failed = hinted_nuitka.module_nuitka_failed_on(output, hinted.script)
         if failed is None or failed[0] in hinted.left_to_python:
             return status
         print("nuitka-hints: Nuitka failed on module %s (%s): building again with it "
@@ -393,28 +372,6 @@ def _run_streamed(command):
     errors.join()
     output = [b"".join(tail).decode("utf-8", "replace") for tail in tails]
     return process.wait(), "\n".join(output)
-
-
-def module_nuitka_failed_on(output, script):
-    """(module name, Nuitka's error) if Nuitka's output says it crashed on a
-    module's source: its crash report, and a source reference of the module
-    (``Problem at 'FILE:LINE'``) that is not the main script."""
-    if "Compilation crash report written" not in output:
-        return None
-    roots = hints_file.sys_path_roots(os.path.dirname(os.path.abspath(script)))
-    errors = re.findall(r"^(\w+(?:Error|Exception)):", output, re.M)
-    for path, line in re.findall(r"(?:Problem (?:at|with .*? at)|SourceCodeReference to) '?"
-                                 r"([^'\s:]+\.py):(\d+)", output):
-        name = _module_of_file(path, roots)
-        if name and os.path.abspath(path) != os.path.abspath(script):
-            return name, "%s at %s:%s" % (errors[-1] if errors else "a crash", path, line)
-    return None
-
-
-def _module_of_file(path, roots):
-    """The module name of a source file below one of ``roots``, or None."""
-    _, relative = hints_file.below_root(os.path.abspath(path), roots)
-    return hints_file.module_name_of(relative) if relative else None
 
 
 def verify(hinted, learn=True, rounds=0):
@@ -662,14 +619,12 @@ def check_nuitka():
     than the versions this release is tested with builds, after one warning line
     (each Nuitka internal the plugin uses stops the build naming itself if it
     changed)."""
-    try:
-        from nuitka.Version import getNuitkaVersionTuple
-    except ImportError:
+    version = hinted_nuitka.version()
+    if version is None:
         raise NuitkaMissingError(
             "Nuitka is not installed for %s: run %s -m pip install 'nuitka>=%s,<%s'"
             % ((sys.executable, sys.executable) + _supported_range())
-        ) from None
-    version = tuple(getNuitkaVersionTuple()[:3])
+        )
     oldest, beyond = hints_file.SUPPORTED_NUITKA
     if version[:2] < oldest:
         raise NuitkaMissingError(

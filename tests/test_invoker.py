@@ -495,27 +495,6 @@ def test_nuitkas_output_is_relayed_and_each_streams_lines_kept_whole(capfd):
 
 
 # What Nuitka 4.3.3 printed failing on pylint.checkers.utils (paths shortened).
-NUITKA_CRASH = """\
-Nuitka-Optimization:WARNING: Problem at '{site}/pylint/checkers/utils.py:1553' with Match(
-Nuitka-Optimization:WARNING: Problem at '{site}/pylint/checkers/utils.py:1539' with FunctionDef(
-Traceback (most recent call last):
-  File "{site}/nuitka/tree/ReformulationMatchStatements.py", line 642, in _buildMatchOr
-    assert or_assignments is not None, (source_ref, or_assignments_list)
-AssertionError: (<SourceCodeReference to {site}/pylint/checkers/utils.py:1553>, [None])
-Nuitka-Reports: Compilation crash report written to file 'nuitka-crash-report.xml'.
-"""
-
-
-def test_the_module_nuitka_failed_on_is_named_with_its_error(tmp_path):
-    site = hints_file.site_packages_dirs(hints_file.sys_path_roots())[0]
-    output = NUITKA_CRASH.format(site=site)
-    assert nuitka_hints.module_nuitka_failed_on(output, str(tmp_path / "app.py")) == (
-        "pylint.checkers.utils", "AssertionError at %s/pylint/checkers/utils.py:1553" % site)
-    assert nuitka_hints.module_nuitka_failed_on(  # a failure that is not a crash
-        "FATAL: some option is wrong\n", str(tmp_path / "app.py")) is None
-    main = tmp_path / "app.py"  # Nuitka failing on the program itself: nothing to retry
-    assert nuitka_hints.module_nuitka_failed_on(
-        output.replace("%s/pylint/checkers/utils.py" % site, str(main)), str(main)) is None
 
 
 @pytest.mark.parametrize("rounds", ["-1", "x", ""])

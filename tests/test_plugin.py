@@ -18,6 +18,7 @@ from conftest import installed_distribution
 import hinted_compilation
 import hinted_data_files
 import hinted_decisions
+import hinted_nuitka
 import hinted_runtime
 import hints_file
 
@@ -160,20 +161,6 @@ def test_bad_hints_file_stops_the_build(tmp_path, capsys):
         tmp_path / "missing.json") in output.out + output.err
 
 
-def test_required_plugins_are_checked_against_installed_nuitka():
-    packages = ["tkinter", "PySide6", "matplotlib", "numpy", "requests"]
-    assert hinted_compilation.required_plugins(packages) == ["pyside6", "tk-inter"]
-    offered = {"tk-inter": False, "matplotlib": False}  # e.g. an older Nuitka
-    assert hinted_compilation.required_plugins(packages, offered) == ["matplotlib", "tk-inter"]
-
-
-def test_nuitka_still_lists_its_plugins_where_we_read_them():
-    plugins = hinted_compilation.standard_plugins()
-    assert plugins["implicit-imports"] is True and plugins["tk-inter"] is False
-    missing = set(hinted_compilation.PLUGINS_FOR_PACKAGES.values()) - set(plugins)
-    assert not missing, "Nuitka no longer offers plugins %s" % missing
-
-
 def test_a_module_only_looked_up_is_dropped_saying_so(plugin):
     p = plugin({})
     decision, reason = encounter(p, "looked.up")
@@ -198,7 +185,7 @@ def test_nuitka_still_caches_the_standard_library_it_includes_where_we_empty_it(
                             "print(ImportDetection._stdlib_modules_names)"],
                            capture_output=True, text=True)
     assert fresh.stdout == "None\n", fresh.stderr  # not computed before a build
-    hinted_compilation._leave_standard_library_to_plugins()
+    hinted_nuitka.leave_standard_library_to_plugins()
     assert list(ImportDetection.detectStdlibAutoInclusionModules()) == []
 
 
@@ -207,7 +194,7 @@ def test_nuitka_still_detects_the_interpreter_start_up_modules_where_we_ask(plug
 
     plugin({})
     monkeypatch.setattr(ImportDetection, "_early_modules_names", None)  # not the fixture's
-    startup = hinted_compilation._interpreter_startup_modules()
+    startup = hinted_nuitka.interpreter_startup_modules()
     assert {"encodings", "inspect", "locale"} <= startup
     assert "json" not in startup
 
@@ -217,7 +204,7 @@ def test_what_start_up_modules_load_is_kept(plugin):
     plugins; a function-level import of a start-up module (re._parser ->
     unicodedata) is not loaded, so not kept."""
     p = plugin({})
-    assert "_opcode" in hinted_compilation._loaded_by_startup_modules()
+    assert "_opcode" in hinted_nuitka.loaded_by_startup_modules()
     assert encounter(p, "_opcode", using="opcode") is None
     assert p.decisions.kept_without_record["_opcode"] == hinted_decisions.Reason.FOR_STARTUP
     assert encounter(p, "unicodedata", using="re._parser")[0] is False
@@ -230,14 +217,6 @@ def test_the_standard_library_is_left_to_plugins(plugin):
     assert ImportDetection._stdlib_modules_names is None
     plugin({})
     assert ImportDetection._stdlib_modules_names == ()
-
-
-def test_runtime_hard_imports_are_read_from_nuitkas_runtime():
-    """Nuitka's C runtime patches typing's types on 3.12+: typing is among them."""
-    needed = hinted_compilation.runtime_hard_imports()
-    assert "typing" in needed and "os" in needed
-    assert all(name.partition(".")[0] in sys.stdlib_module_names for name in needed)
-    assert "unittest" not in needed  # a hard module, but not one the runtime imports
 
 
 def test_runtime_hard_imports_are_kept_and_forced_in(plugin):
@@ -623,73 +602,6 @@ def test_a_module_left_to_python_is_refused_to_nuitka_saying_why(plugin):
                                "source ships in the dist and Python imports it from there"}]
 
 
-def anti_bloat_plugin(*options):
-    """Nuitka's real anti-bloat plugin, made from its own options."""
-    from nuitka.options.CommandLineOptionsTools import makeOptionsParser
-    from nuitka.plugins.standard.AntiBloatPlugin import NuitkaPluginAntiBloat
-
-    parser = makeOptionsParser(usage="test", epilog=None)
-    NuitkaPluginAntiBloat.addPluginCommandLineOptions(parser)
-    values, _ = parser.parse_args(list(options))
-    return NuitkaPluginAntiBloat(**vars(values))
-
-
-def test_nuitka_still_says_which_modules_anti_bloat_keeps_out(monkeypatch):
-    """``_avoided_by_anti_bloat`` reads anti-bloat's ``handled_modules``."""
-    from nuitka.plugins import Plugins
-
-    anti_bloat = anti_bloat_plugin("--noinclude-custom-mode=pydoc:error",
-                                   "--noinclude-setuptools-mode=nofollow",
-                                   "--noinclude-custom-mode=csv:warning")
-    monkeypatch.setattr(Plugins, "getActivePlugins", lambda: [anti_bloat])
-    avoided = hinted_compilation._avoided_by_anti_bloat
-    assert avoided(ModuleName("pydoc")) == "Nuitka's anti-bloat keeps pydoc out (mode 'error')"
-    assert avoided(ModuleName("setuptools.dist")) == \
-        "Nuitka's anti-bloat keeps setuptools out (mode 'nofollow')"
-    assert avoided(ModuleName("csv")) is None  # warned about, but included
-    assert avoided(ModuleName("json")) is None
-
-
-def test_a_package_nuitkas_configuration_keeps_out_gets_no_plugin(tmp_path):
-    """torch's configuration keeps out dill, which torch imports when installed: its
-    plugin would insist on dill, and Nuitka stops on the disagreement."""
-    assert hinted_compilation.packages_kept_out(["dill", "numpy"], {"torch": {}}) == {
-        "dill": "Nuitka's configuration of torch keeps dill out of the build"}
-    assert hinted_compilation.packages_kept_out(["dill"], {"numpy": {}}) == {}
-    mine = tmp_path / "mine.yml"
-    mine.write_text("- module-name: 'mylib'\n  anti-bloat:\n    - no-follow:\n"
-                    "        'cloudpickle': 'not here'\n")
-    assert hinted_compilation.packages_kept_out(["cloudpickle"], {"mylib": {}}, [str(mine)]) \
-        == {"cloudpickle": "Nuitka's configuration of mylib keeps cloudpickle out of the build"}
-    assert hinted_compilation.required_plugins(
-        ["dill", "tkinter"], kept_out={"dill": "..."}) == ["tk-inter"]
-    broken = tmp_path / "broken.yml"
-    broken.write_text("- module-name: [unclosed\n")
-    for unusable in (broken, tmp_path / "missing.yml"):  # Nuitka says what is wrong with it
-        assert hinted_compilation.packages_kept_out(["cloudpickle"], {"mylib": {}},
-                                                    [str(unusable)]) == {}
-
-
-def test_nuitka_still_embeds_the_python_code_its_runtime_runs():
-    """``runtime_python_code`` reads it from Nuitka's C runtime sources: its
-    importlib.metadata distribution parses metadata with email.parser."""
-    codes = hinted_compilation.runtime_python_code()
-    distribution = [c for c in codes if "class nuitka_distribution(Distribution)" in c]
-    assert len(distribution) == 1, "Nuitka no longer embeds its distribution class"
-    assert "importlib.metadata" in hinted_compilation._code_imports(distribution[0])
-    loads = hinted_compilation.modules_used_by_runtime_code(distribution[0])
-    assert {"email.parser", "importlib.metadata"} <= loads
-    assert "zipfile" in loads  # what importing importlib.metadata loads
-    assert "tkinter" not in loads
-
-
-def test_what_importing_modules_loads_is_asked_of_a_fresh_interpreter():
-    loaded = hinted_compilation.modules_loaded_by(("json", "no_such_module"))
-    assert {"json", "json.decoder", "json.scanner"} <= loaded and "json.tool" not in loaded
-    assert hinted_compilation.modules_loaded_by(()) == frozenset()
-    assert hinted_compilation.modules_loaded_by(("this",)) == {"this"}  # it prints a poem
-
-
 def test_a_module_that_took_another_path_in_the_binary_keeps_all_it_imports(tmp_path, plugin):
     """anyio, with no source to read in the binary, imports all its submodules instead
     of lazily: once the binary was seen to lack one, every import of anyio goes in."""
@@ -785,12 +697,3 @@ def test_families_of_kind_of_suffixless_files_and_of_sibling_folders_and_what_ne
     assert shipped == ["locale/de/LC_MESSAGES/app.mo", "locale/fr/LC_MESSAGES/app.mo",
                        "zones/Europe/Berlin", "zones/Europe/Paris"]
     assert list(p.data_files.gate.held_back) == ["keys/a.pem"]
-
-
-def test_nuitkas_configuration_tells_what_a_compiled_module_imports():
-    """What an extension module imports shows in no source: Nuitka's standard
-    package configuration lists it (its own parser reads it)."""
-    implied = hinted_compilation.configured_implicit_imports()
-    assert "sklearn.neighbors._quad_tree" in implied["sklearn.tree._tree"]
-    assert all(all(part.isidentifier() for part in name.split("."))
-               for names in implied.values() for name in names)
