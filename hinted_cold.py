@@ -244,10 +244,12 @@ class ColdTier:
         return self.pyc[name]  # compiled by close
 
 
-def program_entry_points(site_dirs, tops_in_build, imported):
+def program_entry_points(site_dirs, tops_in_build, imported_by_name):
     """The entry points the program could load on an input nobody recorded:
     those of every group it loaded one from in a recorded run (a theme, from any
-    distribution), or named after a package in the build (``flake8.extension``,
+    distribution: its module imported by name, as ``EntryPoint.load`` does; one
+    imported by a statement, as numpy is, says nothing of the groups naming it),
+    or named after a package in the build (``flake8.extension``,
     ``sphinx.html_themes``), in every distribution installed in ``site_dirs``.
     (module -> why; the metadata folders naming them, which ship so that the
     binary lists those entry points as the installed program does; group ->
@@ -261,7 +263,7 @@ def program_entry_points(site_dirs, tops_in_build, imported):
                 groups.setdefault(group, []).extend((n, module, folder) for n, module in entries)
     modules, folders, listed = {}, set(), {}
     for group, entries in sorted(groups.items()):
-        loaded = sorted(module for _, module, _ in entries if module in imported)
+        loaded = sorted(module for _, module, _ in entries if module in imported_by_name)
         if group in INSTALLERS_GROUPS:
             continue
         if loaded:

@@ -604,7 +604,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         cold_index, started = None, time.monotonic()
         site_dirs = hints_file.site_packages_dirs(self.data_files.roots)
         entry_points = hinted_cold.program_entry_points(
-            site_dirs, {name.partition(".")[0] for name in built}, set(self.hints.modules))
+            site_dirs, {name.partition(".")[0] for name in built},
+            {name for name, entry in self.hints.modules.items() if entry.get("by_name")})
         if self.cold_tier:
             tier = self._cold_tier(built, site_dirs, entry_points)
             self.cold_written = tier.write(

@@ -296,3 +296,30 @@ def test_a_package_that_joins_the_cold_set_on_the_way_keeps_its_own_code(tmp_pat
     with zipfile.ZipFile(tmp_path / "dist" / hinted_cold.ARCHIVE) as archive:
         code = marshal.loads(archive.read("deep/__init__.pyc")[16:])
     assert "VALUE" in code.co_names and written["failed"] == []  # not an empty module
+
+
+def test_the_programs_groups_of_entry_points_are_those_it_loads_from_or_named_after_it(
+        tmp_path):
+    """A group a run loaded an entry point from (its module imported by name), or
+    named after a package in the build, with every installed distribution's
+    entries; not a group that only names a module the program imported by a
+    statement (numpy's ``pyinstaller40``), nor the installers' scripts."""
+    entry_points = {
+        "theme_a-1.0.dist-info": "[app.themes]\na = theme_a\n\n[docs.themes]\nclassic = theme_a\n",
+        "theme_b-2.0.dist-info": "[docs.themes]\nfancy = theme_b:setup\n",
+        "numpy-2.0.dist-info": "[pyinstaller40]\nhook-dirs = numpy:_hooks\n\n"
+                               "[console_scripts]\nf2py = numpy.f2py:main\n",
+        "app-1.0.dist-info": "[console_scripts]\napp = app.cli:main\n",
+    }
+    for folder, text in entry_points.items():
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "entry_points.txt").write_text(text)
+    (tmp_path / "theme_a-1.0.dist-info" / "METADATA").write_text("Name: theme_a\n")
+    modules, folders, listed = hinted_cold.program_entry_points(
+        [str(tmp_path)], {"app", "numpy"}, {"theme_b"})
+    assert modules == {
+        "theme_a": "an entry point of group app.themes, named after a package in the build",
+        "theme_b": "an entry point of group docs.themes, which a run loaded theme_b from"}
+    assert folders == [str(tmp_path / "theme_a-1.0.dist-info"),
+                       str(tmp_path / "theme_b-2.0.dist-info")]
+    assert listed == {"app.themes": ["a"], "docs.themes": ["classic", "fancy"]}
