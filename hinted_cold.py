@@ -41,7 +41,7 @@ import zlib
 import hinted_data_files
 import hinted_dist
 import hints_file
-from hinted_runtime import INDEX, INDEX_MAGIC, is_shared_object, normalized_name
+from hinted_runtime import INDEX, INDEX_MAGIC, OUR_MODULES, is_shared_object, normalized_name
 
 ARCHIVE = "nuitka-hints-cold.zip"
 # Groups of entry points that installers read (scripts), not the programs.
@@ -242,6 +242,75 @@ class ColdTier:
         if os.path.isdir(path):
             return _pyc(compile("", relative, "exec", dont_inherit=True), None)
         return self.pyc[name]  # compiled by close
+
+
+def reach(tier, hints, met, families, entry_points, distributions=None):
+    """Add to ``tier`` what the program could reach on an input nobody recorded,
+    each with its evidence, then close it over their imports: what Nuitka met in
+    the build and dropped (``met``: name -> the module in the build importing
+    it), the rest of each family the runs picked from (``families``: package ->
+    (picked, left)), the modules of each package folder a run listed, the entry
+    points of the program's groups (``program_entry_points``), and, given
+    ``distributions`` (``Distributions``), every other module of each
+    distribution the program reaches."""
+    for name, using in sorted(met.items()):
+        tier.add(name, "imported by %s, which is in the build" % using, admit=True)
+    for package, (_, left) in sorted(families.items()):
+        for name in left:
+            tier.add(name, "of %s.*, which the runs picked from by name" % package)
+    for package in listed_packages(hints.listed_directories, tier.locate):
+        for name in sorted(package_modules(package, tier.locate)):
+            tier.add(name, "in %s, whose folder a run listed" % package)
+    entry_modules, metadata, _ = entry_points
+    tier.metadata.update(metadata)
+    for name, why in sorted(entry_modules.items()):
+        tier.add(name, why, admit=True)
+    if distributions is not None:
+        roots = {name.partition(".")[0] for name in entry_modules}
+        roots.update(hints.top_level_packages())
+        for top in sorted(set().union(*map(distributions.siblings, roots))):
+            why = "of a distribution the program reaches (%s)" % top
+            tier.add(top, why)
+            for name in modules_below(top, tier.locate(top)):
+                tier.add(name, why)
+    tier.close()
+
+
+def listed_packages(listed_directories, locate):
+    """The packages whose folder a recorded run listed (a plugin registry,
+    locales, migrations: it picks from what it finds); ``listed_directories``:
+    ``Hints.listed_directories``."""
+    packages = set()
+    for folders in listed_directories.values():
+        for folder in folders:
+            name = folder.replace("/", ".")
+            if all(part.isidentifier() for part in name.split(".")):
+                location = locate(name)
+                if location and os.path.isdir(location):
+                    packages.add(name)
+    return sorted(packages)
+
+
+def package_modules(package, locate):
+    """The modules of ``package`` (names), as its folder here holds them, and its
+    folders that hold modules (namespace packages: ``locales/de/locale.py``)."""
+    depth = package.count(".") + 1
+    return {name for name in modules_below(package, locate(package)) if name.count(".") == depth}
+
+
+def left_out_modules(present, met, left_to_python, locate):
+    """Modules installed here that are not ``present`` in the binary (the binary
+    names one the program imports): those Nuitka ``met``, the other top-level
+    ones, and the other modules of each package in it; not those
+    ``left_to_python`` (their sources ship), nor this project's, nor a test suite's."""
+    search = [p for p in sys.path if p and os.path.isdir(p)]
+    names = set(met) | installed_top_levels(search)
+    for package in present:
+        names |= package_modules(package, locate)
+    return {name for name in names - set(present) - set(sys.builtin_module_names)
+            - set(left_to_python)
+            if name.partition(".")[0] not in OUR_MODULES
+            and not name.startswith("__main__") and not is_tests(name)}
 
 
 def program_entry_points(site_dirs, tops_in_build, imported_by_name):

@@ -41,7 +41,6 @@ compiles every module the runs imported.  The finished dist is slimmed
 (``hinted_dist``) and reported on (``hinted_report``).
 """
 
-import collections
 import fnmatch
 import importlib.machinery
 import importlib.util
@@ -360,22 +359,11 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         families = [] if self.keep_families or self.cold_tier else self.all_families()
         if families:
             settings["left_out_files"] = sorted(self.data_files.family_members_left_out())
-            settings["families_note"] = self._left_out_note(families)
+            settings["families_note"] = hinted_report.families_note(families)
             settings["statuses"] = sorted({0} | {
                 run["exit_status"] % 256 for run in self.hints.runs
                 if isinstance(run.get("exit_status"), int)})
         return settings
-
-    @staticmethod
-    def _left_out_note(families):
-        """The line a failing binary adds to its stderr: the families left out."""
-        named = ", ".join("%s (%d of %d shipped)" % (
-            f["family"], len(f["picked"]), len(f["picked"]) + len(f["left_out"]))
-            for f in families[:4])
-        more = " and %d more" % (len(families) - 4) if len(families) > 4 else ""
-        return ("%swhat no recorded run read of %s%s; if the program looked for one of "
-                "them, rebuild with --hinted-families=keep (or --hinted-safe)\n" % (
-                    hinted_runtime.LEFT_OUT_START, named, more))
 
     def onModuleEncounter(self, using_module_name, module_name, module_filename, module_kind):
         """``hinted_decisions`` decides; the other plugins' answers and Nuitka's
@@ -410,7 +398,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         imported = hinted_cold.imported_names(source_code, name, is_package)
         if name in self.learned_importers:
             self.decisions.loaded_for_nuitka[name] = self.decisions.keep_loaded_by(
-                imported | self._families_picked_by(name, imported), Reason.FOR_OTHER_PATH)
+                imported | hinted_decisions.families_picked_by(
+                    self.hints, name, imported, self._modules_of), Reason.FOR_OTHER_PATH)
             return None
         try:
             with open(source_filename, "rb") as handle:
@@ -451,18 +440,14 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                     ", the rest it could reach is in the cold tier" if self.cold_tier else ""))
 
     def module_families(self):
-        """Package -> (its modules the runs imported by a name they computed, the
-        others): the family a program picks from at run time (docutils' writers,
-        pygments' lexers).  Worked out once, when Nuitka can locate packages."""
+        """``hinted_decisions.module_families``, once Nuitka can locate packages."""
         if self.families is None:
-            self.families = {}
-            for name, entry in sorted(self.hints.modules.items()):
-                package = name.rpartition(".")[0]
-                if entry.get("by_name") and package and package not in self.families:
-                    members = self._package_modules(package)
-                    picked = {m for m in members if self.hints.modules.get(m, {}).get("by_name")}
-                    self.families[package] = (sorted(picked), sorted(members - self.kept))
+            self.families = hinted_decisions.module_families(
+                self.hints, self.kept, self._modules_of)
         return self.families
+
+    def _modules_of(self, package):
+        return self._modules_of(package)
 
     def _family_members_kept(self):
         """With --hinted-families=keep: the modules of the families the runs picked
@@ -475,25 +460,6 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             installed = hinted_data_files.is_installed(self.locateModule(member))
             self.decisions.keep_unrecorded(member, Reason.FOR_FAMILY, installed)
         return members
-
-    def _families_picked_by(self, importer, imported):
-        """The other modules of each package from which ``importer`` took, by a
-        name it computed (no import statement names it), a module the binary was
-        seen to lack: it picks from that family at run time (setuptools' vendored
-        packages, one per learning round otherwise)."""
-        family = set()
-        for name, entry in self.hints.learned.items():
-            package = name.rpartition(".")[0]
-            if entry["importer"] == importer and name not in imported and package:
-                family |= self._package_modules(package)
-        return family
-
-    def _package_modules(self, package):
-        """The modules of ``package`` (names), as its folder here holds them, and
-        its folders that hold modules (namespace packages: ``locales/de/locale.py``)."""
-        depth = package.count(".") + 1
-        return {name for name in hinted_cold.modules_below(package, self.locateModule(package))
-                if name.count(".") == depth}
 
     def getImplicitImports(self, module):
         """Make Nuitka include recorded modules it cannot see being imported, the
@@ -587,7 +553,10 @@ class HintedCompilationPlugin(NuitkaPluginBase):
 
         built = hinted_nuitka.built_modules()
         self._write_cold_tier(dist_dir, built)
-        self._report()
+        for line in hinted_report.build_log(self.decisions, self.hints, len(self.kept),
+                                            self.all_families(), self.keep_families,
+                                            self.cold_tier):
+            self.info(line)
         self.data_files.report(self.info, self.warning)
         slimmed = hinted_dist.slim(dist_dir, hinted_report.binary_in(dist_dir), self.strip,
                                    link=not isOnefileMode())
@@ -616,13 +585,12 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             self.cold_written["seconds"] = round(time.monotonic() - started, 2)
             cold_index = self.cold_written["index"]
         present = set(built) | set(cold_index["modules"] if cold_index else ())
-        hinted_cold.write_index(dist_dir, cold_index, self._left_out_modules(present),
-                                entry_points[2])
+        left_out = hinted_cold.left_out_modules(
+            present, self.decisions.dropped, self.left_to_python, self.locateModule)
+        hinted_cold.write_index(dist_dir, cold_index, left_out, entry_points[2])
 
     def _cold_tier(self, built, site_dirs, entry_points):
-        """The cold set, decided (``hinted_cold.ColdTier``): each module with the
-        evidence that the program could reach it.  ``entry_points``: what
-        ``hinted_cold.program_entry_points`` found."""
+        """The cold set, decided (``hinted_cold.ColdTier``, ``hinted_cold.reach``)."""
         from nuitka.options.Options import getUserProvidedYamlFiles
 
         implicit = hinted_nuitka.configured_implicit_imports(tuple(getUserProvidedYamlFiles()))
@@ -632,54 +600,9 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             refused=lambda name: hinted_nuitka.avoided_by_anti_bloat(ModuleName(name)),
             implied=lambda name: implicit.get(name, ()),
             companions=distributions.needed_with if self.whole_distributions else None)
-        for name, using in sorted(self.decisions.dropped.items()):
-            tier.add(name, "imported by %s, which is in the build" % using, admit=True)
-        for package, (_, left) in sorted(self.module_families().items()):
-            for name in left:
-                tier.add(name, "of %s.*, which the runs picked from by name" % package)
-        for package in self._listed_packages():
-            for name in sorted(self._package_modules(package)):
-                tier.add(name, "in %s, whose folder a run listed" % package)
-        entry_modules, metadata, _ = entry_points
-        tier.metadata.update(metadata)
-        for name, why in sorted(entry_modules.items()):
-            tier.add(name, why, admit=True)
-        if self.whole_distributions:
-            roots = {name.partition(".")[0] for name in entry_modules}
-            roots.update(self.hints.top_level_packages())
-            for top in sorted(set().union(*map(distributions.siblings, roots))):
-                why = "of a distribution the program reaches (%s)" % top
-                tier.add(top, why)
-                for name in hinted_cold.modules_below(top, self.locateModule(top)):
-                    tier.add(name, why)
-        tier.close()
+        hinted_cold.reach(tier, self.hints, self.decisions.dropped, self.module_families(),
+                          entry_points, distributions if self.whole_distributions else None)
         return tier
-
-    def _listed_packages(self):
-        """The packages whose folder a recorded run listed (a plugin registry,
-        locales, migrations: it picks from what it finds)."""
-        packages = set()
-        for folders in self.hints.listed_directories.values():
-            for folder in folders:
-                name = folder.replace("/", ".")
-                if all(part.isidentifier() for part in name.split(".")):
-                    location = self.locateModule(name)
-                    if location and os.path.isdir(location):
-                        packages.add(name)
-        return sorted(packages)
-
-    def _left_out_modules(self, present):
-        """Modules installed here that are not ``present`` in the binary: those
-        Nuitka met, the other top-level ones, and the other modules of each
-        package in it."""
-        search = [p for p in sys.path if p and os.path.isdir(p)]
-        names = set(self.decisions.dropped) | hinted_cold.installed_top_levels(search)
-        for package in present:
-            names |= self._package_modules(package)
-        return {name for name in names - present - set(sys.builtin_module_names)
-                - self.left_to_python
-                if name.partition(".")[0] not in hinted_runtime.OUR_MODULES
-                and not name.startswith("__main__") and not hinted_cold.is_tests(name)}
 
     def build_report(self, dist_dir, built, slimmed):
         """The report of this build (``hinted_report.build``): the plugin's decisions
@@ -707,16 +630,9 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         return {key: value for key, value in self.cold_written.items() if key != "index"}
 
     def all_families(self):
-        """The families the runs picked from, modules and data files:
-        [{"family", "kind", "picked", "left_out", "kept"}], those with members
-        the runs did not use."""
-        rows = [{"family": package + ".*", "kind": "modules", "picked": picked,
-                 "left_out": left, "kept": self.keep_families}
-                for package, (picked, left) in sorted(self.module_families().items()) if left]
-        rows += [{"family": pattern, "kind": "data files", "picked": read, "left_out": left,
-                  "kept": self.keep_families}
-                 for pattern, (read, left) in sorted(self.data_files.families.items())]
-        return rows
+        """``hinted_report.family_rows`` of the module and data-file families."""
+        return hinted_report.family_rows(self.module_families(), self.data_files.families,
+                                         self.keep_families)
 
     def _overruled(self):
         """Where Nuitka's configuration, or Nuitka itself, decided against the
@@ -727,55 +643,6 @@ class HintedCompilationPlugin(NuitkaPluginBase):
 
     def _kept_reason(self, name):
         return self.decisions.kept_reason(name, self.aliases)
-
-    def _report(self):
-        decisions = self.decisions
-        self.info("Kept %d recorded modules and packages." % len(self.kept))
-        if decisions.kept_without_record:
-            reasons = collections.Counter(map(str, decisions.kept_without_record.values()))
-            self.info("Kept %d modules no run imported: %s." % (
-                len(decisions.kept_without_record), hinted_report.most_common(reasons, 10)))
-        if decisions.given_way:
-            plugins = collections.Counter(
-                p for names in decisions.given_way.values() for p in names)
-            self.info("Kept %d modules other plugins require: %s." % (
-                len(decisions.given_way), ", ".join(
-                    "the %s plugin (%d)" % item for item in sorted(plugins.items()))))
-        if decisions.as_bytecode:
-            self.info("Included %d unrecorded modules as bytecode." % len(decisions.as_bytecode))
-        families = self.all_families()
-        if families:
-            self.info(
-                "The runs picked from %d families at run time (a module imported by a "
-                "computed name, a data file among files of its kind): %s; %s." % (
-                    len(families), ", ".join("%s (%d of %d)" % (
-                        f["family"], len(f["picked"]), len(f["picked"]) + len(f["left_out"]))
-                        for f in families[:5]),
-                    "the rest of each ships" if self.keep_families else
-                    "the rest of each is in the cold tier (data files ship)" if self.cold_tier
-                    else "the rest of each is left out: --hinted-families=keep (or "
-                    "--hinted-safe) ships them"))
-        if decisions.not_hot:
-            self.info(
-                "Included %d recorded modules as bytecode: no recorded run spent %d%% "
-                "of its CPU time (%d samples) in them (--hinted-compile=all compiles "
-                "them)." % (len(decisions.not_hot), HOT_SHARE * 100, HOT_SAMPLES)
-            )
-        looked_up = sorted(n for n in self.hints.looked_up
-                           if n not in decisions.kept_without_record)
-        if looked_up:
-            self.info(
-                "Left out %d modules the runs looked up but never loaded (keep one with "
-                "--hinted-keep=NAME): %s." % (len(looked_up), ", ".join(looked_up[:10])))
-        if not decisions.dropped:
-            return
-        stdlib = [n for n in decisions.dropped if n.partition(".")[0] in sys.stdlib_module_names]
-        by_package = collections.Counter(name.partition(".")[0] for name in decisions.dropped)
-        self.info(
-            "Dropped %d modules never imported in recorded runs (%d of the standard "
-            "library); most from: %s."
-            % (len(decisions.dropped), len(stdlib), hinted_report.most_common(by_package, 10))
-        )
 
 
 def _owner_name(module):

@@ -235,3 +235,32 @@ def matches(name, patterns):
     return any(name == pattern or name.startswith(pattern + ".") or
                fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(name, pattern + ".*")
                for pattern in patterns)
+
+
+def module_families(hints, kept, modules_of):
+    """Package -> (its modules the runs imported by a name they computed, its
+    other modules not ``kept``): the family a program picks from at run time
+    (docutils' writers, pygments' lexers).  ``modules_of(package)``: the
+    modules of a package as installed."""
+    families = {}
+    for name, entry in sorted(hints.modules.items()):
+        package = name.rpartition(".")[0]
+        if entry.get("by_name") and package and package not in families:
+            members = modules_of(package)
+            picked = {m for m in members if hints.modules.get(m, {}).get("by_name")}
+            families[package] = (sorted(picked), sorted(members - set(kept)))
+    return families
+
+
+def families_picked_by(hints, importer, imported, modules_of):
+    """The other modules of each package from which ``importer`` took, by a name
+    it computed (no import statement names it, ``imported`` being what its
+    statements name), a module the binary was seen to lack: it picks from that
+    family at run time (setuptools' vendored packages, one per learning round
+    otherwise)."""
+    family = set()
+    for name, entry in hints.learned.items():
+        package = name.rpartition(".")[0]
+        if entry["importer"] == importer and name not in imported and package:
+            family |= modules_of(package)
+    return family

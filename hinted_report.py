@@ -11,12 +11,14 @@ invoker its verify results (``add_verify``).  Shared by both, so it sits beside
 them; it imports only the standard library and the hints file's owner.
 """
 
+import collections
 import json
 import os
 import sys
 
 import hints_file
-from hinted_runtime import is_shared_object
+from hinted_decisions import HOT_SAMPLES, HOT_SHARE
+from hinted_runtime import LEFT_OUT_START, is_shared_object
 
 REPORT_FORMAT = 1
 
@@ -413,6 +415,75 @@ for (const table of document.querySelectorAll("table")) {
 </script>
 </body></html>
 """
+
+
+def build_log(decisions, hints, kept, families, keep_families, cold_tier):
+    """The lines the build logs about its decisions (``hinted_decisions``): what it
+    kept and why, the families the runs picked from, what it dropped."""
+    lines = ["Kept %d recorded modules and packages." % kept]
+    if decisions.kept_without_record:
+        reasons = collections.Counter(map(str, decisions.kept_without_record.values()))
+        lines.append("Kept %d modules no run imported: %s." % (
+            len(decisions.kept_without_record), most_common(reasons, 10)))
+    if decisions.given_way:
+        plugins = collections.Counter(p for names in decisions.given_way.values() for p in names)
+        lines.append("Kept %d modules other plugins require: %s." % (
+            len(decisions.given_way), ", ".join(
+                "the %s plugin (%d)" % item for item in sorted(plugins.items()))))
+    if decisions.as_bytecode:
+        lines.append("Included %d unrecorded modules as bytecode." % len(decisions.as_bytecode))
+    if families:
+        lines.append(
+            "The runs picked from %d families at run time (a module imported by a computed "
+            "name, a data file among files of its kind): %s; %s." % (
+                len(families), ", ".join("%s (%d of %d)" % (
+                    f["family"], len(f["picked"]), len(f["picked"]) + len(f["left_out"]))
+                    for f in families[:5]),
+                "the rest of each ships" if keep_families else
+                "the rest of each is in the cold tier (data files ship)" if cold_tier
+                else "the rest of each is left out: --hinted-families=keep (or --hinted-safe) "
+                "ships them"))
+    if decisions.not_hot:
+        lines.append(
+            "Included %d recorded modules as bytecode: no recorded run spent %d%% of its CPU "
+            "time (%d samples) in them (--hinted-compile=all compiles them)." % (
+                len(decisions.not_hot), HOT_SHARE * 100, HOT_SAMPLES))
+    looked_up = sorted(n for n in hints.looked_up if n not in decisions.kept_without_record)
+    if looked_up:
+        lines.append("Left out %d modules the runs looked up but never loaded (keep one with "
+                     "--hinted-keep=NAME): %s." % (len(looked_up), ", ".join(looked_up[:10])))
+    if decisions.dropped:
+        stdlib = [n for n in decisions.dropped if n.partition(".")[0] in sys.stdlib_module_names]
+        by_package = collections.Counter(name.partition(".")[0] for name in decisions.dropped)
+        lines.append(
+            "Dropped %d modules never imported in recorded runs (%d of the standard library); "
+            "most from: %s." % (len(decisions.dropped), len(stdlib),
+                                most_common(by_package, 10)))
+    return lines
+
+
+def family_rows(module_families, data_families, kept):
+    """The families the runs picked from, modules and data files, as the report
+    lists them: [{"family", "kind", "picked", "left_out", "kept"}], those with
+    members the runs did not use."""
+    rows = [{"family": package + ".*", "kind": "modules", "picked": picked,
+             "left_out": left, "kept": kept}
+            for package, (picked, left) in sorted(module_families.items()) if left]
+    rows += [{"family": pattern, "kind": "data files", "picked": read, "left_out": left,
+              "kept": kept}
+             for pattern, (read, left) in sorted(data_families.items())]
+    return rows
+
+
+def families_note(families):
+    """The line a failing binary built without its families adds to its stderr."""
+    named = ", ".join("%s (%d of %d shipped)" % (
+        f["family"], len(f["picked"]), len(f["picked"]) + len(f["left_out"]))
+        for f in families[:4])
+    more = " and %d more" % (len(families) - 4) if len(families) > 4 else ""
+    return ("%swhat no recorded run read of %s%s; if the program looked for one of them, "
+            "rebuild with --hinted-families=keep (or --hinted-safe)\n" % (
+                LEFT_OUT_START, named, more))
 
 
 def most_common(counts, limit):

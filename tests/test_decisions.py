@@ -125,3 +125,24 @@ def test_a_start_up_module_keeps_what_it_loads_and_a_loaded_file_keeps_its_modul
     assert made.encounter("cv2.cv2", "cv2", "/site/cv2/cv2.so", loaded_files={
         "/site/cv2/cv2.so"}) is None
     assert made.kept_without_record["cv2.cv2"] is Reason.FOR_LOADED_FILE
+
+
+def test_a_family_picked_by_a_computed_name_goes_in_with_the_module_the_binary_lacked():
+    """The binary lacked vendor.jaraco.text, imported by name by an importer that names
+    no such module: the other modules of vendor.jaraco are picked the same way."""
+    hints = record(vendoring=installed("vendoring.py"))
+    hints.learned["vendor.jaraco.text"] = {"importer": "vendoring", "runs": [1], "reports": []}
+    family = {"vendor.jaraco.text", "vendor.jaraco.functools", "vendor.jaraco.context"}
+    modules_of = {"vendor.jaraco": family}.get
+    assert hinted_decisions.families_picked_by(hints, "vendoring", {"importlib"},
+                                               modules_of) == family
+    assert hinted_decisions.families_picked_by(  # named by a statement: not picked
+        hints, "vendoring", {"vendor.jaraco.text"}, modules_of) == set()
+
+
+def test_a_family_is_what_the_runs_picked_by_name_and_the_rest_of_its_package():
+    hints = record(writers=installed("writers/__init__.py"),
+                   writers__html={**installed("writers/html.py"), "by_name": True})
+    modules_of = {"writers": {"writers.html", "writers.latex", "writers.odt"}}.get
+    assert hinted_decisions.module_families(hints, {"writers", "writers.html"}, modules_of) == {
+        "writers": (["writers.html"], ["writers.latex", "writers.odt"])}

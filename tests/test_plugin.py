@@ -617,24 +617,6 @@ def test_a_module_that_took_another_path_in_the_binary_keeps_all_it_imports(tmp_
     assert encounter(p, "colorsys", using="lazy") is None
 
 
-def test_a_family_picked_by_a_computed_name_goes_in_with_the_module_the_binary_lacked(
-        tmp_path, plugin, monkeypatch):
-    """The binary lacked vendor.jaraco.text, imported by name by an importer that names
-    no such module: the other modules of vendor.jaraco are picked the same way."""
-    family = tmp_path / "vendor" / "jaraco"
-    family.mkdir(parents=True)
-    for name in ("__init__.py", "text.py", "functools.py", "context.py"):
-        (family / name).write_text("")
-    p = plugin({"vendoring": source("vendoring.py", "site-packages")},
-               learned={"vendor.jaraco.text": {"importer": "vendoring", "runs": [1],
-                                               "reports": []}})
-    monkeypatch.setattr(p, "locateModule", lambda name: str(family)
-                        if name == "vendor.jaraco" else None)
-    assert p._families_picked_by("vendoring", {"importlib"}) == {
-        "vendor.jaraco.text", "vendor.jaraco.functools", "vendor.jaraco.context"}
-    assert p._families_picked_by("vendoring", {"vendor.jaraco.text"}) == set()  # named
-
-
 def test_what_the_main_script_imports_unconditionally_is_kept_whatever_the_record(
         plugin, tmp_path, capsys, monkeypatch):
     """A record of other runs (a test suite's) lacks what the main script loads on
