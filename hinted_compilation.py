@@ -3,45 +3,18 @@
     python -m nuitka --mode=standalone --user-plugin=hinted_compilation.py \\
         --hinted-json-file=script-<tag>.json script.py
 
-(``nuitka_hints.py`` writes that command for you.)  The hints come from
-``hinted_mods.py``.  For every module Nuitka meets, the plugin answers what
-``hinted_decisions`` decides from the record and what Nuitka's side says:
-
-- recorded (or learned from the binary: it lacked it on a replay), or a package
-  containing one: no opinion (``None``), so Nuitka follows it as usual and never
-  conflicts with anti-bloat's own exclusions;
-- not recorded, but what Nuitka's own code in the binary needs: the imports of
-  its compiled runtime and what its embedded Python code loads when run, of its
-  package configuration's rewrites and of its plugins' code, each with what
-  importing it loads (a fresh interpreter of the program's Python says); what the
-  interpreter's start-up modules load; a module matching ``--hinted-keep``; a
-  module another active plugin wants (the plugin gives way rather than have
-  Nuitka stop on the disagreement): no opinion either.  For a recorded module
-  the record supersedes the configuration's implicit imports: it lists what the
-  module may load (PIL.Image: every image plugin), the record what it did load;
-- a module Nuitka failed on (``--hinted-source``): not followed; its source file
-  ships and the binary imports it from there;
-- anything else: dropped, with the evidence as the reason (``--report`` XML shows it),
-  or, with ``--hinted-unrecorded=bytecode``, kept as bytecode instead of compiled.
-
-Standalone mode includes every standard-library module before asking plugins; the
-plugin turns that off (``hinted_nuitka.leave_standard_library_to_plugins``), so the standard
-library is decided like any other module.  Recorded modules that static analysis
-cannot see (``importlib.import_module`` with a computed name) and what Nuitka's
-runtime needs are added as implicit imports, never one Nuitka's anti-bloat keeps
-out (that would stop the build).  Every binary runs ``hinted_runtime`` first: the
-cold tier, and what it lacked noted.
-
-Which kept modules are compiled to C is profile-guided too: the program's own
-modules, and installed packages' modules in which a recorded run spent at least
-``HOT_SHARE`` of its CPU time (and ``HOT_SAMPLES`` samples).  The other modules
-of installed packages were only imported, so they go in as bytecode: the same
-behaviour, a fraction of the build time and size.  ``--hinted-compile=all``
-compiles every module the runs imported.  The finished dist is slimmed
-(``hinted_dist``) and reported on (``hinted_report``).
+(``nuitka_hints.py`` writes that command for you; the hints come from
+``hinted_mods.py``.)  A thin adapter: each of Nuitka's hooks is translated to
+the module that decides and answered from it.  ``hinted_decisions``: which
+modules are kept (compiled to C when a run spent its CPU time in them, else
+bytecode), left to Python or dropped, each with its reason, giving way to
+Nuitka's other plugins; ``hinted_data_files``: the data files and libraries
+that ship, through one gate; ``hinted_cold``: the cold tier and the index the
+binary reads (``hinted_runtime`` runs first in every binary); ``hinted_dist``
+and ``hinted_report``: the finished dist slimmed and reported on.  Everything
+read from Nuitka beyond the plugin API is in ``hinted_nuitka``.
 """
 
-import fnmatch
 import importlib.machinery
 import importlib.util
 import os
@@ -51,7 +24,8 @@ import time
 from nuitka.plugins.PluginBase import NuitkaPluginBase
 from nuitka.utils.ModuleNames import ModuleName
 
-try:
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # installed or copied
+try:  # only for these imports: Nuitka evaluates some calls (entry_points()) on sys.path
     import hinted_cold
     import hinted_data_files
     import hinted_decisions
@@ -60,23 +34,11 @@ try:
     import hinted_report
     import hinted_runtime
     import hints_file
-except ImportError:  # the files copied side by side rather than installed
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    try:  # only for these imports: Nuitka evaluates some calls (entry_points()) on sys.path
-        import hinted_cold
-        import hinted_data_files
-        import hinted_decisions
-        import hinted_dist
-        import hinted_nuitka
-        import hinted_report
-        import hinted_runtime
-        import hints_file
-    finally:
-        del sys.path[0]
+finally:
+    del sys.path[0]
 
 from hinted_decisions import HOT_SAMPLES, HOT_SHARE, LEFT_TO_PYTHON, Reason  # noqa: E402
 
-BUILTIN_KINDS = (hints_file.BUILTIN, hints_file.FROZEN)
 # What the processes the binary starts for multiprocessing run first, instead of the
 # main module: a worker (spawn, forkserver) runs WORKERS_MAIN, which Nuitka's
 # multiprocessing plugin makes of the main script's source, the fork server and
@@ -89,6 +51,74 @@ WORKERS_START = (WORKERS_MAIN, "multiprocessing")
 # bytecode, and Nuitka 4.3 crashes making a trigger module that is bytecode.
 WORKERS_WATCH = "multiprocessing"
 
+# The plugin's options: name -> optparse settings (dest: the name, in snake case).
+OPTIONS = [
+    ("--hinted-json-file", dict(
+        default=None,
+        help="[REQUIRED] Hints file written by hinted_mods.py for the program.")),
+    ("--hinted-keep", dict(
+        action="append", default=[],
+        help="Keep modules matching this shell pattern even if no recorded run "
+        "imported them; a package keeps its submodules. Repeatable.")),
+    ("--hinted-unrecorded", dict(
+        choices=("drop", "bytecode"), default="drop",
+        help="What to do with modules no recorded run imported: 'drop' them "
+        "(default) or include them as 'bytecode' (not compiled).")),
+    ("--hinted-data", dict(
+        choices=("opened", "all"), default="opened",
+        help="Which data files of the kept packages to ship: 'opened' (default): "
+        "those a recorded run read, also where Nuitka's package configuration does "
+        "not list them; 'all' that Nuitka's configuration lists.")),
+    ("--hinted-keep-data", dict(
+        action="append", default=[],
+        help="Ship data files whose path in the dist matches this shell pattern "
+        "(or lies below it) although no recorded run read them; a key or credential "
+        "(by its name) only when this is its exact path. Repeatable.")),
+    ("--hinted-families", dict(
+        choices=("name", "keep"), default="name",
+        help="A program picks from a family at run time: a module it imported by a "
+        "computed name picks from its package's modules, a data file it read from "
+        "the files of that kind in its folder. 'name' (default): say which families "
+        "the runs picked from (with the cold tier, the rest of each is in it; "
+        "without, left out); 'keep': ship them in the binary (modules as bytecode).")),
+    ("--hinted-cold", dict(
+        choices=("distributions", "reached", "no"), default="distributions",
+        help="The cold tier: what the program could reach on paths no recorded run "
+        "took ships as bytecode in one compressed archive in the dist, never "
+        "compiled, imported only if the program asks, with the data files of the "
+        "families the runs read from. 'distributions' (default): every other module "
+        "of each distribution the runs imported from, and of those a group of entry "
+        "points the program loads from names, with their data folders, and a "
+        "distribution with compiled code that one in the build imports; 'reached' "
+        "(the former default): only the modules Nuitka met that no run imported, "
+        "the rest of the families the runs picked from, the modules of package "
+        "folders a run listed, the entry points of the program's groups; with either, "
+        "what those import; 'no' (the smallest dist).")),
+    ("--hinted-safe", dict(
+        action="store_true", default=False,
+        help="Keep what the runs cannot prove unused: the families (as with "
+        "--hinted-families=keep), the modules no run imported that Nuitka finds (as "
+        "bytecode: --hinted-unrecorded=bytecode) and every data file Nuitka's "
+        "configuration offers (--hinted-data=all); still compiling only the hot "
+        "modules to C.")),
+    ("--hinted-source", dict(
+        action="append", default=[],
+        help="Leave this module to Python: Nuitka does not follow it, its source "
+        "file ships in the dist beside its package and is imported from there "
+        "(nuitka_hints.py adds it for a module Nuitka fails on). Repeatable.")),
+    ("--hinted-strip", dict(
+        choices=("yes", "no"), default="yes",
+        help="Strip the extension modules and libraries the dist ships of the symbols "
+        "the dynamic loader does not need, and keep one copy of byte-identical "
+        "files: 'yes' (default) or 'no'.")),
+    ("--hinted-compile", dict(
+        choices=("hot", "all"), default="hot",
+        help="Which recorded modules to compile to C: 'hot' (default): the "
+        "program's own and those where a recorded run spent at least %d%% of "
+        "its CPU time (%d samples), installed packages' other modules as "
+        "bytecode; 'all' of them." % (HOT_SHARE * 100, HOT_SAMPLES))),
+]
+
 
 class HintedCompilationPlugin(NuitkaPluginBase):
     """Keep what the recorded runs imported, drop the rest, say why."""
@@ -98,113 +128,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
 
     @classmethod
     def addPluginCommandLineOptions(cls, group):
-        group.add_option(
-            "--hinted-json-file",
-            dest="hinted_json_file",
-            default=None,
-            help="[REQUIRED] Hints file written by hinted_mods.py for the program.",
-        )
-        group.add_option(
-            "--hinted-keep",
-            dest="hinted_keep",
-            action="append",
-            default=[],
-            help="Keep modules matching this shell pattern even if no recorded run "
-            "imported them; a package keeps its submodules. Repeatable.",
-        )
-        group.add_option(
-            "--hinted-unrecorded",
-            dest="hinted_unrecorded",
-            choices=("drop", "bytecode"),
-            default="drop",
-            help="What to do with modules no recorded run imported: 'drop' them "
-            "(default) or include them as 'bytecode' (not compiled).",
-        )
-        group.add_option(
-            "--hinted-data",
-            dest="hinted_data",
-            choices=("opened", "all"),
-            default="opened",
-            help="Which data files of the kept packages to ship: 'opened' (default): "
-            "those a recorded run read, also where Nuitka's package configuration does "
-            "not list them; 'all' that Nuitka's configuration lists.",
-        )
-        group.add_option(
-            "--hinted-keep-data",
-            dest="hinted_keep_data",
-            action="append",
-            default=[],
-            help="Ship data files whose path in the dist matches this shell pattern "
-            "(or lies below it) although no recorded run read them; a key or credential "
-            "(by its name) only when this is its exact path. Repeatable.",
-        )
-        group.add_option(
-            "--hinted-families",
-            dest="hinted_families",
-            choices=("name", "keep"),
-            default="name",
-            help="A program picks from a family at run time: a module it imported by a "
-            "computed name picks from its package's modules, a data file it read from "
-            "the files of that kind in its folder. 'name' (default): say which families "
-            "the runs picked from (with the cold tier, the rest of each is in it; "
-            "without, left out); 'keep': ship them in the binary (modules as bytecode).",
-        )
-        group.add_option(
-            "--hinted-cold",
-            dest="hinted_cold",
-            choices=("distributions", "reached", "no"),
-            default="distributions",
-            help="The cold tier: what the program could reach on paths no recorded run "
-            "took ships as bytecode in one compressed archive in the dist, never "
-            "compiled, imported only if the program asks, with the data files of the "
-            "families the runs read from. 'distributions' (default): every other module "
-            "of each distribution the runs imported from, and of those a group of entry "
-            "points the program loads from names, with their data folders, and a "
-            "distribution with compiled code that one in the build imports; 'reached' "
-            "(the former default): only the modules Nuitka met that no run imported, "
-            "the rest of the families the runs picked from, the modules of package "
-            "folders a run listed, the entry points of the program's groups; with either, "
-            "what those import; 'no' (the smallest dist).",
-        )
-        group.add_option(
-            "--hinted-safe",
-            dest="hinted_safe",
-            action="store_true",
-            default=False,
-            help="Keep what the runs cannot prove unused: the families (as with "
-            "--hinted-families=keep), the modules no run imported that Nuitka finds (as "
-            "bytecode: --hinted-unrecorded=bytecode) and every data file Nuitka's "
-            "configuration offers (--hinted-data=all); still compiling only the hot "
-            "modules to C.",
-        )
-        group.add_option(
-            "--hinted-source",
-            dest="hinted_source",
-            action="append",
-            default=[],
-            help="Leave this module to Python: Nuitka does not follow it, its source "
-            "file ships in the dist beside its package and is imported from there "
-            "(nuitka_hints.py adds it for a module Nuitka fails on). Repeatable.",
-        )
-        group.add_option(
-            "--hinted-strip",
-            dest="hinted_strip",
-            choices=("yes", "no"),
-            default="yes",
-            help="Strip the extension modules and libraries the dist ships of the symbols "
-            "the dynamic loader does not need, and keep one copy of byte-identical "
-            "files: 'yes' (default) or 'no'.",
-        )
-        group.add_option(
-            "--hinted-compile",
-            dest="hinted_compile",
-            choices=("hot", "all"),
-            default="hot",
-            help="Which recorded modules to compile to C: 'hot' (default): the "
-            "program's own and those where a recorded run spent at least %d%% of "
-            "its CPU time (%d samples), installed packages' other modules as "
-            "bytecode; 'all' of them." % (HOT_SHARE * 100, HOT_SAMPLES),
-        )
+        for name, settings in OPTIONS:
+            group.add_option(name, dest=name[2:].replace("-", "_"), **settings)
 
     def __init__(self, hinted_json_file, hinted_keep, hinted_unrecorded, hinted_compile,
                  hinted_data, hinted_keep_data, hinted_source, hinted_strip,
@@ -225,9 +150,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             self.data_files.prepare()
         except hints_file.HintsError as exc:
             self.sysexit(str(exc))
-        self._check_mode()
         self.keep_patterns = list(hinted_keep)
-        for literal in (p for p in self.keep_patterns if not hinted_data_files.is_pattern(p)):
+        for literal in (p for p in self.keep_patterns if not hinted_decisions.is_pattern(p)):
             self.kept.update(p.asString() for p in ModuleName(literal).getParentPackageNames())
         self.decisions = hinted_decisions.ModuleDecisions(
             self.hints, self.kept, self.keep_patterns, hinted_unrecorded,
@@ -245,8 +169,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                                 hinted_unrecorded, hinted_families, hinted_cold)
         )
         self.families = None  # package -> its modules the runs picked by name, the others
-        self._check_plugins()
-        self._check_metadata()
+        self._check_build()
         self.learned_importers = {e["importer"] for e in self.hints.learned.values()} & self.kept
         if hinted_unrecorded == "drop":
             hinted_nuitka.leave_standard_library_to_plugins()
@@ -260,59 +183,32 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                 "an older tracer): compiling every recorded module."
             )
 
-    def _check_plugins(self):
-        """Say which standard plugins the program needs; stop if one is missing."""
-        from nuitka.options.Options import getUserProvidedYamlFiles
-
+    def _check_build(self):
+        """Stop, saying what to do, where Nuitka's options make a build that cannot
+        work: not standalone, ``--pgo-c`` (Nuitka runs the binary before the dist
+        has its cold tier and index), a standard plugin the program needs or the
+        metadata the runs read not asked for (``nuitka_hints.py`` asks for both)."""
         packages = self.hints.top_level_packages()
         kept_out = hinted_nuitka.packages_kept_out(packages, self.hints.modules,
-                                                   getUserProvidedYamlFiles())
+                                                   hinted_nuitka.user_yaml_files())
         for package, why in sorted(kept_out.items()):
             self.overruled[package] = why
             self.info("Not enabling the %s plugin although the runs imported %s: %s." % (
                 hinted_nuitka.PLUGINS_FOR_PACKAGES[package], package, why))
         needed = hinted_nuitka.required_plugins(packages, kept_out=kept_out)
-        if not needed:
-            return
-        from nuitka.plugins.Plugins import hasActivePlugin
-
-        missing = [name for name in needed if not hasActivePlugin(name)]
-        if missing:
-            self.sysexit(
-                "The program needs Nuitka plugin(s) %s: add --enable-plugins=%s "
-                "(nuitka_hints.py does this for you)." % (", ".join(missing), ",".join(missing))
-            )
-        self.info("Standard plugins the program needs, enabled: %s." % ", ".join(needed))
-
-    def _check_metadata(self):
-        """The metadata the runs read ships only when Nuitka is asked for it
-        (``--include-distribution-metadata``, which nuitka_hints.py gives): stop,
-        naming the options, where it is not."""
-        from nuitka.options.Options import getShallIncludeDistributionMetadata
-
-        asked = [hinted_runtime.normalized_name(p) for p in getShallIncludeDistributionMetadata()]
-        site_dirs = hints_file.site_packages_dirs(self.data_files.roots)
-        missing = [name for name in self.hints.distributions_read(site_dirs)
-                   if not any(fnmatch.fnmatchcase(hinted_runtime.normalized_name(name), pattern)
-                              for pattern in asked)]
-        if missing:
-            self.sysexit(
-                "The runs read the metadata of %s, which ships only when asked for: add %s "
-                "(nuitka_hints.py does this for you)." % (", ".join(missing), " ".join(
-                    "--include-distribution-metadata=%s" % name for name in missing)))
-
-    def _check_mode(self):
-        """A hinted binary reads its cold tier and its index from its dist: only
-        a standalone build (onefile's too) has one, and Nuitka's ``--pgo-c`` runs
-        the binary before the dist is done (where it stops: no index yet)."""
-        from nuitka.options.Options import isCPgoMode, isStandaloneMode
-
-        if not isStandaloneMode():
-            self.sysexit("nuitka-hints builds standalone programs: add --mode=standalone "
-                         "(or --mode=onefile).")
-        if isCPgoMode():
-            self.sysexit("nuitka-hints does not take --pgo-c yet: Nuitka runs the binary "
-                         "for it before the dist has its cold tier and index; leave it out.")
+        plugins = hinted_nuitka.plugins_not_enabled(needed)
+        metadata = hinted_nuitka.metadata_not_asked_for(self.hints.distributions_read(
+            hints_file.site_packages_dirs(self.data_files.roots)))
+        problem = hinted_nuitka.build_refusal() or plugins and (
+            "The program needs Nuitka plugin(s) %s: add --enable-plugins=%s (nuitka_hints.py "
+            "does this for you)." % (", ".join(plugins), ",".join(plugins))) or metadata and (
+            "The runs read the metadata of %s, which ships only when asked for: add %s "
+            "(nuitka_hints.py does this for you)." % (", ".join(metadata), " ".join(
+                "--include-distribution-metadata=%s" % name for name in metadata)))
+        if problem:
+            self.sysexit(problem)
+        if needed:
+            self.info("Standard plugins the program needs, enabled: %s." % ", ".join(needed))
 
     def createPreModuleLoadCode(self, module):
         """The code the binary runs before the program (``hinted_runtime``): the
@@ -354,8 +250,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         when the dist is done: the index beside the binary)."""
         settings = {"sources": True} if self.cold_tier else {}
         if self.left_to_python:
-            settings["left_to_python"] = {
-                name: dest for name, (_, dest) in self._left_to_python_files().items()}
+            files = self.decisions.left_to_python_files(self.locateModule)
+            settings["left_to_python"] = {name: dest for name, (_, dest) in files.items()}
         families = [] if self.keep_families or self.cold_tier else self.all_families()
         if families:
             settings["left_out_files"] = sorted(self.data_files.family_members_left_out())
@@ -474,17 +370,8 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         if module.isMainModule():
             wanted += [(n, "%s (nuitka-hints)" % Reason.FOR_FAMILY)
                        for n in self._family_members_kept()]
-            wanted += [(n, "imported in a recorded run (nuitka-hints)")
-                       for n in self.hints.program_modules()
-                       if self.hints.modules[n]["kind"] not in BUILTIN_KINDS]
-            wanted += [(n, "learned from the binary (nuitka-hints)") for n in self.hints.learned]
-            wanted += [(real, "imported in a recorded run as %s (nuitka-hints)" % alias)
-                       for alias, real in sorted(self.aliases.items())]
-            wanted += [(p, "--hinted-keep (nuitka-hints)")
-                       for p in self.keep_patterns if not hinted_data_files.is_pattern(p)]
-            wanted += [(n, "%s (nuitka-hints)" % reason)
-                       for n, reason in sorted(self.decisions.kept_without_record.items())
-                       if reason == Reason.FOR_RUNTIME]
+            wanted += [(n, "%s (nuitka-hints)" % why)
+                       for n, why in self.decisions.wanted_by_main(self.aliases)]
         for wanted_name, reason in wanted:
             avoided = hinted_nuitka.avoided_by_anti_bloat(ModuleName(wanted_name))
             if avoided:
@@ -509,24 +396,10 @@ class HintedCompilationPlugin(NuitkaPluginBase):
                     source, dest, "read in a recorded run (nuitka-hints)")
         except hints_file.HintsError as exc:  # an entry of the hints leads out of its folder
             self.sysexit(str(exc))
-        for name, (source, dest) in self._left_to_python_files().items():
+        for name, (source, dest) in self.decisions.left_to_python_files(self.locateModule).items():
             package = ModuleName(name).getPackageName()  # a top-level one: with the program
             if package == module.getFullName() or package is None and module.isMainModule():
                 yield self.makeIncludedDataFile(source, dest, "%s (nuitka-hints)" % LEFT_TO_PYTHON)
-
-    def _left_to_python_files(self):
-        """Module Nuitka failed on -> (its source file here, where it ships in the
-        dist: beside its package, a package as its ``__init__.py``)."""
-        files = {}
-        for name in sorted(self.left_to_python):
-            source, dest = self.locateModule(name), name.replace(".", "/")
-            if source and os.path.isdir(source):
-                source, dest = os.path.join(source, "__init__.py"), dest + "/__init__.py"
-            else:
-                dest += ".py"
-            if source and os.path.isfile(source):
-                files[name] = (source, dest)
-        return files
 
     def getExtraDlls(self, module):
         """The shared libraries the runs loaded by path (``ctypes``), or a binary
@@ -591,9 +464,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
 
     def _cold_tier(self, built, site_dirs, entry_points):
         """The cold set, decided (``hinted_cold.ColdTier``, ``hinted_cold.reach``)."""
-        from nuitka.options.Options import getUserProvidedYamlFiles
-
-        implicit = hinted_nuitka.configured_implicit_imports(tuple(getUserProvidedYamlFiles()))
+        implicit = hinted_nuitka.configured_implicit_imports(hinted_nuitka.user_yaml_files())
         distributions = hinted_cold.Distributions(hints_file.read_distributions(site_dirs))
         tier = hinted_cold.ColdTier(
             self.locateModule, built,

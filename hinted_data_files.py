@@ -21,6 +21,7 @@ import hinted_dist
 import hinted_report
 import hinted_runtime
 import hints_file
+from hinted_decisions import is_pattern
 
 
 # An extension module's file names, by the suffixes that carry the interpreter's tag.
@@ -462,11 +463,6 @@ def must_not_ship(relative):
     return any(part.startswith(".") and part not in (".", "..") for part in parts) or \
         any(part in SECRET_FOLDERS for part in parts[:-1]) or \
         any(fnmatch.fnmatch(parts[-1], pattern) for pattern in SECRET_PATTERNS)
-
-
-def is_pattern(text):
-    """A shell pattern, not a name or path (``--hinted-keep``, ``--hinted-keep-data``)."""
-    return any(char in text for char in "*?[")
 
 
 def _matches_path_patterns(path, patterns):

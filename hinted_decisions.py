@@ -199,6 +199,35 @@ class ModuleDecisions:
             and name not in self.hot
         )
 
+    def wanted_by_main(self, aliases):
+        """What the main module must import where Nuitka cannot see it, with
+        why: the recorded modules (not built in), the learned ones, the real names
+        of aliased ones, the literal ``--hinted-keep`` names and what Nuitka's
+        compiled runtime imports."""
+        hints = self.hints
+        wanted = [(n, "imported in a recorded run") for n in hints.program_modules()
+                  if hints.modules[n]["kind"] not in (hints_file.BUILTIN, hints_file.FROZEN)]
+        wanted += [(n, "learned from the binary") for n in hints.learned]
+        wanted += [(real, "imported in a recorded run as %s" % alias)
+                   for alias, real in sorted(aliases.items())]
+        wanted += [(p, "--hinted-keep") for p in self.keep_patterns if not is_pattern(p)]
+        return wanted + [(n, str(reason)) for n, reason in sorted(self.kept_without_record.items())
+                         if reason == Reason.FOR_RUNTIME]
+
+    def left_to_python_files(self, locate):
+        """Module Nuitka failed on -> (its source file here, where it ships in the
+        dist: beside its package, a package as its ``__init__.py``)."""
+        files = {}
+        for name in sorted(self.left_to_python):
+            source, dest = locate(name), name.replace(".", "/")
+            if source and os.path.isdir(source):
+                source, dest = os.path.join(source, "__init__.py"), dest + "/__init__.py"
+            else:
+                dest += ".py"
+            if source and os.path.isfile(source):
+                files[name] = (source, dest)
+        return files
+
     def kept_reason(self, name, aliases=None):
         """Why module ``name`` is in the build, in words."""
         if name == "__main__":
@@ -227,6 +256,11 @@ class ModuleDecisions:
         if name in self.kept:
             return "package of a recorded module"
         return "included by Nuitka itself (the interpreter's start-up)"
+
+
+def is_pattern(text):
+    """A shell pattern, not a name or path (``--hinted-keep``, ``--hinted-keep-data``)."""
+    return any(char in text for char in "*?[")
 
 
 def matches(name, patterns):

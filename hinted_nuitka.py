@@ -10,6 +10,7 @@ tests and the invoker import this module without building anything.
 """
 
 import ast
+import fnmatch
 import functools
 import os
 import re
@@ -17,6 +18,7 @@ import subprocess
 import sys
 
 import hints_file
+from hinted_runtime import normalized_name
 
 # Top-level package -> the standard Nuitka plugin it needs.  Only plugins that the
 # installed Nuitka offers and does not enable by itself are enabled (see
@@ -218,6 +220,47 @@ def parsed_options(options, script):
             setattr(fresh, name, list(value))
     parsed, _ = OptionParsing.parser.parse_args(known + [script], fresh)
     return parsed, project
+
+
+def build_refusal():
+    """Why Nuitka's options make a build nuitka-hints cannot make, or None: a
+    hinted binary reads its cold tier and index from its dist, which only a
+    standalone build (onefile's too) has, and Nuitka's ``--pgo-c`` runs the
+    binary before the dist is done."""
+    from nuitka.options.Options import isCPgoMode, isStandaloneMode
+
+    if not isStandaloneMode():
+        return "nuitka-hints builds standalone programs: add --mode=standalone (or " \
+            "--mode=onefile)."
+    if isCPgoMode():
+        return "nuitka-hints does not take --pgo-c yet: Nuitka runs the binary for it before " \
+            "the dist has its cold tier and index; leave it out."
+    return None
+
+
+def plugins_not_enabled(names):
+    """The standard plugins among ``names`` that this build does not enable."""
+    from nuitka.plugins.Plugins import hasActivePlugin
+
+    return [name for name in names if not hasActivePlugin(name)]
+
+
+def metadata_not_asked_for(distributions):
+    """The distributions whose metadata this build was not asked to ship
+    (``--include-distribution-metadata``, patterns and spellings as Nuitka
+    takes them)."""
+    from nuitka.options.Options import getShallIncludeDistributionMetadata
+
+    asked = [normalized_name(p) for p in getShallIncludeDistributionMetadata()]
+    return [name for name in distributions if not any(
+        fnmatch.fnmatchcase(normalized_name(name), pattern) for pattern in asked)]
+
+
+def user_yaml_files():
+    """The package configuration files the user gave (``--user-package-configuration-file``)."""
+    from nuitka.options.Options import getUserProvidedYamlFiles
+
+    return tuple(getUserProvidedYamlFiles())
 
 
 def version():

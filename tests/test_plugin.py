@@ -565,7 +565,7 @@ def test_the_binary_is_told_the_modules_nuitka_failed_on_and_where_they_ship(
         (str(path) for path in (installed / (name.replace(".", "/") + ".py"),
                                 installed / name.replace(".", "/")) if path.exists()), None))
     p.left_to_python.update({"shapes.matcher", "solo", "toppkg"})
-    assert p._left_to_python_files() == {
+    assert p.decisions.left_to_python_files(p.locateModule) == {
         "shapes.matcher": (str(installed / "shapes/matcher.py"), "shapes/matcher.py"),
         "solo": (str(installed / "solo.py"), "solo.py"),
         "toppkg": (str(installed / "toppkg/__init__.py"), "toppkg/__init__.py")}
