@@ -61,9 +61,10 @@ class ColdTier:
         ``implied(name)``: the modules Nuitka's configuration says a module imports
         where no statement shows it (an extension module's own imports);
         ``roots``: ``hints_file.sys_path_roots()`` (this Python's, by default);
-        ``companions(top)``: the top-level packages that come with ``top`` when a
-        distribution with compiled code joins (``Distributions.needed_with``);
-        None: none joins (``add``)."""
+        ``companions(importer, top, in_build)``: the top-level packages that join
+        when a module of ``importer`` (None: an entry point) imports ``top``, a
+        distribution with compiled code (``Distributions.joining``); None: none
+        joins (``add``)."""
         self.locate, self.in_build, self.refused = locate, frozenset(in_build), refused
         self.implied, self.companions = implied, companions
         self.tops_in_build = {name.partition(".")[0] for name in self.in_build}
@@ -76,13 +77,14 @@ class ColdTier:
         self.pyc = {}  # name -> its .pyc (compiled when its imports were read)
         self.failed = {}  # name -> why it could not be compiled
         self.metadata = set()  # the metadata folders (*.dist-info) that ship
+        self.whole = set()  # top-level packages whose data folders ship whole
 
-    def add(self, name, why, admit=False):
+    def add(self, name, why, admit=None):
         """Make ``name`` cold (with the packages holding it), unless it is in the
-        build, refused, a test suite's, or not installed here.  ``admit``: what
-        asks for it is in the build (a module there imports it, a group of entry
-        points the program loads from names it), so its distribution joins even
-        with compiled code, and those that distribution requires."""
+        build, refused, a test suite's, or not installed here.  ``admit``: the
+        top-level package of the module importing it, or True for a group of entry
+        points the program loads from: its distribution may join even with
+        compiled code (``_compiled_out``)."""
         if name in self.why or name in self.in_build or name in self.not_found or \
                 name in self.left_out and not admit or name == "__main__" or is_tests(name) or \
                 self.refused(name):
@@ -117,7 +119,7 @@ class ColdTier:
     def _read_imports(self, name):
         """Add what cold module ``name`` imports; compile it."""
         path = self.files[name]
-        admit = name.partition(".")[0] in self.tops_in_build
+        admit = name.partition(".")[0]
         for implied in self.implied(name):  # sklearn.tree._tree, compiled, imports more
             self.add(implied, "imported by %s (Nuitka's configuration)" % name, admit)
         if path.endswith(".py"):
@@ -137,12 +139,13 @@ class ColdTier:
         """Does top-level package ``top`` stay out of the cold tier: a
         distribution no run imported that has extension modules (its compiled
         code would bring its shared libraries, and its Python code would not
-        load without it), unless ``admit`` (``add``)?  Not the standard
-        library's, nor one in the build.  Only one step away from the build: what
-        a joining distribution imports of another such one stays out, unless it
-        requires it."""
+        load without it)?  Not the standard library's, nor one in the build; nor
+        one that joins (``companions``) as the importer's distribution declares
+        it (``admit``: the importer's top-level package)."""
         if admit and self.companions and self.compiled_out.get(top, True):
-            for companion in sorted(self.companions(top) | {top}):
+            importer = None if admit is True else admit
+            for companion in sorted(self.companions(importer, top,
+                                                    importer in self.tops_in_build)):
                 self._admit(companion)
         if top not in self.compiled_out:
             path = self.locate(top) if top not in self.tops_in_build else None
@@ -215,7 +218,7 @@ class ColdTier:
                     if is_package:  # (a namespace package's path is its folder)
                         folder = path if os.path.isdir(path) else os.path.dirname(path)
                         data_files += _ship_data(folder, dist_dir, os.path.dirname(relative),
-                                                 admits)
+                                                 admits, name.partition(".")[0] in self.whole)
                 parent, _, child = name.rpartition(".")
                 folder = os.path.dirname(_dist_path(parent, "", True)) if parent else ""
                 children.setdefault(folder, []).append((child, is_package))
@@ -254,7 +257,8 @@ def reach(tier, hints, met, families, entry_points, distributions=None):
     ``distributions`` (``Distributions``), every other module of each
     distribution the program reaches."""
     for name, using in sorted(met.items()):
-        tier.add(name, "imported by %s, which is in the build" % using, admit=True)
+        tier.add(name, "imported by %s, which is in the build" % using,
+                 admit=using.partition(".")[0])
     for package, (_, left) in sorted(families.items()):
         for name in left:
             tier.add(name, "of %s.*, which the runs picked from by name" % package)
@@ -268,7 +272,8 @@ def reach(tier, hints, met, families, entry_points, distributions=None):
     if distributions is not None:
         roots = {name.partition(".")[0] for name in entry_modules}
         roots.update(hints.top_level_packages())
-        for top in sorted(set().union(*map(distributions.siblings, roots))):
+        tier.whole = set().union(*map(distributions.siblings, roots))
+        for top in sorted(tier.whole):
             why = "of a distribution the program reaches (%s)" % top
             tier.add(top, why)
             for name in modules_below(top, tier.locate(top)):
@@ -353,7 +358,7 @@ def is_tests(name):
     package's ``tests``): no program imports one, though its imports reach it."""
     parts = name.split(".")
     return parts[0].startswith("_test") or parts[0] in ("test", "ensurepip", "turtledemo") \
-        or any(part in ("test", "tests") for part in parts[1:])
+        or any(part in ("test", "tests", "conftest") for part in parts[1:])
 
 
 def write_index(dist_dir, cold_index, left_out_modules, entry_points=None):
@@ -390,28 +395,49 @@ class Distributions:
 
     def needed_with(self, top):
         """The top-level packages of the distributions owning ``top`` and of those
-        they require, in turn: what its code imports anyway."""
+        they require, in turn, not for an extra: what its code imports anyway."""
         pending, seen = sorted(self.owners.get(top, ())), set()
         while pending:
             name = pending.pop()
             if name not in seen and name in self.tops:
                 seen.add(name)
-                pending += self.requires(name)
+                pending += [required for required, extra in self.requires(name) if not extra]
         return {top}.union(*(self.tops[name] for name in seen))
+
+    def joining(self, importer, top, in_build):
+        """The top-level packages that join when a module of top-level package
+        ``importer`` (None: an entry point names it) imports ``top``, of a
+        distribution with compiled code: ``top`` with what it requires
+        (``needed_with``), if the importer's distribution requires it, or (one
+        in the build) offers it as a feature (pandas' extra ``xml``: lxml; not
+        an extra for its tests, documents or development: Pillow's numpy);
+        else none."""
+        wanted = self.owners.get(top, set())
+        declared = importer is None or any(
+            required in wanted and (not extra or in_build and not NOT_FEATURES.search(extra))
+            for name in self.owners.get(importer, ()) for required, extra in self.requires(name))
+        return self.needed_with(top) if declared else set()
+
+
+# The extras that are not a distribution's features (Requires-Dist: numpy; extra == "tests").
+NOT_FEATURES = re.compile(r"test|dev|doc|lint|typ|mypy|bench|cov|style|check|build|release")
 
 
 def required_distributions(name):
-    """The distributions installed distribution ``name`` requires, but not for
-    an extra (its metadata's ``Requires-Dist``; normalized names)."""
+    """The distributions installed distribution ``name`` requires (its metadata's
+    ``Requires-Dist``): [(normalized name, the extra it is for, or "")]."""
     from importlib.metadata import PackageNotFoundError, distribution
 
     try:
         requirements = distribution(name).requires or ()
     except PackageNotFoundError:
         return []
-    return [normalized_name(re.match(r"\s*([\w.-]*)", spec).group(1))
-            for spec, _, marker in (requirement.partition(";") for requirement in requirements)
-            if "extra" not in marker]
+    found = []
+    for spec, _, marker in (requirement.partition(";") for requirement in requirements):
+        extra = re.search(r"""extra\s*==\s*['"]([^'"]+)['"]""", marker)
+        found.append((normalized_name(re.match(r"\s*([\w.-]*)", spec).group(1)),
+                      extra.group(1) if extra else ""))
+    return found
 
 
 def installed_top_levels(search):
@@ -493,6 +519,8 @@ def modules_below(package, folder):
         return []
     found, packages = [], set()
     for module in pkgutil.iter_modules([folder]):
+        if not module.name.isidentifier():
+            continue  # no import statement names it (PyInstaller's hook-numpy.py)
         found.append("%s.%s" % (package, module.name))
         if module.ispkg:
             packages.add(module.name)
@@ -574,11 +602,12 @@ NOT_DATA_SUFFIXES = (".py", ".pyc", ".pyo", ".pyw", ".pyi", ".pyx", ".pxd", ".px
 EXTENSION_SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".h", ".hpp")
 
 
-def _ship_data(folder, dist_dir, relative_folder, admits):
+def _ship_data(folder, dist_dir, relative_folder, admits, whole):
     """Copy a cold package's data files (not modules, nor code, nor dotfiles)
-    from ``folder`` to ``relative_folder`` of the dist, with its folders that are
-    not packages (a theme's ``static/``; a package ships its own, if cold), each
-    file as the gate ``admits`` (no secret, no link leading out of its folder)."""
+    from ``folder`` to ``relative_folder`` of the dist, and, if ``whole`` (a
+    distribution the program reaches), its folders that are not packages (a
+    theme's ``static/``; a package ships its own, if cold), each file as the
+    gate ``admits`` (no secret, no link leading out of its folder)."""
     shipped = []
     names = sorted(os.listdir(folder))
     extension_stems = {name.partition(".")[0] for name in names if is_shared_object(name)}
@@ -587,9 +616,10 @@ def _ship_data(folder, dist_dir, relative_folder, admits):
         stem, suffix = os.path.splitext(name)
         dest = relative_folder + "/" + name
         if os.path.isdir(source):
-            if not name.startswith(".") and name not in ("__pycache__", "test", "tests") and \
-                    not os.path.islink(source) and _package_init(source) is None:
-                shipped += _ship_data(source, dist_dir, dest, admits)
+            if whole and not name.startswith(".") and name not in (
+                    "__pycache__", "test", "tests") and not os.path.islink(source) and \
+                    _package_init(source) is None:
+                shipped += _ship_data(source, dist_dir, dest, admits, whole)
             continue
         if name.startswith(".") or is_shared_object(name) \
                 or suffix in NOT_DATA_SUFFIXES or name == "py.typed" \

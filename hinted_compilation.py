@@ -470,7 +470,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             self.locateModule, built,
             refused=lambda name: hinted_nuitka.avoided_by_anti_bloat(ModuleName(name)),
             implied=lambda name: implicit.get(name, ()),
-            companions=distributions.needed_with if self.whole_distributions else None)
+            companions=distributions.joining if self.whole_distributions else None)
         hinted_cold.reach(tier, self.hints, self.decisions.dropped, self.module_families(),
                           entry_points, distributions if self.whole_distributions else None)
         return tier

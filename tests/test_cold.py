@@ -146,14 +146,17 @@ def test_a_distribution_with_compiled_code_stays_out_where_site_packages_is_in_t
     assert list(tier.why) == ["uses_it"] and list(tier.left_out) == ["native_dist"]
 
 
-def test_a_compiled_distribution_a_built_one_imports_joins_with_those_it_requires(tmp_path):
+def test_a_compiled_distribution_a_built_one_offers_joins_with_those_it_requires(tmp_path):
     """A distribution with compiled code no run imported joins when a module of
-    one in the build imports it (pandas' read_xml: lxml), even if the cold set
-    reached it first another way, with the distributions it requires; one it
-    imports without requiring it stays out (one step from the build); its data
-    folders ship, its test suite's never."""
+    one in the build imports it and that one requires it or offers it as a
+    feature (pandas' read_xml: lxml, its extra "xml"), even if the cold set
+    reached it first another way, with the distributions it requires; one
+    offered for the tests only (Pillow's numpy), or imported by a joining one
+    that does not require it, stays out; its data folders ship, its test suite's
+    never."""
     so = ".cpython-311-x86_64-linux-gnu.so"
-    files = {"built_pkg/__init__.py": "", "built_pkg/xml_io.py": "def read():\n    import xmlish\n",
+    files = {"built_pkg/__init__.py": "",
+             "built_pkg/xml_io.py": "def read():\n    import xmlish\n    import xmlextra\n",
              "xmlish/__init__.py": "from . import _etree\nimport xmldep\ntry:\n"
                                    "    import xmlextra\nexcept ImportError:\n    pass\n",
              "xmlish/_etree" + so: "not really\n",
@@ -165,18 +168,21 @@ def test_a_compiled_distribution_a_built_one_imports_joins_with_those_it_require
         (site / relative).parent.mkdir(parents=True, exist_ok=True)
         (site / relative).write_text(text)
     distributions = hinted_cold.Distributions(
-        {"xmlish": [("XML_ish", "1")], "xmldep": [("xmldep", "1")],
-         "xmlextra": [("xmlextra", "1")]},
-        requires={"xml-ish": ["xmldep"], "xmldep": [], "xmlextra": []}.get)
+        {"built_pkg": [("built-pkg", "1")], "xmlish": [("XML_ish", "1")],
+         "xmldep": [("xmldep", "1")], "xmlextra": [("xmlextra", "1")]},
+        requires={"built-pkg": [("xml-ish", "xml"), ("xmlextra", "tests")],
+                  "xml-ish": [("xmldep", "")], "xmldep": [], "xmlextra": []}.get)
     assert distributions.needed_with("xmlish") == {"xmlish", "xmldep"}
+    assert distributions.joining("built_pkg", "xmlextra", True) == set()
 
     def locate(name):
         path = site / name.replace(".", "/")
         return str(path) if path.is_dir() else next(
             (str(found) for found in site.glob(name.replace(".", "/") + ".*")), None)
-    tier = hinted_cold.ColdTier(locate, {"built_pkg"}, companions=distributions.needed_with)
+    tier = hinted_cold.ColdTier(locate, {"built_pkg"}, companions=distributions.joining)
     tier.add("xmlish", "listed")
     assert list(tier.left_out) == ["xmlish"]  # reached from outside the build: out, so far
+    tier.whole.add("xmlish")
     tier.add("built_pkg.xml_io", "met")
     tier.close()
     assert sorted(tier.why) == ["built_pkg.xml_io", "xmldep", "xmldep._dep", "xmlish",
@@ -193,9 +199,10 @@ def test_a_distributions_top_level_packages_and_what_it_requires_are_known(tmp_p
     assert distributions.siblings("yaml") == {"yaml", "_yaml"}
     assert distributions.siblings("json") == {"json"}  # the standard library's: no owner
     assert "not-a-name" not in distributions.owners
-    required = hinted_cold.required_distributions("pytest")  # installed with the tests
-    assert {"iniconfig", "packaging", "pluggy"} <= set(required)
-    assert "hypothesis" not in required  # for its extra "dev" only
+    required = dict(hinted_cold.required_distributions("pytest"))  # installed with the tests
+    assert {required[name] for name in ("iniconfig", "packaging", "pluggy")} == {""}
+    assert required["hypothesis"] == "dev"  # for its extra "dev" only
+    assert hinted_cold.NOT_FEATURES.search("dev") and not hinted_cold.NOT_FEATURES.search("xml")
     assert hinted_cold.required_distributions("no-such-distribution-here") == []
 
 

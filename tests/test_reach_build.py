@@ -51,6 +51,9 @@ REACHDEMO = {
     "themes.py": "def plain():\n    return 'plain'\n",
 }
 THEMES = "[reachdemo.themes]\n%s\n"
+# nativedemo is its optional feature, as lxml is pandas' (extra "xml").
+REACHDEMO_METADATA = ("Metadata-Version: 2.1\nName: reachdemo\nVersion: 1.0\n"
+                      "Provides-Extra: native\nRequires-Dist: nativedemo; extra == \"native\"\n")
 REACHTHEME = {  # another distribution's theme, which reads its data folder
     "__init__.py": "import os\n\n\ndef theme():\n    with open(os.path.join(os.path.dirname("
                    "__file__), 'static', 'css', 'theme.css')) as handle:\n"
@@ -76,7 +79,8 @@ def work(tmp_path_factory):
     work = tmp_path_factory.mktemp("reach")
     (work / "reach.py").write_text(PROGRAM)
     with installed_distribution("reachdemo", "1.0", REACHDEMO, {
-            "entry_points.txt": THEMES % "plain = reachdemo.themes:plain"}), \
+            "entry_points.txt": THEMES % "plain = reachdemo.themes:plain",
+            "METADATA": REACHDEMO_METADATA}), \
             installed_distribution("reachtheme", "1.0", REACHTHEME, {
                 "entry_points.txt": THEMES % "fancy = reachtheme:theme"}), \
             installed_distribution("nativedemo", "1.0", {"__init__.py": NATIVEDEMO_INIT},
