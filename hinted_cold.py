@@ -154,11 +154,15 @@ class ColdTier:
         return self.compiled_out[top]
 
     def _admit(self, top):
-        """``top`` joins, with what the cold set reached of it before it did."""
+        """``top`` joins, with what the cold set reached of it before it did, and
+        whole: its compiled modules import others from C, where no statement
+        shows it (lxml's ``etree``, ``_elementpath``)."""
         self.compiled_out[top] = False
         for name in [name for name in self.left_out if name.partition(".")[0] == top]:
             _, why = self.left_out.pop(name)
             self.add(name, why)
+        for name in modules_below(top, self.locate(top)):
+            self.add(name, "of %s, which joined as a distribution in the build offers it" % top)
 
     def _is_stdlib(self, path):
         """Is ``path`` the standard library's: its innermost root is (outside a
@@ -215,13 +219,17 @@ class ColdTier:
                     member = relative[:-3] + ".pyc"
                     zipped.writestr(member, code)
                     modules[name] = (member, is_package, relative, zlib.crc32(code))
-                    if is_package:  # (a namespace package's path is its folder)
+                    if is_package and name.partition(".")[0] not in self.whole:
                         folder = path if os.path.isdir(path) else os.path.dirname(path)
                         data_files += _ship_data(folder, dist_dir, os.path.dirname(relative),
-                                                 admits, name.partition(".")[0] in self.whole)
+                                                 admits)
                 parent, _, child = name.rpartition(".")
                 folder = os.path.dirname(_dist_path(parent, "", True)) if parent else ""
                 children.setdefault(folder, []).append((child, is_package))
+        for top in sorted(self.whole):  # in the build or not: its data as installed
+            folder = self.locate(top)
+            if folder and os.path.isdir(folder) and not self._is_stdlib(folder):
+                data_files += _ship_data(folder, dist_dir, top, admits, whole=True)
         index = {"archive": ARCHIVE, "modules": modules, "children": children}
         for folder in sorted(self.metadata):
             for name in METADATA_FILES:
@@ -602,12 +610,13 @@ NOT_DATA_SUFFIXES = (".py", ".pyc", ".pyo", ".pyw", ".pyi", ".pyx", ".pxd", ".px
 EXTENSION_SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".h", ".hpp")
 
 
-def _ship_data(folder, dist_dir, relative_folder, admits, whole):
+def _ship_data(folder, dist_dir, relative_folder, admits, whole=False):
     """Copy a cold package's data files (not modules, nor code, nor dotfiles)
     from ``folder`` to ``relative_folder`` of the dist, and, if ``whole`` (a
-    distribution the program reaches), its folders that are not packages (a
-    theme's ``static/``; a package ships its own, if cold), each file as the
-    gate ``admits`` (no secret, no link leading out of its folder)."""
+    package of a distribution the program reaches, in the build or not), those
+    of its folders at any depth (a theme's ``static/``), not a test suite's nor
+    C headers; each file as the gate ``admits`` (no secret, no link leading out
+    of its folder)."""
     shipped = []
     names = sorted(os.listdir(folder))
     extension_stems = {name.partition(".")[0] for name in names if is_shared_object(name)}
@@ -617,8 +626,7 @@ def _ship_data(folder, dist_dir, relative_folder, admits, whole):
         dest = relative_folder + "/" + name
         if os.path.isdir(source):
             if whole and not name.startswith(".") and name not in (
-                    "__pycache__", "test", "tests") and not os.path.islink(source) and \
-                    _package_init(source) is None:
+                    "__pycache__", "test", "tests", "include") and not os.path.islink(source):
                 shipped += _ship_data(source, dist_dir, dest, admits, whole)
             continue
         if name.startswith(".") or is_shared_object(name) \
