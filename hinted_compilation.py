@@ -343,7 +343,7 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         return self.families
 
     def _modules_of(self, package):
-        return self._modules_of(package)
+        return hinted_cold.package_modules(package, self.locateModule)
 
     def _family_members_kept(self):
         """With --hinted-families=keep: the modules of the families the runs picked
