@@ -39,16 +39,12 @@ finally:
 
 from hinted_decisions import HOT_SAMPLES, HOT_SHARE, LEFT_TO_PYTHON, Reason  # noqa: E402
 
-# What the processes the binary starts for multiprocessing run first, instead of the
-# main module: a worker (spawn, forkserver) runs WORKERS_MAIN, which Nuitka's
-# multiprocessing plugin makes of the main script's source, the fork server and
-# the resource tracker a module of multiprocessing, which imports the package first.
+# What a process the binary starts for multiprocessing runs first: a worker the main
+# script's copy (WORKERS_MAIN, by Nuitka's multiprocessing plugin), the fork server and
+# resource tracker the package.  Its post-load code watches the work (not a module in
+# the package: those stay bytecode, and Nuitka 4.3 crashes on a bytecode trigger).
 WORKERS_MAIN = "__parents_main__"
 WORKERS_START = (WORKERS_MAIN, "multiprocessing")
-# After the multiprocessing package loads (multiprocessing.process with it, whose
-# _bootstrap runs a process's work), its post-load code has the work watched.  Not a
-# trigger of a module in the package: the multiprocessing plugin keeps those as
-# bytecode, and Nuitka 4.3 crashes making a trigger module that is bytecode.
 WORKERS_WATCH = "multiprocessing"
 
 # The plugin's options: name -> optparse settings (dest: the name, in snake case).
@@ -313,7 +309,9 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         imports of the main script (and of the modules it loads that way), which
         a record of other runs (a test suite's) may lack."""
         if name == "__main__":
-            self._say_if_no_run_of(source_filename)
+            for line in filter(None, [hinted_report.no_run_of(
+                    self.hints, self.hints_name, source_filename, self.cold_tier)]):
+                self.info(line)
         is_package = os.path.basename(source_filename or "").startswith("__init__.")
 
         def location(imported):
@@ -322,18 +320,6 @@ class HintedCompilationPlugin(NuitkaPluginBase):
 
         self.decisions.keep_certain_imports(
             hinted_cold.unconditional_imports(source_code, name, is_package), location)
-
-    def _say_if_no_run_of(self, script):
-        """One line when no recorded run ran the script being built."""
-        runs = [run for run in self.hints.runs if "cwd" in run]  # (older tracers: not said)
-        ran = {os.path.realpath(os.path.join(run["cwd"], run["argv"][0]))
-               for run in runs if not run.get("module") and run.get("argv")}
-        if script and runs and os.path.realpath(script) not in ran:
-            self.info(
-                "No recorded run in %s ran %s (they ran %s): what it imports at module level "
-                "is kept%s." % (self.hints_name, os.path.basename(script), ", ".join(sorted({
-                    " ".join(run["argv"][:2]) for run in runs})) or "nothing",
-                    ", the rest it could reach is in the cold tier" if self.cold_tier else ""))
 
     def module_families(self):
         """``hinted_decisions.module_families``, once Nuitka can locate packages."""
@@ -450,12 +436,10 @@ class HintedCompilationPlugin(NuitkaPluginBase):
             {name for name, entry in self.hints.modules.items() if entry.get("by_name")})
         if self.cold_tier:
             tier = self._cold_tier(built, site_dirs, entry_points)
-            self.cold_written = tier.write(
-                dist_dir, self.data_files.gate.admits,
-                content_of=hinted_dist.stripped_content if self.strip else None,
-                link=not isOnefileMode())
-            self.cold_written["why"] = dict(sorted(tier.why.items()))
-            self.cold_written["seconds"] = round(time.monotonic() - started, 2)
+            self.cold_written = dict(tier.write(
+                dist_dir, self.data_files.gate.admits, link=not isOnefileMode(),
+                content_of=hinted_dist.stripped_content if self.strip else None),
+                why=dict(sorted(tier.why.items())), seconds=round(time.monotonic() - started, 2))
             cold_index = self.cold_written["index"]
         present = set(built) | set(cold_index["modules"] if cold_index else ())
         left_out = hinted_cold.left_out_modules(
@@ -476,41 +460,22 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         return tier
 
     def build_report(self, dist_dir, built, slimmed):
-        """The report of this build (``hinted_report.build``): the plugin's decisions
-        on the modules in the build (``built``: name -> "compiled", "bytecode" or
-        "extension") and those it left out, and what ``hinted_dist.slim`` did."""
+        """The report of this build (``hinted_report.build``): ``built`` (name ->
+        "compiled", "bytecode" or "extension"), what ``hinted_dist.slim`` did."""
         from nuitka.Version import getNuitkaVersion
 
-        cold = self.cold_written["index"]["modules"] if self.cold_written else {}
         return hinted_report.build(
             dist_dir, self.hints, built, nuitka=getNuitkaVersion(),
             why={name: self._kept_reason(name) for name in built},
-            left_out=[(name, using, self.decisions.drop_reason(name) + (
-                "; in the cold tier" if name in cold else ""))
-                for name, using in self.decisions.dropped.items()],
-            overruled=self._overruled(), families=self.all_families(),
-            data_files={"added": self.data_files.added, "left_out": self.data_files.left_out,
-                        "stale": self.data_files.stale,
-                        "held_back": self.data_files.gate.held_back},
-            slimmed=slimmed, cold=self._cold_report())
-
-    def _cold_report(self):
-        """The cold tier for the report: what it holds and why, what it left out."""
-        if self.cold_written is None:
-            return None
-        return {key: value for key, value in self.cold_written.items() if key != "index"}
+            left_out=[(name, using, self.decisions.drop_reason(name))
+                      for name, using in self.decisions.dropped.items()],
+            overruled=self.overruled, families=self.all_families(), data_files=self.data_files,
+            slimmed=slimmed, cold=self.cold_written, left_to_python=self.left_to_python)
 
     def all_families(self):
         """``hinted_report.family_rows`` of the module and data-file families."""
         return hinted_report.family_rows(self.module_families(), self.data_files.families,
                                          self.keep_families)
-
-    def _overruled(self):
-        """Where Nuitka's configuration, or Nuitka itself, decided against the
-        record: [{"module", "why"}]."""
-        rows = [{"module": name, "why": why} for name, why in sorted(self.overruled.items())]
-        rows += [{"module": name, "why": LEFT_TO_PYTHON} for name in sorted(self.left_to_python)]
-        return rows
 
     def _kept_reason(self, name):
         return self.decisions.kept_reason(name, self.aliases)

@@ -17,7 +17,7 @@ import os
 import sys
 
 import hints_file
-from hinted_decisions import HOT_SAMPLES, HOT_SHARE
+from hinted_decisions import HOT_SAMPLES, HOT_SHARE, LEFT_TO_PYTHON
 from hinted_runtime import LEFT_OUT_START, is_shared_object
 
 REPORT_FORMAT = 1
@@ -44,19 +44,22 @@ def report_paths(dist_dir):
 
 
 def build(dist_dir, hints, built, nuitka, why, left_out, overruled, families, data_files,
-          slimmed, cold=None):
+          slimmed, cold=None, left_to_python=()):
     """The report's data: the dist (``dist_inventory``), the modules in the build
     (``built``: name -> how, ``why`` each is there), those left out ((module, the
     module importing it, the reason) each; those the program's own code imports
-    first: the branches no recorded run took), where the record was overruled, the
-    data files, the families the runs picked from, what slimming the dist saved;
-    the cold tier (``hinted_cold.ColdTier.write``'s summary, None without one;
-    the modules left out that it holds are marked "cold");
-    verify fills ``verify`` in later."""
+    first: the branches no recorded run took), where the record was overruled
+    (``overruled``: name -> why; the modules ``left_to_python``), the data files
+    (``hinted_data_files.DataFiles``), the families the runs picked from, what
+    slimming the dist saved; the cold tier (``hinted_cold.ColdTier.write``'s
+    summary, None without one; the modules left out that it holds are marked
+    "cold"); verify fills ``verify`` in later."""
     program = {n for n, m in hints.modules.items() if m.get("where") == hints_file.PROGRAM}
     program.add("__main__")
+    cold = {key: value for key, value in cold.items() if key != "index"} if cold else None
     cold_modules = (cold or {}).get("why", {})
-    left = [{"module": name, "imported_by": using, "reason": reason,
+    left = [{"module": name, "imported_by": using,
+             "reason": reason + ("; in the cold tier" if name in cold_modules else ""),
              "by_program": using in program, "cold": name in cold_modules,
              "fix": "trace a run that imports it, or --hinted-keep=%s" % name}
             for name, using, reason in left_out]
@@ -79,9 +82,11 @@ def build(dist_dir, hints, built, nuitka, why, left_out, overruled, families, da
         "kept": [{"module": name, "how": how, "why": why[name], "cpu_share": shares.get(name)}
                  for name, how in sorted(built.items())],
         "left_out": left,
-        "overruled": overruled,
+        "overruled": [{"module": name, "why": why} for name, why in sorted(overruled.items())]
+        + [{"module": name, "why": LEFT_TO_PYTHON} for name in sorted(left_to_python)],
         "families": families,
-        "data_files": data_files,
+        "data_files": {"added": data_files.added, "left_out": data_files.left_out,
+                       "stale": data_files.stale, "held_back": data_files.gate.held_back},
         "slimmed": slimmed,
         "cold": cold,
         "verify": None,
@@ -473,6 +478,20 @@ def family_rows(module_families, data_families, kept):
               "kept": kept}
              for pattern, (read, left) in sorted(data_families.items())]
     return rows
+
+
+def no_run_of(hints, hints_name, script, cold_tier):
+    """The line the build logs when no recorded run ran the script being built
+    (None when one did, or the tracer was too old to say)."""
+    runs = [run for run in hints.runs if "cwd" in run]
+    ran = {os.path.realpath(os.path.join(run["cwd"], run["argv"][0]))
+           for run in runs if not run.get("module") and run.get("argv")}
+    if not script or not runs or os.path.realpath(script) in ran:
+        return None
+    return "No recorded run in %s ran %s (they ran %s): what it imports at module level is " \
+        "kept%s." % (hints_name, os.path.basename(script), ", ".join(sorted({
+            " ".join(run["argv"][:2]) for run in runs})) or "nothing",
+            ", the rest it could reach is in the cold tier" if cold_tier else "")
 
 
 def families_note(families):

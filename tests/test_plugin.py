@@ -598,8 +598,7 @@ def test_a_module_left_to_python_is_refused_to_nuitka_saying_why(plugin):
     assert encounter(p, "shapes.matcher", using="shapes") == (
         False, "nuitka-hints: Nuitka fails on it: its source ships in the dist and Python "
         "imports it from there")
-    assert p._overruled() == [{"module": "shapes.matcher", "why": "Nuitka fails on it: its "
-                               "source ships in the dist and Python imports it from there"}]
+    assert p.left_to_python == {"shapes.matcher"}  # (the report's row: test_binary_needs)
 
 
 def test_a_module_that_took_another_path_in_the_binary_keeps_all_it_imports(tmp_path, plugin):
