@@ -22,8 +22,9 @@ where they are, with the libraries they find relative to their own folder
 (a wheel's ``*.libs``).  What ships beside the archive: those files, and a cold
 package's own data files and data folders.  A distribution no run imported that
 has extension modules joins only when a module of a distribution in the build
-imports it (pandas' ``read_xml``: lxml), with the distributions it requires; reached any other way,
-it does not ship at all, and the report counts its modules with their size.
+imports it and that distribution declares it (pandas' extra ``xml``: lxml), whole,
+with the distributions it requires; reached any other way, it does not ship at
+all, and the report counts its modules with their size.
 """
 
 import ast
@@ -345,9 +346,9 @@ def program_entry_points(site_dirs, tops_in_build, imported_by_name):
                 groups.setdefault(group, []).extend((n, module, folder) for n, module in entries)
     modules, folders, listed = {}, set(), {}
     for group, entries in sorted(groups.items()):
-        loaded = sorted(module for _, module, _ in entries if module in imported_by_name)
         if group in INSTALLERS_GROUPS:
             continue
+        loaded = sorted(module for _, module, _ in entries if module in imported_by_name)
         if loaded:
             why = "an entry point of group %s, which a run loaded %s from" % (group, loaded[0])
         elif group.partition(".")[0] in tops_in_build:

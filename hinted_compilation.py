@@ -309,8 +309,9 @@ class HintedCompilationPlugin(NuitkaPluginBase):
         imports of the main script (and of the modules it loads that way), which
         a record of other runs (a test suite's) may lack."""
         if name == "__main__":
-            for line in filter(None, [hinted_report.no_run_of(
-                    self.hints, self.hints_name, source_filename, self.cold_tier)]):
+            line = hinted_report.no_run_of(self.hints, self.hints_name, source_filename,
+                                           self.cold_tier)
+            if line:
                 self.info(line)
         is_package = os.path.basename(source_filename or "").startswith("__init__.")
 

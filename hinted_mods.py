@@ -65,10 +65,6 @@ options:
 """
 
 
-# The record tools: option -> function of ``hinted_record_tools``.
-TOOLS = {"summary": "print_summary", "combine": "combine_files", "prune-stale": "prune_stale",
-         "learn": "learn_from_binary"}
-
 # -- the command line: what `python hinted_mods.py ...` does ---------------------------
 
 # Exit statuses of --summary, --combine, --prune-stale and of errors; after tracing
@@ -93,14 +89,15 @@ def main(argv=None):
     if options.get("version"):
         print(version_line())
         return OK
-    for option, tool in TOOLS.items():
-        if option in options:
-            import hinted_record_tools  # (never with a program to trace)
-
-            arguments = options[option] if option == "learn" else (
-                [options.get("output"), options[option]] if option == "combine"
-                else [options[option]])
-            return _run_tool(getattr(hinted_record_tools, tool), *arguments)
+    tools = _record_tools(options)
+    if "summary" in options:
+        return _run_tool(tools.print_summary, options["summary"])
+    if "combine" in options:
+        return _run_tool(tools.combine_files, options.get("output"), options["combine"])
+    if "prune-stale" in options:
+        return _run_tool(tools.prune_stale, options["prune-stale"])
+    if "learn" in options:
+        return _run_tool(tools.learn_from_binary, *options["learn"])
     status = Tracer(options, target, program_args).run()
     # The hints are written and closed; skipping the interpreter's clean-up
     # saves the program's user several milliseconds a run.
@@ -167,6 +164,16 @@ def _split_command_line(argv):
     if "combine" in options:
         return options, None, []
     raise CommandLineError("no script given: python hinted_mods.py script.py [args...]")
+
+
+def _record_tools(options):
+    """``hinted_record_tools`` when ``options`` ask for one of its tools: imported
+    only then, never before a program is traced."""
+    if {"summary", "combine", "prune-stale", "learn"} & set(options):
+        import hinted_record_tools
+
+        return hinted_record_tools
+    return None
 
 
 def _run_tool(function, *args):

@@ -403,7 +403,7 @@ class Listings:
         self.cold = {(folder + relative).rstrip(os.sep): names  # package folder ->
                      for relative, names in cold["children"].items()}  # [(name, is_package)]
         self.lacking = {}  # package folder -> (package, [names left out])
-        for name in sorted(settings.get("left_out_modules", ())):
+        for name in settings.get("left_out_modules", ()):  # (sorted by the build)
             package, _, child = name.rpartition(".")
             if package:
                 path = folder + package.replace(".", os.sep)
