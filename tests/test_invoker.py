@@ -481,6 +481,17 @@ def test_an_unknown_stale_policy_is_one_clear_line(traced_script):
                              "choose error, warn, ignore\n")
 
 
+def test_a_cold_tier_choice_no_release_has_is_refused_naming_the_choices(traced_script):
+    """'yes' was the cold tier's choice before 'distributions' and 'reached';
+    Nuitka's parser refuses it, before any build, naming the choices."""
+    result = invoke("--hinted-cold=yes", str(traced_script))
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].endswith(
+        "error: option --hinted-cold: invalid choice: 'yes' "
+        "(choose from 'distributions', 'reached', 'no')")
+    assert not (traced_script.parent / "app.dist").exists()
+
+
 def test_nuitkas_output_is_relayed_and_each_streams_lines_kept_whole(capfd):
     """stderr's line is written in two pieces with a stdout line between them."""
     program = ("import sys, time\n"

@@ -439,6 +439,15 @@ def test_a_damaged_or_missing_index_ends_the_program_with_one_line(tmp_path):
     assert "No such file or directory" in run_in(dist).stderr
 
 
+@pytest.mark.parametrize("entry_points", [["sphinx.html_themes"], "sphinx.html_themes", 3])
+def test_an_index_whose_entry_points_are_not_groups_by_name_is_refused(tmp_path, entry_points):
+    """A whole index (checksum right) of another shape is refused too."""
+    hinted_cold.write_index(str(tmp_path), None, [], entry_points)
+    content = (tmp_path / hinted_runtime.INDEX).read_bytes()
+    with pytest.raises(ValueError, match="it does not hold what this release writes"):
+        hinted_runtime.index_content(content)
+
+
 def test_a_cold_extension_module_never_loads_through_a_file_another_user_made(tmp_path):
     """The temporary-file fallback takes a new name nobody can guess, and any
     failure is an ImportError naming the module."""
