@@ -233,8 +233,9 @@ def build_refusal():
         return "nuitka-hints builds standalone programs: add --mode=standalone (or " \
             "--mode=onefile)."
     if isCPgoMode():
-        return "nuitka-hints does not take --pgo-c yet: Nuitka runs the binary for it before " \
-            "the dist has its cold tier and index; leave it out."
+        return "nuitka-hints does not take --pgo-c: Nuitka runs the binary for it before " \
+            "the dist has its cold tier and index; use nuitka_hints.py --hinted-pgo, which " \
+            "trains on the recorded runs."
     return None
 
 

@@ -50,7 +50,7 @@ DAMAGED_START = "nuitka-hints: this program's files are damaged: "
 OUR_MODULES = ("hinted_mods", "hinted_tracer", "hinted_recorder", "hinted_record_tools",
                "hints_file", "nuitka_hints", "hinted_compilation", "hinted_report", "hinted_dist",
                "hinted_cold", "hinted_runtime", "hinted_decisions", "hinted_data_files",
-               "hinted_nuitka")
+               "hinted_nuitka", "hinted_pgo")
 
 
 def is_shared_object(filename):

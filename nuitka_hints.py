@@ -3,6 +3,7 @@
     python nuitka_hints.py [nuitka options] script.py
     python nuitka_hints.py --verify [nuitka options] script.py
     python nuitka_hints.py --verify-only [nuitka options] script.py
+    python nuitka_hints.py --hinted-pgo [nuitka options] script.py
 
 calls ``python -m nuitka`` of this interpreter with ``--mode=standalone`` (unless
 a mode is chosen already: ``onefile``, ``app`` and ``app-dist`` build hinted too),
@@ -11,7 +12,8 @@ user plugin fed with ``<script stem>-<tag>.json`` (made by ``hinted_mods.py``).
 Nuitka's output is streamed and its exit status returned.  ``--verify`` then
 replays every recorded run against the result (the onefile binary, or the one in
 the dist folder) and compares exit status and stdout; ``--verify-only`` does
-that for an existing build.
+that for an existing build.  ``--hinted-pgo`` trains the C compiler on the
+recorded runs (``hinted_pgo``): built instrumented, replayed, built again.
 """
 
 import os
@@ -22,6 +24,7 @@ import sys
 import sysconfig
 
 import hinted_nuitka
+import hinted_pgo
 import hinted_report
 import hinted_runtime
 import hints_file
@@ -39,7 +42,7 @@ PLUGIN_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hinted_c
 
 USAGE = """\
 usage: nuitka_hints.py [--verify | --verify-only] [--no-learn] [--learn-rounds=N]
-                       [--hints=FILE] [--hinted-stale=error|warn|ignore]
+                       [--hints=FILE] [--hinted-stale=error|warn|ignore] [--hinted-pgo]
                        [nuitka options] script.py
 
 Builds script.py with Nuitka (--mode=standalone unless you choose onefile, app
@@ -55,6 +58,10 @@ Standard options come from the my_opts list in %s.
                   learn what it lacked, for the next build)
   --no-learn      replay only: name what the binary lacked, change nothing
   --learn-rounds=N  build again at most N times (default 3)
+  --hinted-pgo    train gcc on the recorded runs: build instrumented, replay
+                  every run against the finished dist, build again with the
+                  profile (kept in <name>.pgo beside the build, reused while
+                  the C code is the same); runs that differ are left out
   --version       show this release, the Nuitka found and the Python
   --hinted-stale=error|warn|ignore
                   when the program's files or packages changed since a run was
@@ -86,7 +93,7 @@ def main(argv=None):
         verify_only = "--verify-only" in modes
         check_stale(hinted, stale_policy if not verify_only else "warn")
         if not verify_only:
-            status = build(hinted)
+            status = (build_trained if "--hinted-pgo" in modes else build)(hinted)
             if status != 0 or not modes & {"--verify", "--verify-only"}:
                 return status
         learn_rounds = 0 if verify_only else int(rounds)
@@ -99,7 +106,8 @@ def main(argv=None):
 # The invoker's own options (name -> whether it takes a value): read here, never
 # passed to Nuitka.  Every other option is Nuitka's, or the plugin's (--hinted-*).
 OWN_OPTIONS = {"--verify": False, "--verify-only": False, "--no-learn": False,
-               "--hints": True, "--hinted-stale": True, "--learn-rounds": True}
+               "--hinted-pgo": False, "--hints": True, "--hinted-stale": True,
+               "--learn-rounds": True}
 
 
 def split_options(options):
@@ -153,6 +161,7 @@ class HintedBuild:
         self.nuitka_options = nuitka_options
         self.settings = nuitka_settings(nuitka_options, script)
         self.left_to_python = []  # modules Nuitka failed on (``build``)
+        self.compiler_flags = {}  # CFLAGS, LDFLAGS for Nuitka's C build (``build_trained``)
 
     @property
     def command(self):
@@ -306,6 +315,11 @@ class NuitkaSettings:
             folder = os.path.splitext(folder)[0] + ".dist"
         return os.path.join(self.output_dir, folder)
 
+    def build_folder(self):
+        """The folder of Nuitka's C code and objects (``--output-folder-name``
+        with ``.build`` added)."""
+        return os.path.join(self.output_dir, (self.output_folder_name or self.stem) + ".build")
+
     def result(self):
         """The file that ships: the onefile binary, or the binary in the dist folder."""
         default = self.stem + hinted_report.BINARY_SUFFIX
@@ -335,7 +349,7 @@ def build(hinted):
     for _ in range(MAX_SOURCE_RETRIES + 1):
         command = hinted.command
         print("nuitka-hints: running %s" % shlex.join(command), flush=True)
-        status, output = _run_streamed(command)
+        status, output = _run_streamed(command, hinted.compiler_flags)
         if status == 0:
             return status
         failed = hinted_nuitka.module_nuitka_failed_on(output, hinted.script)
@@ -347,15 +361,73 @@ def build(hinted):
     return status
 
 
-def _run_streamed(command):
+def build_trained(hinted):
+    """``--hinted-pgo``: the build made with a C profile of the recorded runs
+    (``hinted_pgo``).  The profile beside the build is used if it was counted on
+    the code built now; else the program is built instrumented, every recorded
+    run replayed against the finished dist (``train``), and built again."""
+    profile = hinted_pgo.Profile.beside(hinted.settings)
+    if os.path.isdir(profile.folder):
+        hinted.compiler_flags = profile.using()
+        status = build(hinted)
+        runs = profile.counted_runs() if status == 0 else None
+        if status != 0 or runs is not None:
+            if runs is not None:
+                print("nuitka-hints: pgo: built with the profile of run%s %s in %s, which "
+                      "counted this code" % ("s" if len(runs) > 1 else "", _numbers(runs),
+                                             profile.folder), flush=True)
+            return status
+        print("nuitka-hints: pgo: the profile in %s counted other C code (the program, its "
+              "hints or Nuitka changed since): discarded, training again" % profile.folder,
+              flush=True)
+    profile.start()
+    hinted.compiler_flags = profile.generating()
+    status = build(hinted)
+    if status != 0:
+        return status
+    runs = train(hinted, profile)
+    if not runs:
+        raise hints_file.HintsError(
+            "--hinted-pgo: no recorded run behaved the same in the instrumented build, "
+            "nothing to train on: build without --hinted-pgo (--verify says why they differ)")
+    profile.save(runs)
+    hinted.compiler_flags = profile.using()
+    return build(hinted)
+
+
+def train(hinted, profile):
+    """Replay every recorded run against the instrumented dist; those that behave
+    as recorded count into the profile, the others are named and their counts
+    taken back out.  The numbers of the runs that count."""
+    binary = hinted.binary()
+    runs = hinted.hints.runs
+    counted = []
+    for number, run in enumerate(runs, 1):
+        before = profile.snapshot()
+        verdict, explanation = replay(binary, run, hinted.script)
+        if verdict == "same":
+            profile.drop(before)
+            counted.append(number)
+            continue
+        profile.restore(before)
+        print("nuitka-hints: pgo: run %d (%s) left out of the training: %s%s" % (
+            number, " ".join(run["argv"]), verdict,
+            "; " + explanation[0] if explanation else ""), flush=True)
+    print("nuitka-hints: pgo: trained on %d of %d recorded runs, building again with the "
+          "profile" % (len(counted), len(runs)), flush=True)
+    return counted
+
+
+def _run_streamed(command, compiler_flags=None):
     """Run ``command``, its stdout and stderr passed through as they come (a
     question without a line end too); (exit status, the last of each, stdout's
-    first: a stream's own tail, so that no line is cut by the other's chunks)."""
+    first: a stream's own tail, so that no line is cut by the other's chunks).
+    ``compiler_flags``: environment variables for Nuitka's C build."""
     import collections
     import threading
 
-    process = subprocess.Popen(command, env=nuitka_environment(), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, env=dict(nuitka_environment(), **compiler_flags or {}),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     tails = [collections.deque(maxlen=1000), collections.deque(maxlen=1000)]
 
     def relay(source, target, tail):

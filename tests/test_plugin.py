@@ -468,7 +468,7 @@ def test_a_build_not_standalone_or_with_pgo_c_stops_saying_why(plugin, monkeypat
         capsys.readouterr().err
     with pytest.raises(SystemExit):
         plugin({}, nuitka_options=["--pgo-c"])
-    assert "nuitka-hints does not take --pgo-c yet" in capsys.readouterr().err
+    assert "nuitka-hints does not take --pgo-c: " in capsys.readouterr().err
 
 
 def test_a_recorded_file_leading_out_of_its_folder_is_refused(plugin):

@@ -1,0 +1,241 @@
+"""C-level PGO trained on the recorded runs (``--hinted-pgo``), against the
+interpreter, plain Nuitka and the hinted build without it, side by side in one run.
+
+    python benchmarks/pgo.py [--python=3.X] [--mode=standalone|onefile] [--pairs=N]
+                             [program ...]                     (default: all)
+
+Each program is a pure-Python library doing real work that nobody here wrote
+(parsing, templating, formatting, a solver), and a small CLI for start-up.  It
+is recorded on its training inputs (what ``--hinted-pgo`` replays), built plain
+(``--mode=...`` alone), hinted and hinted with PGO, with ccache off so that no
+build profits from another's objects; then every binary and the interpreter run
+the program's timed input, which no run recorded, in ``--pairs`` rounds (7 by
+default), each round running them all in turn.  A ratio is the median over
+rounds of the two wall times of the same round (paired), so a slower minute of
+the machine weighs on both.  Every output is compared with the interpreter's.
+
+Runs in its own environment (``benchmarks/.venv-pgo-3.X``: Nuitka, this
+project, the libraries), made on first use.
+"""
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:0] = [ROOT, os.path.join(ROOT, "benchmarks")]
+
+from realworld import NUITKA_VERSION, _find_python  # noqa: E402
+
+# name -> (distributions, source, training inputs, timed input).
+PROGRAMS = {
+    "markdown_render": (["markdown"], """\
+import hashlib, sys
+import markdown
+
+def document(sections):
+    return "\\n".join(
+        "## Section %d\\n\\nSome *emphasis*, **strong** and `code`, a [link](http://x/%d).\\n\\n"
+        "- item %d\\n- item two\\n    1. nested\\n\\n> quoted %d\\n\\n```\\ncode %d\\n```\\n\\n"
+        "| a | b |\\n|---|---|\\n| %d | %d |\\n" % ((n,) * 6 + (n * n,)) for n in range(sections))
+
+html = markdown.markdown(document(int(sys.argv[1])), extensions=["tables", "fenced_code", "toc"])
+print(len(html), hashlib.sha256(html.encode()).hexdigest()[:16])
+""", [["40"], ["120"]], ["600"]),
+    "pycparser_parse": (["pycparser"], """\
+import sys
+from pycparser import c_generator, c_parser
+
+def source(functions):
+    return "\\n".join(
+        "int f%d(int a, int b) { int c = a * %d + b; if (c > %d) { c -= b; } else { c += a; }"
+        " for (int i = 0; i < %d; i++) { c ^= i << 1; } return c ? c : f%d(b, a); }"
+        % (n, n, n, n, max(n - 1, 0)) for n in range(functions))
+
+tree = c_parser.CParser().parse(source(int(sys.argv[1])))
+print(len(tree.ext), len(c_generator.CGenerator().visit(tree)))
+""", [["50"], ["150"]], ["1500"]),
+    "sqlparse_format": (["sqlparse"], """\
+import sys
+import sqlparse
+
+statements = "\\n".join(
+    "select a%d, b, count(*) from t%d join u on t%d.id = u.id where x > %d and y in (1, 2, 3)"
+    " group by a%d order by b desc limit 10;" % ((n,) * 5) for n in range(int(sys.argv[1])))
+formatted = sqlparse.format(statements, reindent=True, keyword_case="upper")
+print(len(formatted), formatted.count("\\n"))
+""", [["30"], ["90"]], ["400"]),
+    "jinja_compile": (["jinja2"], """\
+import sys
+import jinja2
+
+environment = jinja2.Environment(autoescape=True)
+total = 0
+for n in range(int(sys.argv[1])):
+    template = environment.from_string(
+        "{%% for x in items %%}<li class='{{ cls }}'>{{ x|upper }} {{ loop.index }}</li>"
+        "{%% endfor %%}{%% if flag %%}{{ title|e }}{%% else %%}none{%% endif %%}{{ %d + value }}"
+        % n)
+    total += len(template.render(items=["a", "b", "c"], cls="c%d" % n, flag=n % 2,
+                                 title="<t>", value=n))
+print(total)
+""", [["40"], ["120"]], ["500"]),
+    "pyparsing_arith": (["pyparsing"], """\
+import sys
+import pyparsing as pp
+
+operand = pp.pyparsing_common.integer | pp.Word(pp.alphas)
+expression = pp.infix_notation(operand, [(pp.one_of("* /"), 2, pp.OpAssoc.LEFT),
+                                         (pp.one_of("+ -"), 2, pp.OpAssoc.LEFT)])
+size = 0
+for n in range(int(sys.argv[1])):
+    size += len(str(expression.parse_string(
+        "%d * (x + %d) - y / (%d + z * %d)" % (n, n + 1, n + 2, n + 3), parse_all=True)))
+print(size)
+""", [["100"], ["300"]], ["2000"]),
+    "networkx_flow": (["networkx"], """\
+import sys
+import networkx as nx
+
+side = int(sys.argv[1])
+graph = nx.grid_2d_graph(side, side).to_directed()
+for number, (u, v) in enumerate(graph.edges):
+    graph.edges[u, v]["capacity"] = number * 7919 % 13 + 1
+flow, _ = nx.maximum_flow(graph, (0, 0), (side - 1, side - 1))
+lengths = dict(nx.all_pairs_shortest_path_length(nx.grid_2d_graph(side // 2, side // 2)))
+print(flow, sum(sum(found.values()) for found in lengths.values()))
+""", [["10"], ["16"]], ["36"]),
+    "small_cli": ([], """\
+import argparse, json
+
+parser = argparse.ArgumentParser(description="A small command line.")
+parser.add_argument("name")
+parser.add_argument("--times", type=int, default=1)
+arguments = parser.parse_args()
+print(json.dumps({"hello": arguments.name, "times": arguments.times}))
+""", [["world"], ["there", "--times=2"]], ["you", "--times=3"]),
+}
+VARIANTS = ("python", "plain", "hinted", "hinted-pgo")
+TIMED_OPTIONS = ["--disable-cache=ccache"]  # no build profits from another's objects
+
+
+def main(argv):
+    options = dict(arg[2:].partition("=")[::2] for arg in argv if arg.startswith("--"))
+    names = [arg for arg in argv if not arg.startswith("--")] or list(PROGRAMS)
+    python = options.pop("python", "%d.%d" % sys.version_info[:2])
+    mode = options.pop("mode", "standalone")
+    pairs = options.pop("pairs", "7")
+    unknown = ["--" + name for name in options] + [n for n in names if n not in PROGRAMS]
+    if unknown or mode not in ("standalone", "onefile") or not pairs.isdecimal():
+        sys.exit("pgo.py: error: %s: the programs are %s; --mode=standalone|onefile, --pairs=N"
+                 % (", ".join(unknown) or "--mode=%s --pairs=%s" % (mode, pairs),
+                    ", ".join(PROGRAMS)))
+    if os.path.realpath(sys.prefix) != os.path.realpath(_venv(python)):
+        return run_in_environment(python, names, argv)
+    import compare
+
+    work = tempfile.mkdtemp(prefix="nuitka-hints-pgo-")
+    print("pgo: work folder %s" % work, flush=True)
+    compare.warm_up(work, [])
+    rows = [measure(name, os.path.join(work, name), mode, int(pairs)) for name in names]
+    print_table(rows, mode)
+    return 0 if all(row["same"] for row in rows) else 1
+
+
+def _venv(python):
+    return os.path.join(ROOT, "benchmarks", ".venv-pgo-%s" % python)
+
+
+def run_in_environment(python, names, argv):
+    """Make ``python``'s environment with Nuitka and the programs' libraries; run
+    this script there."""
+    venv = _venv(python)
+    interpreter = os.path.join(venv, "bin", "python")
+    if not os.path.exists(interpreter):
+        subprocess.run([_find_python(python), "-m", "venv", venv], check=True)
+    needs = sorted({need for name in names for need in PROGRAMS[name][0]})
+    subprocess.run([interpreter, "-m", "pip", "install", "--quiet", "--editable", ROOT,
+                    "nuitka==%s" % NUITKA_VERSION, *needs], check=True)
+    return subprocess.call([interpreter, os.path.abspath(__file__), *argv])
+
+
+def measure(name, folder, mode, pairs):
+    """Record, build each variant, time the timed input in paired rounds: a row."""
+    import compare
+    import nuitka_hints
+
+    _, source, training, timed = PROGRAMS[name]
+    os.makedirs(folder)
+    script = os.path.join(folder, name + ".py")
+    with open(script, "w") as handle:
+        handle.write(source)
+    for argv in training:
+        subprocess.run([sys.executable, os.path.join(ROOT, "hinted_mods.py"), script, *argv],
+                       cwd=folder, check=True, capture_output=True)
+    row = {"program": name, "builds": {}, "sizes": {}}
+    commands = {
+        "plain": [sys.executable, "-m", "nuitka", "--mode=" + mode],
+        "hinted": [sys.executable, os.path.join(ROOT, "nuitka_hints.py"), "--verify",
+                   "--mode=" + mode],
+        "hinted-pgo": [sys.executable, os.path.join(ROOT, "nuitka_hints.py"), "--verify",
+                       "--hinted-pgo", "--mode=" + mode],
+    }
+    binaries = {"python": [sys.executable, script]}
+    for variant, command in commands.items():
+        out = os.path.join(folder, variant)
+        options = TIMED_OPTIONS + ["--output-dir=%s" % out]
+        seconds, _ = compare.build(command + options + [script], folder, "%s %s" % (variant, name))
+        settings = nuitka_hints.nuitka_settings(["--mode=" + mode] + options, script)
+        binaries[variant] = [settings.result()]
+        row["builds"][variant] = seconds
+        row["sizes"][variant] = compare.folder_size(
+            settings.dist_folder())[0] if mode == "standalone" else os.path.getsize(
+                settings.result())
+    times = {variant: [] for variant in VARIANTS}
+    outputs = {}
+    for round_number in range(pairs):
+        order = VARIANTS[round_number % len(VARIANTS):] + VARIANTS[:round_number % len(VARIANTS)]
+        for variant in order:
+            started = time.perf_counter()
+            result = subprocess.run(binaries[variant] + timed, cwd=folder, capture_output=True)
+            times[variant].append(time.perf_counter() - started)
+            outputs.setdefault(variant, (result.returncode, result.stdout))
+    row["same"] = len(set(outputs.values())) == 1
+    row["median"] = {variant: statistics.median(times[variant]) for variant in VARIANTS}
+    row["paired"] = {variant: statistics.median(
+        mine / plain for mine, plain in zip(times[variant], times["plain"]))
+        for variant in VARIANTS}
+    row["pgo_vs_hinted"] = statistics.median(
+        pgo / hinted for pgo, hinted in zip(times["hinted-pgo"], times["hinted"]))
+    print_table([row], mode, header=False)
+    return row
+
+
+def print_table(rows, mode, header=True):
+    """Markdown: run time of the timed input (median), and its paired ratio to
+    plain Nuitka's; build time and size of each build."""
+    if header:
+        print("\n| program (%s) | python | plain | hinted | hinted-pgo | pgo / plain | "
+              "pgo / hinted | build: plain, hinted, pgo | size MB: plain, hinted, pgo | "
+              "output |" % mode)
+        print("|" + " --- |" * 10)
+    for row in rows:
+        median, paired = row["median"], row["paired"]
+        print("| %s | %.3f s | %.3f s | %.3f s (%.2f) | %.3f s | **%.3f** | %.3f | %s | %s | %s |"
+              % (row["program"], median["python"], median["plain"], median["hinted"],
+                 paired["hinted"], median["hinted-pgo"], paired["hinted-pgo"],
+                 row["pgo_vs_hinted"],
+                 ", ".join("%.0f s" % row["builds"][v] for v in VARIANTS[1:]),
+                 ", ".join("%.1f" % (row["sizes"][v] / 1e6) for v in VARIANTS[1:]),
+                 "same" if row["same"] else "**differs**"), flush=True)
+    if len(rows) > 1:
+        print("\nmedian pgo / plain: %.3f; median pgo / hinted: %.3f" % (
+            statistics.median(row["paired"]["hinted-pgo"] for row in rows),
+            statistics.median(row["pgo_vs_hinted"] for row in rows)))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
