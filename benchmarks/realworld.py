@@ -41,7 +41,8 @@ only; its other runs are inputs nobody recorded, replayed against every binary
 (the ``held-out`` column), for the hinted build as it comes (with its cold
 tier), ``hinted-nocold`` (``--hinted-cold=no``), ``hinted-reached``
 (``--hinted-cold=reached``, the default until 2026-12-05; asked for by name), ``hinted-safe``
-(``--hinted-safe``) and plain Nuitka.  ``hinted-field`` (asked for by name) is
+(``--hinted-safe``) and plain Nuitka.  ``hinted-onefile`` (asked for by name) is the
+default build in ``--mode=onefile``, sized as the one file.  ``hinted-field`` (asked for by name) is
 the hinted build after its user ran the other inputs in the field with
 ``NUITKA_HINTS_MISSES`` set and learned what the binary lacked
 (``hinted_mods.py --learn``), a build after each such run, until the binary
@@ -459,6 +460,7 @@ FIELD_ROUNDS = 3  # field runs learned from, each followed by a build
 # smallest dist, without the cold tier).
 HINTED_OPTIONS = {"hinted": [], "hinted-nocold": ["--hinted-cold=no"],
                   "hinted-reached": ["--hinted-cold=reached"],
+                  "hinted-onefile": ["--mode=onefile"],
                   "hinted-safe": ["--hinted-safe"], FIELD: []}
 METHODS = (*HINTED_OPTIONS, "plain", "pyinstaller")
 DEFAULT_METHODS = ("hinted", "plain", "pyinstaller")
@@ -736,7 +738,7 @@ def measure(name, program, methods, work, held_out=False):
         except BuildFailed as failure:
             row.update(verify="build failed", why=str(failure), seconds=0, size=0, files=0)
         else:
-            row["size"], row["files"] = compare.folder_size(os.path.dirname(binary))
+            row["size"], row["files"] = shipped_size(binary, method)
             verdicts = [nuitka_hints.replay(binary, run, script)
                         for run in ([] if project else Hints.load(hints.filename).runs)]
             differing = [explanation for verdict, explanation in verdicts if verdict == "differs"]
@@ -752,7 +754,7 @@ def measure(name, program, methods, work, held_out=False):
                 binary, seconds, rounds, row["learned"] = learn_from_the_field(
                     binary, script, folder, unrecorded, misses)
                 row["seconds"], row["rounds"] = row["seconds"] + seconds, row["rounds"] + rounds
-                row["size"], row["files"] = compare.folder_size(os.path.dirname(binary))
+                row["size"], row["files"] = shipped_size(binary, method)
             if held_out:
                 row["held_out"], failed = replay_held_out(binary, script, unrecorded)
                 row["why"] = row["why"] or "; ".join(failed[0][:3]) if failed else row["why"]
@@ -761,6 +763,15 @@ def measure(name, program, methods, work, held_out=False):
             handle.write(json.dumps(row) + "\n")
         print_table(rows[-1:], header=False)
     return rows
+
+
+def shipped_size(binary, method):
+    """(bytes, files) of what ships: the binary's folder, or a onefile binary alone."""
+    import compare
+
+    if method.endswith("-onefile"):
+        return os.path.getsize(binary), 1
+    return compare.folder_size(os.path.dirname(binary))
 
 
 def replay_held_out(binary, script, unrecorded, misses_file=None):
