@@ -703,7 +703,6 @@ def measure(name, program, methods, work, held_out=False):
     """Trace the program's runs, then build and replay it each way: rows.  With
     ``held_out`` only the first run is recorded for the build; the others are
     traced into a file of their own, to be replayed as inputs nobody recorded."""
-    import compare
     import nuitka_hints
     from hints_file import Hints, hints_path
 
