@@ -61,6 +61,10 @@ class Profile:
         shutil.rmtree(self.folder, ignore_errors=True)
         os.makedirs(self.folder)
 
+    def kept(self):
+        """Whether a training finished into the folder (it may be of other code)."""
+        return os.path.isfile(os.path.join(self.folder, STAMP))
+
     def counted_runs(self):
         """The runs the profile holds, if it was counted on the code in the build
         folder now (built at the same place: the count files are named after it);

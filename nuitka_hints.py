@@ -367,16 +367,17 @@ def build_trained(hinted):
     the code built now; else the program is built instrumented, every recorded
     run replayed against the finished dist (``train``), and built again."""
     profile = hinted_pgo.Profile.beside(hinted.settings)
-    if os.path.isdir(profile.folder):
+    if profile.kept():
         hinted.compiler_flags = profile.using()
         status = build(hinted)
-        runs = profile.counted_runs() if status == 0 else None
-        if status != 0 or runs is not None:
-            if runs is not None:
-                print("nuitka-hints: pgo: built with the profile of run%s %s in %s, which "
-                      "counted this code" % ("s" if len(runs) > 1 else "", _numbers(runs),
-                                             profile.folder), flush=True)
+        if status != 0:
             return status
+        runs = profile.counted_runs()
+        if runs is not None:
+            print("nuitka-hints: pgo: built with the profile of run%s %s in %s, which "
+                  "counted this code" % ("s" if len(runs) > 1 else "", _numbers(runs),
+                                         profile.folder), flush=True)
+            return OK
         print("nuitka-hints: pgo: the profile in %s counted other C code (the program, its "
               "hints or Nuitka changed since): discarded, training again" % profile.folder,
               flush=True)
