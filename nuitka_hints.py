@@ -58,10 +58,12 @@ Standard options come from the my_opts list in %s.
                   learn what it lacked, for the next build)
   --no-learn      replay only: name what the binary lacked, change nothing
   --learn-rounds=N  build again at most N times (default 3)
-  --hinted-pgo    train gcc on the recorded runs: build instrumented, replay
-                  every run against the finished dist, build again with the
-                  profile (kept in <name>.pgo beside the build, reused while
-                  the C code is the same); runs that differ are left out
+  --hinted-pgo    train gcc on the recorded runs: every recorded module
+                  compiled (--hinted-compile=all unless given), built
+                  instrumented, every run replayed against the finished dist,
+                  built again with the profile (kept in <name>.pgo beside the
+                  build, reused while the C code is the same); runs that
+                  differ are named and left out
   --version       show this release, the Nuitka found and the Python
   --hinted-stale=error|warn|ignore
                   when the program's files or packages changed since a run was
@@ -361,12 +363,21 @@ def build(hinted):
     return status
 
 
+# What --hinted-pgo compiles unless told: the profile trains C code only, and
+# much of the time goes in the recorded modules left as bytecode (measured on a
+# pyparsing program: with the hot modules compiled PGO took 3% off, with all 10%).
+PGO_COMPILE = "--hinted-compile=all"
+
+
 def build_trained(hinted):
     """``--hinted-pgo``: the build made with a C profile of the recorded runs
-    (``hinted_pgo``).  The profile beside the build is used if it was counted on
-    the code built now; else the program is built instrumented, every recorded
-    run replayed against the finished dist (``train``), and built again."""
+    (``hinted_pgo``), every recorded module compiled (``PGO_COMPILE``).  The
+    profile beside the build is used if it was counted on the code built now;
+    else the program is built instrumented, every recorded run replayed against
+    the finished dist (``train``), and built again."""
     profile = hinted_pgo.Profile.beside(hinted.settings)
+    if hinted.settings.plugin_option("--hinted-compile") is None:
+        hinted.nuitka_options.append(PGO_COMPILE)
     if profile.kept():
         hinted.compiler_flags = profile.using()
         status = build(hinted)
