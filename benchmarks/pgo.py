@@ -5,10 +5,12 @@ interpreter, plain Nuitka and the hinted build without it, side by side in one r
                              [program ...]                     (default: all)
 
 Each program is a pure-Python library doing real work that nobody here wrote
-(parsing, templating, formatting, a solver), and a small CLI for start-up.  It
-is recorded on its training inputs (what ``--hinted-pgo`` replays), built plain
-(``--mode=...`` alone), hinted and hinted with PGO, with ccache off so that no
-build profits from another's objects; then every binary and the interpreter run
+(parsing, templating, formatting, encryption, a solver), and a small CLI for
+start-up.  It is recorded on its training inputs (what ``--hinted-pgo``
+replays), built plain (``--mode=...`` alone), hinted, hinted with every recorded
+module compiled (``hinted-all``: what ``--hinted-pgo`` compiles, without the
+profile, so that the profile's own share shows) and hinted with PGO, with ccache
+off so that no build profits from another's objects; then every binary and the interpreter run
 the program's timed input, which no run recorded, in ``--pairs`` rounds (7 by
 default), each round running them all in turn.  A ratio is the median over
 rounds of the two wall times of the same round (paired), so a slower minute of
@@ -44,20 +46,29 @@ def document(sections):
 
 html = markdown.markdown(document(int(sys.argv[1])), extensions=["tables", "fenced_code", "toc"])
 print(len(html), hashlib.sha256(html.encode()).hexdigest()[:16])
-""", [["40"], ["120"]], ["600"]),
-    "pycparser_parse": (["pycparser"], """\
+""", [["40"], ["120"]], ["2000"]),
+    "lark_json": (["lark"], """\
 import sys
-from pycparser import c_generator, c_parser
+from lark import Lark
 
-def source(functions):
-    return "\\n".join(
-        "int f%d(int a, int b) { int c = a * %d + b; if (c > %d) { c -= b; } else { c += a; }"
-        " for (int i = 0; i < %d; i++) { c ^= i << 1; } return c ? c : f%d(b, a); }"
-        % (n, n, n, n, max(n - 1, 0)) for n in range(functions))
-
-tree = c_parser.CParser().parse(source(int(sys.argv[1])))
-print(len(tree.ext), len(c_generator.CGenerator().visit(tree)))
-""", [["50"], ["150"]], ["1500"]),
+GRAMMAR = r\"\"\"
+    ?value: object | array | string | NUMBER -> number | "true" -> true | "false" -> false
+          | "null" -> null
+    array: "[" [value ("," value)*] "]"
+    object: "{" [pair ("," pair)*] "}"
+    pair: string ":" value
+    string: ESCAPED_STRING
+    %import common.ESCAPED_STRING
+    %import common.SIGNED_NUMBER -> NUMBER
+    %import common.WS
+    %ignore WS
+\"\"\"
+parser = Lark(GRAMMAR, start="value", parser="lalr")
+items = ", ".join('{"id": %d, "name": "item %d", "tags": ["a", "b"], "ok": %s, "x": %d.5}'
+                  % (n, n, "true" if n % 2 else "false", n) for n in range(int(sys.argv[1])))
+tree = parser.parse("[%s]" % items)
+print(len(tree.children), sum(1 for _ in tree.iter_subtrees()))
+""", [["200"], ["600"]], ["6000"]),
     "sqlparse_format": (["sqlparse"], """\
 import sys
 import sqlparse
@@ -96,18 +107,33 @@ for n in range(int(sys.argv[1])):
         "%d * (x + %d) - y / (%d + z * %d)" % (n, n + 1, n + 2, n + 3), parse_all=True)))
 print(size)
 """, [["100"], ["300"]], ["2000"]),
-    "networkx_flow": (["networkx"], """\
+    "constraint_queens": (["python-constraint"], """\
 import sys
-import networkx as nx
+from constraint import AllDifferentConstraint, FunctionConstraint, Problem
 
-side = int(sys.argv[1])
-graph = nx.grid_2d_graph(side, side).to_directed()
-for number, (u, v) in enumerate(graph.edges):
-    graph.edges[u, v]["capacity"] = number * 7919 % 13 + 1
-flow, _ = nx.maximum_flow(graph, (0, 0), (side - 1, side - 1))
-lengths = dict(nx.all_pairs_shortest_path_length(nx.grid_2d_graph(side // 2, side // 2)))
-print(flow, sum(sum(found.values()) for found in lengths.values()))
-""", [["10"], ["16"]], ["36"]),
+size = int(sys.argv[1])
+problem = Problem()
+columns = range(size)
+problem.addVariables(columns, range(size))
+problem.addConstraint(AllDifferentConstraint())
+for first in columns:
+    for second in columns:
+        if first < second:
+            problem.addConstraint(FunctionConstraint(
+                lambda a, b, distance=second - first: abs(a - b) != distance), (first, second))
+solutions = problem.getSolutions()
+print(len(solutions), min(tuple(s[c] for c in columns) for s in solutions))
+""", [["6"], ["7"]], ["11"]),
+    "pyaes_encrypt": (["pyaes"], """\
+import hashlib, sys
+import pyaes
+
+key = bytes(range(32))
+data = bytes(n * 7 % 256 for n in range(int(sys.argv[1]) * 16))
+encrypted = pyaes.AESModeOfOperationCTR(key, pyaes.Counter(5)).encrypt(data)
+decrypted = pyaes.AESModeOfOperationCTR(key, pyaes.Counter(5)).decrypt(encrypted)
+print(hashlib.sha256(encrypted).hexdigest()[:16], decrypted == data)
+""", [["500"], ["1500"]], ["12000"]),
     "small_cli": ([], """\
 import argparse, json
 
@@ -118,7 +144,7 @@ arguments = parser.parse_args()
 print(json.dumps({"hello": arguments.name, "times": arguments.times}))
 """, [["world"], ["there", "--times=2"]], ["you", "--times=3"]),
 }
-VARIANTS = ("python", "plain", "hinted", "hinted-pgo")
+VARIANTS = ("python", "plain", "hinted", "hinted-all", "hinted-pgo")
 TIMED_OPTIONS = ["--disable-cache=ccache"]  # no build profits from another's objects
 
 
@@ -180,6 +206,8 @@ def measure(name, folder, mode, pairs):
         "plain": [sys.executable, "-m", "nuitka", "--mode=" + mode],
         "hinted": [sys.executable, os.path.join(ROOT, "nuitka_hints.py"), "--verify",
                    "--mode=" + mode],
+        "hinted-all": [sys.executable, os.path.join(ROOT, "nuitka_hints.py"), "--verify",
+                       "--hinted-compile=all", "--mode=" + mode],
         "hinted-pgo": [sys.executable, os.path.join(ROOT, "nuitka_hints.py"), "--verify",
                        "--hinted-pgo", "--mode=" + mode],
     }
@@ -203,38 +231,44 @@ def measure(name, folder, mode, pairs):
             result = subprocess.run(binaries[variant] + timed, cwd=folder, capture_output=True)
             times[variant].append(time.perf_counter() - started)
             outputs.setdefault(variant, (result.returncode, result.stdout))
-    row["same"] = len(set(outputs.values())) == 1
+    row["same"] = len(set(outputs.values())) == 1 and outputs["python"][0] == 0
     row["median"] = {variant: statistics.median(times[variant]) for variant in VARIANTS}
     row["paired"] = {variant: statistics.median(
         mine / plain for mine, plain in zip(times[variant], times["plain"]))
         for variant in VARIANTS}
-    row["pgo_vs_hinted"] = statistics.median(
-        pgo / hinted for pgo, hinted in zip(times["hinted-pgo"], times["hinted"]))
+    row["pgo_vs_all"] = statistics.median(
+        pgo / hinted for pgo, hinted in zip(times["hinted-pgo"], times["hinted-all"]))
     print_table([row], mode, header=False)
     return row
 
 
 def print_table(rows, mode, header=True):
-    """Markdown: run time of the timed input (median), and its paired ratio to
-    plain Nuitka's; build time and size of each build."""
+    """Markdown: run time of the timed input (median of the rounds), and its
+    paired ratio to plain Nuitka's; build time and size of each build."""
     if header:
-        print("\n| program (%s) | python | plain | hinted | hinted-pgo | pgo / plain | "
-              "pgo / hinted | build: plain, hinted, pgo | size MB: plain, hinted, pgo | "
-              "output |" % mode)
-        print("|" + " --- |" * 10)
+        print("\n| program (%s) | python | plain | hinted | hinted-all | hinted-pgo | "
+              "pgo / plain | pgo / hinted-all | build: plain, hinted, all, pgo | "
+              "size MB: plain, hinted, all, pgo | output |" % mode)
+        print("|" + " --- |" * 11)
     for row in rows:
         median, paired = row["median"], row["paired"]
-        print("| %s | %.3f s | %.3f s | %.3f s (%.2f) | %.3f s | **%.3f** | %.3f | %s | %s | %s |"
-              % (row["program"], median["python"], median["plain"], median["hinted"],
-                 paired["hinted"], median["hinted-pgo"], paired["hinted-pgo"],
-                 row["pgo_vs_hinted"],
-                 ", ".join("%.0f s" % row["builds"][v] for v in VARIANTS[1:]),
-                 ", ".join("%.1f" % (row["sizes"][v] / 1e6) for v in VARIANTS[1:]),
-                 "same" if row["same"] else "**differs**"), flush=True)
+        print("| %s | %.3f s | %.3f s | %.3f s (%.2f) | %.3f s (%.2f) | %.3f s | **%.3f** | "
+              "%.3f | %s | %s | %s |" % (
+                  row["program"], median["python"], median["plain"], median["hinted"],
+                  paired["hinted"], median["hinted-all"], paired["hinted-all"],
+                  median["hinted-pgo"], paired["hinted-pgo"], row["pgo_vs_all"],
+                  ", ".join("%.0f s" % row["builds"][v] for v in VARIANTS[1:]),
+                  ", ".join("%.1f" % (row["sizes"][v] / 1e6) for v in VARIANTS[1:]),
+                  "same" if row["same"] else "**differs**"), flush=True)
     if len(rows) > 1:
-        print("\nmedian pgo / plain: %.3f; median pgo / hinted: %.3f" % (
-            statistics.median(row["paired"]["hinted-pgo"] for row in rows),
-            statistics.median(row["pgo_vs_hinted"] for row in rows)))
+        print("\nmedians: pgo / plain %.3f, pgo / hinted-all %.3f, pgo / hinted %.3f; "
+              "build pgo / plain %.2f" % (
+                  statistics.median(row["paired"]["hinted-pgo"] for row in rows),
+                  statistics.median(row["pgo_vs_all"] for row in rows),
+                  statistics.median(row["paired"]["hinted-pgo"] / row["paired"]["hinted"]
+                                    for row in rows),
+                  statistics.median(row["builds"]["hinted-pgo"] / row["builds"]["plain"]
+                                    for row in rows)))
 
 
 if __name__ == "__main__":
