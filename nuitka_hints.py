@@ -434,12 +434,16 @@ def _run_streamed(command, compiler_flags=None):
     """Run ``command``, its stdout and stderr passed through as they come (a
     question without a line end too); (exit status, the last of each, stdout's
     first: a stream's own tail, so that no line is cut by the other's chunks).
-    ``compiler_flags``: environment variables for Nuitka's C build."""
+    ``compiler_flags``: flags for Nuitka's C build, added to the user's own
+    (``CFLAGS``, ``LDFLAGS``)."""
     import collections
     import threading
 
-    process = subprocess.Popen(command, env=dict(nuitka_environment(), **compiler_flags or {}),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    environment = nuitka_environment()
+    for name, flags in (compiler_flags or {}).items():
+        environment[name] = " ".join(filter(None, [environment.get(name), flags]))
+    process = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
     tails = [collections.deque(maxlen=1000), collections.deque(maxlen=1000)]
 
     def relay(source, target, tail):

@@ -505,6 +505,15 @@ def test_nuitkas_output_is_relayed_and_each_streams_lines_kept_whole(capfd):
     assert (relayed.out, relayed.err) == ("between\n", "Problem at 'a.py:1'\n")
 
 
+def test_the_compiler_flags_of_a_build_come_after_the_users_own(monkeypatch, capfd):
+    monkeypatch.setenv("CFLAGS", "-O1 -g")
+    monkeypatch.delenv("LDFLAGS", raising=False)
+    program = "import os; print(os.environ['CFLAGS'], '|', os.environ['LDFLAGS'])"
+    status, output = nuitka_hints._run_streamed(
+        [sys.executable, "-c", program], {"CFLAGS": "-fprofile-use=p", "LDFLAGS": "-fx"})
+    assert (status, output.strip()) == (0, "-O1 -g -fprofile-use=p | -fx")
+
+
 # What Nuitka 4.3.3 printed failing on pylint.checkers.utils (paths shortened).
 
 
