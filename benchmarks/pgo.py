@@ -155,10 +155,13 @@ def main(argv):
     mode = options.pop("mode", "standalone")
     pairs = options.pop("pairs", "7")
     unknown = ["--" + name for name in options] + [n for n in names if n not in PROGRAMS]
-    if unknown or mode not in ("standalone", "onefile") or not pairs.isdecimal():
-        sys.exit("pgo.py: error: %s: the programs are %s; --mode=standalone|onefile, --pairs=N"
-                 % (", ".join(unknown) or "--mode=%s --pairs=%s" % (mode, pairs),
-                    ", ".join(PROGRAMS)))
+    if unknown:
+        sys.exit("pgo.py: error: unknown %s: the programs are %s"
+                 % (", ".join(unknown), ", ".join(PROGRAMS)))
+    if mode not in ("standalone", "onefile"):
+        sys.exit("pgo.py: error: --mode=%s: choose standalone or onefile" % mode)
+    if not pairs.isdecimal() or int(pairs) < 1:
+        sys.exit("pgo.py: error: --pairs=%s: give a whole number of rounds, 1 or more" % pairs)
     if os.path.realpath(sys.prefix) != os.path.realpath(_venv(python)):
         return run_in_environment(python, names, argv)
     import compare

@@ -25,3 +25,17 @@ def test_a_ccache_method_without_ccache_says_what_to_install():
     assert result.stderr == ("benchmark: error: the plain-ccache, hinted-ccache methods need "
                              "ccache: install it (apt-get install ccache)\n")
     assert "building" not in result.stdout
+
+
+PGO = [sys.executable, os.path.join(ROOT, "benchmarks", "pgo.py")]
+
+
+def test_pgo_benchmark_bad_input_is_one_line_before_any_environment_or_build():
+    for args, line in (
+            (["nope"], "pgo.py: error: unknown nope: the programs are markdown_render, "),
+            (["--mode=app"], "pgo.py: error: --mode=app: choose standalone or onefile\n"),
+            (["--pairs=0"],
+             "pgo.py: error: --pairs=0: give a whole number of rounds, 1 or more\n")):
+        result = subprocess.run([*PGO, *args], capture_output=True, text=True, timeout=60)
+        assert result.returncode != 0 and result.stdout == ""
+        assert result.stderr.startswith(line) and result.stderr.count("\n") == 1, result.stderr
