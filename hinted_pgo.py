@@ -74,9 +74,11 @@ class Profile:
                 stamp = json.load(handle)
         except (OSError, ValueError):
             return None
-        if not isinstance(stamp, dict) or stamp.get("code") != self.code_key():
+        runs = stamp.get("runs") if isinstance(stamp, dict) else None
+        if not isinstance(runs, list) or not all(isinstance(run, int) for run in runs) or \
+                stamp.get("code") != self.code_key():
             return None
-        return stamp.get("runs")
+        return runs
 
     def save(self, runs):
         """Record that the counts in the folder are of the code built now, from ``runs``."""

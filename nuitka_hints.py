@@ -399,9 +399,11 @@ def build_trained(hinted):
         return status
     runs = train(hinted, profile)
     if not runs:
+        remove_result(hinted.settings)  # an instrumented binary writes counts wherever it runs
         raise hints_file.HintsError(
             "--hinted-pgo: no recorded run behaved the same in the instrumented build, "
-            "nothing to train on: build without --hinted-pgo (--verify says why they differ)")
+            "nothing to train on (it is removed): build without --hinted-pgo (--verify "
+            "says why they differ)")
     profile.save(runs)
     hinted.compiler_flags = profile.using()
     return build(hinted)
@@ -428,6 +430,16 @@ def train(hinted, profile):
     print("nuitka-hints: pgo: trained on %d of %d recorded runs, building again with the "
           "profile" % (len(counted), len(runs)), flush=True)
     return counted
+
+
+def remove_result(settings):
+    """Take away what a build made: the onefile binary, or the dist folder."""
+    import shutil
+
+    if settings.onefile:
+        os.remove(settings.result())
+    else:
+        shutil.rmtree(settings.dist_folder())
 
 
 def _run_streamed(command, compiler_flags=None):

@@ -505,6 +505,19 @@ def test_nuitkas_output_is_relayed_and_each_streams_lines_kept_whole(capfd):
     assert (relayed.out, relayed.err) == ("between\n", "Problem at 'a.py:1'\n")
 
 
+@pytest.mark.parametrize("mode", ["standalone", "onefile"])
+def test_an_untrained_build_is_taken_away_where_nuitka_put_it(traced_script, mode):
+    """(--hinted-pgo: an instrumented binary must not be left to ship.)"""
+    out = traced_script.parent / "out"
+    settings = nuitka_hints.nuitka_settings(["--mode=%s" % mode, "--output-dir=%s" % out],
+                                            str(traced_script))
+    result = settings.result()
+    os.makedirs(os.path.dirname(result))
+    open(result, "w").close()
+    nuitka_hints.remove_result(settings)
+    assert not os.path.exists(result) and os.path.isdir(out)  # the rest of the build stays
+
+
 def test_the_compiler_flags_of_a_build_come_after_the_users_own(monkeypatch, capfd):
     monkeypatch.setenv("CFLAGS", "-O1 -g")
     monkeypatch.delenv("LDFLAGS", raising=False)

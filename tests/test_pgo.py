@@ -61,8 +61,10 @@ def test_a_kept_profile_counts_only_for_the_same_code_built_at_the_same_place(tm
     assert hinted_pgo.Profile(profile.folder, moved).counted_runs() is None
     moved.rename(build)
     assert profile.counted_runs() == [1]
-    (tmp_path / "app.pgo" / hinted_pgo.STAMP).write_text("{not json")
-    assert profile.counted_runs() is None
+    stamp = tmp_path / "app.pgo" / hinted_pgo.STAMP
+    for damaged in ("{not json", "[1]", '{"code": "%s", "runs": "1"}' % profile.code_key()):
+        stamp.write_text(damaged)
+        assert profile.counted_runs() is None
 
 
 def test_a_run_that_must_not_count_is_taken_back_out(tmp_path):
