@@ -335,6 +335,13 @@ def pyinstaller_for(script, out, work):
     return command, os.path.join(out, stem, stem)
 
 
+def shipped_size(binary, onefile):
+    """(bytes, files) of what ships: the binary's folder, or a onefile binary alone."""
+    if onefile:
+        return os.path.getsize(binary), 1
+    return folder_size(os.path.dirname(binary))
+
+
 def folder_size(folder):
     size = files = 0
     for directory, _, names in os.walk(folder):

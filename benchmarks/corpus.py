@@ -142,10 +142,7 @@ def measure(name, methods, work):
             rows.append(dict(row, size=0, files=0, seconds=0, run_seconds=0, identical=False,
                              failed=True))
             continue
-        if method == "hinted-onefile":
-            row["size"], row["files"] = os.path.getsize(binary), 1
-        else:
-            row["size"], row["files"] = compare.folder_size(os.path.dirname(binary))
+        row["size"], row["files"] = compare.shipped_size(binary, method == "hinted-onefile")
         outputs = [compare.run_binary(binary, args, folder, times=1)[0]
                    for args in PROGRAMS[name]]
         row["run_seconds"] = compare.run_binary(binary, PROGRAMS[name][0], folder)[1]

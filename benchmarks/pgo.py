@@ -30,7 +30,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT, os.path.join(ROOT, "benchmarks")]
 
-from realworld import NUITKA_VERSION, _find_python  # noqa: E402
+from realworld import _venv, made_environment  # noqa: E402
 
 # name -> (distributions, source, training inputs, timed input).
 PROGRAMS = {
@@ -162,8 +162,10 @@ def main(argv):
         sys.exit("pgo.py: error: --mode=%s: choose standalone or onefile" % mode)
     if not pairs.isdecimal() or int(pairs) < 1:
         sys.exit("pgo.py: error: --pairs=%s: give a whole number of rounds, 1 or more" % pairs)
-    if os.path.realpath(sys.prefix) != os.path.realpath(_venv(python)):
-        return run_in_environment(python, names, argv)
+    if os.path.realpath(sys.prefix) != os.path.realpath(_venv(python, "pgo")):
+        needs = sorted({need for name in names for need in PROGRAMS[name][0]})
+        interpreter = made_environment(_venv(python, "pgo"), python, needs)
+        return subprocess.call([interpreter, os.path.abspath(__file__), *argv])
     import compare
 
     work = tempfile.mkdtemp(prefix="nuitka-hints-pgo-")
@@ -172,23 +174,6 @@ def main(argv):
     rows = [measure(name, os.path.join(work, name), mode, int(pairs)) for name in names]
     print_table(rows, mode)
     return 0 if all(row["same"] for row in rows) else 1
-
-
-def _venv(python):
-    return os.path.join(ROOT, "benchmarks", ".venv-pgo-%s" % python)
-
-
-def run_in_environment(python, names, argv):
-    """Make ``python``'s environment with Nuitka and the programs' libraries; run
-    this script there."""
-    venv = _venv(python)
-    interpreter = os.path.join(venv, "bin", "python")
-    if not os.path.exists(interpreter):
-        subprocess.run([_find_python(python), "-m", "venv", venv], check=True)
-    needs = sorted({need for name in names for need in PROGRAMS[name][0]})
-    subprocess.run([interpreter, "-m", "pip", "install", "--quiet", "--editable", ROOT,
-                    "nuitka==%s" % NUITKA_VERSION, *needs], check=True)
-    return subprocess.call([interpreter, os.path.abspath(__file__), *argv])
 
 
 def measure(name, folder, mode, pairs):
@@ -205,15 +190,10 @@ def measure(name, folder, mode, pairs):
         subprocess.run([sys.executable, os.path.join(ROOT, "hinted_mods.py"), script, *argv],
                        cwd=folder, check=True, capture_output=True)
     row = {"program": name, "builds": {}, "sizes": {}}
-    commands = {
-        "plain": [sys.executable, "-m", "nuitka", "--mode=" + mode],
-        "hinted": [sys.executable, os.path.join(ROOT, "nuitka_hints.py"), "--verify",
-                   "--mode=" + mode],
-        "hinted-all": [sys.executable, os.path.join(ROOT, "nuitka_hints.py"), "--verify",
-                       "--hinted-compile=all", "--mode=" + mode],
-        "hinted-pgo": [sys.executable, os.path.join(ROOT, "nuitka_hints.py"), "--verify",
-                       "--hinted-pgo", "--mode=" + mode],
-    }
+    hinted = [sys.executable, os.path.join(ROOT, "nuitka_hints.py"), "--verify", "--mode=" + mode]
+    commands = {"plain": [sys.executable, "-m", "nuitka", "--mode=" + mode], "hinted": hinted,
+                "hinted-all": hinted + ["--hinted-compile=all"],
+                "hinted-pgo": hinted + ["--hinted-pgo"]}
     binaries = {"python": [sys.executable, script]}
     for variant, command in commands.items():
         out = os.path.join(folder, variant)
@@ -222,9 +202,7 @@ def measure(name, folder, mode, pairs):
         settings = nuitka_hints.nuitka_settings(["--mode=" + mode] + options, script)
         binaries[variant] = [settings.result()]
         row["builds"][variant] = seconds
-        row["sizes"][variant] = compare.folder_size(
-            settings.dist_folder())[0] if mode == "standalone" else os.path.getsize(
-                settings.result())
+        row["sizes"][variant] = compare.shipped_size(settings.result(), settings.onefile)[0]
     times = {variant: [] for variant in VARIANTS}
     outputs = {}
     for round_number in range(pairs):

@@ -539,8 +539,8 @@ def versions():
     return {name: version(name) for name in ["nuitka", *requirements()] if _installed(name)}
 
 
-def _venv(python):
-    return os.path.join(ROOT, "benchmarks", ".venv-realworld-%s" % python)
+def _venv(python, benchmark="realworld"):
+    return os.path.join(ROOT, "benchmarks", ".venv-%s-%s" % (benchmark, python))
 
 
 def _in_environment(python):
@@ -549,19 +549,27 @@ def _in_environment(python):
 
 def run_in_environment(python, argv):
     """Make the environment of ``python`` with all it needs; run this script there."""
-    venv = _venv(python)
-    interpreter = os.path.join(venv, "bin", "python")
-    if not os.path.exists(interpreter):
-        subprocess.run([_find_python(python), "-m", "venv", venv], check=True)
+    interpreter = made_environment(_venv(python), python, TOOLS)
     pip = [interpreter, "-m", "pip", "install", "--quiet"]
-    subprocess.run(pip + ["--upgrade", "pip"], check=True)
-    subprocess.run(pip + ["--editable", ROOT, "nuitka==%s" % NUITKA_VERSION, *TOOLS], check=True)
     if subprocess.run(pip + requirements()).returncode != 0:  # one by one: say which fail
         for requirement in requirements():
             if subprocess.run(pip + [requirement]).returncode != 0:
                 print("realworld: %s does not install on Python %s: its programs are not run"
                       % (requirement, python), flush=True)
     return subprocess.call([interpreter, os.path.abspath(__file__), *argv])
+
+
+def made_environment(venv, python, packages):
+    """The interpreter of ``venv`` (made with ``python`` if missing), with this
+    project (editable), the Nuitka the benchmarks pin and ``packages`` installed."""
+    interpreter = os.path.join(venv, "bin", "python")
+    if not os.path.exists(interpreter):
+        subprocess.run([_find_python(python), "-m", "venv", venv], check=True)
+    pip = [interpreter, "-m", "pip", "install", "--quiet"]
+    subprocess.run(pip + ["--upgrade", "pip"], check=True)
+    subprocess.run(pip + ["--editable", ROOT, "nuitka==%s" % NUITKA_VERSION, *packages],
+                   check=True)
+    return interpreter
 
 
 def _find_python(version):
@@ -703,6 +711,7 @@ def measure(name, program, methods, work, held_out=False):
     """Trace the program's runs, then build and replay it each way: rows.  With
     ``held_out`` only the first run is recorded for the build; the others are
     traced into a file of their own, to be replayed as inputs nobody recorded."""
+    import compare
     import nuitka_hints
     from hints_file import Hints, hints_path
 
@@ -737,7 +746,7 @@ def measure(name, program, methods, work, held_out=False):
         except BuildFailed as failure:
             row.update(verify="build failed", why=str(failure), seconds=0, size=0, files=0)
         else:
-            row["size"], row["files"] = shipped_size(binary, method)
+            row["size"], row["files"] = compare.shipped_size(binary, method.endswith("-onefile"))
             verdicts = [nuitka_hints.replay(binary, run, script)
                         for run in ([] if project else Hints.load(hints.filename).runs)]
             differing = [explanation for verdict, explanation in verdicts if verdict == "differs"]
@@ -753,7 +762,7 @@ def measure(name, program, methods, work, held_out=False):
                 binary, seconds, rounds, row["learned"] = learn_from_the_field(
                     binary, script, folder, unrecorded, misses)
                 row["seconds"], row["rounds"] = row["seconds"] + seconds, row["rounds"] + rounds
-                row["size"], row["files"] = shipped_size(binary, method)
+                row["size"], row["files"] = compare.shipped_size(binary, False)
             if held_out:
                 row["held_out"], failed = replay_held_out(binary, script, unrecorded)
                 row["why"] = row["why"] or "; ".join(failed[0][:3]) if failed else row["why"]
@@ -762,15 +771,6 @@ def measure(name, program, methods, work, held_out=False):
             handle.write(json.dumps(row) + "\n")
         print_table(rows[-1:], header=False)
     return rows
-
-
-def shipped_size(binary, method):
-    """(bytes, files) of what ships: the binary's folder, or a onefile binary alone."""
-    import compare
-
-    if method.endswith("-onefile"):
-        return os.path.getsize(binary), 1
-    return compare.folder_size(os.path.dirname(binary))
 
 
 def replay_held_out(binary, script, unrecorded, misses_file=None):
