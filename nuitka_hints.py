@@ -560,7 +560,7 @@ def replay(binary, run, script, looked_up=(), misses_file=None):
     binary, where ``importlib.util.find_spec`` then answers None.  ``misses_file``:
     where a hinted binary notes the modules it lacked.
     """
-    result, why_not = run_as_recorded(binary, run, script, misses_file)
+    result, why_not = run_as_recorded([binary], run, script, misses_file)
     if result is None:
         return why_not
     problems, notes = compare(run, result, script)
@@ -570,9 +570,10 @@ def replay(binary, run, script, looked_up=(), misses_file=None):
                                           looked_up)
 
 
-def run_as_recorded(binary, run, script, misses_file=None):
-    """(the binary's ``CompletedProcess`` on the run's arguments, stdin and
-    folder, None), or (None, the verdict when it cannot be replayed or did not end)."""
+def run_as_recorded(command, run, script, misses_file=None):
+    """(the ``CompletedProcess`` of ``command``, the binary or an interpreter and
+    the script, on the run's arguments, stdin and folder, None), or (None, the
+    verdict when it cannot be replayed or did not end)."""
     if run.get("module"):
         return None, ("skipped", ["recorded with -m, not as this script"])
     stdin = run.get("stdin")
@@ -582,7 +583,7 @@ def run_as_recorded(binary, run, script, misses_file=None):
     timeout = max(120, 20 * run.get("duration", 0))
     try:
         return subprocess.run(
-            [binary] + run["argv"][1:],
+            command + run["argv"][1:],
             cwd=cwd or None,
             input=hints_file.stream_bytes(stdin) if stdin else b"",
             capture_output=True,

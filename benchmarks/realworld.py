@@ -2,7 +2,7 @@
 
     python benchmarks/realworld.py [--python=3.11] [--methods=hinted,plain,pyinstaller]
                                    [--held-out] [--rows-from=FILE.jsonl] [--list]
-                                   [--markdown] [program ...]
+                                   [--no-ccache] [--markdown] [program ...]
 
 Three kinds of program, none of them written for this project:
 
@@ -46,7 +46,12 @@ default build in ``--mode=onefile``, sized as the one file.  ``hinted-field`` (a
 the hinted build after its user ran the other inputs in the field with
 ``NUITKA_HINTS_MISSES`` set and learned what the binary lacked
 (``hinted_mods.py --learn``), a build after each such run, until the binary
-lacks nothing new (at most three).
+lacks nothing new (at most three).  Each held-out input is also run by the
+interpreter, and the row's ``slowest`` is the largest ratio of a binary's wall
+time to the interpreter's on the same input.
+
+``--no-ccache``: Nuitka's builds (plain and hinted) compile all their C, so build
+times of methods compare fairly whichever method ran first.
 
 It makes its own environment, ``benchmarks/.venv-realworld-3.X``, with the
 applications, Nuitka, PyInstaller and this project, and runs itself there.
@@ -60,6 +65,7 @@ import sys
 import tarfile
 import tempfile
 import textwrap
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NUITKA_VERSION = "4.3.3"
@@ -488,6 +494,8 @@ def main(argv):
             "%d.%d" % sys.version_info[:2] != python or not _in_environment(python)):
         return run_in_environment(python, argv)
     sys.path[:0] = [ROOT, os.path.join(ROOT, "benchmarks")]
+    import compare
+
     held_out = options.pop("held-out", None) is not None
     default = HELD_OUT_METHODS if held_out else DEFAULT_METHODS
     methods = options.pop("methods", ",".join(default)).split(",")
@@ -495,6 +503,8 @@ def main(argv):
     options.pop("list", None)
     earlier = options.pop("rows-from", None)
     markdown = options.pop("markdown", None) is not None
+    # --no-ccache: every build compiles its C, so build times compare fairly
+    nuitka_options = compare.TIMED_OPTIONS if options.pop("no-ccache", None) is not None else []
     programs = all_programs()
     unknown = [n for n in names if n not in programs] + [m for m in methods if m not in METHODS]
     unknown += ["--" + name for name in options]
@@ -512,8 +522,6 @@ def main(argv):
     if markdown:
         print_markdown(rows, programs)
         return 0
-    import compare
-
     work = tempfile.mkdtemp(prefix="nuitka-hints-realworld-")
     print("realworld: work folder %s" % work, flush=True)
     compare.warm_up(work, [])
@@ -521,7 +529,7 @@ def main(argv):
              (not held_out or len(p["runs"]) > 1)]
     for name in names or every:
         if "skip" not in programs[name]:  # (named or not: the skipped are listed below)
-            rows += measure(name, programs[name], methods, work, held_out)
+            rows += measure(name, programs[name], methods, work, held_out, nuitka_options)
     print_table(sorted(rows, key=lambda row: (list(programs).index(row["program"]),
                                               METHODS.index(row["method"]))))
     for name, program in programs.items():
@@ -707,10 +715,11 @@ def standalone_tests_folder():
     return folder
 
 
-def measure(name, program, methods, work, held_out=False):
+def measure(name, program, methods, work, held_out=False, nuitka_options=()):
     """Trace the program's runs, then build and replay it each way: rows.  With
     ``held_out`` only the first run is recorded for the build; the others are
-    traced into a file of their own, to be replayed as inputs nobody recorded."""
+    traced into a file of their own, to be replayed as inputs nobody recorded,
+    and timed against the interpreted run (``slowest``: the largest ratio)."""
     import compare
     import nuitka_hints
     from hints_file import Hints, hints_path
@@ -738,11 +747,13 @@ def measure(name, program, methods, work, held_out=False):
                      "why": "the interpreted run fails (exit %d)" % traced.returncode}
                     for method in methods]
     hints = Hints.load(hints_path(script))
+    interpreted = interpreted_seconds(script, unrecorded) if held_out and not project else []
     rows = []
     for method in methods:
         row = {"program": name, "kind": program["kind"], "method": method}
         try:
-            binary, row["seconds"], row["rounds"] = build(method, script, folder)
+            binary, row["seconds"], row["rounds"] = build(method, script, folder,
+                                                          nuitka_options=nuitka_options)
         except BuildFailed as failure:
             row.update(verify="build failed", why=str(failure), seconds=0, size=0, files=0)
         else:
@@ -758,13 +769,17 @@ def measure(name, program, methods, work, held_out=False):
                     PROJECT_SECRET[0])
             if held_out and method == FIELD:  # the field: the binary notes what it lacked
                 misses = os.path.join(folder, FIELD + "-misses.txt")
-                row["held_out_before"], _ = replay_held_out(binary, script, unrecorded, misses)
+                row["held_out_before"], _, _ = replay_held_out(binary, script, unrecorded,
+                                                               misses)
                 binary, seconds, rounds, row["learned"] = learn_from_the_field(
-                    binary, script, folder, unrecorded, misses)
+                    binary, script, folder, unrecorded, misses, nuitka_options)
                 row["seconds"], row["rounds"] = row["seconds"] + seconds, row["rounds"] + rounds
                 row["size"], row["files"] = compare.shipped_size(binary, False)
             if held_out:
-                row["held_out"], failed = replay_held_out(binary, script, unrecorded)
+                row["held_out"], failed, seconds = replay_held_out(binary, script, unrecorded)
+                ratios = [took / base for took, base in zip(seconds, interpreted) if base]
+                if ratios:
+                    row["slowest"] = max(ratios)
                 row["why"] = row["why"] or "; ".join(failed[0][:3]) if failed else row["why"]
         rows.append(row)
         with open(os.path.join(work, "realworld.jsonl"), "a") as handle:
@@ -775,17 +790,36 @@ def measure(name, program, methods, work, held_out=False):
 
 def replay_held_out(binary, script, unrecorded, misses_file=None):
     """Replay the runs nobody recorded (``unrecorded``, a hints file of their own)
-    against ``binary``: ('N/M same', the explanations of those that differ)."""
+    against ``binary``: ('N/M same', the explanations of those that differ, the
+    wall time of each run)."""
     import nuitka_hints
     from hints_file import Hints
 
-    others = [nuitka_hints.replay(binary, run, script, misses_file=misses_file)
-              for run in Hints.load(unrecorded).runs]
+    others, seconds = [], []
+    for run in Hints.load(unrecorded).runs:
+        start = time.monotonic()
+        others.append(nuitka_hints.replay(binary, run, script, misses_file=misses_file))
+        seconds.append(time.monotonic() - start)
     failed = [explanation for verdict, explanation in others if verdict == "differs"]
-    return "%d/%d same" % (len(others) - len(failed), len(others)), failed
+    return "%d/%d same" % (len(others) - len(failed), len(others)), failed, seconds
 
 
-def learn_from_the_field(binary, script, folder, unrecorded, misses):
+def interpreted_seconds(script, unrecorded):
+    """The wall time of each run nobody recorded, run by this Python from the
+    script as recorded (arguments, stdin, folder), None for a run it cannot
+    replay: what a binary's run is held to."""
+    import nuitka_hints
+    from hints_file import Hints
+
+    seconds = []
+    for run in Hints.load(unrecorded).runs:
+        start = time.monotonic()
+        ran, _ = nuitka_hints.run_as_recorded([sys.executable, script], run, script)
+        seconds.append(time.monotonic() - start if ran else None)
+    return seconds
+
+
+def learn_from_the_field(binary, script, folder, unrecorded, misses, nuitka_options):
     """Learn what ``binary`` lacked in the field (its ``misses`` file) into the
     method's hints (``hinted_mods.py --learn``) and build again; run the inputs
     nobody recorded against the new binary the same way, up to FIELD_ROUNDS
@@ -810,7 +844,8 @@ def learn_from_the_field(binary, script, folder, unrecorded, misses):
         if not new:
             break
         learned += new
-        binary, took, built = build(FIELD, script, folder, keep_hints=True)
+        binary, took, built = build(FIELD, script, folder, keep_hints=True,
+                                    nuitka_options=nuitka_options)
         seconds, rounds = seconds + took, rounds + built
         misses = "%s.%d" % (first_misses, number + 1)  # the next field run's own file
         replay_held_out(binary, script, unrecorded, misses)
@@ -821,10 +856,11 @@ class BuildFailed(Exception):
     """A build that stopped; its message is the last line it printed."""
 
 
-def build(method, script, folder, keep_hints=False):
+def build(method, script, folder, keep_hints=False, nuitka_options=()):
     """Build ``script`` by ``method`` into ``folder``/``method``: (binary, seconds,
     rounds of the hinted flow).  A hinted method learns into a copy of the
-    recorded hints of its own, made anew unless ``keep_hints``."""
+    recorded hints of its own, made anew unless ``keep_hints``; Nuitka's builds
+    take ``nuitka_options`` too."""
     import compare
     import nuitka_hints
 
@@ -835,7 +871,7 @@ def build(method, script, folder, keep_hints=False):
         command, binary = compare.pyinstaller_for(script, out,
                                                   os.path.join(folder, "pyinstaller-work"))
     elif method == "plain":
-        command = [sys.executable, "-m", "nuitka", "--mode=standalone",
+        command = [sys.executable, "-m", "nuitka", "--mode=standalone", *nuitka_options,
                    "--output-dir=%s" % out, script]
         binary = nuitka_hints.nuitka_settings(command[3:-1], script).result()
     else:
@@ -845,7 +881,7 @@ def build(method, script, folder, keep_hints=False):
         if not keep_hints:
             shutil.copy(hints_path(script), hints)
         command = [sys.executable, os.path.join(ROOT, "nuitka_hints.py"), "--verify",
-                   *HINTED_OPTIONS[method],
+                   *HINTED_OPTIONS[method], *nuitka_options,
                    "--hints=%s" % hints, "--output-dir=%s" % out, script]
         binary = nuitka_hints.nuitka_settings(command[3:-1], script).result()
     seconds, stamped, _ = compare.run_logged(command, folder, label)
@@ -873,6 +909,7 @@ def print_markdown(rows, programs):
         rounds = ", %d builds" % row["rounds"] if row.get("rounds", 1) > 1 else ""
         verdict = row["verify"] if row["verify"] == "same" else "**%s**" % row["verify"]
         held = ", held-out %s" % row["held_out"] if "held_out" in row else ""
+        held += " (slowest %.1fx python)" % row["slowest"] if "slowest" in row else ""
         if "held_out_before" in row:
             held += " (%s before learning %s from the field)" % (
                 row["held_out_before"], ", ".join(row["learned"]) or "nothing")
@@ -903,7 +940,8 @@ def print_table(rows, header=True):
     for row in rows:
         print(line % (row["program"], row["kind"], row["method"], "%.1f MB" % (row["size"] / 1e6),
                       row["files"], "%.0f s" % row["seconds"], row.get("rounds", ""),
-                      row.get("held_out", ""),
+                      row.get("held_out", "") + (" %.1fx" % row["slowest"]
+                                                 if "slowest" in row else ""),
                       row["verify"] + (": " + row["why"] if row.get("why") else "")), flush=True)
     if not header:
         return
