@@ -968,6 +968,11 @@ def print_table(rows, header=True):
             print("%s: %d of %d programs behave the same on every input nobody recorded" % (
                 method, sum(h.split("/")[0] == h.split("/")[1].split()[0] for h in held_out),
                 len(held_out)))
+        timed = sorted((row["slowest"], row["program"]) for row in of_method if "slowest" in row)
+        if timed:
+            print("%s: an input nobody recorded took at most %.1f times the interpreter's time"
+                  " (%s); over 3 times: %s" % (method, timed[-1][0], timed[-1][1], ", ".join(
+                      name for ratio, name in timed if ratio > 3) or "none"))
 
 
 if __name__ == "__main__":

@@ -39,3 +39,18 @@ def test_pgo_benchmark_bad_input_is_one_line_before_any_environment_or_build():
         result = subprocess.run([*PGO, *args], capture_output=True, text=True, timeout=60)
         assert result.returncode != 0 and result.stdout == ""
         assert result.stderr.startswith(line) and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_realworld_names_every_input_nobody_recorded_that_ran_over_three_times_longer(capsys):
+    sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+    import realworld
+
+    row = {"kind": "library", "method": "hinted", "size": 1e6, "files": 3, "seconds": 9,
+           "verify": "same"}
+    realworld.print_table([dict(row, program="quick", held_out="2/2 same", slowest=1.2),
+                           dict(row, program="stuck", held_out="1/2 same", slowest=4.5),
+                           dict(row, program="recorded only")])
+    table = capsys.readouterr().out
+    assert "hinted: 1 of 2 programs behave the same on every input nobody recorded\n" in table
+    assert ("hinted: an input nobody recorded took at most 4.5 times the interpreter's time "
+            "(stuck); over 3 times: stuck\n") in table
