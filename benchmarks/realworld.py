@@ -2,7 +2,7 @@
 
     python benchmarks/realworld.py [--python=3.11] [--methods=hinted,plain,pyinstaller]
                                    [--held-out] [--rows-from=FILE.jsonl] [--list]
-                                   [--no-ccache] [--markdown] [program ...]
+                                   [--no-caches] [--markdown] [program ...]
 
 Three kinds of program, none of them written for this project:
 
@@ -50,8 +50,9 @@ lacks nothing new (at most three).  Each held-out input is also run by the
 interpreter, and the row's ``slowest`` is the largest ratio of a binary's wall
 time to the interpreter's on the same input.
 
-``--no-ccache``: Nuitka's builds (plain and hinted) compile all their C, so build
-times of methods compare fairly whichever method ran first.
+``--no-caches``: Nuitka's builds (plain and hinted) use none of Nuitka's caches
+(ccache's objects, the bytecode of modules kept uncompiled): each does all its
+work, so build times of methods compare fairly whichever method ran first.
 
 It makes its own environment, ``benchmarks/.venv-realworld-3.X``, with the
 applications, Nuitka, PyInstaller and this project, and runs itself there.
@@ -469,6 +470,7 @@ HINTED_OPTIONS = {"hinted": [], "hinted-nocold": ["--hinted-cold=no"],
                   "hinted-onefile": ["--mode=onefile"],
                   "hinted-safe": ["--hinted-safe"], FIELD: []}
 METHODS = (*HINTED_OPTIONS, "plain", "pyinstaller")
+NO_CACHES = ["--disable-cache=all"]  # --no-caches: no build profits from an earlier one's work
 DEFAULT_METHODS = ("hinted", "plain", "pyinstaller")
 HELD_OUT_METHODS = ("hinted", "hinted-nocold", "hinted-safe", "plain")
 
@@ -494,8 +496,6 @@ def main(argv):
             "%d.%d" % sys.version_info[:2] != python or not _in_environment(python)):
         return run_in_environment(python, argv)
     sys.path[:0] = [ROOT, os.path.join(ROOT, "benchmarks")]
-    import compare
-
     held_out = options.pop("held-out", None) is not None
     default = HELD_OUT_METHODS if held_out else DEFAULT_METHODS
     methods = options.pop("methods", ",".join(default)).split(",")
@@ -503,8 +503,7 @@ def main(argv):
     options.pop("list", None)
     earlier = options.pop("rows-from", None)
     markdown = options.pop("markdown", None) is not None
-    # --no-ccache: every build compiles its C, so build times compare fairly
-    nuitka_options = compare.TIMED_OPTIONS if options.pop("no-ccache", None) is not None else []
+    nuitka_options = NO_CACHES if options.pop("no-caches", None) is not None else []
     programs = all_programs()
     unknown = [n for n in names if n not in programs] + [m for m in methods if m not in METHODS]
     unknown += ["--" + name for name in options]
@@ -522,6 +521,8 @@ def main(argv):
     if markdown:
         print_markdown(rows, programs)
         return 0
+    import compare
+
     work = tempfile.mkdtemp(prefix="nuitka-hints-realworld-")
     print("realworld: work folder %s" % work, flush=True)
     compare.warm_up(work, [])
